@@ -1,0 +1,22 @@
+"""Unicode normalisation shared by the cleaner and the query side, so both see the same text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Spaces that look like a space to a reader but not to a tokenizer or a phrase query
+# ("Mr.\u00a0Trump" must match "Mr. Trump").
+_ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\u1680]")
+# Zero-width characters split words invisibly; soft hyphens hide inside words.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, odd spaces to plain spaces, invisible and control characters dropped, CRLF to LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = _INVISIBLE.sub("", text)
+    text = _ODD_SPACES.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
