@@ -1,0 +1,218 @@
+"""Find seed files in a folder and read them as text, whatever their encoding.
+
+Decoding order, most certain first: a byte-order mark, strict UTF-8, the charset an HTML
+page declares, then charset-normalizer's best guess. Files that are clearly not text
+(images, PDFs, archives) are refused with a reason instead of being indexed as noise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SeedError
+
+#: File suffixes we know how to clean, and which cleaner they go to.
+SEED_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+
+#: Seeds bigger than this are skipped with a reason: a 50 MB "article" is a dump, not a page,
+#: and cleaning it would stall the whole update. Override with ``max_bytes``.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# Leading bytes of common binary formats that users drop into folders by mistake.
+_MAGIC = (
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\x7fELF", "executable"),
+    (b"RIFF", "RIFF media file"),
+    (b"\x00\x00\x00", "binary file"),
+)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+# Editor droppings and system files that are never seeds.
+_IGNORED_NAME = re.compile(r"(^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|part|crdownload|bak|orig)$|^Thumbs\.db$)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A seed found on disk: where it is and the id its document gets."""
+
+    path: Path
+    doc_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedSeed:
+    """A file in the seeds folder that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+def seed_kind(path: Path) -> str:
+    """``html`` for web pages, ``text`` for everything else (text captures)."""
+    return SEED_KINDS.get(path.suffix.lower(), "text")
+
+
+def doc_id_for(path: Path, seeds_dir: Path) -> str:
+    """The document id of a seed: its path below the seeds folder, without the suffix."""
+    rel = path.relative_to(seeds_dir)
+    stem = rel.name[: -len(rel.suffix)] if rel.suffix and rel.name != rel.suffix else rel.name
+    return "/".join([*rel.parts[:-1], stem])
+
+
+def iter_seed_files(
+    seeds_dir: str | os.PathLike[str],
+    *,
+    follow_symlinks: bool = False,
+    skipped: list[SkippedSeed] | None = None,
+) -> Iterator[SeedFile]:
+    """Walk ``seeds_dir`` (sub-folders too) in a stable order and yield every seed file.
+
+    Hidden files and editor temp files are ignored silently. Symlinks are not followed
+    unless asked, and even then never outside the seeds folder or round a loop; each such
+    file is reported in ``skipped``.
+    """
+    root = Path(seeds_dir)
+    if not root.is_dir():
+        raise SeedError(f"seeds folder not found: {root} (create it and put .txt or .html pages in it)")
+    real_root = root.resolve()
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks, onerror=None):
+        real_dir = os.path.realpath(dirpath)
+        if real_dir in seen_dirs:
+            dirnames[:] = []
+            _note(skipped, dirpath, "symlink loop, not followed")
+            continue
+        seen_dirs.add(real_dir)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for dirname in list(dirnames):
+            full = os.path.join(dirpath, dirname)
+            if os.path.islink(full) and not _inside(full, real_root):
+                dirnames.remove(dirname)
+                _note(skipped, full, "symlink to a folder outside the seeds folder, not followed")
+        for name in sorted(filenames):
+            if _IGNORED_NAME.search(name):
+                continue
+            path = Path(dirpath, name)
+            if path.is_symlink():
+                if not follow_symlinks:
+                    _note(skipped, path, "symlink, not followed (use --follow-symlinks)")
+                    continue
+                if not path.exists():
+                    _note(skipped, path, "broken symlink or symlink loop")
+                    continue
+                if not _inside(str(path), real_root):
+                    _note(skipped, path, "symlink to a file outside the seeds folder, not followed")
+                    continue
+            elif not path.is_file():
+                continue
+            yield SeedFile(path=path, doc_id=doc_id_for(path, root), kind=seed_kind(path))
+
+
+def _inside(path: str, real_root: Path) -> bool:
+    real = Path(os.path.realpath(path))
+    return real == real_root or real_root in real.parents
+
+
+def _note(skipped: list[SkippedSeed] | None, path: object, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(SkippedSeed(str(path), reason))
+
+
+def read_seed_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
+    """The raw bytes of a seed, refusing unreadable, empty and oversized files with a reason."""
+    try:
+        size = os.stat(path).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise SeedError(f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB seed size cap")
+        with open(path, "rb") as handle:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except SeedError:
+        raise
+    except IsADirectoryError:
+        raise SeedError(f"{path}: is a folder, not a seed file") from None
+    except PermissionError:
+        raise SeedError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise SeedError(f"{path}: over the {max_bytes / 1e6:.1f} MB seed size cap")
+    if not data.strip():
+        raise SeedError(f"{path}: empty file")
+    return data
+
+
+def content_hash(data: bytes) -> str:
+    """A stable fingerprint of a seed's bytes: what incremental updates compare."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode_seed(data: bytes, *, name: str = "seed", kind: str = "text") -> str:
+    """Decode a seed's bytes to text, or raise SeedError if they are not text at all."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError:
+                raise SeedError(f"{name}: starts with a {encoding} byte-order mark but is not valid {encoding}") from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise SeedError(f"{name}: not a text or HTML page ({what})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_guess(data, name, kind)
+    if _looks_binary(text):
+        raise SeedError(f"{name}: not a text or HTML page (binary content)")
+    return text.replace("\x00", "")
+
+
+def _decode_guess(data: bytes, name: str, kind: str) -> str:
+    if kind == "html":
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+    from charset_normalizer import from_bytes  # only paid for when UTF-8 fails
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise SeedError(f"{name}: not text in any known encoding (binary content?)")
+    return str(best)
+
+
+def _looks_binary(text: str) -> bool:
+    """Text where control characters are common is a binary file that happened to decode."""
+    sample = text[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls / len(sample) > 0.05
+
+
+def read_seed(path: str | os.PathLike[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Read a seed file as ``(text, content_hash)``; SeedError names the file and the reason."""
+    data = read_seed_bytes(path, max_bytes=max_bytes)
+    text = decode_seed(data, name=str(path), kind=seed_kind(Path(path)))
+    if not text.strip():
+        raise SeedError(f"{path}: no text in file")
+    return text, content_hash(data)
