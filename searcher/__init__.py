@@ -1,8 +1,21 @@
-"""searcher: full-text search for archives of captured news pages."""
+"""searcher: full-text search for archives of captured news pages.
+
+The public API::
+
+    doc = searcher.clean_file(path)           # a seed file -> Document
+    ix = searcher.SearchIndex("index")        # an index folder
+    ix.update("seeds"); results = ix.search("peace talks")
+
+``SearchIndex`` (and Whoosh with it) is imported on first use, so code that only cleans
+pages does not pay for the search engine.
+"""
 
 from __future__ import annotations
 
+__version__ = "0.1.0"
+
 import logging
+from typing import Any
 
 from .cleaner import clean_file, clean_html, clean_text
 from .document import Document, RemovedLine
@@ -17,23 +30,45 @@ from .errors import (
     SeedError,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Document",
     "DocumentNotFoundError",
+    "Hit",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexStats",
     "IndexVersionError",
     "NotAnIndexError",
     "QueryError",
     "RemovedLine",
+    "Results",
+    "SearchIndex",
     "SearcherError",
     "SeedError",
+    "UpdateReport",
     "__version__",
     "clean_file",
     "clean_html",
     "clean_text",
 ]
+
+_LAZY = {
+    "SearchIndex": ".index",
+    "Hit": ".results",
+    "Results": ".results",
+    "IndexStats": ".results",
+    "UpdateReport": ".indexer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,422 @@
+"""SearchIndex: the library's one handle on an index folder, for writing and searching.
+
+It hides Whoosh entirely: callers pass and get back Documents, Results and reports.
+One Whoosh searcher is kept open and refreshed when another process commits, so a
+long-lived SearchIndex answers many queries without reopening the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import sorting
+
+from . import __version__
+from .document import Document
+from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, QueryError, SearcherError
+from .indexer import (
+    COMMIT_EVERY,
+    UpdateReport,
+    clean_seeds,
+    manifest_entry,
+    scan_seeds,
+    timer,
+    write_documents,
+)
+from .locking import DEFAULT_WAIT, WriteLock
+from .query import make_filter, parse_query
+from .records import fields_to_document
+from .results import Hit, IndexStats, Results
+from .schema import SCHEMA_VERSION, build_schema
+from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed
+from .snippets import configure as configure_snippets
+from .snippets import marked_snippet, render
+from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
+
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "date")
+
+
+class SearchIndex:
+    """An index folder: build it from seeds, add Documents, search it.
+
+    :param path: the index folder (made on first write).
+    :param wait: seconds a writer waits for another process's write to finish.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT) -> None:
+        self.path = Path(path)
+        self.wait = wait
+        self._folder = IndexFolder(self.path)
+        self._generation: str | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the open searcher and index (safe to call twice)."""
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._ix = None
+        self._generation = None
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing to do
+            pass
+
+    def exists(self) -> bool:
+        """True if there is a searcher index at ``path``."""
+        return self._folder.exists()
+
+    def _open(self) -> Any:
+        """The live Whoosh index, reopened if a rebuild swapped in a new generation."""
+        if not self._folder.exists():
+            self._folder.check_usable()
+            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+        marker = self._folder.read_marker()
+        self._folder.check_version(marker, SCHEMA_VERSION)
+        if self._ix is None or marker.current != self._generation:
+            self.close()
+            gen_path = self._folder.generation_path(marker.current)
+            try:
+                self._ix = windex.open_dir(str(gen_path), indexname=INDEX_NAME)
+            except (windex.EmptyIndexError, OSError) as exc:
+                raise IndexNotFoundError(
+                    f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`"
+                ) from None
+            self._generation = marker.current
+        return self._ix
+
+    def _reader_searcher(self) -> Any:
+        """The shared Whoosh searcher, brought up to date with the latest commit."""
+        ix = self._open()
+        if self._searcher is None:
+            self._searcher = ix.searcher(weighting=_weighting())
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock, creating the folder on first use."""
+        self._folder.check_usable()
+        self.path.mkdir(parents=True, exist_ok=True)
+        with WriteLock(self._folder.lock_path, wait=self.wait):
+            yield
+
+    def _ensure_live(self) -> tuple[Any, Path]:
+        """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
+        if not self._folder.exists():
+            gen = self._folder.new_generation()
+            windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
+            self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__)
+        marker = self._folder.read_marker()
+        self._folder.check_version(marker, SCHEMA_VERSION)
+        self._folder.remove_stale_generations(keep=marker.current)
+        gen = self._folder.generation_path(marker.current)
+        return windex.open_dir(str(gen), indexname=INDEX_NAME), gen
+
+    def update(
+        self,
+        seeds_dir: str | os.PathLike[str] = "seeds",
+        *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        follow_symlinks: bool = False,
+        jobs: int | None = None,
+    ) -> UpdateReport:
+        """Bring the index in line with ``seeds_dir``: clean and write only what changed.
+
+        Seeds are compared by content hash. Documents that did not come from a seed file
+        (added with :meth:`add`) are left alone. An index of another schema version is
+        rebuilt from the seeds.
+        """
+        with self._writing():
+            if self._folder.exists():
+                try:
+                    self._folder.check_version(self._folder.read_marker(), SCHEMA_VERSION)
+                except IndexVersionError:
+                    logger.warning("index schema changed: rebuilding %s from %s", self.path, seeds_dir)
+                    return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)
+            elapsed = timer()
+            ix, gen = self._ensure_live()
+            known = _load_manifest(ix, gen)
+            report = UpdateReport()
+            pending, seen, unreadable = scan_seeds(
+                seeds_dir, known, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks
+            )
+            gone = [d for d, (_, path) in known.items() if path and d not in seen and d not in unreadable]
+            gone_by_hash = {known[d][0]: d for d in gone}
+            docs: list[Document] = []
+            for item in clean_seeds([p.seed for p in pending], max_bytes=max_bytes, jobs=jobs):
+                if isinstance(item, SkippedSeed):
+                    report.failed.append(item)
+                    continue
+                docs.append(item)
+                if item.doc_id in known:
+                    report.changed.append(item.doc_id)
+                elif item.content_hash in gone_by_hash:
+                    old = gone_by_hash.pop(item.content_hash or "")
+                    gone.remove(old)
+                    report.renamed.append((old, item.doc_id))
+                else:
+                    report.added.append(item.doc_id)
+            report.removed.extend(gone)
+            if docs or gone:
+                self._commit_changes(ix, gen, known, docs, gone + [old for old, _ in report.renamed])
+            report.seconds = elapsed()
+            return report
+
+    def _commit_changes(
+        self, ix: Any, gen: Path, known: dict[str, tuple[str, str]], docs: list[Document], deleted: list[str]
+    ) -> None:
+        """Write upserts and deletions in batches, keeping the manifest in step with each commit."""
+        writer = ix.writer(limitmb=128)
+        for doc_id in deleted:
+            writer.delete_by_term("doc_id", doc_id)
+            known.pop(doc_id, None)
+        for start in range(0, max(len(docs), 1), COMMIT_EVERY):
+            batch = docs[start : start + COMMIT_EVERY]
+            write_documents(writer, batch, upsert=True)
+            writer.commit()
+            known.update((doc.doc_id, manifest_entry(doc)) for doc in batch)
+            write_manifest(gen, ix.latest_generation(), known)
+            if start + COMMIT_EVERY < len(docs):
+                writer = ix.writer(limitmb=128)
+
+    def rebuild(
+        self,
+        seeds_dir: str | os.PathLike[str] = "seeds",
+        *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        follow_symlinks: bool = False,
+        jobs: int | None = None,
+    ) -> UpdateReport:
+        """Build a fresh index from ``seeds_dir`` beside the live one, then swap it in.
+
+        Searches use the old index until the swap; if the rebuild fails, the old index
+        is untouched. Documents added with :meth:`add` (not from seeds) are carried over.
+        """
+        with self._writing():
+            return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)
+
+    def _rebuild_locked(
+        self, seeds_dir: str | os.PathLike[str], *, max_bytes: int | None, follow_symlinks: bool, jobs: int | None
+    ) -> UpdateReport:
+        elapsed = timer()
+        report = UpdateReport(rebuilt=True)
+        carried = self._documents_not_from_seeds()
+        pending, _, _ = scan_seeds(seeds_dir, {}, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+        gen = self._folder.new_generation()
+        try:
+            ix = windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
+            known: dict[str, tuple[str, str]] = {}
+            writer = ix.writer(limitmb=256)
+            for item in clean_seeds([p.seed for p in pending], max_bytes=max_bytes, jobs=jobs):
+                if isinstance(item, SkippedSeed):
+                    report.failed.append(item)
+                    continue
+                write_documents(writer, [item], upsert=False)
+                known[item.doc_id] = manifest_entry(item)
+                report.added.append(item.doc_id)
+            write_documents(writer, carried, upsert=False)
+            known.update((doc.doc_id, manifest_entry(doc)) for doc in carried)
+            writer.commit(optimize=True)
+            write_manifest(gen, ix.latest_generation(), known)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__)
+        self._folder.remove_stale_generations(keep=gen.name)
+        self.close()
+        report.seconds = elapsed()
+        return report
+
+    def _documents_not_from_seeds(self) -> list[Document]:
+        """Documents in the live index that came from :meth:`add`, to survive a rebuild."""
+        try:
+            searcher = self._reader_searcher()
+        except SearcherError:
+            return []
+        return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
+
+    def add(self, docs: Iterable[Document] | Document) -> int:
+        """Index Documents from other code; a document with an existing id replaces it."""
+        batch = [docs] if isinstance(docs, Document) else list(docs)
+        for doc in batch:
+            if not isinstance(doc, Document) or not doc.doc_id:
+                raise SearcherError("add() takes Document records, each with a doc_id")
+        with self._writing():
+            ix, gen = self._ensure_live()
+            known = _load_manifest(ix, gen)
+            self._commit_changes(ix, gen, known, batch, [])
+        return len(batch)
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove one document; False if it was not there."""
+        with self._writing():
+            ix, gen = self._ensure_live()
+            known = _load_manifest(ix, gen)
+            writer = ix.writer()
+            count = writer.delete_by_term("doc_id", doc_id)
+            writer.commit()
+            known.pop(doc_id, None)
+            write_manifest(gen, ix.latest_generation(), known)
+            return bool(count)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, doc_id: str) -> Document:
+        """The stored Document with this id, or DocumentNotFoundError."""
+        fields = self._reader_searcher().document(doc_id=doc_id)
+        if fields is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
+        return fields_to_document(fields)
+
+    def __len__(self) -> int:
+        return self._reader_searcher().doc_count()
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._reader_searcher().document_number(doc_id=doc_id) is not None
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        page: int = 1,
+        sort: str = "relevance",
+        source: str | None = None,
+        since: date | datetime | str | None = None,
+        until: date | datetime | str | None = None,
+        syntax: bool = True,
+        *,
+        fragments: int = 3,
+        context: int = 12,
+        highlight: str = "plain",
+        facets: bool = False,
+    ) -> Results:
+        """Search the index; see the README for the query language.
+
+        :param limit: hits per page; :param page: 1-based page number.
+        :param sort: ``relevance`` or ``date`` (newest first, undated last).
+        :param syntax: False treats ``query`` as plain words (no operators or fields).
+        :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
+        :raises QueryError: empty query, unknown field, bad option.
+        """
+        started = time.perf_counter()
+        if limit < 1 or page < 1:
+            raise QueryError("--limit and --page must be 1 or more")
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}: use relevance or date")
+        searcher = self._reader_searcher()
+        parsed = parse_query(query, searcher.schema, syntax=syntax)
+        filter_query = make_filter(source, since, until)
+        kwargs: dict[str, Any] = {"filter": filter_query}
+        if sort == "date":
+            kwargs["sortedby"] = _newest_first()
+        if facets:
+            kwargs["groupedby"] = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
+        hits = searcher.search(parsed, limit=page * limit, **kwargs)
+        configure_snippets(hits, fragments=fragments, context_words=context)
+        shown = []
+        for position in range(min(len(hits), page * limit)):
+            if position < (page - 1) * limit:
+                continue
+            hit = hits[position]
+            stored = hit.fields()
+            marked = marked_snippet(hit, fragments=fragments, body=stored.get("body", "")) if highlight else ""
+            shown.append(
+                Hit(
+                    rank=position + 1,
+                    doc_id=stored["doc_id"],
+                    title=stored.get("title", ""),
+                    score=hit.score if isinstance(hit.score, float) else 0.0,
+                    source=stored.get("source") or None,
+                    published=stored.get("published"),
+                    path=stored.get("path"),
+                    url=stored.get("url"),
+                    snippet=render(marked, highlight) if highlight else "",
+                )
+            )
+        results = Results(query=query, hits=shown, total=len(hits), page=page, limit=limit)
+        if facets:
+            results.facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
+        results.seconds = time.perf_counter() - started
+        return results
+
+    def stats(self) -> IndexStats:
+        """Counts and sizes for `searcher stats`."""
+        searcher = self._reader_searcher()
+        marker = self._folder.read_marker()
+        dated = wq.Every("published")
+        newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
+        oldest = searcher.search(dated, limit=1, sortedby="published")
+        return IndexStats(
+            path=str(self.path),
+            documents=searcher.doc_count(),
+            sources=dict(sorted(_field_counts(searcher, "source_key").items(), key=lambda kv: (-kv[1], kv[0]))),
+            oldest=oldest[0].get("published") if len(oldest) else None,
+            newest=newest[0].get("published") if len(newest) else None,
+            size_bytes=sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()),
+            segments=len(searcher.reader().leaf_readers()),
+            schema_version=marker.schema_version,
+            searcher_version=marker.searcher_version,
+        )
+
+
+def _newest_first() -> Any:
+    """Sort key for --sort date: dated documents newest first, then the undated ones."""
+    # A plain reverse sort on `published` would put undated documents first: Whoosh
+    # gives a missing value the largest key.
+    has_date = sorting.QueryFacet({0: wq.Every("published")}, other=1)
+    return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
+
+
+def _weighting() -> Any:
+    from .ranking import make_weighting
+
+    return make_weighting()
+
+
+def _load_manifest(ix: Any, gen: Path) -> dict[str, tuple[str, str]]:
+    """The manifest if it matches the committed generation, else rebuilt from stored fields."""
+    generation, docs = read_manifest(gen)
+    if generation == ix.latest_generation():
+        return docs
+    with ix.searcher() as searcher:
+        return {
+            f["doc_id"]: (f.get("content_hash") or "", f.get("path") or "") for f in searcher.all_stored_fields()
+        }
+
+
+def _facet_counts(hits: Any, name: str) -> dict[str, int]:
+    groups = hits.groups(name)
+    counts = {str(key): len(docs) for key, docs in groups.items() if key is not None and key != ""}
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:
+    return {term.decode(): searcher.doc_frequency(fieldname, term) for term in searcher.lexicon(fieldname)}

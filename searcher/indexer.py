@@ -1,0 +1,180 @@
+"""Writing the index: incremental updates from a seeds folder, rebuilds, adds and deletes.
+
+Every write holds the folder's WriteLock and ends in a Whoosh commit, which is atomic:
+a crash at any point leaves the last committed state. The manifest (doc_id -> content
+hash) is a cache of what the index holds; when it does not match the committed Whoosh
+generation it is rebuilt from the stored fields, so a crash between the two costs time,
+never correctness.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import Document
+from .errors import SearcherError, SeedError
+from .records import document_to_fields
+from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed, content_hash, decode_seed, iter_seed_files, read_seed_bytes
+
+logger = logging.getLogger(__name__)
+
+#: Below this many seeds to clean, a process pool costs more to start than it saves.
+PARALLEL_MIN_SEEDS = 64
+#: Commit after this many documents in a long update, so a crash loses at most one batch
+#: of work (never data: the next update finishes it).
+COMMIT_EVERY = 5000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    """What an update or rebuild did, seed by seed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[SkippedSeed] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every seed was indexed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line: '3 added, 1 changed, 0 removed, 40 unchanged, 1 failed in 0.4 s'."""
+        parts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.removed)} removed"]
+        if self.renamed:
+            parts.append(f"{len(self.renamed)} renamed")
+        parts += [f"{self.unchanged} unchanged", f"{len(self.failed)} failed"]
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A seed whose content must be (re)cleaned."""
+
+    seed: SeedFile
+    digest: str
+
+
+def scan_seeds(
+    seeds_dir: str | os.PathLike[str],
+    known: dict[str, tuple[str, str]],
+    report: UpdateReport,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    follow_symlinks: bool = False,
+) -> tuple[list[_Pending], dict[str, str], set[str]]:
+    """Compare the seeds on disk with ``known`` (doc_id -> (hash, path)).
+
+    Returns the seeds to clean, the hash of every seed seen (doc_id -> hash) and the doc ids
+    whose file is still present but could not be read (their indexed version is kept).
+    """
+    pending: list[_Pending] = []
+    seen: dict[str, str] = {}
+    unreadable: set[str] = set()
+    skipped: list[SkippedSeed] = []
+    for seed in iter_seed_files(seeds_dir, follow_symlinks=follow_symlinks, skipped=skipped):
+        if seed.doc_id in seen or seed.doc_id in unreadable:
+            skipped.append(SkippedSeed(str(seed.path), f"another seed already has the id {seed.doc_id!r}"))
+            continue
+        try:
+            data = read_seed_bytes(seed.path, max_bytes=max_bytes)
+        except SeedError as exc:
+            skipped.append(SkippedSeed(str(seed.path), _reason(exc, seed.path)))
+            unreadable.add(seed.doc_id)
+            continue
+        digest = content_hash(data)
+        seen[seed.doc_id] = digest
+        if known.get(seed.doc_id, ("", ""))[0] == digest:
+            report.unchanged += 1
+        else:
+            pending.append(_Pending(seed, digest))
+    report.failed.extend(skipped)
+    return pending, seen, unreadable
+
+
+def _reason(exc: BaseException, path: object) -> str:
+    """The message of a SeedError without the file name it starts with."""
+    message = str(exc)
+    prefix = f"{path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and clean one seed; raises SeedError with the reason on any failure."""
+    from .cleaner import clean_html, clean_text
+
+    data = read_seed_bytes(seed.path, max_bytes=max_bytes)
+    text = decode_seed(data, name=str(seed.path), kind=seed.kind)
+    cleaner = clean_html if seed.kind == "html" else clean_text
+    try:
+        doc = cleaner(text, seed.doc_id, path=str(seed.path), content_hash=content_hash(data))
+    except SearcherError:
+        raise
+    except RecursionError:
+        raise SeedError(f"{seed.path}: page nested too deeply to clean") from None
+    except Exception as exc:  # a cleaner bug must cost one seed, not the whole update
+        logger.debug("cleaner failed on %s", seed.path, exc_info=True)
+        raise SeedError(f"{seed.path}: cleaner failed ({type(exc).__name__}: {exc})") from None
+    if not (doc.title.strip() or doc.body.strip()):
+        raise SeedError(f"{seed.path}: no article text found")
+    return doc
+
+
+def _clean_one(args: tuple[SeedFile, int | None]) -> Document | SkippedSeed:
+    seed, max_bytes = args
+    try:
+        return clean_seed(seed, max_bytes)
+    except SeedError as exc:
+        return SkippedSeed(str(seed.path), _reason(exc, seed.path))
+
+
+def clean_seeds(
+    seeds: list[SeedFile], *, max_bytes: int | None = DEFAULT_MAX_BYTES, jobs: int | None = None,
+) -> Iterator[Document | SkippedSeed]:
+    """Clean many seeds, in a process pool when there are enough to pay for one; order kept."""
+    jobs = jobs or os.cpu_count() or 1
+    work = [(seed, max_bytes) for seed in seeds]
+    if jobs <= 1 or len(seeds) < PARALLEL_MIN_SEEDS:
+        yield from map(_clean_one, work)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_clean_one, work, chunksize=32)
+
+
+def write_documents(writer: object, docs: Iterable[Document], *, upsert: bool = True) -> int:
+    """Send Documents to a Whoosh writer; ``upsert`` replaces any document with the same id."""
+    count = 0
+    add = writer.update_document if upsert else writer.add_document  # type: ignore[attr-defined]
+    for doc in docs:
+        add(**document_to_fields(doc))
+        count += 1
+    return count
+
+
+def timer() -> Callable[[], float]:
+    """A stopwatch: call the result to get the seconds since it was made."""
+    start = time.perf_counter()
+    return lambda: time.perf_counter() - start
+
+
+def manifest_entry(doc: Document) -> tuple[str, str]:
+    """What the manifest remembers of a document: its seed's hash and path."""
+    return (doc.content_hash or "", doc.path or "")
+
+
+def relative_path(path: Path) -> str:
+    """A seed path as stored: as given (relative paths stay relative)."""
+    return str(path)

@@ -1,0 +1,140 @@
+"""Query strings -> Whoosh queries: the query language, its fallbacks, and filters.
+
+With ``syntax=True`` the full language applies (fields, phrases, boolean operators,
+wildcards, fuzzy terms, boosts, date ranges). A query whose syntax is broken (an unbalanced
+quote or parenthesis, a dangling operator, a field with nothing after it) is not an error:
+it is searched as plain words, which is what the user almost always meant. With
+``syntax=False`` the text is always plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import qparser
+from whoosh import query as wq
+
+from .errors import QueryError
+from .schema import DEFAULT_FIELDS, QUERY_FIELDS
+
+#: How much a match in each field counts, relative to the body.
+FIELD_BOOSTS = {"title": 2.0, "sections": 1.5, "body": 1.0}
+
+# `name:` at the start of a word, outside quotes; URLs ("https://") are not fields.
+_FIELD_REF = re.compile(r"(?:(?<=^)|(?<=[\s(+-]))([^\W\d]\w*):(?!//)")
+_QUOTED = re.compile(r'"[^"]*"')
+_OPERATOR = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
+_DANGLING = re.compile(rf"(^\s*(AND|OR|ANDNOT|ANDMAYBE)\b)|(\b{_OPERATOR}\s*$)|(\b{_OPERATOR}\s+{_OPERATOR}\b)|(\b{_OPERATOR}\s*\))|(\(\s*(AND|OR)\b)")
+_EMPTY_FIELD = re.compile(r"(^|[\s(])[^\W\d]\w*:(\s|$|\))")
+_WORD = re.compile(r"\w+")
+
+
+def check_fields(text: str) -> None:
+    """Raise QueryError naming the known fields if the query names an unknown one."""
+    for match in _FIELD_REF.finditer(_QUOTED.sub(" ", text)):
+        name = match.group(1)
+        if name.lower() not in QUERY_FIELDS:
+            known = ", ".join(sorted({"title", "body", "source", "author", "section", "published"}))
+            raise QueryError(f"unknown field {name!r}: fields are {known}")
+
+
+def syntax_is_broken(text: str) -> bool:
+    """True for queries the parser would misread: search those as plain words instead."""
+    if text.count('"') % 2:
+        return True
+    depth = 0
+    for ch in _QUOTED.sub(" ", text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return True
+    if depth:
+        return True
+    unquoted = _QUOTED.sub(" x ", text)
+    return bool(_DANGLING.search(unquoted) or _EMPTY_FIELD.search(unquoted))
+
+
+def make_parser(schema: Any, *, syntax: bool = True, group: Any = None) -> qparser.QueryParser:
+    """A parser over the default fields, with the aliases and plugins our language needs."""
+    group = group or qparser.OrGroup.factory(0.9)
+    fields = list(DEFAULT_FIELDS)
+    if not syntax:
+        plugins = [qparser.MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS)]
+        return qparser.QueryParser(None, schema, plugins=plugins, group=group)
+    parser = qparser.MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS, group=group)
+    aliases = {}
+    for alias, real in QUERY_FIELDS.items():
+        aliases.setdefault(real, []).append(alias)
+    parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+def plain_words(text: str) -> str:
+    """Only the words of ``text``: every operator, quote and field marker becomes a space."""
+    return " ".join(_WORD.findall(text))
+
+
+def parse_query(text: str, schema: Any, *, syntax: bool = True) -> wq.Query:
+    """Parse a user's query; QueryError only for an empty query or an unknown field."""
+    if not text or not text.strip():
+        raise QueryError("empty query: give at least one word to search for")
+    if syntax:
+        check_fields(text)
+        if not syntax_is_broken(text):
+            parsed = make_parser(schema).parse(text)
+            if not _is_empty(parsed):
+                return parsed
+    words = plain_words(text)
+    if not words:
+        return wq.NullQuery
+    return make_parser(schema, syntax=False).parse(words)
+
+
+def _is_empty(q: wq.Query) -> bool:
+    return q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__) or (
+        isinstance(q, wq.CompoundQuery) and not q.subqueries
+    )
+
+
+def to_datetime(value: date | datetime | str | None, *, end: bool = False) -> datetime | None:
+    """A --since/--until value as a datetime; a date string means the whole day."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        value = value.isoformat()
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise QueryError(f"bad date {value!r}: use YYYY-MM-DD (or a full ISO 8601 time)") from None
+    if end and len(str(value).strip()) <= 10:
+        parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+    if parsed.tzinfo is not None:
+        from .records import utc_naive
+
+        parsed = utc_naive(parsed)  # type: ignore[assignment]
+    return parsed
+
+
+def make_filter(source: str | None, since: Any, until: Any) -> wq.Query | None:
+    """The filter query for --source/--since/--until, or None when there is none."""
+    parts: list[wq.Query] = []
+    if source:
+        parts.append(wq.Term("source_key", source.strip().lower()))
+    start, stop = to_datetime(since), to_datetime(until, end=True)
+    if start or stop:
+        if start and stop and start > stop:
+            raise QueryError("--since is after --until: nothing can match")
+        parts.append(wq.DateRange("published", start, stop))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def query_words(text: str) -> list[str]:
+    """The plain words a user typed (for did-you-mean)."""
+    return [w for w in _WORD.findall(_FIELD_REF.sub(" ", text)) if w not in {"AND", "OR", "NOT"}]

@@ -1,0 +1,81 @@
+"""The Whoosh schema and analyzers: the one place field names and text analysis are defined.
+
+Writers and the query parser both read the schema stored in the index, so a query is
+analysed exactly like the text it is matched against.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+#: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
+SCHEMA_VERSION = 1
+
+# Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
+# ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
+_TOKEN_PATTERN = r"\w+(\.?\w+)*"
+
+
+def text_analyzer():
+    """English text: tokens, lower case, accents folded, stop words out, Porter stems."""
+    # Stop words are dropped at both index and query time; renumbering keeps phrase
+    # positions consistent, so "re-set as" still matches a phrase query across them.
+    return (
+        RegexTokenizer(_TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(minsize=1)
+        | StemFilter(cachesize=50000)
+    )
+
+
+def name_analyzer():
+    """Names (sources, authors): lower case and accent folding, no stemming, no stop words."""
+    return RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> Schema:
+    """A fresh Schema for a new index."""
+    text = text_analyzer()
+    names = name_analyzer()
+    return Schema(
+        doc_id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text, stored=True, phrase=True),
+        body=TEXT(analyzer=text, stored=True, phrase=True),
+        sections=TEXT(analyzer=text, stored=True, phrase=True),
+        source=TEXT(analyzer=names, stored=True, phrase=True),
+        authors=TEXT(analyzer=names, stored=True, phrase=True),
+        # Exact, lower-cased copies for --source filters and facets.
+        source_key=ID(stored=False),
+        month=ID(stored=False),
+        published=DATETIME(stored=True, sortable=True),
+        url=ID(stored=True),
+        path=STORED(),
+        language=ID(stored=True),
+        content_hash=STORED(),
+        removed=STORED(),
+    )
+
+
+#: Fields a query may name, with the aliases users type ("author:", "section:").
+QUERY_FIELDS = {
+    "title": "title",
+    "body": "body",
+    "source": "source",
+    "author": "authors",
+    "authors": "authors",
+    "section": "sections",
+    "sections": "sections",
+    "published": "published",
+    "date": "published",
+    "url": "url",
+    "language": "language",
+    "lang": "language",
+    "id": "doc_id",
+    "doc_id": "doc_id",
+}
+
+#: The fields an unqualified word is searched in.
+DEFAULT_FIELDS = ("title", "body", "sections")

@@ -1,0 +1,161 @@
+"""The index folder on disk: a marker file, Whoosh generations, and the seed manifest.
+
+Layout of an index folder::
+
+    searcher-index.json   marker: format, schema version, writer version, current generation
+    write.lock            the writers' lock (see locking.py)
+    gen-000001/           a complete Whoosh index; the marker names the live one
+    gen-000001/manifest.json   doc_id -> (content hash, seed path) as of a Whoosh generation
+
+A rebuild writes a new ``gen-*`` folder beside the live one and then replaces the marker
+(an atomic rename), so readers see the old index or the new one and never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
+
+logger = logging.getLogger(__name__)
+
+MARKER_NAME = "searcher-index.json"
+LOCK_NAME = "write.lock"
+MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "MAIN"
+_FORMAT = "searcher-index"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """What the marker file says about an index folder."""
+
+    schema_version: int
+    searcher_version: str
+    current: str
+    updated: float
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new, never a torn one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class IndexFolder:
+    """One index folder: finds the live generation and manages the others."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.marker_path = self.root / MARKER_NAME
+        self.lock_path = self.root / LOCK_NAME
+
+    def exists(self) -> bool:
+        """True if the folder holds a searcher index."""
+        return self.marker_path.is_file()
+
+    def check_usable(self) -> None:
+        """Refuse a folder that holds anything but a searcher index: we never overwrite it."""
+        if self.root.exists() and not self.root.is_dir():
+            raise NotAnIndexError(f"{self.root} is a file, not an index folder; choose another --index-dir")
+        if self.root.is_dir() and not self.exists():
+            entries = [p for p in self.root.iterdir() if p.name not in (LOCK_NAME,)]
+            if entries:
+                raise NotAnIndexError(
+                    f"{self.root} is not empty and is not a searcher index; "
+                    "it is left untouched (choose another --index-dir)"
+                )
+
+    def read_marker(self) -> Marker:
+        """The marker, or IndexNotFoundError / NotAnIndexError."""
+        try:
+            data: dict[str, Any] = json.loads(self.marker_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexNotFoundError(f"no index at {self.root}: run `searcher index` first") from None
+        except (OSError, ValueError) as exc:
+            raise NotAnIndexError(f"{self.marker_path} is unreadable ({exc}); run `searcher index --rebuild`") from None
+        if data.get("format") != _FORMAT or "current" not in data:
+            raise NotAnIndexError(f"{self.root} is not a searcher index")
+        return Marker(
+            schema_version=int(data.get("schema_version", 0)),
+            searcher_version=str(data.get("searcher_version", "?")),
+            current=str(data["current"]),
+            updated=float(data.get("updated", 0.0)),
+        )
+
+    def check_version(self, marker: Marker, schema_version: int) -> None:
+        """Raise IndexVersionError when the index's schema is not the one this code writes."""
+        if marker.schema_version != schema_version:
+            raise IndexVersionError(
+                f"the index at {self.root} has schema version {marker.schema_version} "
+                f"(written by searcher {marker.searcher_version}); this searcher needs version "
+                f"{schema_version}: run `searcher index --rebuild`"
+            )
+
+    def write_marker(self, current: str, *, schema_version: int, searcher_version: str) -> None:
+        """Point the index at generation folder ``current`` (atomic)."""
+        data = {
+            "format": _FORMAT,
+            "schema_version": schema_version,
+            "searcher_version": searcher_version,
+            "current": current,
+            "updated": time.time(),
+            "warning": "Whoosh indexes use pickle: open only index folders you trust.",
+        }
+        atomic_write_text(self.marker_path, json.dumps(data, indent=1) + "\n")
+
+    def generation_path(self, name: str) -> Path:
+        """The folder of generation ``name``."""
+        return self.root / name
+
+    def new_generation(self) -> Path:
+        """Make an empty folder for the next generation."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
+        path.mkdir()
+        return path
+
+    def remove_stale_generations(self, keep: str) -> None:
+        """Delete generation folders other than ``keep`` (left by a finished or crashed rebuild).
+
+        Only call this while holding the write lock. Readers that still have old files open
+        keep reading them: on POSIX an unlinked file lives until it is closed.
+        """
+        for path in self.root.glob("gen-*"):
+            if path.name != keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(generation: Path) -> tuple[int, dict[str, tuple[str, str]]]:
+    """The manifest's Whoosh generation and its doc_id -> (hash, path) map; (-1, {}) if none."""
+    try:
+        data = json.loads((generation / MANIFEST_NAME).read_text(encoding="utf-8"))
+        return int(data["whoosh_generation"]), {k: (v[0], v[1]) for k, v in data["docs"].items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return -1, {}
+
+
+def write_manifest(generation: Path, whoosh_generation: int, docs: dict[str, tuple[str, str]]) -> None:
+    """Record which seed content each document came from, as of ``whoosh_generation``."""
+    data = {"whoosh_generation": whoosh_generation, "docs": docs}
+    atomic_write_text(generation / MANIFEST_NAME, json.dumps(data, separators=(",", ":")))
