@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -18,7 +17,6 @@ from typing import Any, Iterator
 
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import sorting
 
 from . import __version__
 from .document import Document
@@ -33,19 +31,14 @@ from .indexer import (
     write_documents,
 )
 from .locking import DEFAULT_WAIT, WriteLock
-from .query import make_filter, parse_query
 from .records import fields_to_document
-from .results import Hit, IndexStats, Results
+from .results import IndexStats, Results
+from .searching import run_search
 from .schema import SCHEMA_VERSION, build_schema
 from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed
-from .snippets import configure as configure_snippets
-from .snippets import marked_snippet, render
 from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
 
 logger = logging.getLogger(__name__)
-
-SORTS = ("relevance", "date")
-
 
 class SearchIndex:
     """An index folder: build it from seeds, add Documents, search it.
@@ -326,46 +319,10 @@ class SearchIndex:
         :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
         :raises QueryError: empty query, unknown field, bad option.
         """
-        started = time.perf_counter()
-        if limit < 1 or page < 1:
-            raise QueryError("--limit and --page must be 1 or more")
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort {sort!r}: use relevance or date")
-        searcher = self._reader_searcher()
-        parsed = parse_query(query, searcher.schema, syntax=syntax)
-        filter_query = make_filter(source, since, until)
-        kwargs: dict[str, Any] = {"filter": filter_query}
-        if sort == "date":
-            kwargs["sortedby"] = _newest_first()
-        if facets:
-            kwargs["groupedby"] = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-        hits = searcher.search(parsed, limit=page * limit, **kwargs)
-        configure_snippets(hits, fragments=fragments, context_words=context)
-        shown = []
-        for position in range(min(len(hits), page * limit)):
-            if position < (page - 1) * limit:
-                continue
-            hit = hits[position]
-            stored = hit.fields()
-            marked = marked_snippet(hit, fragments=fragments, body=stored.get("body", "")) if highlight else ""
-            shown.append(
-                Hit(
-                    rank=position + 1,
-                    doc_id=stored["doc_id"],
-                    title=stored.get("title", ""),
-                    score=hit.score if isinstance(hit.score, float) else 0.0,
-                    source=stored.get("source") or None,
-                    published=stored.get("published"),
-                    path=stored.get("path"),
-                    url=stored.get("url"),
-                    snippet=render(marked, highlight) if highlight else "",
-                )
-            )
-        results = Results(query=query, hits=shown, total=len(hits), page=page, limit=limit)
-        if facets:
-            results.facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
-        results.seconds = time.perf_counter() - started
-        return results
+        return run_search(
+            self._reader_searcher(), query, limit=limit, page=page, sort=sort, source=source, since=since,
+            until=until, syntax=syntax, fragments=fragments, context=context, highlight=highlight, facets=facets,
+        )
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""
@@ -387,14 +344,6 @@ class SearchIndex:
         )
 
 
-def _newest_first() -> Any:
-    """Sort key for --sort date: dated documents newest first, then the undated ones."""
-    # A plain reverse sort on `published` would put undated documents first: Whoosh
-    # gives a missing value the largest key.
-    has_date = sorting.QueryFacet({0: wq.Every("published")}, other=1)
-    return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
-
-
 def _weighting() -> Any:
     from .ranking import make_weighting
 
@@ -410,12 +359,6 @@ def _load_manifest(ix: Any, gen: Path) -> dict[str, tuple[str, str]]:
         return {
             f["doc_id"]: (f.get("content_hash") or "", f.get("path") or "") for f in searcher.all_stored_fields()
         }
-
-
-def _facet_counts(hits: Any, name: str) -> dict[str, int]:
-    groups = hits.groups(name)
-    counts = {str(key): len(docs) for key, docs in groups.items() if key is not None and key != ""}
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:
