@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -39,6 +40,14 @@ from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed
 from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
 
 logger = logging.getLogger(__name__)
+
+#: Times a reader re-reads the marker when a concurrent rebuild swaps generations under it.
+_OPEN_ATTEMPTS = 5
+
+
+class _Stale(Exception):
+    """The generation we were about to open was replaced (internal: retried)."""
+
 
 class SearchIndex:
     """An index folder: build it from seeds, add Documents, search it.
@@ -94,20 +103,31 @@ class SearchIndex:
             try:
                 self._ix = windex.open_dir(str(gen_path), indexname=INDEX_NAME)
             except (windex.EmptyIndexError, OSError) as exc:
-                raise IndexNotFoundError(
-                    f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`"
-                ) from None
+                raise _Stale(f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`") from None
             self._generation = marker.current
         return self._ix
 
     def _reader_searcher(self) -> Any:
-        """The shared Whoosh searcher, brought up to date with the latest commit."""
-        ix = self._open()
-        if self._searcher is None:
-            self._searcher = ix.searcher(weighting=_weighting())
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-        return self._searcher
+        """The shared Whoosh searcher, brought up to date with the latest commit.
+
+        A rebuild in another process may swap generations between our reading the marker
+        and opening the files; then we read the marker again rather than fail.
+        """
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                ix = self._open()
+                if self._searcher is None:
+                    self._searcher = ix.searcher(weighting=_weighting())
+                elif not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+                return self._searcher
+            except (_Stale, OSError) as exc:
+                self.close()
+                if attempt == _OPEN_ATTEMPTS - 1:
+                    raise IndexNotFoundError(str(exc) if isinstance(exc, _Stale) else
+                                             f"index at {self.path} cannot be read ({exc})") from None
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # ------------------------------------------------------------------ writing
 
@@ -116,8 +136,21 @@ class SearchIndex:
         """Hold the write lock, creating the folder on first use."""
         self._folder.check_usable()
         self.path.mkdir(parents=True, exist_ok=True)
+        self.close()  # our own searcher must not pin files a rebuild is about to replace
         with WriteLock(self._folder.lock_path, wait=self.wait):
             yield
+
+    def _check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
+        """Refuse an index folder inside the seeds folder (or the reverse).
+
+        An index inside the seeds would be walked as seeds, and a seed folder could then
+        plant a crafted index (Whoosh reads parts of it with pickle).
+        """
+        index_real, seeds_real = self.path.resolve(), Path(seeds_dir).resolve()
+        if index_real == seeds_real or seeds_real in index_real.parents or index_real in seeds_real.parents:
+            raise SearcherError(
+                f"the index folder {self.path} and the seeds folder {seeds_dir} overlap; keep them apart"
+            )
 
     def _ensure_live(self) -> tuple[Any, Path]:
         """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
@@ -127,7 +160,7 @@ class SearchIndex:
             self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__)
         marker = self._folder.read_marker()
         self._folder.check_version(marker, SCHEMA_VERSION)
-        self._folder.remove_stale_generations(keep=marker.current)
+        self._folder.remove_stale_generations(keep=marker.current, previous=marker.previous)
         gen = self._folder.generation_path(marker.current)
         return windex.open_dir(str(gen), indexname=INDEX_NAME), gen
 
@@ -145,6 +178,7 @@ class SearchIndex:
         (added with :meth:`add`) are left alone. An index of another schema version is
         rebuilt from the seeds.
         """
+        self._check_apart(seeds_dir)
         with self._writing():
             if self._folder.exists():
                 try:
@@ -159,6 +193,7 @@ class SearchIndex:
             pending, seen, unreadable = scan_seeds(
                 seeds_dir, known, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks
             )
+            report.scan_seconds = elapsed()
             gone = [d for d, (_, path) in known.items() if path and d not in seen and d not in unreadable]
             gone_by_hash = {known[d][0]: d for d in gone}
             docs: list[Document] = []
@@ -211,6 +246,7 @@ class SearchIndex:
         Searches use the old index until the swap; if the rebuild fails, the old index
         is untouched. Documents added with :meth:`add` (not from seeds) are carried over.
         """
+        self._check_apart(seeds_dir)
         with self._writing():
             return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)
 
@@ -242,8 +278,10 @@ class SearchIndex:
 
             shutil.rmtree(gen, ignore_errors=True)
             raise
-        self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__)
-        self._folder.remove_stale_generations(keep=gen.name)
+        previous = self._folder.read_marker().current if self._folder.exists() else None
+        self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__,
+                                  previous=previous)
+        self._folder.remove_stale_generations(keep=gen.name, previous=previous)
         self.close()
         report.seconds = elapsed()
         return report

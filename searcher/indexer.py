@@ -30,8 +30,6 @@ PARALLEL_MIN_SEEDS = 64
 #: of work (never data: the next update finishes it).
 COMMIT_EVERY = 5000
 
-Progress = Callable[[int, int], None]
-
 
 @dataclass(slots=True)
 class UpdateReport:
@@ -44,6 +42,7 @@ class UpdateReport:
     unchanged: int = 0
     failed: list[SkippedSeed] = field(default_factory=list)
     seconds: float = 0.0
+    scan_seconds: float = 0.0
     rebuilt: bool = False
 
     @property
@@ -173,8 +172,3 @@ def timer() -> Callable[[], float]:
 def manifest_entry(doc: Document) -> tuple[str, str]:
     """What the manifest remembers of a document: its seed's hash and path."""
     return (doc.content_hash or "", doc.path or "")
-
-
-def relative_path(path: Path) -> str:
-    """A seed path as stored: as given (relative paths stay relative)."""
-    return str(path)

@@ -175,6 +175,9 @@ def decode_seed(data: bytes, *, name: str = "seed", kind: str = "text") -> str:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise SeedError(f"{name}: not a text or HTML page ({what})")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -182,6 +185,21 @@ def decode_seed(data: bytes, *, name: str = "seed", kind: str = "text") -> str:
     if _looks_binary(text):
         raise SeedError(f"{name}: not a text or HTML page (binary content)")
     return text.replace("\x00", "")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark: every other byte of ASCII text is NUL."""
+    sample = data[:4096]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) > 0.6 * len(zeros):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _decode_guess(data: bytes, name: str, kind: str) -> str:
@@ -192,12 +210,34 @@ def _decode_guess(data: bytes, name: str, kind: str) -> str:
                 return data.decode(declared.group(1).decode("ascii"))
             except (LookupError, UnicodeDecodeError):
                 pass
-    from charset_normalizer import from_bytes  # only paid for when UTF-8 fails
+    western = _as_western(data)
+    if western is not None:
+        return western
+    from charset_normalizer import from_bytes  # only paid for when the cheap guesses fail
 
     best = from_bytes(data).best()
     if best is None:
         raise SeedError(f"{name}: not text in any known encoding (binary content?)")
     return str(best)
+
+
+def _as_western(data: bytes) -> str | None:
+    """Windows-1252 (a superset of printable latin-1), if the result reads like Western text.
+
+    Most non-UTF-8 pages on the web are cp1252. Statistical detectors misjudge short
+    cp1252 texts, so try it first, but accept it only when accented letters are a small
+    share of all letters: Cyrillic or Greek bytes read as cp1252 come out almost all
+    accented ("Ïðèâåò"), which sends them on to the detector.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return text
+    accented = sum(1 for ch in letters if ord(ch) > 127)
+    return text if accented / len(letters) < 0.25 else None
 
 
 def _looks_binary(text: str) -> bool:

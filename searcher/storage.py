@@ -42,6 +42,7 @@ class Marker:
     searcher_version: str
     current: str
     updated: float
+    previous: str | None = None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -78,7 +79,8 @@ class IndexFolder:
         if self.root.exists() and not self.root.is_dir():
             raise NotAnIndexError(f"{self.root} is a file, not an index folder; choose another --index-dir")
         if self.root.is_dir() and not self.exists():
-            entries = [p for p in self.root.iterdir() if p.name not in (LOCK_NAME,)]
+            # A first build killed before it wrote the marker leaves only our own files.
+            entries = [p for p in self.root.iterdir() if not _ours(p.name)]
             if entries:
                 raise NotAnIndexError(
                     f"{self.root} is not empty and is not a searcher index; "
@@ -100,6 +102,7 @@ class IndexFolder:
             searcher_version=str(data.get("searcher_version", "?")),
             current=str(data["current"]),
             updated=float(data.get("updated", 0.0)),
+            previous=data.get("previous"),
         )
 
     def check_version(self, marker: Marker, schema_version: int) -> None:
@@ -111,13 +114,16 @@ class IndexFolder:
                 f"{schema_version}: run `searcher index --rebuild`"
             )
 
-    def write_marker(self, current: str, *, schema_version: int, searcher_version: str) -> None:
+    def write_marker(
+        self, current: str, *, schema_version: int, searcher_version: str, previous: str | None = None
+    ) -> None:
         """Point the index at generation folder ``current`` (atomic)."""
         data = {
             "format": _FORMAT,
             "schema_version": schema_version,
             "searcher_version": searcher_version,
             "current": current,
+            "previous": previous,
             "updated": time.time(),
             "warning": "Whoosh indexes use pickle: open only index folders you trust.",
         }
@@ -135,15 +141,21 @@ class IndexFolder:
         path.mkdir()
         return path
 
-    def remove_stale_generations(self, keep: str) -> None:
-        """Delete generation folders other than ``keep`` (left by a finished or crashed rebuild).
+    def remove_stale_generations(self, keep: str, previous: str | None = None) -> None:
+        """Delete generation folders left by finished or crashed rebuilds.
 
-        Only call this while holding the write lock. Readers that still have old files open
-        keep reading them: on POSIX an unlinked file lives until it is closed.
+        Only call this while holding the write lock. The generation replaced by the last
+        rebuild (``previous``) is kept until the next one, so a reader that read the old
+        marker a moment before the swap can still open it.
         """
         for path in self.root.glob("gen-*"):
-            if path.name != keep and path.is_dir():
+            if path.name not in (keep, previous) and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _ours(name: str) -> bool:
+    """Names searcher itself creates in an index folder."""
+    return name == LOCK_NAME or name.startswith(("gen-", f".{MARKER_NAME}."))
 
 
 def read_manifest(generation: Path) -> tuple[int, dict[str, tuple[str, str]]]:
