@@ -10,6 +10,7 @@ never correctness.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -149,7 +150,10 @@ def clean_seeds(
     if jobs <= 1 or len(seeds) < PARALLEL_MIN_SEEDS:
         yield from map(_clean_one, work)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers come from a fork server, not a fork of this process: a forked worker would
+    # inherit the index's lock files and keep them locked after a `kill -9` of its parent.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(_clean_one, work, chunksize=32)
 
 

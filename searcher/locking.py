@@ -31,7 +31,7 @@ class WriteLock:
 
     def acquire(self) -> None:
         """Take the lock, waiting up to ``wait`` seconds, else raise IndexLockedError."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + max(self.wait, 0.0)
         delay = 0.02
         while True:

@@ -1,0 +1,260 @@
+"""Bad input, crashes and concurrent writers never cost the user their index."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import searcher
+from searcher import SearchIndex
+from searcher.locking import WriteLock
+from searcher.storage import MARKER_NAME
+from conftest import GOLD_ID
+
+ARTICLE = "Headline number {n} about harbours\n\n" + (
+    "The harbour authority said on Tuesday that traffic rose sharply in the third quarter, "
+    "and officials expect the trend to continue into next year as new berths open. "
+) * 4
+
+
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "searcher", *args], capture_output=True, text=True, **kw)
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(start, start + count):
+        (folder / f"article-{n:05d}.txt").write_text(ARTICLE.format(n=n) + f"Marker word{n}.\n")
+
+
+# ------------------------------------------------------------------ bad seeds
+
+
+@pytest.fixture
+def bad_seeds(seeds_dir: Path, tmp_path: Path) -> Path:
+    s = seeds_dir
+    (s / "empty.txt").write_bytes(b"")
+    (s / "blank.txt").write_bytes(b"  \n\n \t\n")
+    (s / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(512))
+    (s / "doc.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(512))
+    (s / "archive.zip").write_bytes(b"PK\x03\x04" + os.urandom(512))
+    (s / "nul.txt").write_bytes(b"Nul headline\n\nText with a stray\x00 NUL byte about zeppelins in it.\n")
+    (s / "badutf8.txt").write_bytes(b"Broken headline\n\nCaf\xc3 bytes that are not UTF-8 about quinoa farming.\xff\n")
+    (s / "cp1252.txt").write_bytes("Café headline\n\n“Smart quotes” and a résumé about crêpes in Brittany.\n".encode("cp1252"))
+    (s / "latin1.txt").write_bytes("Größe\n\nÜber die Straße gingen die Bürger in München, sagte er.\n".encode("latin-1"))
+    (s / "utf16.txt").write_bytes("UTF-16 headline\n\nA paragraph about wombats in Tasmania.\n".encode("utf-16"))
+    (s / "malformed.html").write_text("<html><body><p>Unclosed <b>bold <div>about kangaroos</p></span></body")
+    (s / "nobody.html").write_text("<html><head><title>Only a title about emus</title></head></html>")
+    (s / "deep.html").write_text("<html><body>" + "<div>" * 10000 + "deep text about lemurs" + "</div>" * 10000 + "</body></html>")
+    (s / "huge.txt").write_bytes(b"x" * (11 * 1024 * 1024))
+    (s / ".hidden.txt").write_text("hidden\n\nshould never be indexed\n")
+    (s / "draft.txt~").write_text("temp\n\nshould never be indexed\n")
+    (s / ".draft.txt.swp").write_bytes(b"\x00swap")
+    (s / "sub").mkdir()
+    (s / "sub" / "nested.txt").write_text("Nested headline\n\nA paragraph about narwhals in the Arctic sea.\n")
+    (s / "sub" / "loop").symlink_to(s / "sub", target_is_directory=True)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Outside\n\nA secret paragraph that lives outside the seeds folder.\n")
+    (s / "outside-link.txt").symlink_to(outside)
+    return s
+
+
+def test_bad_seeds_are_named_the_rest_indexed(bad_seeds, index_dir):
+    with SearchIndex(index_dir) as ix:
+        report = ix.update(bad_seeds)
+        failed = {Path(f.path).name: f.reason for f in report.failed}
+        assert failed["empty.txt"] == "empty file"
+        assert failed["blank.txt"] == "empty file"
+        assert failed["image.png"] == "not a text or HTML page (PNG image)"
+        assert failed["doc.pdf"] == "not a text or HTML page (PDF document)"
+        assert failed["archive.zip"] == "not a text or HTML page (zip archive)"
+        assert "seed size cap" in failed["huge.txt"]
+        assert "not followed" in failed["outside-link.txt"]
+        indexed = set(report.added)
+        for name in ("nul", "badutf8", "cp1252", "latin1", "utf16", "malformed", "nobody", "sub/nested", GOLD_ID):
+            assert name in indexed, (name, failed)
+        assert not any(name.startswith(".") or name.endswith("~") for name in indexed)
+        # decoded properly, not dropped or mangled
+        assert ix.search("crêpes").hits[0].doc_id == "cp1252"
+        assert ix.search("München").hits[0].doc_id == "latin1"
+        assert ix.search("wombats").hits[0].doc_id == "utf16"
+        assert ix.search("zeppelins").hits[0].doc_id == "nul"
+        assert ix.search("secret").total == 0
+        assert "deep" in indexed or "deep.html" in failed
+
+
+def test_index_command_exit_1_names_every_skipped_seed(bad_seeds, index_dir):
+    result = cli("--index-dir", str(index_dir), "index", str(bad_seeds))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for name in ("empty.txt", "image.png", "doc.pdf", "archive.zip", "huge.txt"):
+        assert f"{name}:" in result.stderr
+
+
+def test_size_cap_is_configurable(seeds_dir, index_dir):
+    (seeds_dir / "big.txt").write_text("Big headline\n\n" + "A long paragraph about pelicans. " * 40000)
+    small = cli("--index-dir", str(index_dir), "index", str(seeds_dir), "--max-size", "0.5")
+    assert small.returncode == 1 and "big.txt" in small.stderr
+    large = cli("--index-dir", str(index_dir), "index", str(seeds_dir), "--max-size", "5")
+    assert large.returncode == 0, large.stderr
+
+
+def test_unreadable_seed_is_skipped_and_its_old_version_kept(seeds_dir, index_dir, monkeypatch):
+    with SearchIndex(index_dir) as ix:
+        ix.update(seeds_dir)
+        real_open = open
+
+        def refuse(path, *args, **kwargs):
+            if str(path).endswith(f"{GOLD_ID}.txt"):
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, *args, **kwargs)
+
+        (seeds_dir / f"{GOLD_ID}.txt").write_text("changed\n\ncontent that cannot be read\n")
+        monkeypatch.setattr("builtins.open", refuse)
+        report = ix.update(seeds_dir)
+        monkeypatch.undo()
+        assert [f.reason for f in report.failed] == ["permission denied"]
+        assert report.removed == [] and ix.search("Khalilzad").total == 1
+
+
+def test_seed_turned_binary_keeps_indexed_version(seeds_dir, index_dir):
+    with SearchIndex(index_dir) as ix:
+        ix.update(seeds_dir)
+        (seeds_dir / f"{GOLD_ID}.txt").write_bytes(b"%PDF-1.7 " + os.urandom(64))
+        report = ix.update(seeds_dir)
+        assert len(report.failed) == 1 and report.removed == []
+        assert ix.search("Khalilzad").total == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2048), suffix=st.sampled_from([".txt", ".html", ".bin"]))
+def test_random_bytes_give_a_document_or_a_seed_error(tmp_path, data, suffix):
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(data)
+    try:
+        doc = searcher.clean_file(path)
+    except searcher.SeedError:
+        return
+    assert isinstance(doc, searcher.Document)
+
+
+# ------------------------------------------------------------------ folders and versions
+
+
+def test_folder_that_is_not_an_index_is_never_touched(tmp_path, seeds_dir):
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(searcher.NotAnIndexError):
+        SearchIndex(precious).update(seeds_dir)
+    with pytest.raises(searcher.NotAnIndexError):
+        SearchIndex(precious).search("x")
+    assert [p.name for p in precious.iterdir()] == ["thesis.txt"]
+    result = cli("--index-dir", str(precious), "index", str(seeds_dir))
+    assert result.returncode == 2 and "left untouched" in result.stderr
+
+
+def test_other_schema_version_says_rebuild_and_update_rebuilds(built_index, seeds_dir, index_dir):
+    built_index.close()
+    marker = index_dir / MARKER_NAME
+    data = json.loads(marker.read_text())
+    data["schema_version"] = 0
+    marker.write_text(json.dumps(data))
+    with pytest.raises(searcher.IndexVersionError, match="searcher index --rebuild"):
+        SearchIndex(index_dir).search("Khalilzad")
+    report = SearchIndex(index_dir).update(seeds_dir)
+    assert report.rebuilt and SearchIndex(index_dir).search("Khalilzad").total == 1
+
+
+def test_first_build_killed_before_marker_is_recovered(tmp_path, seeds_dir):
+    index_dir = tmp_path / "ix"
+    (index_dir / "gen-000001").mkdir(parents=True)  # what a crash before the marker leaves
+    report = SearchIndex(index_dir).update(seeds_dir)
+    assert report.added == [GOLD_ID]
+
+
+# ------------------------------------------------------------------ crashes
+
+
+@pytest.mark.parametrize("command", [["index"], ["index", "--rebuild"]])
+def test_kill_9_at_any_moment_leaves_a_searchable_index(tmp_path, command):
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    write_articles(seeds, 40)
+    assert cli("--index-dir", str(index_dir), "index", str(seeds)).returncode == 0
+    write_articles(seeds, 400, start=40)
+    rng = random.Random(7)
+    for delay in [0.05, 0.2, 0.4, 0.7, 1.0, 1.5] + [rng.uniform(0.05, 2.0) for _ in range(3)]:
+        proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), *command, str(seeds)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with SearchIndex(index_dir) as ix:  # opens and answers: old state or new
+            count = ix.search("harbour", limit=1).total
+            assert count >= 40 and count == len(ix)
+    finish = cli("--index-dir", str(index_dir), "index", str(seeds))
+    assert finish.returncode == 0, finish.stderr
+    with SearchIndex(index_dir) as ix:
+        assert len(ix) == 440 and ix.search("word439").total == 1
+    again = cli("--index-dir", str(index_dir), "index", str(seeds))
+    assert again.stderr.startswith("0 added, 0 changed, 0 removed, 440 unchanged")
+
+
+# ------------------------------------------------------------------ concurrency
+
+
+def test_second_writer_waits_then_names_the_holder(built_index, index_dir, seeds_dir):
+    built_index.close()
+    with WriteLock(index_dir / "write.lock"):
+        started = time.monotonic()
+        result = cli("--index-dir", str(index_dir), "index", str(seeds_dir), "--wait", "0.5")
+        waited = time.monotonic() - started
+        assert result.returncode == 2
+        assert f"index is being updated by process {os.getpid()}" in result.stderr
+        assert waited >= 0.5
+        # readers are never blocked by a writer
+        assert SearchIndex(index_dir).search("Khalilzad").total == 1
+    with pytest.raises(searcher.IndexLockedError):
+        with WriteLock(index_dir / "write.lock"):
+            SearchIndex(index_dir, wait=0.1).add(searcher.Document(doc_id="x", title="x"))
+
+
+def test_lock_left_by_a_dead_process_is_cleared(built_index, index_dir, seeds_dir):
+    built_index.close()
+    (index_dir / "write.lock").write_text(json.dumps({"pid": 999999, "host": "gone", "since": 0}))
+    result = cli("--index-dir", str(index_dir), "index", str(seeds_dir), "--wait", "0")
+    assert result.returncode == 0, result.stderr
+
+
+def test_two_writers_and_readers_at_once(tmp_path):
+    seeds_a, seeds_b, index_dir = tmp_path / "a", tmp_path / "b", tmp_path / "ix"
+    write_articles(seeds_a, 150)
+    write_articles(seeds_b, 150, start=1000)
+    SearchIndex(index_dir).add(searcher.Document(doc_id="anchor", title="harbour anchor", body="harbour"))
+    writers = [
+        subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "index", str(seeds), "--wait", "60"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for seeds in (seeds_a, seeds_b)
+    ]
+    searches = 0
+    with SearchIndex(index_dir) as reader:
+        while any(w.poll() is None for w in writers):
+            assert reader.search("harbour", limit=5).total >= 1  # never raises
+            searches += 1
+    outputs = [w.communicate() for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], outputs
+    assert searches > 0
+    with SearchIndex(index_dir) as ix:
+        # the two folders are two different seed sets: each update removes the other's
+        # seeds, so exactly one set (plus the document added from code) is left
+        assert len(ix) in (151,) and "anchor" in ix
