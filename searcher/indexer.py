@@ -153,8 +153,30 @@ def clean_seeds(
     # Workers come from a fork server, not a fork of this process: a forked worker would
     # inherit the index's lock files and keep them locked after a `kill -9` of its parent.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         yield from pool.map(_clean_one, work, chunksize=32)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Pool initializer: end this worker soon after the indexer that started it dies.
+
+    Worker processes never see their queue close when the indexer is killed (each holds
+    the queue's write end), so without this they would linger forever.
+    """
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid was reused by another user's process
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def write_documents(writer: object, docs: Iterable[Document], *, upsert: bool = True) -> int:
