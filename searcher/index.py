@@ -37,7 +37,7 @@ from .results import IndexStats, Results
 from .searching import run_search
 from .schema import SCHEMA_VERSION, build_schema
 from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed
-from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
+from .storage import INDEX_NAME, IndexFolder, SeedState, read_manifest, write_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -190,18 +190,17 @@ class SearchIndex:
             ix, gen = self._ensure_live()
             known = _load_manifest(ix, gen)
             report = UpdateReport()
-            pending, seen, unreadable = scan_seeds(
-                seeds_dir, known, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks
-            )
+            scan = scan_seeds(seeds_dir, known, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
             report.scan_seconds = elapsed()
-            gone = [d for d, (_, path) in known.items() if path and d not in seen and d not in unreadable]
-            gone_by_hash = {known[d][0]: d for d in gone}
-            docs: list[Document] = []
-            for item in clean_seeds([p.seed for p in pending], max_bytes=max_bytes, jobs=jobs):
+            gone = [d for d, state in known.items() if state.path and d not in scan.seen and d not in scan.unreadable]
+            gone_by_hash = {known[d].hash: d for d in gone}
+            seeds = {p.seed.doc_id: p.seed for p in scan.pending}
+            docs: list[tuple[Document, SeedFile]] = []
+            for item in clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs):
                 if isinstance(item, SkippedSeed):
                     report.failed.append(item)
                     continue
-                docs.append(item)
+                docs.append((item, seeds[item.doc_id]))
                 if item.doc_id in known:
                     report.changed.append(item.doc_id)
                 elif item.content_hash in gone_by_hash:
@@ -213,11 +212,18 @@ class SearchIndex:
             report.removed.extend(gone)
             if docs or gone:
                 self._commit_changes(ix, gen, known, docs, gone + [old for old, _ in report.renamed])
+            elif scan.restated:
+                write_manifest(gen, ix.latest_generation(), known)
             report.seconds = elapsed()
             return report
 
     def _commit_changes(
-        self, ix: Any, gen: Path, known: dict[str, tuple[str, str]], docs: list[Document], deleted: list[str]
+        self,
+        ix: Any,
+        gen: Path,
+        known: dict[str, SeedState],
+        docs: list[tuple[Document, SeedFile | None]],
+        deleted: list[str],
     ) -> None:
         """Write upserts and deletions in batches, keeping the manifest in step with each commit."""
         writer = ix.writer(limitmb=128)
@@ -226,9 +232,9 @@ class SearchIndex:
             known.pop(doc_id, None)
         for start in range(0, max(len(docs), 1), COMMIT_EVERY):
             batch = docs[start : start + COMMIT_EVERY]
-            write_documents(writer, batch, upsert=True)
+            write_documents(writer, (doc for doc, _ in batch), upsert=True)
             writer.commit()
-            known.update((doc.doc_id, manifest_entry(doc)) for doc in batch)
+            known.update((doc.doc_id, manifest_entry(doc, seed)) for doc, seed in batch)
             write_manifest(gen, ix.latest_generation(), known)
             if start + COMMIT_EVERY < len(docs):
                 writer = ix.writer(limitmb=128)
@@ -256,18 +262,19 @@ class SearchIndex:
         elapsed = timer()
         report = UpdateReport(rebuilt=True)
         carried = self._documents_not_from_seeds()
-        pending, _, _ = scan_seeds(seeds_dir, {}, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+        scan = scan_seeds(seeds_dir, {}, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+        seeds = {p.seed.doc_id: p.seed for p in scan.pending}
         gen = self._folder.new_generation()
         try:
             ix = windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
-            known: dict[str, tuple[str, str]] = {}
+            known: dict[str, SeedState] = {}
             writer = ix.writer(limitmb=256)
-            for item in clean_seeds([p.seed for p in pending], max_bytes=max_bytes, jobs=jobs):
+            for item in clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs):
                 if isinstance(item, SkippedSeed):
                     report.failed.append(item)
                     continue
                 write_documents(writer, [item], upsert=False)
-                known[item.doc_id] = manifest_entry(item)
+                known[item.doc_id] = manifest_entry(item, seeds[item.doc_id])
                 report.added.append(item.doc_id)
             write_documents(writer, carried, upsert=False)
             known.update((doc.doc_id, manifest_entry(doc)) for doc in carried)
@@ -303,7 +310,7 @@ class SearchIndex:
         with self._writing():
             ix, gen = self._ensure_live()
             known = _load_manifest(ix, gen)
-            self._commit_changes(ix, gen, known, batch, [])
+            self._commit_changes(ix, gen, known, [(doc, None) for doc in batch], [])
         return len(batch)
 
     def delete(self, doc_id: str) -> bool:
@@ -388,14 +395,14 @@ def _weighting() -> Any:
     return make_weighting()
 
 
-def _load_manifest(ix: Any, gen: Path) -> dict[str, tuple[str, str]]:
+def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:
     """The manifest if it matches the committed generation, else rebuilt from stored fields."""
     generation, docs = read_manifest(gen)
     if generation == ix.latest_generation():
         return docs
     with ix.searcher() as searcher:
         return {
-            f["doc_id"]: (f.get("content_hash") or "", f.get("path") or "") for f in searcher.all_stored_fields()
+            f["doc_id"]: SeedState(f.get("content_hash") or "", f.get("path") or "") for f in searcher.all_stored_fields()
         }
 
 

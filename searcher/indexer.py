@@ -21,6 +21,7 @@ from pathlib import Path
 from .document import Document
 from .errors import SearcherError, SeedError
 from .records import document_to_fields
+from .storage import SeedState
 from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed, content_hash, decode_seed, iter_seed_files, read_seed_bytes
 
 logger = logging.getLogger(__name__)
@@ -68,26 +69,46 @@ class _Pending:
     digest: str
 
 
+@dataclass(slots=True)
+class ScanResult:
+    """What a scan of the seeds folder found, against what the index holds."""
+
+    #: seeds whose content is new or changed: to be cleaned
+    pending: list[_Pending]
+    #: doc_id -> content hash of every seed seen
+    seen: dict[str, str]
+    #: doc ids whose file is present but unreadable: their indexed version is kept
+    unreadable: set[str]
+    #: unchanged seeds whose stat changed (touched): the manifest should be saved
+    restated: int = 0
+
+
 def scan_seeds(
     seeds_dir: str | os.PathLike[str],
-    known: dict[str, tuple[str, str]],
+    known: dict[str, SeedState],
     report: UpdateReport,
     *,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     follow_symlinks: bool = False,
-) -> tuple[list[_Pending], dict[str, str], set[str]]:
-    """Compare the seeds on disk with ``known`` (doc_id -> (hash, path)).
+) -> ScanResult:
+    """Compare the seeds on disk with ``known`` (what the manifest says is indexed).
 
-    Returns the seeds to clean, the hash of every seed seen (doc_id -> hash) and the doc ids
-    whose file is still present but could not be read (their indexed version is kept).
+    Entries of ``known`` whose file was touched but not changed get their new stat, so
+    the next scan need not read them again.
     """
     pending: list[_Pending] = []
+    restated = 0
     seen: dict[str, str] = {}
     unreadable: set[str] = set()
     skipped: list[SkippedSeed] = []
     for seed in iter_seed_files(seeds_dir, follow_symlinks=follow_symlinks, skipped=skipped):
         if seed.doc_id in seen or seed.doc_id in unreadable:
             skipped.append(SkippedSeed(str(seed.path), f"another seed already has the id {seed.doc_id!r}"))
+            continue
+        state = known.get(seed.doc_id)
+        if state and (state.size, state.mtime_ns, state.path) == (seed.size, seed.mtime_ns, seed.path):
+            seen[seed.doc_id] = state.hash  # same stat as when it was hashed: no need to read it
+            report.unchanged += 1
             continue
         try:
             data = read_seed_bytes(seed.path, max_bytes=max_bytes)
@@ -97,12 +118,14 @@ def scan_seeds(
             continue
         digest = content_hash(data)
         seen[seed.doc_id] = digest
-        if known.get(seed.doc_id, ("", ""))[0] == digest:
+        if state and state.hash == digest:
+            known[seed.doc_id] = state._replace(path=seed.path, size=seed.size, mtime_ns=seed.mtime_ns)
+            restated += 1
             report.unchanged += 1
         else:
             pending.append(_Pending(seed, digest))
     report.failed.extend(skipped)
-    return pending, seen, unreadable
+    return ScanResult(pending, seen, unreadable, restated)
 
 
 def _reason(exc: BaseException, path: object) -> str:
@@ -195,6 +218,8 @@ def timer() -> Callable[[], float]:
     return lambda: time.perf_counter() - start
 
 
-def manifest_entry(doc: Document) -> tuple[str, str]:
-    """What the manifest remembers of a document: its seed's hash and path."""
-    return (doc.content_hash or "", doc.path or "")
+def manifest_entry(doc: Document, seed: SeedFile | None = None) -> SeedState:
+    """What the manifest remembers of a document: its seed's hash, path and stat."""
+    if seed is None:
+        return SeedState(doc.content_hash or "", doc.path or "")
+    return SeedState(doc.content_hash or "", doc.path or "", seed.size, seed.mtime_ns)

@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
 
@@ -153,21 +153,35 @@ class IndexFolder:
                 shutil.rmtree(path, ignore_errors=True)
 
 
+class SeedState(NamedTuple):
+    """What the manifest remembers of an indexed document's seed file.
+
+    ``size`` and ``mtime_ns`` only let an update skip re-hashing a file whose stat has not
+    changed (as git does); the content hash is what decides whether a seed changed.
+    Documents not from a seed file have an empty ``path``.
+    """
+
+    hash: str
+    path: str
+    size: int = -1
+    mtime_ns: int = -1
+
+
 def _ours(name: str) -> bool:
     """Names searcher itself creates in an index folder."""
     return name == LOCK_NAME or name.startswith(("gen-", f".{MARKER_NAME}."))
 
 
-def read_manifest(generation: Path) -> tuple[int, dict[str, tuple[str, str]]]:
-    """The manifest's Whoosh generation and its doc_id -> (hash, path) map; (-1, {}) if none."""
+def read_manifest(generation: Path) -> tuple[int, dict[str, SeedState]]:
+    """The manifest's Whoosh generation and its doc_id -> SeedState map; (-1, {}) if none."""
     try:
         data = json.loads((generation / MANIFEST_NAME).read_text(encoding="utf-8"))
-        return int(data["whoosh_generation"]), {k: (v[0], v[1]) for k, v in data["docs"].items()}
+        return int(data["whoosh_generation"]), {k: SeedState(*v) for k, v in data["docs"].items()}
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return -1, {}
 
 
-def write_manifest(generation: Path, whoosh_generation: int, docs: dict[str, tuple[str, str]]) -> None:
+def write_manifest(generation: Path, whoosh_generation: int, docs: dict[str, SeedState]) -> None:
     """Record which seed content each document came from, as of ``whoosh_generation``."""
     data = {"whoosh_generation": whoosh_generation, "docs": docs}
     atomic_write_text(generation / MANIFEST_NAME, json.dumps(data, separators=(",", ":")))

@@ -152,3 +152,18 @@ def test_library_example_in_readme_runs(tmp_path, seeds_dir, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "index").is_dir()
+
+
+def test_touched_seed_is_unchanged_and_same_size_edit_is_seen(tmp_path, seeds_dir):
+    import os
+
+    seed = seeds_dir / f"{GOLD_ID}.txt"
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.update(seeds_dir)
+        os.utime(seed, ns=(10**18, 10**18))  # touched: new mtime, same content
+        assert ix.update(seeds_dir).unchanged == 1
+        text = seed.read_text(encoding="utf-8")
+        seed.write_text(text.replace("Khalilzad", "Khalilzaq"), encoding="utf-8")  # same size
+        report = ix.update(seeds_dir)
+        assert report.changed == [GOLD_ID]
+        assert ix.search("Khalilzaq").total == 1
