@@ -62,8 +62,9 @@ class State:
         self.verbose = verbose
 
     def open_index(self, *, wait: float | None = None) -> "SearchIndex":
-        from .index import SearchIndex
+        from .index import SearchIndex, check_apart
 
+        check_apart(self.index_dir, self.seeds_dir)
         return SearchIndex(self.index_dir) if wait is None else SearchIndex(self.index_dir, wait=wait)
 
 

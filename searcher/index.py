@@ -141,16 +141,7 @@ class SearchIndex:
             yield
 
     def _check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
-        """Refuse an index folder inside the seeds folder (or the reverse).
-
-        An index inside the seeds would be walked as seeds, and a seed folder could then
-        plant a crafted index (Whoosh reads parts of it with pickle).
-        """
-        index_real, seeds_real = self.path.resolve(), Path(seeds_dir).resolve()
-        if index_real == seeds_real or seeds_real in index_real.parents or index_real in seeds_real.parents:
-            raise SearcherError(
-                f"the index folder {self.path} and the seeds folder {seeds_dir} overlap; keep them apart"
-            )
+        check_apart(self.path, seeds_dir)
 
     def _ensure_live(self) -> tuple[Any, Path]:
         """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
@@ -387,6 +378,17 @@ class SearchIndex:
             schema_version=marker.schema_version,
             searcher_version=marker.searcher_version,
         )
+
+
+def check_apart(index_dir: str | os.PathLike[str], seeds_dir: str | os.PathLike[str]) -> None:
+    """Refuse an index folder inside the seeds folder (or the reverse).
+
+    An index inside the seeds would be walked as seeds, and whoever fills a seeds folder
+    could plant a crafted index there (Whoosh reads parts of an index with pickle).
+    """
+    index_real, seeds_real = Path(index_dir).resolve(), Path(seeds_dir).resolve()
+    if index_real == seeds_real or seeds_real in index_real.parents or index_real in seeds_real.parents:
+        raise SearcherError(f"the index folder {index_dir} and the seeds folder {seeds_dir} overlap; keep them apart")
 
 
 def _weighting() -> Any:

@@ -258,3 +258,8 @@ def test_two_writers_and_readers_at_once(tmp_path):
         # the two folders are two different seed sets: each update removes the other's
         # seeds, so exactly one set (plus the document added from code) is left
         assert len(ix) in (151,) and "anchor" in ix
+
+
+def test_cli_never_opens_an_index_inside_the_seeds_folder(built_index, seeds_dir):
+    result = cli("--index-dir", str(seeds_dir / "index"), "--seeds-dir", str(seeds_dir), "search", "x")
+    assert result.returncode == 2 and "overlap" in result.stderr
