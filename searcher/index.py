@@ -21,7 +21,7 @@ from whoosh import query as wq
 
 from . import __version__
 from .document import Document
-from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, QueryError, SearcherError
+from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
 from .indexer import (
     COMMIT_EVERY,
     UpdateReport,
