@@ -310,6 +310,7 @@ class SearchIndex:
         context: int = 12,
         highlight: str = "plain",
         facets: bool = False,
+        explain: bool = False,
     ) -> Results:
         """Search the index; see the README for the query language.
 
@@ -317,11 +318,13 @@ class SearchIndex:
         :param sort: ``relevance`` or ``date`` (newest first, undated last).
         :param syntax: False treats ``query`` as plain words (no operators or fields).
         :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
+        :param explain: fill each ``Hit.explanation`` with why it scored what it did.
         :raises QueryError: empty query, unknown field, bad option.
         """
         return run_search(
             self._reader_searcher(), query, limit=limit, page=page, sort=sort, source=source, since=since,
             until=until, syntax=syntax, fragments=fragments, context=context, highlight=highlight, facets=facets,
+            explain=explain,
         )
 
     def stats(self) -> IndexStats:

@@ -135,6 +135,21 @@ def make_filter(source: str | None, since: Any, until: Any) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+#: Characters and words that make a typed query more than a list of words.
+_SYNTAX = re.compile(r'\?(?=\w)|["()*~^:\[\]{}]|(?:^|\s)[-+]\S|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
+
+
+def is_plain(text: str) -> bool:
+    """True when a query typed with syntax on uses none of it: it is ranked as words."""
+    return not _SYNTAX.search(text)
+
+
+def analyze_words(text: str, schema: Any) -> list[str]:
+    """The query's words as the index holds them (lower case, folded, no stop words, stemmed), in order."""
+    field = schema["body"]
+    return [t.text for t in field.analyzer(text, mode="query")]
+
+
 def query_words(text: str) -> list[str]:
     """The plain words a user typed (for did-you-mean)."""
     return [w for w in _WORD.findall(_FIELD_REF.sub(" ", text)) if w not in {"AND", "OR", "NOT"}]
