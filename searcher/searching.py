@@ -44,8 +44,12 @@ def run_search(
     highlight: str = "plain",
     facets: bool = False,
     explain: bool = False,
+    expand: bool = False,
 ) -> Results:
-    """One page of ranked hits for ``query``; QueryError for a query that cannot run."""
+    """One page of ranked hits for ``query``; QueryError for a query that cannot run.
+
+    ``expand``: pseudo-relevance feedback for word queries (see ranking.FEEDBACK).
+    """
     started = time.perf_counter()
     if limit < 1 or page < 1:
         raise QueryError("limit and page must be 1 or more")
@@ -65,14 +69,15 @@ def run_search(
         parsed = _words_query(tokens)
         terms = set(tokens)
     else:
-        parsed = parse_query(query, schema, syntax=True)
+        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader())
         terms = _body_terms(parsed, searcher)
 
     docnums: list[tuple[float, int]]
     groups: dict[str, dict[str, int]] = {}
     if words and sort == "relevance":
         allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
-        ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain)
+        ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain,
+                                    feedback=expand or None)
         docnums, total, why = ranked.order, ranked.total, ranked.why
         if facets and total:
             groups = _facets(searcher, parsed, filt)
@@ -190,6 +195,36 @@ def _facet_counts(hits: Any, name: str) -> dict[str, int]:
     groups = hits.groups(name)
     counts = {str(key): len(docs) for key, docs in groups.items() if key not in (None, "")}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def run_similar(searcher: Any, doc_id: str, *, limit: int = 10, fragments: int = 3, context: int = 12,
+                highlight: str = "plain") -> Results:
+    """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded."""
+    from .errors import DocumentNotFoundError
+
+    started = time.perf_counter()
+    if limit < 1:
+        raise QueryError("limit must be 1 or more")
+    if highlight not in FORMATS:
+        raise QueryError(f"unknown highlight format {highlight!r}: use {', '.join(FORMATS)}")
+    docnum = searcher.document_number(doc_id=doc_id)
+    if docnum is None:
+        raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+    weights = ranking.key_terms(searcher, docnum)
+    hits: list[Hit] = []
+    total = 0
+    if weights:
+        # Ranked on key terms only: the coordination tier would demand all 20 words.
+        ranked = ranking.rank_words(searcher, list(weights), weights=weights, limit=limit, exclude=docnum,
+                                    feedback=False, coordinate=False)
+        total = ranked.total
+        analyzer = searcher.schema["body"].analyzer
+        for position, (score, d) in enumerate(ranked.order):
+            hits.append(_to_hit(searcher.stored_fields(d), position + 1, score, terms=set(weights), analyzer=analyzer,
+                                fragments=fragments, context=context, highlight=highlight))
+    results = Results(query=f"like:{doc_id}", hits=hits, total=total, page=1, limit=limit)
+    results.seconds = time.perf_counter() - started
+    return results
 
 
 # ---------------------------------------------------------------------------- did you mean

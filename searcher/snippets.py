@@ -139,6 +139,9 @@ def make_snippet(
 ) -> str:
     """The marked snippet of one hit: passages of the body, else the marked title, else the lead."""
     terms = frozenset(terms)
+    # Our marks never come from the article: drop any before finding match offsets.
+    body = body.replace(MARK_START, "").replace(MARK_END, "")
+    title = title.replace(MARK_START, "").replace(MARK_END, "")
     text = marked_passages(body, match_spans(body, terms, analyzer), fragments=fragments, context=context)
     if not text and title:
         spans = match_spans(title, terms, analyzer)
