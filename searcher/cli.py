@@ -140,11 +140,14 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
 @click.option("--fragments", type=click.IntRange(min=0), default=3, show_default=True, help="Snippet fragments per hit.")
 @click.option("--context", type=click.IntRange(min=1), default=12, show_default=True, help="Words of context around a match.")
 @click.option("--facets", is_flag=True, help="Also print hit counts by source and by month.")
+@click.option("--explain", is_flag=True, help="Show why each hit scored what it did (per field and word).")
+@click.option("--expand", is_flag=True, help="Also search words typical of the top hits (slower, finds more).")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @pass_state
 def search_command(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool, as_jsonl: bool,
                    sort: str, source: str | None, since: str | None, until: str | None, words: bool,
-                   fragments: int, context: int, facets: bool, color: bool | None) -> None:
+                   fragments: int, context: int, facets: bool, explain: bool, expand: bool,
+                   color: bool | None) -> None:
     """Search the index; exit 1 when nothing is found.
 
     \b
@@ -166,16 +169,43 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
         click.echo(report.summary(), err=True)
     results = ix.search(text, limit=limit, page=page, sort=sort, source=source, since=since, until=until,
                         syntax=not words, fragments=fragments, context=context,
-                        highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain", facets=facets)
+                        highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain", facets=facets,
+                        explain=explain, expand=expand)
+    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
+
+
+def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool) -> None:
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
     elif as_jsonl:
         for hit in results:
             click.echo(json.dumps(hit.as_dict(), ensure_ascii=False))
     else:
-        _print_results(results, use_color)
+        _print_results(results, color)
     if not results.hits:
         sys.exit(EXIT_NOTHING)
+
+
+@cli.command("similar")
+@click.argument("doc_id")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
+@click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
+@pass_state
+def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jsonl: bool, color: bool | None) -> None:
+    """The articles most like DOC_ID (by its key words); exit 1 when there are none.
+
+    \b
+    Example:
+        searcher similar 000_d8f0162b6785f52f --limit 5
+    """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl cannot be used together")
+    use_color = _use_color(color)
+    results = state.open_index().similar(doc_id, limit=limit,
+                                         highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain")
+    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -198,6 +228,8 @@ def _print_results(results: "Results", color: bool) -> None:
         echo("   " + style(" · ".join(m for m in meta if m), dim=True))
         if hit.snippet:
             echo(f"   {hit.snippet}")
+        for line in hit.explanation:
+            echo("   " + style(line, dim=True))
         echo()
     if results.facets:
         for name, counts in results.facets.items():

@@ -346,6 +346,8 @@ class SearchIndex:
         context: int = 12,
         highlight: str = "plain",
         facets: bool = False,
+        explain: bool = False,
+        expand: bool = False,
     ) -> Results:
         """Search the index; see the README for the query language.
 
@@ -353,12 +355,23 @@ class SearchIndex:
         :param sort: ``relevance`` or ``date`` (newest first, undated last).
         :param syntax: False treats ``query`` as plain words (no operators or fields).
         :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
+        :param explain: fill each ``Hit.explanation`` with why it scored what it did.
+        :param expand: pseudo-relevance feedback (finds more, costs about 5x the time).
         :raises QueryError: empty query, unknown field, bad option.
         """
         return run_search(
             self._reader_searcher(), query, limit=limit, page=page, sort=sort, source=source, since=since,
             until=until, syntax=syntax, fragments=fragments, context=context, highlight=highlight, facets=facets,
+            explain=explain, expand=expand,
         )
+
+    def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
+                highlight: str = "plain") -> Results:
+        """The articles most like ``doc_id`` (not itself); DocumentNotFoundError if absent."""
+        from .searching import run_similar
+
+        return run_similar(self._reader_searcher(), doc_id, limit=limit, fragments=fragments, context=context,
+                           highlight=highlight)
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""

@@ -9,6 +9,7 @@ it is searched as plain words, which is what the user almost always meant. With
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime
 from typing import Any
@@ -69,6 +70,8 @@ def make_parser(schema: Any, *, syntax: bool = True, group: Any = None) -> qpars
     parser.add_plugin(qparser.FieldAliasPlugin(aliases))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
+    # "-word" excludes a word, "+word" requires it (not on by default in Whoosh).
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     return parser
 
 
@@ -77,20 +80,67 @@ def plain_words(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-def parse_query(text: str, schema: Any, *, syntax: bool = True) -> wq.Query:
+def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = None) -> wq.Query:
     """Parse a user's query; QueryError only for an empty query or an unknown field."""
     if not text or not text.strip():
         raise QueryError("empty query: give at least one word to search for")
     if syntax:
         check_fields(text)
         if not syntax_is_broken(text):
-            parsed = make_parser(schema).parse(text)
+            parsed = _rewrite(make_parser(schema).parse(text), schema, reader)
             if not _is_empty(parsed):
                 return parsed
+            if _NEGATION.search(_QUOTED.sub(" ", text)):
+                return wq.NullQuery  # only exclusions ("-iraq"): nothing to look for
     words = plain_words(text)
     if not words:
         return wq.NullQuery
     return make_parser(schema, syntax=False).parse(words)
+
+
+_NEGATION = re.compile(r"(?<![^\s(])-\w|\bNOT\b")
+
+
+def _rewrite(q: wq.Query, schema: Any, reader: Any = None) -> wq.Query:
+    """Fix what Whoosh's parser leaves odd for our language.
+
+    * In an OR group, ``NOT x`` would match every document without x: the negations of
+      an OR become an AND NOT over its other words ("taliban NOT iraq").
+    * A prefix also matches stems it extends: the index holds stems, so "negotiat*" must
+      find "negotiators", indexed as "negoti" (stems of up to 3 fewer letters, 4 or more).
+    """
+    if isinstance(q, wq.Prefix):
+        extra: set[str] = set()
+        if reader is not None and q.fieldname in ("title", "body", "sections"):
+            for cut in range(1, 4):
+                shorter = q.text[:-cut]
+                if len(shorter) < 4:
+                    break
+                if (q.fieldname, shorter) in reader:
+                    extra.add(shorter)
+        if extra:
+            return wq.Or([q] + [wq.Term(q.fieldname, t, boost=q.boost) for t in sorted(extra)])
+        return q
+    if isinstance(q, wq.Not):
+        return wq.Not(_rewrite(q.query, schema, reader), boost=q.boost)
+    if isinstance(q, wq.BinaryQuery):
+        q = copy.copy(q)
+        q.a, q.b = _rewrite(q.a, schema, reader), _rewrite(q.b, schema, reader)
+        q.subqueries = (q.a, q.b)
+        return q
+    if isinstance(q, wq.CompoundQuery):
+        subs = [_rewrite(sub, schema, reader) for sub in q.subqueries]
+        if isinstance(q, wq.Or):
+            neg = [sub.query for sub in subs if isinstance(sub, wq.Not)]
+            pos = [sub for sub in subs if not isinstance(sub, wq.Not)]
+            if neg:
+                if not pos:
+                    return wq.NullQuery
+                return wq.AndNot(wq.Or(pos, boost=q.boost), wq.Or(neg))
+        q = copy.copy(q)
+        q.subqueries = subs
+        return q
+    return q
 
 
 def _is_empty(q: wq.Query) -> bool:
@@ -133,6 +183,21 @@ def make_filter(source: str | None, since: Any, until: Any) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+#: Characters and words that make a typed query more than a list of words.
+_SYNTAX = re.compile(r'\?(?=\w)|["()*~^:\[\]{}]|(?:^|\s)[-+]\S|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
+
+
+def is_plain(text: str) -> bool:
+    """True when a query typed with syntax on uses none of it: it is ranked as words."""
+    return not _SYNTAX.search(text)
+
+
+def analyze_words(text: str, schema: Any) -> list[str]:
+    """The query's words as the index holds them (lower case, folded, no stop words, stemmed), in order."""
+    field = schema["body"]
+    return [t.text for t in field.analyzer(text, mode="query")]
 
 
 def query_words(text: str) -> list[str]:

@@ -2,6 +2,10 @@
 
 This is the read path: parse, filter, rank, page, highlight. SearchIndex hands it its
 shared searcher, so nothing here opens or closes an index.
+
+Word queries (``syntax=False``, or typed without any operator) are ranked by
+:func:`ranking.rank_words`; structured ones by Whoosh with :func:`ranking.make_weighting`.
+Sorting by date and facets always use Whoosh's collectors over the same matching set.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import sorting
 
+from . import ranking
 from .errors import QueryError
-from .query import make_filter, parse_query
+from .query import analyze_words, is_plain, make_filter, parse_query, query_words
 from .results import Hit, Results
-from .snippets import FORMATS, configure, marked_snippet, render
+from .snippets import FORMATS, make_snippet, render
 
 SORTS = ("relevance", "date")
+#: Below this many hits a query with an unknown word gets a did-you-mean suggestion.
+SUGGEST_BELOW = 3
 
 
 def run_search(
@@ -36,8 +43,13 @@ def run_search(
     context: int = 12,
     highlight: str = "plain",
     facets: bool = False,
+    explain: bool = False,
+    expand: bool = False,
 ) -> Results:
-    """One page of ranked hits for ``query``; QueryError for a query that cannot run."""
+    """One page of ranked hits for ``query``; QueryError for a query that cannot run.
+
+    ``expand``: pseudo-relevance feedback for word queries (see ranking.FEEDBACK).
+    """
     started = time.perf_counter()
     if limit < 1 or page < 1:
         raise QueryError("limit and page must be 1 or more")
@@ -45,42 +57,124 @@ def run_search(
         raise QueryError(f"unknown sort {sort!r}: use relevance or date")
     if highlight not in FORMATS:
         raise QueryError(f"unknown highlight format {highlight!r}: use {', '.join(FORMATS)}")
-    parsed = parse_query(query, searcher.schema, syntax=syntax)
-    kwargs: dict[str, Any] = {"filter": make_filter(source, since, until)}
-    if sort == "date":
-        kwargs["sortedby"] = _newest_first()
-    if facets:
-        kwargs["groupedby"] = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-    hits = searcher.search(parsed, limit=page * limit, **kwargs)
-    configure(hits, fragments=fragments, context_words=context)
-    shown = [
-        _to_hit(hits[position], position + 1, fragments=fragments, highlight=highlight)
-        for position in range((page - 1) * limit, min(len(hits), page * limit))
-    ]
-    results = Results(query=query, hits=shown, total=len(hits), page=page, limit=limit)
-    if facets:
-        results.facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
+    if not query or not query.strip():
+        raise QueryError("empty query: give at least one word to search for")
+    filt = make_filter(source, since, until)
+    want = page * limit
+    schema = searcher.schema
+    words = not syntax or is_plain(query)
+    why: dict[int, list[str]] = {}
+    if words:
+        tokens = analyze_words(query, schema)
+        parsed = _words_query(tokens)
+        terms = set(tokens)
+    else:
+        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader())
+        terms = _body_terms(parsed, searcher)
+
+    docnums: list[tuple[float, int]]
+    groups: dict[str, dict[str, int]] = {}
+    if words and sort == "relevance":
+        allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
+        ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain,
+                                    feedback=expand or None)
+        docnums, total, why = ranked.order, ranked.total, ranked.why
+        if facets and total:
+            groups = _facets(searcher, parsed, filt)
+    else:
+        kwargs: dict[str, Any] = {"filter": filt}
+        if sort == "date":
+            kwargs["sortedby"] = _newest_first()
+        hits = searcher.search(parsed, limit=want, **kwargs)
+        docnums = [(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits]
+        total = len(hits)
+        if sort == "date":
+            docnums = [(0.0, d) for _, d in docnums]
+        if facets and total:
+            groups = _facets(searcher, parsed, filt)
+        if explain:
+            why = {d: _explain_whoosh(searcher, parsed, d) for _, d in docnums[(page - 1) * limit:]}
+
+    analyzer = schema["body"].analyzer
+    shown = []
+    for position in range((page - 1) * limit, min(len(docnums), want)):
+        score, docnum = docnums[position]
+        hit = _to_hit(searcher.stored_fields(docnum), position + 1, score, terms=terms, analyzer=analyzer,
+                      fragments=fragments, context=context, highlight=highlight)
+        if explain:
+            hit.explanation = _explanation(score, why.get(docnum, []), tokens if words else None, sort)
+        shown.append(hit)
+    results = Results(query=query, hits=shown, total=total, page=page, limit=limit, facets=groups)
+    if total < SUGGEST_BELOW:
+        results.suggestion = suggest(searcher, query)
     results.seconds = time.perf_counter() - started
     return results
 
 
-def _to_hit(hit: Any, rank: int, *, fragments: int, highlight: str) -> Hit:
-    stored = hit.fields()
+def _words_query(tokens: list[str]) -> wq.Query:
+    """The Whoosh query matching the same documents as rank_words (for date sorting and facets)."""
+    subs = [wq.Term(f, t) for t in dict.fromkeys(tokens) for f in ranking.WORD_FIELDS]
+    return wq.Or(subs) if subs else wq.NullQuery
+
+
+def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
+    """The analysed words a structured query matches in the text fields (wildcards expanded)."""
+    found: set[str] = set()
+    try:
+        pairs = parsed.existing_terms(searcher.reader(), phrases=True, expand=True)
+    except Exception:  # an odd query node: highlight nothing rather than fail
+        return found
+    for fieldname, text in pairs:
+        if fieldname in ranking.WORD_FIELDS:
+            found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return found
+
+
+def _to_hit(stored: dict[str, Any], rank: int, score: float, *, terms: set[str], analyzer: Any,
+            fragments: int, context: int, highlight: str) -> Hit:
     snippet = ""
     if fragments:
-        snippet = render(marked_snippet(hit, fragments=fragments, body=stored.get("body", "")), highlight)
+        marked = make_snippet(stored.get("body", ""), stored.get("title", ""), terms, analyzer,
+                              fragments=fragments, context=context)
+        snippet = render(marked, highlight)
     return Hit(
         rank=rank,
         doc_id=stored["doc_id"],
         title=stored.get("title", ""),
-        # With a sort other than relevance Whoosh puts the sort key where the score goes.
-        score=hit.score if isinstance(hit.score, float) else 0.0,
+        score=float(score),
         source=stored.get("source") or None,
         published=stored.get("published"),
         path=stored.get("path"),
         url=stored.get("url"),
         snippet=snippet,
     )
+
+
+def _explanation(score: float, lines: list[str], tokens: list[str] | None, sort: str) -> list[str]:
+    head = [f"{score:7.3f}  total" + (" (sorted by date)" if sort == "date" else "")]
+    if tokens is not None and ranking.ALL_WORDS_FIRST and len(set(tokens)) > 1:
+        head.append(f"         {len(lines)} line(s) below; documents holding all of {sorted(set(tokens))} rank first")
+    return head + lines
+
+
+def _explain_whoosh(searcher: Any, parsed: wq.Query, docnum: int) -> list[str]:
+    """Per field and term BM25 contributions of a structured query's words to one document."""
+    lines = []
+    seen = set()
+    try:
+        pairs = list(parsed.existing_terms(searcher.reader(), phrases=True, expand=True))
+    except Exception:
+        return lines
+    for fieldname, text in pairs:
+        if (fieldname, text) in seen or not searcher.schema[fieldname].scorable:
+            continue
+        seen.add((fieldname, text))
+        m = searcher.postings(fieldname, text)
+        m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            lines.append(f"{m.score():7.3f}  {fieldname}:{word!r} tf={m.weight():g} (before boosts)")
+    return lines
 
 
 def _newest_first() -> Any:
@@ -91,7 +185,95 @@ def _newest_first() -> Any:
     return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
 
 
+def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
+    groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
+    hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby)
+    return {name: _facet_counts(hits, name) for name in ("source", "month")}
+
+
 def _facet_counts(hits: Any, name: str) -> dict[str, int]:
     groups = hits.groups(name)
     counts = {str(key): len(docs) for key, docs in groups.items() if key not in (None, "")}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def run_similar(searcher: Any, doc_id: str, *, limit: int = 10, fragments: int = 3, context: int = 12,
+                highlight: str = "plain") -> Results:
+    """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded."""
+    from .errors import DocumentNotFoundError
+
+    started = time.perf_counter()
+    if limit < 1:
+        raise QueryError("limit must be 1 or more")
+    if highlight not in FORMATS:
+        raise QueryError(f"unknown highlight format {highlight!r}: use {', '.join(FORMATS)}")
+    docnum = searcher.document_number(doc_id=doc_id)
+    if docnum is None:
+        raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+    weights = ranking.key_terms(searcher, docnum)
+    hits: list[Hit] = []
+    total = 0
+    if weights:
+        # Ranked on key terms only: the coordination tier would demand all 20 words.
+        ranked = ranking.rank_words(searcher, list(weights), weights=weights, limit=limit, exclude=docnum,
+                                    feedback=False, coordinate=False)
+        total = ranked.total
+        analyzer = searcher.schema["body"].analyzer
+        for position, (score, d) in enumerate(ranked.order):
+            hits.append(_to_hit(searcher.stored_fields(d), position + 1, score, terms=set(weights), analyzer=analyzer,
+                                fragments=fragments, context=context, highlight=highlight))
+    results = Results(query=f"like:{doc_id}", hits=hits, total=total, page=1, limit=limit)
+    results.seconds = time.perf_counter() - started
+    return results
+
+
+# ---------------------------------------------------------------------------- did you mean
+
+def suggest(searcher: Any, query: str) -> str | None:
+    """The query with unknown words replaced by the closest indexed word, or None.
+
+    The body is stemmed, so candidates are found among stems and then shown as a real
+    word: the form that stem has in a document holding it.
+    """
+    schema = searcher.schema
+    analyzer = schema["body"].analyzer
+    changed = False
+    out = query
+    corrector = None
+    for word in dict.fromkeys(query_words(query)):
+        stems = [t.text for t in analyzer(word, mode="query")]
+        if len(stems) != 1 or len(word) < 3 or word.isdigit():
+            continue
+        stem = stems[0]
+        if any(searcher.doc_frequency(f, stem) for f in ranking.WORD_FIELDS):
+            continue
+        corrector = corrector or searcher.corrector("body")
+        candidates = corrector.suggest(stem, limit=1, maxdist=2)
+        if not candidates:
+            continue
+        real = _surface_form(searcher, candidates[0], analyzer)
+        if not real:
+            continue
+        if word[:1].isupper():
+            real = real[:1].upper() + real[1:]
+        out = _replace_word(out, word, real)
+        changed = True
+    return out if changed else None
+
+
+def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:
+    """How ``stem`` is written in the first document that holds it (lower case)."""
+    m = searcher.postings("body", stem)
+    if not m.is_active():
+        return None
+    body = searcher.stored_fields(m.id()).get("body", "")
+    for token in analyzer(body, chars=True, mode="index"):
+        if token.text == stem:
+            return body[token.startchar:token.endchar].lower()
+    return None
+
+
+def _replace_word(text: str, word: str, new: str) -> str:
+    import re
+
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new.replace("\\", "\\\\"), text)

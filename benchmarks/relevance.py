@@ -1,0 +1,198 @@
+"""Ranking quality of searcher on the classic test collections, beside two references.
+
+Prints, per collection in ``shared/data/ir`` (TIME, CISI, Cranfield): nDCG@10, MAP@100
+(AP@100) and P@10 of
+
+* ``searcher``   - SearchIndex.add + SearchIndex.search(syntax=False, limit=100, no snippets),
+* ``fts5``       - SQLite FTS5 bm25 (stdlib sqlite3, porter tokenizer, title+text, words OR-ed),
+* ``whoosh``     - plain Whoosh: default BM25F over title+text, query words in an OR group,
+
+all run in this process on the same data, plus the median and p95 latency of our queries.
+This is a script that prints figures, not a test::
+
+    python benchmarks/relevance.py                      # every collection
+    python benchmarks/relevance.py --only cisi -v       # one collection, per-query lines
+    python benchmarks/relevance.py --set FEEDBACK_DOCS=10 --set K1=1.4   # try a setting
+
+``--set NAME=VALUE`` overrides a constant in ``searcher.ranking`` for this run (for
+ablations: ``--variant`` runs several settings over the same index, e.g.
+``--variant base: --variant noprox:PROXIMITY_WEIGHT=0``).
+Needs the ``bench`` extra (``pip install -e '.[bench]'``: ir-measures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ir"
+COLLECTIONS = ("time", "cisi", "cranfield")
+DEPTH = 100
+_WORD = re.compile(r"\w+")
+
+
+def load(folder: Path) -> tuple[list[dict], list[dict], list[tuple[str, str, int]]]:
+    """(corpus, queries, qrels) of one collection folder."""
+    corpus = [json.loads(line) for line in (folder / "corpus.jsonl").open(encoding="utf-8") if line.strip()]
+    queries = [json.loads(line) for line in (folder / "queries.jsonl").open(encoding="utf-8") if line.strip()]
+    qrels = []
+    for line in (folder / "qrels.tsv").open(encoding="utf-8"):
+        parts = line.split()
+        if len(parts) >= 3 and parts[2].lstrip("-").isdigit():
+            qrels.append((parts[0], parts[1], int(parts[2])))
+    return corpus, queries, qrels
+
+
+def evaluate(run: dict[str, dict[str, float]], qrels: list[tuple[str, str, int]]) -> dict[str, float]:
+    """Mean nDCG@10, AP@100 and P@10 over the judged queries (a query with no hits scores 0)."""
+    import ir_measures
+    from ir_measures import AP, P, nDCG
+
+    measures = [nDCG @ 10, AP @ 100, P @ 10]
+    qrel_objs = [ir_measures.Qrel(q, d, g) for q, d, g in qrels]
+    run_objs = [ir_measures.ScoredDoc(q, d, s) for q, docs in run.items() for d, s in docs.items()]
+    judged = {q for q, _, _ in qrels}
+    per_query: dict[str, dict[str, float]] = {q: {} for q in judged}
+    for m in ir_measures.iter_calc(measures, qrel_objs, run_objs):
+        per_query.setdefault(m.query_id, {})[str(m.measure)] = m.value
+    # Average over every judged query, counting a query with no hits as 0 (ir-measures skips it).
+    return {str(m): sum(v.get(str(m), 0.0) for v in per_query.values()) / max(len(judged), 1) for m in measures}
+
+
+def ranked(doc_ids: list[str]) -> dict[str, float]:
+    """Scores that keep our order (rank-derived, so ties or tiers never reorder)."""
+    return {d: float(len(doc_ids) - i) for i, d in enumerate(doc_ids)}
+
+
+# ------------------------------------------------------------------------------ ours
+
+def build_ours(corpus: list[dict], folder: Path):
+    from searcher import Document, SearchIndex
+
+    ix = SearchIndex(folder / "ix")
+    started = time.perf_counter()
+    ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in corpus])
+    return ix, time.perf_counter() - started
+
+
+def run_ours(ix, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
+    run, latencies = {}, []
+    ix.search("warm up", limit=DEPTH, syntax=False, fragments=0)
+    for q in queries:
+        started = time.perf_counter()
+        results = ix.search(q["text"], limit=DEPTH, syntax=False, fragments=0)
+        latencies.append(time.perf_counter() - started)
+        run[str(q["id"])] = ranked([hit.doc_id for hit in results])
+    return run, latencies
+
+
+# ------------------------------------------------------------------------------ references
+
+def run_fts5(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str, float]]:
+    """SQLite FTS5 with the porter tokenizer, title+text, query words OR-ed, ranked by bm25."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, text, tokenize='porter unicode61')")
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(str(d["id"]), d.get("title") or "", d.get("text") or "") for d in corpus])
+    run = {}
+    for q in queries:
+        words = _WORD.findall(q["text"].lower())
+        if not words:
+            run[str(q["id"])] = {}
+            continue
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, DEPTH)).fetchall()
+        run[str(q["id"])] = ranked([r[0] for r in rows])
+    db.close()
+    return run
+
+
+def run_whoosh_defaults(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str, float]]:
+    """Plain Whoosh: default analyzer, default BM25F over title+text, words in an OR group."""
+    from whoosh import fields, qparser
+    from whoosh.filedb.filestore import RamStorage
+
+    schema = fields.Schema(id=fields.ID(stored=True), title=fields.TEXT, text=fields.TEXT)
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer()
+    for d in corpus:
+        writer.add_document(id=str(d["id"]), title=d.get("title") or "", text=d.get("text") or "")
+    writer.commit()
+    parser = qparser.QueryParser(None, schema, plugins=[qparser.MultifieldPlugin(["title", "text"])],
+                                 group=qparser.OrGroup)
+    run = {}
+    with ix.searcher() as s:
+        for q in queries:
+            parsed = parser.parse(" ".join(_WORD.findall(q["text"])))
+            run[str(q["id"])] = ranked([hit["id"] for hit in s.search(parsed, limit=DEPTH)])
+    return run
+
+
+# ------------------------------------------------------------------------------ main
+
+def apply_settings(pairs: list[str]) -> dict[str, object]:
+    """Set searcher.ranking constants from NAME=VALUE strings; returns the old values."""
+    from searcher import ranking
+
+    old = {}
+    for pair in pairs:
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        name = name.strip().upper()
+        if not hasattr(ranking, name):
+            raise SystemExit(f"searcher.ranking has no setting {name}")
+        old[name] = getattr(ranking, name)
+        setattr(ranking, name, type(old[name])(json.loads(value)) if not isinstance(old[name], bool) else value.lower() in ("1", "true", "yes"))
+    return old
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the collections")
+    ap.add_argument("--only", action="append", help="run only this collection (repeatable)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a searcher.ranking setting")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
+                    help="also run these settings over the same index (ablation)")
+    ap.add_argument("--no-refs", action="store_true", help="skip the FTS5 and plain-Whoosh references")
+    ap.add_argument("-v", "--verbose", action="store_true", help="per-query nDCG@10 of ours")
+    args = ap.parse_args(argv)
+    if not args.data.is_dir():
+        raise SystemExit(f"no collections at {args.data}: pass --data")
+    apply_settings(args.set)
+    names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
+    header = f"{'collection':10} {'system':17} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} {'median ms':>10} {'p95 ms':>7}"
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        corpus, queries, qrels = load(args.data / name)
+        with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
+            ix, _ = build_ours(corpus, Path(tmp))
+            variants = [("searcher", []), ("searcher --expand", ["FEEDBACK=true"])] + [
+                (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
+            ]
+            for label, pairs in variants:
+                old = apply_settings(pairs)
+                run, lat = run_ours(ix, queries)
+                apply_settings([f"{k}={json.dumps(v)}" for k, v in old.items()])
+                scores = evaluate(run, qrels)
+                lat_ms = sorted(x * 1000 for x in lat)
+                p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
+                print(f"{name:10} {label:17} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
+                      f"{statistics.median(lat_ms):10.1f} {p95:7.1f}", flush=True)
+            ix.close()
+        if not args.no_refs:
+            for label, fn in (("fts5", run_fts5), ("whoosh-defaults", run_whoosh_defaults)):
+                scores = evaluate(fn(corpus, queries), qrels)
+                print(f"{name:10} {label:17} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
