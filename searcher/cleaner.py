@@ -1,34 +1,87 @@
 """Seed -> Document: the public entry points of the cleaner.
 
-PLACEHOLDER: keeps every line; the real line classifier and HTML extractor replace it.
+Stages of :func:`clean_text` (a text capture: only the lines are left):
+
+1. normalise Unicode (:func:`searcher.textnorm.normalize_text`);
+2. split into blocks (blank-line separated) of lines;
+3. guess the language (script, then stop words), which picks the stop-word list;
+4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
+   :mod:`searcher.line_rules`);
+5. pick the headline among the lines above the body;
+6. read metadata from the chrome that was cut (site name, byline, date line);
+7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
+
+:func:`clean_html` parses the page (:mod:`searcher.html_extract`), reads its metadata from the
+head, cuts the page to its main content by structure, and runs stages 4-7 on the blocks left.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from pathlib import Path
 
-from .document import Document
+from .document import Document, RemovedLine
+from .errors import SeedError
+from .metadata import Metadata, authors_from_byline, parse_date, source_from_chrome
 from .seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
+from .stopwords import detect_language
+from .text_extract import BODY, HEADING, TITLE, Line, label_lines, make_lines, pick_title
 from .textnorm import normalize_text
+
+logger = logging.getLogger(__name__)
+
+# Chrome labels whose lines can name the site ("Watch CBS News", "© 2019 BBC"); captions and
+# teasers name people and places instead.
+_SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related", "cookie", "comments"}
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a text capture of a page into a Document."""
-    lines = [ln.strip() for ln in normalize_text(text).split("\n") if ln.strip()]
-    title = lines[0] if lines else ""
-    return Document(doc_id=doc_id, title=title, body="\n\n".join(lines[1:]), path=path,
-                    content_hash=content_hash)
+    text = normalize_text(text)                                   # 1
+    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
+    language = detect_language(text)                              # 3
+    lines = make_lines(blocks, language)
+    label_lines(lines)                                            # 4
+    title_line = pick_title(lines)                                # 5
+    if title_line is not None:
+        title_line.label, title_line.reason = TITLE, "the headline: longest headline-shaped line above the body"
+    meta = Metadata(title=title_line.text if title_line else "", language=language)
+    _metadata_from_lines(meta, lines)                             # 6
+    meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS])
+    return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
 
 
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a raw HTML page into a Document."""
-    from bs4 import BeautifulSoup
+    from .html_extract import extract_html
 
-    soup = BeautifulSoup(html, "lxml")
-    return clean_text(soup.get_text("\n"), doc_id, path=path, content_hash=content_hash)
+    page = extract_html(html)
+    meta = page.metadata
+    language = meta.language or detect_language(" ".join(" ".join(b) for b in page.blocks[:200]))
+    meta.language = language
+    lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
+    label_lines(lines, structured=page.structured)
+    title_key = _key(meta.title)
+    for line in lines:
+        if title_key and _key(line.text) == title_key:
+            line.label, line.reason = TITLE, "the headline (matches the page's title)"
+    if not meta.title:
+        title_line = pick_title(lines)
+        if title_line is not None:
+            title_line.label, title_line.reason = TITLE, "the headline: longest headline-shaped line above the body"
+            meta.title = title_line.text
+    meta.title = normalize_text(meta.title)
+    fallback = Metadata()
+    _metadata_from_lines(fallback, lines)
+    meta.published = meta.published or fallback.published
+    meta.authors = meta.authors or fallback.authors
+    doc = assemble(doc_id, lines, meta, path=path, content_hash=content_hash)
+    doc.removed = page.removed + doc.removed
+    return doc
 
 
 def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
@@ -39,3 +92,39 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
     doc_id = doc_id or p.stem
     cleaner = clean_html if seed_kind(p) == "html" else clean_text
     return cleaner(text, doc_id, path=str(p), content_hash=digest)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:
+    """Authors from byline lines, the date from the first date line that parses."""
+    for line in lines:
+        if line.label == "byline" and not meta.authors:
+            meta.authors = authors_from_byline(line.text)
+        elif line.label == "dateline" and meta.published is None:
+            meta.published = parse_date(line.text)
+
+
+def assemble(doc_id: str, lines: list[Line], meta: Metadata, *, path: str | None,
+             content_hash: str | None) -> Document:
+    """The Document: kept lines as paragraphs, headings also in ``sections``."""
+    paragraphs: list[str] = []
+    sections: list[str] = []
+    removed: list[RemovedLine] = []
+    for line in lines:
+        if line.label in (BODY, HEADING):
+            paragraphs.append(line.text)
+            if line.label == HEADING:
+                sections.append(line.text)
+        else:
+            removed.append(RemovedLine(line.text, line.label or "short", line.reason))
+    if not paragraphs and not meta.title:
+        logger.debug("%s: no article text found", doc_id)
+    return Document(doc_id=doc_id, title=meta.title, body="\n\n".join(paragraphs), source=meta.source,
+                    sections=sections, published=meta.published, authors=meta.authors, url=meta.url,
+                    path=path, language=meta.language, removed=removed, content_hash=content_hash)
+
+
+__all__ = ["clean_file", "clean_html", "clean_text", "SeedError"]

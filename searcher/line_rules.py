@@ -1,0 +1,178 @@
+"""Line rules as data: what a line of page chrome looks like, and why it is chrome.
+
+Each :class:`LineRule` is a pattern, a label (``video``, ``photo``, ``share``...) and a one-line
+reason. Rules describe the *shape* of chrome (a running time at the end of a line, a credit line,
+a call to action, a copyright notice), never one site's strings, and most only apply to short
+lines: a long sentence that happens to contain "share" or "cookie" is prose.
+
+The rules here look at one line alone. Rules that need the lines around it (a teaser just before
+a running time, a caption beside a credit line, repeated lines) live in :mod:`searcher.text_extract`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .stopwords import cjk_count
+
+I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """One kind of chrome line: ``pattern`` must match and the line must be short enough."""
+
+    label: str
+    reason: str
+    pattern: re.Pattern[str]
+    #: The rule only applies to lines of at most this many words (None: any length).
+    max_words: int | None = 12
+    #: False: a line that ends like a sentence is prose that mentions the thing, not chrome.
+    sentences_too: bool = True
+
+    def matches(self, line: str, n_words: int) -> bool:
+        if self.max_words is not None and n_words > self.max_words:
+            return False
+        if not self.sentences_too and _SENTENCE_END.search(line):
+            return False
+        return self.pattern.search(line) is not None
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+
+
+def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
+          sentences_too: bool = True) -> LineRule:
+    return LineRule(label, reason, re.compile(regex, I), max_words, sentences_too)
+
+
+# Agencies and stock libraries whose names make up photo credits.
+_AGENCIES = (r"getty images|shutterstock|istock(?:photo)?|reuters|associated press|\bap photo\b|"
+             r"\bafp\b|\bepa\b|bloomberg|alamy|unsplash|pexels|wikimedia|flickr|"
+             r"picture alliance|dpa|xinhua|anadolu|sipa|rex features|pa images|imago")
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+
+#: Rules tried in order; the first that matches labels the line.
+RULES: tuple[LineRule, ...] = (
+    # --- video -----------------------------------------------------------------------------
+    _rule("video", "ends with a running time (11:21): a video teaser, not prose",
+          r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30),
+    _rule("video", "a media player message or caption label",
+          r"^(media (caption|playback)|video caption|watch( the)? video|play video|now playing|up next"
+          r"|video( duration)?\s*\d|video$|watch live\b|\(video\)$)"),
+    _rule("video", "a line that only announces a video",
+          r"^(video|watch)\s*[:|]", max_words=20),
+    # --- photo -----------------------------------------------------------------------------
+    _rule("photo", "an image credit or caption label",
+          r"^\(?(image|photo|picture|photograph|foto|bild|credit|source|illustration)s?"
+          r"\s*(copyright|caption|credit|by|source)?\s*[:©|]", max_words=16),
+    _rule("photo", "an image credit or caption label",
+          r"^(image|photo|picture) (copyright|caption|credit)\b", max_words=40),
+    _rule("photo", "names a photo agency in a short line: a credit",
+          _AGENCIES, max_words=10, sentences_too=False),
+    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
+          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8),
+    _rule("photo", "a gallery counter (1 of 12)",
+          r"^\d+\s*(of|/)\s*\d+$", max_words=4),
+    # --- share / social ----------------------------------------------------------------------
+    _rule("share", "a share or social-network button",
+          r"^(share|tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|"
+          r"messenger|telegram|flipboard|copy( this)? link|copied|bookmark|instagram|youtube|"
+          r"tiktok)\b[^.!?]{0,40}$", max_words=7),
+    _rule("share", "talks about sharing or external links",
+          r"(share (this|on|via|the)|about sharing|external links?|open in a new (window|tab)"
+          r"|follow us|follow (him|her|me) on|share panel)", max_words=14),
+    # --- cookie / consent --------------------------------------------------------------------
+    _rule("cookie", "a cookie or consent notice",
+          r"(we use cookies|cookie (policy|settings|preferences|notice|consent)|accept (all )?cookies|"
+          r"\bconsent\b|\bgdpr\b|do not sell my)", max_words=40),
+    # --- advertisement -----------------------------------------------------------------------
+    _rule("advertisement", "an ad slot label",
+          r"^(advertisement|advertising|ad|ads|sponsored( content)?|adchoices|anzeige|реклама|"
+          r"publicidade|pubblicità|story continues( below)?( advertisement)?|continue reading( below| the main story)?"
+          r"|paid (content|post)|partner content|promoted( content)?)\W*$"),
+    # --- comments ----------------------------------------------------------------------------
+    _rule("comments", "a comment count or comment prompt",
+          r"^(\d+\s+)?(comments?|replies|reply|leave a (comment|reply)|add a comment|post a comment|"
+          r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"
+          r"kommentare?|commenti|comentários?|комментари\w*)\b", max_words=8),
+    # --- prompt: calls to action, newsletters, apps, notifications ----------------------------
+    _rule("prompt", "a newsletter or subscription call to action",
+          r"\b(newsletters?|subscribe|subscription|sign up|signup|inbox|get (the|our) app|"
+          r"download (the|our)|notifications?|unlock|free trial|already a subscriber|log ?in|sign ?in|"
+          r"create (an|your) account|my account)\b", max_words=14),
+    _rule("prompt", "a short imperative call to action (Watch, Open, Continue, Download...)",
+          r"^(watch|open|continue|download|install|get|view|listen|click|tap|join|try|start|learn more"
+          r"|read more|see more|show more|load more|more|see all|view all|read full|full article|"
+          r"enable|allow|turn on|close|dismiss|accept|skip|back to top|go to|explore)\b[^.!?]*$",
+          max_words=6),
+    # --- related ----------------------------------------------------------------------------
+    _rule("related", "a heading that introduces links to other stories",
+          r"^(related|related (articles?|stories|coverage|content|topics|posts|links|news)|"
+          r"more (on|in|from|about|stories|news|like this)\b.*|see also|also read|read also|"
+          r"recommended( for you)?|you (may|might) (also )?like|most (read|popular|viewed|shared)|"
+          r"top stories|trending( now)?|latest( news| stories)?|popular|editor'?s picks|"
+          r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
+          r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
+    # --- byline / dateline -------------------------------------------------------------------
+    _rule("byline", "a byline: 'By' and a name",
+          r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
+          r"[\w@.'’-]+", max_words=9),
+    _rule("dateline", "a publication or update date line",
+          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
+          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
+          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=14),
+    _rule("dateline", "a line that is only a date (and maybe a time)",
+          rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
+          rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
+          max_words=10),
+    _rule("dateline", "a relative time stamp (3 hours ago)",
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$"),
+    _rule("dateline", "a reading-time note",
+          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
+    # --- footer ------------------------------------------------------------------------------
+    _rule("footer", "a copyright notice",
+          r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
+          r"todos os direitos reservados|tutti i diritti riservati|все права защищены|無断転載)",
+          max_words=40),
+    _rule("footer", "a legal or site-information link",
+          r"^(terms( of (use|service|sale))?|privacy( policy| notice| settings)?|contact( us)?|about( us)?|"
+          r"site ?map|careers|help|faq|accessibility( help)?|imprint|impressum|datenschutz|"
+          r"advertise( with us)?|rss|feedback|disclaimer|corrections|legal|jobs)\b[^.!?]*$", max_words=5),
+    # --- navigation --------------------------------------------------------------------------
+    _rule("navigation", "a skip link",
+          r"^skip (to|navigation)\b", max_words=6),
+    _rule("navigation", "a menu, search or paging control",
+          r"^(menu|main menu|search|home|homepage|navigation|toggle navigation|sections|close|"
+          r"close menu|open menu|previous|next|prev|back|page \d+( of \d+)?|top)\W*$", max_words=4),
+    _rule("navigation", "a breadcrumb trail (Home > News > World)",
+          r"^[^.!?]{1,40}(\s[>»›|/]\s[^.!?]{1,40}){2,}$", max_words=14),
+    _rule("navigation", "a list of tags or topics",
+          r"^(tags?|topics?|filed under|categories|category|schlagwörter|тэги|теги)\s*:", max_words=30),
+)
+
+_END_SENTENCE = re.compile(r"[.!?。！？…»\"”’')\]]\s*$")
+
+
+def ends_like_sentence(line: str) -> bool:
+    """True when the line ends the way prose does (full stop, question mark, closing quote)."""
+    return _END_SENTENCE.search(line) is not None
+
+
+def word_count(line: str) -> int:
+    """Words in a line; CJK text has no spaces, so two CJK characters count as one word."""
+    cjk = cjk_count(line)
+    if cjk:
+        spaced = len(re.sub("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " ", line).split())
+        return spaced + (cjk + 1) // 2
+    return len(line.split())
+
+
+def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
+    """The first rule that says ``line`` is chrome, or None."""
+    n = word_count(line) if n_words is None else n_words
+    for rule in RULES:
+        if rule.matches(line, n):
+            return rule
+    return None

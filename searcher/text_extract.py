@@ -1,0 +1,238 @@
+"""Find the article in a list of lines: label every line body, heading, title or chrome.
+
+The method, in the spirit of jusText and boilerpipe, for pages where only the lines are left:
+
+1. single-line rules (:mod:`searcher.line_rules`) label the lines that look like chrome;
+2. context rules label what only the neighbours give away: the teaser line just before a running
+   time, the caption beside a credit line, a line repeated elsewhere in the page;
+3. every other line is *good* (prose: long, full of stop words), *near-good*, *short* or *bad*;
+4. the article is the densest run of prose: the span with the highest sum of line scores
+   (prose adds its length, chrome and short lines cost a little), so menus, related links and
+   footers outside it are cut however long the page is;
+5. inside that span short lines take their neighbours' side: a short line before prose is a
+   section heading, a short line between two paragraphs stays, the rest go.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from .line_rules import LineRule, ends_like_sentence, match_rule, word_count
+from .stopwords import stopword_density
+
+logger = logging.getLogger(__name__)
+
+GOOD, NEAR_GOOD, SHORT, BAD = "good", "near-good", "short", "bad"
+BODY, HEADING, TITLE = "body", "heading", "title"
+
+# Prose of every language we checked has at least ~25% stop words (jusText uses 30%; our
+# lists are shorter); a line under 12% is a list of names or links.
+_STOP_GOOD = 0.20
+_STOP_NEAR = 0.12
+# Words for a line to count as a paragraph by length alone / as a sentence.
+_GOOD_WORDS = 15
+_NEAR_WORDS = 7
+# Chrome that ends an article: crossing it costs as much as a short paragraph of prose.
+_BARRIER_LABELS = {"comments", "related", "footer", "cookie"}
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a page with the features the classifier uses and the label it gets."""
+
+    text: str
+    block: int
+    words: int = 0
+    sentence: bool = False
+    stop: float | None = None
+    kind: str = ""        # good / near-good / short / bad
+    label: str = ""       # body / heading / title, or the chrome label
+    reason: str = ""
+    rule: LineRule | None = None
+
+    @property
+    def chrome(self) -> bool:
+        return self.label not in ("", BODY, HEADING)
+
+
+def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
+    """Lines with their features, from blocks (paragraphs) of lines."""
+    lines = []
+    for b, block in enumerate(blocks):
+        for text in block:
+            text = " ".join(text.split())
+            if not text or not re.search(r"\w", text):
+                continue
+            lines.append(Line(text, b, word_count(text), ends_like_sentence(text),
+                              stopword_density(text, language)))
+    return lines
+
+
+def _label(line: Line, label: str, reason: str) -> None:
+    line.label, line.reason = label, reason
+
+
+# ---- 1. single-line rules -----------------------------------------------------------------
+def apply_line_rules(lines: list[Line]) -> None:
+    for line in lines:
+        rule = match_rule(line.text, line.words)
+        if rule is not None:
+            line.rule = rule
+            _label(line, rule.label, rule.reason)
+
+
+# ---- 2. context rules ---------------------------------------------------------------------
+_RUNNING_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*$")
+_CREDIT = re.compile(r"^[^.!?]{2,80}$")
+
+
+def apply_context_rules(lines: list[Line]) -> None:
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if line.label == "video" and _RUNNING_TIME.search(line.text):
+            # A teaser title sits right above its running-time caption, in the same block.
+            if prev and prev.block == line.block and not prev.label and not prev.sentence \
+                    and prev.words <= 20:
+                _label(prev, "video", "teaser title just before a line with a running time")
+        if line.label == "photo" and line.words <= 10 and _CREDIT.match(line.text):
+            for other in (prev, nxt):
+                if other and other.block == line.block and not other.label and other.words >= 4:
+                    _label(other, "photo", "caption in the same block as a credit line")
+            credit = line.text.lower()
+            for other in lines[max(0, i - 3):i + 4]:
+                if other is not line and not other.chrome and other.text.lower().endswith(credit):
+                    _label(other, "photo", "ends with the photo credit: a caption")
+    # A line repeated in the page is a menu entry or a teaser shown twice; prose is not repeated.
+    seen: dict[str, int] = {}
+    for line in lines:
+        key = line.text.lower()
+        seen[key] = seen.get(key, 0) + 1
+    first: set[str] = set()
+    for line in lines:
+        key = line.text.lower()
+        if seen[key] < 2 or line.label:
+            continue
+        if not line.sentence and line.words <= 12:
+            _label(line, "navigation", "short line repeated in the page: menu or teaser")
+        elif key in first:
+            _label(line, "duplicate", "repeats an earlier line (pull quote or teaser)")
+        first.add(key)
+
+
+# ---- 3. good / near-good / short / bad ---------------------------------------------------------
+def classify(line: Line) -> str:
+    stop = line.stop
+    if stop is None:  # no stop-word list for this language: length and punctuation only
+        if line.words >= _GOOD_WORDS and line.sentence or line.words >= 2 * _GOOD_WORDS:
+            return GOOD
+        return NEAR_GOOD if line.words >= _NEAR_WORDS and line.sentence else SHORT
+    if line.words >= _GOOD_WORDS and stop >= _STOP_GOOD:
+        return GOOD
+    if line.words >= _NEAR_WORDS and stop >= _STOP_NEAR and (line.sentence or line.words >= _GOOD_WORDS):
+        return NEAR_GOOD
+    if line.words >= _GOOD_WORDS:
+        return BAD
+    return SHORT
+
+
+def _score(line: Line) -> float:
+    if line.chrome:
+        return -10.0 if line.label in _BARRIER_LABELS else -3.0
+    return {GOOD: float(line.words), NEAR_GOOD: line.words / 2, SHORT: -1.0, BAD: -2.0}[line.kind]
+
+
+# ---- 4. the densest run of prose ----------------------------------------------------------
+def densest_span(lines: list[Line]) -> tuple[int, int]:
+    """``(start, end)`` (end exclusive) of the run of lines with the highest total score."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, line in enumerate(lines):
+        if total <= 0:
+            total, start = 0.0, i
+        total += _score(line)
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+def _heading_like(line: Line) -> bool:
+    text = line.text
+    if line.words > 15 or line.words == 0:
+        return False
+    if text.endswith("?") or text.endswith(":"):
+        return True
+    return not line.sentence and not text.endswith(",")
+
+
+def _title_like(line: Line) -> bool:
+    return not line.chrome and 3 <= line.words <= 30 and not line.text.endswith((".", ",", ":"))
+
+
+# ---- 5. the lines inside the span ---------------------------------------------------------
+def label_lines(lines: list[Line], *, structured: bool = False) -> None:
+    """Give every line a label: body, heading, title, or a chrome label with a reason.
+
+    ``structured``: the lines come from an HTML extractor that already cut the page down to its
+    main content, so the lines outside the densest run are not cut as menus.
+    """
+    apply_line_rules(lines)
+    apply_context_rules(lines)
+    for line in lines:
+        line.kind = classify(line)
+    start, end = (0, len(lines)) if structured else densest_span(lines)
+    if start == end:  # no prose at all: keep what no rule calls chrome
+        start, end = 0, len(lines)
+    for i, line in enumerate(lines):
+        if line.chrome:
+            continue
+        if i < start:
+            _label(line, "navigation", "above the main run of prose (menus, teasers)")
+        elif i >= end:
+            _label(line, "footer", "below the main run of prose (related links, footer)")
+    inside = lines[start:end]
+    for i, line in enumerate(inside):
+        if line.chrome or line.kind in (GOOD, NEAR_GOOD):
+            if not line.chrome:
+                _label(line, BODY, "prose")
+            continue
+        before = _neighbour_kind(inside, i, -1)
+        after = _neighbour_kind(inside, i, +1)
+        if after in (GOOD, NEAR_GOOD) and _heading_like(line):
+            _label(line, HEADING, "short line introducing prose")
+        elif before in (GOOD, NEAR_GOOD) and after in (GOOD, NEAR_GOOD):
+            _label(line, BODY, "short line between paragraphs")
+        elif structured and line.kind == SHORT and (before or after) in (GOOD, NEAR_GOOD):
+            _label(line, BODY, "short line next to prose in the main content")
+        else:
+            _label(line, "short", "short line without prose on both sides")
+
+
+def _neighbour_kind(lines: list[Line], i: int, step: int) -> str | None:
+    j = i + step
+    while 0 <= j < len(lines):
+        other = lines[j]
+        if other.chrome and other.label not in _BARRIER_LABELS:
+            j += step
+            continue
+        if other.chrome:
+            return BAD
+        if other.kind != SHORT:
+            return other.kind
+        j += step
+    return None
+
+
+def pick_title(lines: list[Line]) -> Line | None:
+    """The headline: the longest headline-shaped line above the first paragraph of the body."""
+    first_body = next((i for i, ln in enumerate(lines) if ln.label == BODY), len(lines))
+    window = range(max(0, first_body - 25), first_body)
+    candidates = [lines[i] for i in window if _title_like(lines[i]) or
+                  (lines[i].label in ("navigation", "short") and lines[i].rule is None
+                   and 3 <= lines[i].words <= 30 and not lines[i].text.endswith((".", ",", ":"))
+                   and not lines[i].reason.startswith("short line repeated"))]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda ln: min(ln.words, 25))
