@@ -30,9 +30,14 @@ class LineRule:
     max_words: int | None = 12
     #: False: a line that ends like a sentence is prose that mentions the thing, not chrome.
     sentences_too: bool = True
+    #: Speed gate: the (lower-cased) line must contain one of these strings for the pattern to run.
+    needs: tuple[str, ...] = ()
 
     def matches(self, line: str, n_words: int) -> bool:
+        """Whether the rule fires on ``line`` (already lower-cased) of ``n_words`` words."""
         if self.max_words is not None and n_words > self.max_words:
+            return False
+        if self.needs and not any(s in line for s in self.needs):
             return False
         if not self.sentences_too and _SENTENCE_END.search(line):
             return False
@@ -43,21 +48,26 @@ _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
 
 
 def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
-          sentences_too: bool = True) -> LineRule:
-    return LineRule(label, reason, re.compile(regex, I), max_words, sentences_too)
+          sentences_too: bool = True, needs: tuple[str, ...] = ()) -> LineRule:
+    # Patterns are written in lower case and matched against the lower-cased line:
+    # case-sensitive matching is several times faster than re.IGNORECASE.
+    return LineRule(label, reason, re.compile(regex), max_words, sentences_too, needs)
 
 
 # Agencies and stock libraries whose names make up photo credits.
 _AGENCIES = (r"getty images|shutterstock|istock(?:photo)?|reuters|associated press|\bap photo\b|"
              r"\bafp\b|\bepa\b|bloomberg|alamy|unsplash|pexels|wikimedia|flickr|"
              r"picture alliance|dpa|xinhua|anadolu|sipa|rex features|pa images|imago")
+_AGENCY_NEEDS = ("getty", "shutterstock", "istock", "reuters", "associated press", "ap photo", "afp", "epa",
+                 "bloomberg", "alamy", "unsplash", "pexels", "wikimedia", "flickr", "picture alliance", "dpa",
+                 "xinhua", "anadolu", "sipa", "rex features", "pa images", "imago")
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 #: Rules tried in order; the first that matches labels the line.
 RULES: tuple[LineRule, ...] = (
     # --- video -----------------------------------------------------------------------------
     _rule("video", "ends with a running time (11:21): a video teaser, not prose",
-          r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30),
+          r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30, needs=(":",)),
     _rule("video", "a media player message or caption label",
           r"^(media (caption|playback)|video caption|watch( the)? video|play video|now playing|up next"
           r"|video( duration)?\s*\d|video$|watch live\b|\(video\)$)"),
@@ -70,9 +80,10 @@ RULES: tuple[LineRule, ...] = (
     _rule("photo", "an image credit or caption label",
           r"^(image|photo|picture) (copyright|caption|credit)\b", max_words=40),
     _rule("photo", "names a photo agency in a short line: a credit",
-          _AGENCIES, max_words=10, sentences_too=False),
+          _AGENCIES, max_words=10, sentences_too=False, needs=_AGENCY_NEEDS),
     _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
-          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8),
+          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8,
+          needs=("/", "|")),
     _rule("photo", "a gallery counter (1 of 12)",
           r"^\d+\s*(of|/)\s*\d+$", max_words=4),
     # --- share / social ----------------------------------------------------------------------
@@ -82,17 +93,21 @@ RULES: tuple[LineRule, ...] = (
           r"tiktok)\b[^.!?]{0,40}$", max_words=7),
     _rule("share", "talks about sharing or external links",
           r"(share (this|on|via|the)|about sharing|external links?|open in a new (window|tab)"
-          r"|follow us|follow (him|her|me) on|share panel)", max_words=14),
+          r"|follow us|follow (him|her|me) on|share panel)", max_words=14,
+          needs=("share", "external link", "new window", "new tab", "follow")),
     # --- cookie / consent --------------------------------------------------------------------
     _rule("cookie", "a cookie or consent notice",
           r"(we use cookies|cookie (policy|settings|preferences|notice|consent)|accept (all )?cookies|"
-          r"\bconsent\b|\bgdpr\b|do not sell my)", max_words=40),
+          r"\bconsent\b|\bgdpr\b|do not sell my)", max_words=40, needs=("cookie", "consent", "gdpr", "do not sell")),
     # --- advertisement -----------------------------------------------------------------------
     _rule("advertisement", "an ad slot label",
           r"^(advertisement|advertising|ad|ads|sponsored( content)?|adchoices|anzeige|реклама|"
           r"publicidade|pubblicità|story continues( below)?( advertisement)?|continue reading( below| the main story)?"
           r"|paid (content|post)|partner content|promoted( content)?)\W*$"),
     # --- comments ----------------------------------------------------------------------------
+    _rule("comments", "a short line about comments: the comment section starts",
+          r"\b(comments?|kommentare?|commenti|comentários?|komentar|комментари\w*|コメント|댓글)\b", max_words=6,
+          sentences_too=False, needs=("comment", "kommentar", "коммент", "コメント", "댓글", "komentar")),
     _rule("comments", "a comment count or comment prompt",
           r"^(\d+\s+)?(comments?|replies|reply|leave a (comment|reply)|add a comment|post a comment|"
           r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"
@@ -101,7 +116,9 @@ RULES: tuple[LineRule, ...] = (
     _rule("prompt", "a newsletter or subscription call to action",
           r"\b(newsletters?|subscribe|subscription|sign up|signup|inbox|get (the|our) app|"
           r"download (the|our)|notifications?|unlock|free trial|already a subscriber|log ?in|sign ?in|"
-          r"create (an|your) account|my account)\b", max_words=14),
+          r"create (an|your) account|my account)\b", max_words=14,
+          needs=("news", "subscri", "sign", "inbox", "app", "download", "notification", "unlock", "trial",
+                 "log", "account")),
     _rule("prompt", "a short imperative call to action (Watch, Open, Continue, Download...)",
           r"^(watch|open|continue|download|install|get|view|listen|click|tap|join|try|start|learn more"
           r"|read more|see more|show more|load more|more|see all|view all|read full|full article|"
@@ -126,7 +143,7 @@ RULES: tuple[LineRule, ...] = (
     _rule("dateline", "a line that is only a date (and maybe a time)",
           rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
           rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
-          max_words=10),
+          max_words=10, needs=("19", "20")),
     _rule("dateline", "a relative time stamp (3 hours ago)",
           r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$"),
     _rule("dateline", "a reading-time note",
@@ -135,7 +152,7 @@ RULES: tuple[LineRule, ...] = (
     _rule("footer", "a copyright notice",
           r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
           r"todos os direitos reservados|tutti i diritti riservati|все права защищены|無断転載)",
-          max_words=40),
+          max_words=40, needs=("©", "(c)", "copyright", "rights", "rechte", "direitos", "diritti", "права", "無断")),
     _rule("footer", "a legal or site-information link",
           r"^(terms( of (use|service|sale))?|privacy( policy| notice| settings)?|contact( us)?|about( us)?|"
           r"site ?map|careers|help|faq|accessibility( help)?|imprint|impressum|datenschutz|"
@@ -147,7 +164,8 @@ RULES: tuple[LineRule, ...] = (
           r"^(menu|main menu|search|home|homepage|navigation|toggle navigation|sections|close|"
           r"close menu|open menu|previous|next|prev|back|page \d+( of \d+)?|top)\W*$", max_words=4),
     _rule("navigation", "a breadcrumb trail (Home > News > World)",
-          r"^[^.!?]{1,40}(\s[>»›|/]\s[^.!?]{1,40}){2,}$", max_words=14),
+          r"^[^.!?]{1,40}(\s[>»›|/]\s[^.!?]{1,40}){2,}$", max_words=14,
+          needs=(" > ", " » ", " › ", " | ", " / ")),
     _rule("navigation", "a list of tags or topics",
           r"^(tags?|topics?|filed under|categories|category|schlagwörter|тэги|теги)\s*:", max_words=30),
 )
@@ -169,10 +187,32 @@ def word_count(line: str) -> int:
     return len(line.split())
 
 
+# Speed: most rules are anchored at the start of the line, so they are joined into one
+# alternation tried once at position 0 (alternatives are tried in order, so the first rule
+# that matches wins, as in a loop); only the few floating rules are searched one by one.
+_ANCHORED = [i for i, rule in enumerate(RULES) if rule.pattern.pattern.startswith("^") and not rule.needs]
+_FLOATING = [i for i, rule in enumerate(RULES) if i not in _ANCHORED]
+_ANCHORED_RE = re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i in _ANCHORED))
+_MAX_WORDS = max((r.max_words for r in RULES if r.max_words is not None), default=0)
+
+
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     """The first rule that says ``line`` is chrome, or None."""
     n = word_count(line) if n_words is None else n_words
-    for rule in RULES:
-        if rule.matches(line, n):
-            return rule
-    return None
+    first = len(RULES)
+    line = line.lower()
+    match = _ANCHORED_RE.match(line)
+    if match:
+        start = int(match.lastgroup[1:])  # type: ignore[index]
+        for i in _ANCHORED[_ANCHORED.index(start):]:
+            if RULES[i].matches(line, n):
+                first = i
+                break
+    if n <= _MAX_WORDS or any(RULES[i].max_words is None for i in _FLOATING):
+        for i in _FLOATING:
+            if i >= first:
+                break
+            if RULES[i].matches(line, n):
+                first = i
+                break
+    return RULES[first] if first < len(RULES) else None

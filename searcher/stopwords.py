@@ -68,6 +68,7 @@ _SCRIPTS = (
     ("th", re.compile("[\u0e00-\u0e7f]")),
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff]")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -101,11 +102,12 @@ def stopword_density(text: str, language: str | None) -> float | None:
 
 def detect_language(text: str) -> str | None:
     """Guess a page's language from its script, then from stop words; None when unsure."""
-    sample = text[:20000]
+    sample = text[:6000]
     letters = len(_LETTER.findall(sample))
     if letters < 20:
         return None
-    for lang, pattern in _SCRIPTS:
+    non_latin = len(_NON_LATIN.findall(sample))
+    for lang, pattern in _SCRIPTS if non_latin > 0.15 * letters else ():
         # A script counts when it is a real share of the letters, not a stray quotation.
         if len(pattern.findall(sample)) > 0.15 * letters:
             if lang == "zh" and len(_SCRIPTS[0][1].findall(sample)) > 0.02 * letters:

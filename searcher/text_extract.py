@@ -36,6 +36,8 @@ _GOOD_WORDS = 15
 _NEAR_WORDS = 7
 # Chrome that ends an article: crossing it costs as much as a short paragraph of prose.
 _BARRIER_LABELS = {"comments", "related", "footer", "cookie"}
+# Chrome that always ends (or precedes) the article: readers' comments are prose, but not the article.
+_HARD_BARRIERS = {"comments"}
 
 
 @dataclass(slots=True)
@@ -115,9 +117,7 @@ def apply_context_rules(lines: list[Line]) -> None:
         key = line.text.lower()
         if seen[key] < 2 or line.label:
             continue
-        if not line.sentence and line.words <= 12:
-            _label(line, "navigation", "short line repeated in the page: menu or teaser")
-        elif key in first:
+        if key in first and line.words >= 5:
             _label(line, "duplicate", "repeats an earlier line (pull quote or teaser)")
         first.add(key)
 
@@ -138,6 +138,20 @@ def classify(line: Line) -> str:
     return SHORT
 
 
+def _cut_after_comments(lines: list[Line]) -> None:
+    """Readers' comments are prose too: everything after a comment-section marker that
+    follows some prose is labelled comments."""
+    seen_prose = False
+    for i, line in enumerate(lines):
+        if line.kind == GOOD and not line.chrome:
+            seen_prose = True
+        elif seen_prose and line.label in _HARD_BARRIERS:
+            for rest in lines[i + 1:]:
+                if not rest.chrome:
+                    _label(rest, "comments", "after the start of the comment section")
+            return
+
+
 def _score(line: Line) -> float:
     if line.chrome:
         return -10.0 if line.label in _BARRIER_LABELS else -3.0
@@ -156,6 +170,57 @@ def densest_span(lines: list[Line]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return best_span
+
+
+def _is_prose(line: Line) -> bool:
+    return not line.chrome and line.kind in (GOOD, NEAR_GOOD)
+
+
+# Lines that may sit inside an article without breaking it: media and ad slots.
+_INLINE_CHROME = {"video", "photo", "advertisement", "share", "duplicate"}
+# This many non-prose lines in a row split the page into separate runs of prose.
+_GAP_LINES = 3
+
+
+def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
+    """Cut teaser lists off the densest run.
+
+    A list of related stories (headline, author, one-sentence summary) scores like prose when
+    summed, but its prose lines stand alone between short lines. Split the run at gaps of
+    ``_GAP_LINES`` non-prose lines, keep the segment with the most prose, and add neighbouring
+    segments only while they read like article text: paragraphs next to paragraphs.
+    """
+    segments: list[tuple[int, int]] = []
+    seg_start, gap = start, 0
+    for i in range(start, end):
+        line = lines[i]
+        if _is_prose(line):
+            if gap >= _GAP_LINES and i - gap > seg_start:
+                segments.append((seg_start, i - gap))
+                seg_start = i
+            gap = 0
+        elif not (line.chrome and line.label in _INLINE_CHROME):
+            gap += 1
+    segments.append((seg_start, end))
+    if len(segments) == 1:
+        return start, end
+
+    def prose_words(seg: tuple[int, int]) -> float:
+        return sum(ln.words for ln in lines[seg[0]:seg[1]] if _is_prose(ln))
+
+    def article_like(seg: tuple[int, int]) -> bool:
+        prose = [i for i in range(*seg) if _is_prose(lines[i])]
+        paired = sum(1 for i in prose if i + 1 < seg[1] and _is_prose(lines[i + 1])
+                     or i - 1 >= seg[0] and _is_prose(lines[i - 1]))
+        return bool(prose) and paired >= 0.5 * len(prose)
+
+    main = max(range(len(segments)), key=lambda k: prose_words(segments[k]))
+    lo = hi = main
+    while lo > 0 and article_like(segments[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(segments) and article_like(segments[hi + 1]):
+        hi += 1
+    return segments[lo][0], segments[hi][1]
 
 
 def _heading_like(line: Line) -> bool:
@@ -182,7 +247,8 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
     apply_context_rules(lines)
     for line in lines:
         line.kind = classify(line)
-    start, end = (0, len(lines)) if structured else densest_span(lines)
+    _cut_after_comments(lines)
+    start, end = (0, len(lines)) if structured else trim_span(lines, *densest_span(lines))
     if start == end:  # no prose at all: keep what no rule calls chrome
         start, end = 0, len(lines)
     for i, line in enumerate(lines):
