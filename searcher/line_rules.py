@@ -105,6 +105,8 @@ RULES: tuple[LineRule, ...] = (
           r"publicidade|pubblicità|story continues( below)?( advertisement)?|continue reading( below| the main story)?"
           r"|paid (content|post)|partner content|promoted( content)?)\W*$"),
     # --- comments ----------------------------------------------------------------------------
+    _rule("navigation", "a feed link (RSS, Atom)",
+          r"\b(rss|atom|feeds?)\b", max_words=4, needs=("rss", "atom", "feed")),
     _rule("comments", "a short line about comments: the comment section starts",
           r"\b(comments?|kommentare?|commenti|comentários?|komentar|комментари\w*|コメント|댓글)\b", max_words=6,
           sentences_too=False, needs=("comment", "kommentar", "коммент", "コメント", "댓글", "komentar")),

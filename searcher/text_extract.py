@@ -4,7 +4,7 @@ The method, in the spirit of jusText and boilerpipe, for pages where only the li
 
 1. single-line rules (:mod:`searcher.line_rules`) label the lines that look like chrome;
 2. context rules label what only the neighbours give away: the teaser line just before a running
-   time, the caption beside a credit line, a line repeated elsewhere in the page;
+   time, the caption beside a credit line;
 3. every other line is *good* (prose: long, full of stop words), *near-good*, *short* or *bad*;
 4. the article is the densest run of prose: the span with the highest sum of line scores
    (prose adds its length, chrome and short lines cost a little), so menus, related links and
@@ -38,6 +38,8 @@ _NEAR_WORDS = 7
 _BARRIER_LABELS = {"comments", "related", "footer", "cookie"}
 # Chrome that always ends (or precedes) the article: readers' comments are prose, but not the article.
 _HARD_BARRIERS = {"comments"}
+# Prose words above a comment marker for it to end an article (a sidebar can hold some prose).
+_ARTICLE_WORDS = 80
 
 
 @dataclass(slots=True)
@@ -107,19 +109,6 @@ def apply_context_rules(lines: list[Line]) -> None:
             for other in lines[max(0, i - 3):i + 4]:
                 if other is not line and not other.chrome and other.text.lower().endswith(credit):
                     _label(other, "photo", "ends with the photo credit: a caption")
-    # A line repeated in the page is a menu entry or a teaser shown twice; prose is not repeated.
-    seen: dict[str, int] = {}
-    for line in lines:
-        key = line.text.lower()
-        seen[key] = seen.get(key, 0) + 1
-    first: set[str] = set()
-    for line in lines:
-        key = line.text.lower()
-        if seen[key] < 2 or line.label:
-            continue
-        if key in first and line.words >= 5:
-            _label(line, "duplicate", "repeats an earlier line (pull quote or teaser)")
-        first.add(key)
 
 
 # ---- 3. good / near-good / short / bad ---------------------------------------------------------
@@ -141,11 +130,11 @@ def classify(line: Line) -> str:
 def _cut_after_comments(lines: list[Line]) -> None:
     """Readers' comments are prose too: everything after a comment-section marker that
     follows some prose is labelled comments."""
-    seen_prose = False
+    prose_words = 0
     for i, line in enumerate(lines):
         if line.kind == GOOD and not line.chrome:
-            seen_prose = True
-        elif seen_prose and line.label in _HARD_BARRIERS:
+            prose_words += line.words
+        elif prose_words >= _ARTICLE_WORDS and line.label in _HARD_BARRIERS:
             for rest in lines[i + 1:]:
                 if not rest.chrome:
                     _label(rest, "comments", "after the start of the comment section")
@@ -177,7 +166,7 @@ def _is_prose(line: Line) -> bool:
 
 
 # Lines that may sit inside an article without breaking it: media and ad slots.
-_INLINE_CHROME = {"video", "photo", "advertisement", "share", "duplicate"}
+_INLINE_CHROME = {"video", "photo", "advertisement", "share"}
 # This many non-prose lines in a row split the page into separate runs of prose.
 _GAP_LINES = 3
 
