@@ -169,6 +169,16 @@ def _is_prose(line: Line) -> bool:
 _INLINE_CHROME = {"video", "photo", "advertisement", "share"}
 # This many non-prose lines in a row split the page into separate runs of prose.
 _GAP_LINES = 3
+# A paragraph this long is article text on its own; teaser summaries are shorter.
+_LONG_PARAGRAPH = 60
+
+
+def _gap_line(line: Line) -> bool:
+    """A line that separates runs of prose: chrome, or a short line that does not read like
+    a sentence fragment (list items of an article are short but full of stop words)."""
+    if line.chrome:
+        return line.label not in _INLINE_CHROME
+    return line.words < 4 or line.stop is None or line.stop < _STOP_GOOD + 0.1
 
 
 def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
@@ -188,7 +198,7 @@ def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
                 segments.append((seg_start, i - gap))
                 seg_start = i
             gap = 0
-        elif not (line.chrome and line.label in _INLINE_CHROME):
+        elif _gap_line(line):
             gap += 1
     segments.append((seg_start, end))
     if len(segments) == 1:
@@ -198,10 +208,13 @@ def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
         return sum(ln.words for ln in lines[seg[0]:seg[1]] if _is_prose(ln))
 
     def article_like(seg: tuple[int, int]) -> bool:
+        # Article paragraphs come in runs (at most one heading or caption between two of
+        # them); teaser summaries stand alone between a headline and a name.
         prose = [i for i in range(*seg) if _is_prose(lines[i])]
-        paired = sum(1 for i in prose if i + 1 < seg[1] and _is_prose(lines[i + 1])
-                     or i - 1 >= seg[0] and _is_prose(lines[i - 1]))
-        return bool(prose) and paired >= 0.5 * len(prose)
+        if any(lines[i].words >= _LONG_PARAGRAPH for i in prose):
+            return True
+        paired = sum(1 for a, b in zip(prose, prose[1:]) if b - a <= 2)
+        return bool(prose) and 2 * paired >= len(prose)
 
     main = max(range(len(segments)), key=lambda k: prose_words(segments[k]))
     lo = hi = main
