@@ -86,6 +86,9 @@ RULES: tuple[LineRule, ...] = (
           needs=("/", "|")),
     _rule("photo", "a gallery counter (1 of 12)",
           r"^\d+\s*(of|/)\s*\d+$", max_words=4),
+    _rule("photo", "ends with a credit in brackets: '(Image: Getty)', '(Photo: AP)'",
+          r"[(\[](image|photo|picture|foto|credit|source|pic|video)s?\s*(credit)?\s*:[^)\]]{1,40}[)\]]$",
+          max_words=40, needs=("(", "[")),
     # --- share / social ----------------------------------------------------------------------
     _rule("share", "a share or social-network button",
           r"^(share|tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|"
@@ -126,12 +129,15 @@ RULES: tuple[LineRule, ...] = (
           r"|read more|see more|show more|load more|more|see all|view all|read full|full article|"
           r"enable|allow|turn on|close|dismiss|accept|skip|back to top|go to|explore)\b[^.!?]*$",
           max_words=6),
+    _rule("related", "a link to another story, led by 'Read more:' or 'See also:'",
+          r"^(read more|see also|also read|read also|related|more|don'?t miss|must read|recommended|"
+          r"leia (também|mais)|leggi anche|lies auch|baca juga|читайте также)\s*[:|>»]", max_words=30),
     # --- related ----------------------------------------------------------------------------
     _rule("related", "a heading that introduces links to other stories",
           r"^(related|related (articles?|stories|coverage|content|topics|posts|links|news)|"
           r"more (on|in|from|about|stories|news|like this)\b.*|see also|also read|read also|"
           r"recommended( for you)?|you (may|might) (also )?like|most (read|popular|viewed|shared)|"
-          r"top stories|trending( now)?|latest( news| stories)?|popular|editor'?s picks|"
+          r"top stories|trending( now)?|latest( news| stories| videos)?|popular|editor'?s picks|don'?t miss|"
           r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
           r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
     # --- byline / dateline -------------------------------------------------------------------
@@ -155,6 +161,11 @@ RULES: tuple[LineRule, ...] = (
           r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
           r"todos os direitos reservados|tutti i diritti riservati|все права защищены|無断転載)",
           max_words=40, needs=("©", "(c)", "copyright", "rights", "rechte", "direitos", "diritti", "права", "無断")),
+    _rule("footer", "legal boilerplate: trademarks, disclaimers, terms of the site",
+          r"(registered trademarks?|trademarks? of|this (web)?site|terms (of|and) (use|service|conditions)|"
+          r"privacy policy|not intended to diagnose|without (our )?(prior )?(written )?permission|"
+          r"may not be (re)?published)", max_words=90,
+          needs=("trademark", "site", "terms", "privacy", "diagnose", "permission", "published")),
     _rule("footer", "a legal or site-information link",
           r"^(terms( of (use|service|sale))?|privacy( policy| notice| settings)?|contact( us)?|about( us)?|"
           r"site ?map|careers|help|faq|accessibility( help)?|imprint|impressum|datenschutz|"

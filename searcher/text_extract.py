@@ -93,6 +93,7 @@ _CREDIT = re.compile(r"^[^.!?]{2,80}$")
 
 
 def apply_context_rules(lines: list[Line]) -> None:
+    _label_related_lists(lines)
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -111,6 +112,21 @@ def apply_context_rules(lines: list[Line]) -> None:
                     _label(other, "photo", "ends with the photo credit: a caption")
 
 
+# A "Related" heading is followed by a short list of headlines.
+_RELATED_LIST_MAX = 8
+
+
+def _label_related_lists(lines: list[Line]) -> None:
+    """Headline-shaped lines right under a 'Related articles' / 'Don't miss' heading are links."""
+    for i, line in enumerate(lines):
+        if line.label != "related" or line.words > 4:
+            continue
+        for other in lines[i + 1:i + 1 + _RELATED_LIST_MAX]:
+            if other.label or other.sentence or other.words > 25:
+                break
+            _label(other, "related", "headline listed under a 'related' heading")
+
+
 # ---- 3. good / near-good / short / bad ---------------------------------------------------------
 def classify(line: Line) -> str:
     stop = line.stop
@@ -118,9 +134,11 @@ def classify(line: Line) -> str:
         if line.words >= _GOOD_WORDS and line.sentence or line.words >= 2 * _GOOD_WORDS:
             return GOOD
         return NEAR_GOOD if line.words >= _NEAR_WORDS and line.sentence else SHORT
-    if line.words >= _GOOD_WORDS and stop >= _STOP_GOOD:
+    # Paragraphs end like sentences; a long line that does not is a headline, a teaser or a
+    # list item, so it only counts as prose when it is very long.
+    if line.words >= _GOOD_WORDS and stop >= _STOP_GOOD and (line.sentence or line.words >= 2 * _GOOD_WORDS):
         return GOOD
-    if line.words >= _NEAR_WORDS and stop >= _STOP_NEAR and (line.sentence or line.words >= _GOOD_WORDS):
+    if line.words >= _NEAR_WORDS and stop >= _STOP_NEAR and line.sentence:
         return NEAR_GOOD
     if line.words >= _GOOD_WORDS:
         return BAD
