@@ -132,6 +132,8 @@ RULES: tuple[LineRule, ...] = (
     _rule("related", "a link to another story, led by 'Read more:' or 'See also:'",
           r"^(read more|see also|also read|read also|related|more|don'?t miss|must read|recommended|"
           r"leia (também|mais)|leggi anche|lies auch|baca juga|читайте также)\s*[:|>»]", max_words=30),
+    _rule("related", "an excerpt cut off with an ellipsis: a teaser for another page",
+          r"(\[(…|\.\.\.)\]|[^\W\d_](…|\.\.\.))$", max_words=60, needs=("…", "...")),
     # --- related ----------------------------------------------------------------------------
     _rule("related", "a heading that introduces links to other stories",
           r"^(related|related (articles?|stories|coverage|content|topics|posts|links|news)|"

@@ -92,8 +92,30 @@ _RUNNING_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*$")
 _CREDIT = re.compile(r"^[^.!?]{2,80}$")
 
 
+# A Title Case headline run straight into its summary ("...Student-AthleteA 24-year-old woman"):
+# the page showed a teaser card, and the capture lost the break between its two parts.
+_GLUE = re.compile(r"[a-z?!’'][A-Z][a-z]")
+# Title Case capitalises short function words; a sentence does not (after its first word).
+_TITLE_CASE_SMALL_WORDS = frozenset("In Of To For At On With The A An And After About During From By Is Are".split())
+
+
+def _glued_teaser(text: str) -> bool:
+    for match in _GLUE.finditer(text):
+        head, tail = text[:match.start() + 1].split(), text[match.start() + 1:].split()
+        if len(head) < 4 or len(tail) < 6:
+            continue
+        lower_tail = sum(1 for w in tail if w[0].islower())
+        if all(not w[0].isalpha() or w[0].isupper() for w in head) and 2 * lower_tail >= len(tail) and \
+                any(w in _TITLE_CASE_SMALL_WORDS for w in head[1:]):
+            return True
+    return False
+
+
 def apply_context_rules(lines: list[Line]) -> None:
     _label_related_lists(lines)
+    for line in lines:
+        if not line.label and _glued_teaser(line.text):
+            _label(line, "related", "a headline glued to its summary: a teaser card")
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
