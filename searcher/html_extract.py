@@ -93,7 +93,9 @@ def parse_html(html: str | bytes) -> Any:
     if not html.strip():
         raise SeedError("empty HTML page: nothing to clean")
     try:
-        return lxml_html.document_fromstring(html)
+        # huge_tree lifts libxml2's nesting limit (255): without it, text below 255 nested
+        # elements is silently dropped.
+        return lxml_html.document_fromstring(html, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         logger.debug("lxml could not parse the page (%s); trying BeautifulSoup", exc)
     try:
@@ -105,6 +107,18 @@ def parse_html(html: str | bytes) -> Any:
     if not text.strip():
         raise SeedError("HTML page without any text")
     return lxml_html.document_fromstring(f"<html><body><pre>{_escape(text)}</pre></body></html>")
+
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        from lxml import html as lxml_html
+
+        _PARSER = lxml_html.HTMLParser(huge_tree=True)
+    return _PARSER
 
 
 def _escape(text: str) -> str:
@@ -262,6 +276,22 @@ def find_main(blocks: list[Block]) -> list[Any]:
     return main
 
 
+_MIN_TREE_TEXT = 200
+_SKIP_CONTENT = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.I | re.S)
+_BLOCK_TAG = re.compile(r"</?(p|div|br|li|h[1-6]|tr|td|section|article|blockquote|pre|ul|ol|table)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+
+
+def rough_text_blocks(html: str) -> list[str]:
+    """The page's text by regular expressions alone: no tree, so no depth limit."""
+    import html as html_lib
+
+    text = _SKIP_CONTENT.sub(" ", html)
+    text = _BLOCK_TAG.sub("\n", text)
+    text = html_lib.unescape(_ANY_TAG.sub("", text))
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
 def extract_html(html: str | bytes) -> HtmlPage:
     """Parse an HTML page and cut it to its main content, as blocks of lines."""
     tree = parse_html(html)
@@ -274,6 +304,13 @@ def extract_html(html: str | bytes) -> HtmlPage:
         body = tree
     removed = _drop_chrome(body)
     blocks = iter_blocks(body)
+    if sum(len(b.text) for b in blocks) < _MIN_TREE_TEXT and isinstance(html, str):
+        # libxml2 drops what lies below ~2,000 nested elements, and a broken page can lose
+        # its text in the parse; the tags-stripped source is the fallback.
+        rough = rough_text_blocks(html)
+        if sum(len(t) for t in rough) > sum(len(b.text) for b in blocks):
+            logger.debug("HTML tree lost the page's text; using the tag-stripped source")
+            return HtmlPage([[t] for t in rough], metadata, removed, structured=False)
     main = find_main(blocks)
     if not main:
         return HtmlPage([[b.text] for b in blocks], metadata, removed, structured=False)

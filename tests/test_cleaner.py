@@ -202,7 +202,8 @@ def test_hostile_html(html):
 def test_ten_thousand_nested_divs():
     prose = "<p>" + "The deep page still holds a sentence of prose, which the cleaner should find. " * 3 + "</p>"
     html = "<html><body>" + "<div>" * 10_000 + prose + "</div>" * 10_000 + "</body></html>"
-    _document_or_seed_error(clean_html, html)
+    doc = clean_html(html)
+    assert "The deep page still holds a sentence of prose" in doc.body
 
 
 def test_empty_text():
