@@ -53,6 +53,12 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _PARAGRAPH_TAGS = frozenset(("p", "pre", "td", "blockquote", "li", "div", "section"))
 # A paragraph shorter than this gives no points: captions, labels, buttons.
 _MIN_PARAGRAPH_CHARS = 25
+# Climb to the parent when it holds 30% more paragraph points (the rest of a split article)...
+_CLIMB_GAIN = 1.3
+# ...unless the parent is mostly links (a page of teasers around the article).
+_CLIMB_MAX_LINKS = 0.3
+# How far up to look for that parent (wrappers nest two or three deep).
+_CLIMB_LEVELS = 3
 
 
 @dataclass(slots=True)
@@ -222,23 +228,26 @@ def iter_blocks(root: Any) -> list[Block]:
     return blocks
 
 
-def _score_containers(blocks: list[Block]) -> dict[Any, float]:
+def _score_containers(blocks: list[Block]) -> tuple[dict[Any, float], dict[Any, float]]:
+    """Readability scores (parent, grandparent, great-grandparent) and, for every ancestor,
+    the total points of the paragraphs below it."""
     scores: dict[Any, float] = {}
+    totals: dict[Any, float] = {}
     for block in blocks:
         el = block.element
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag not in _PARAGRAPH_TAGS or len(block.text) < _MIN_PARAGRAPH_CHARS or block.link_density > 0.5:
             continue
         points = 1 + block.text.count(",") + block.text.count("、") + min(len(block.text) // 100, 3)
-        parent = el.getparent()
-        if tag in ("div", "section", "td"):
-            parent = el  # text right in a div: the div is the container
+        parent = el if tag in ("div", "section", "td") else el.getparent()  # text right in a div
         for share in (1.0, 0.5, 0.25):
             if parent is None:
                 break
             scores[parent] = scores.get(parent, 0.0) + points * share
             parent = parent.getparent()
-    return scores
+        for ancestor in el.iterancestors():
+            totals[ancestor] = totals.get(ancestor, 0.0) + points
+    return scores, totals
 
 
 def _link_density(el: Any, text_len: int) -> float:
@@ -248,7 +257,7 @@ def _link_density(el: Any, text_len: int) -> float:
 
 def find_main(blocks: list[Block]) -> list[Any]:
     """The article's containers: the best-scoring one and its similar siblings."""
-    scores = _score_containers(blocks)
+    scores, totals = _score_containers(blocks)
     if not scores:
         return []
     ranked = []
@@ -256,6 +265,20 @@ def find_main(blocks: list[Block]) -> list[Any]:
         text_len = len(el.text_content())
         ranked.append((score * (1 - _link_density(el, text_len)), el))
     best_score, best = max(ranked, key=lambda r: r[0])
+    # An article split into several columns or sections: climb while the parent holds clearly
+    # more prose than the node and is not a page of links.
+    while True:
+        base = totals.get(best) or scores.get(best, 0.0)
+        target = None
+        for level, ancestor in enumerate(best.iterancestors()):
+            if level >= _CLIMB_LEVELS or ancestor.tag in ("body", "html"):
+                break
+            if totals.get(ancestor, 0.0) >= _CLIMB_GAIN * base:
+                target = ancestor
+                break
+        if target is None or _link_density(target, len(target.text_content())) > _CLIMB_MAX_LINKS:
+            break
+        best = target
     parent = best.getparent()
     if parent is None:
         return [best]
