@@ -61,7 +61,10 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
 
     page = extract_html(html)
     meta = page.metadata
-    language = meta.language or detect_language(" ".join(" ".join(b) for b in page.blocks[:200]))
+    # Pages declare the wrong language often enough (a German post under lang="en") that the
+    # text's own evidence wins when it is clear; the declaration fills in when it is not.
+    detected = detect_language(" ".join(" ".join(b) for b in page.blocks[:200]))
+    language = detected or meta.language
     meta.language = language
     lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
     label_lines(lines, structured=page.structured)

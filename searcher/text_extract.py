@@ -301,6 +301,13 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
         elif i >= end:
             _label(line, "footer", "below the main run of prose (related links, footer)")
     inside = lines[start:end]
+    if structured and not any(ln.kind in (GOOD, NEAR_GOOD) and not ln.chrome for ln in inside):
+        # The structure pass vouched for these lines and the stop words cannot judge them
+        # (an unknown language, a list): keep what no rule calls chrome.
+        for line in inside:
+            if not line.chrome:
+                _label(line, BODY, "in the main content; no prose test applies")
+        return
     for i, line in enumerate(inside):
         if line.chrome or line.kind in (GOOD, NEAR_GOOD):
             if not line.chrome:
