@@ -68,6 +68,7 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     meta.language = language
     lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
     label_lines(lines, structured=page.structured)
+    lines = _prefer_json_ld_body(lines, meta, language)
     title_key = _key(meta.title)
     for line in lines:
         if title_key and _key(line.text) == title_key:
@@ -99,6 +100,36 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
 
 def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+# The JSON-LD articleBody replaces the extracted text when it is half again as long (a
+# visible text that is only part of the article; a little longer is usually captions) and holds
+# nearly all of the extracted words: paywalled and "expand to read" pages put the whole
+# article there while the visible HTML has a part of it.
+_JSON_LD_GAIN = 1.5
+_JSON_LD_OVERLAP = 0.8
+
+
+def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None) -> list[Line]:
+    article_body = normalize_text(meta.article_body or "")
+    kept = [ln.text for ln in lines if ln.label in (BODY, HEADING)]
+    extracted = " ".join(kept)
+    if len(article_body) < _JSON_LD_GAIN * max(len(extracted), 1):
+        return lines
+    ld_words = set(re.findall(r"\w+", article_body.lower()))
+    words = re.findall(r"\w+", extracted.lower())
+    if words and sum(1 for w in words if w in ld_words) < _JSON_LD_OVERLAP * len(words):
+        return lines
+    if not words and len(article_body) < 200:
+        return lines
+    replaced = [Line(ln.text, ln.block, ln.words, ln.sentence, ln.stop, ln.kind, "superseded",
+                     "replaced by the page's JSON-LD articleBody, which holds more of the article")
+                if ln.label in (BODY, HEADING) else ln for ln in lines]
+    paragraphs = [p for p in re.split(r"\n\s*\n|\n", article_body) if p.strip()]
+    new_lines = make_lines([[p] for p in paragraphs], language)
+    for line in new_lines:
+        line.label, line.reason = BODY, "from the page's JSON-LD articleBody"
+    return replaced + new_lines
 
 
 def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:

@@ -30,6 +30,8 @@ class Metadata:
     authors: list[str] = field(default_factory=list)
     url: str | None = None
     language: str | None = None
+    #: The article text a page gives in its JSON-LD (``articleBody``), when it has one.
+    article_body: str = ""
 
 
 # ---- dates --------------------------------------------------------------------------------
@@ -248,6 +250,8 @@ def html_metadata(tree: Any) -> Metadata:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             canonical = link.get("href").strip()
             break
+    body = article.get("articleBody")
+    found.article_body = body if isinstance(body, str) else ""
     found.url = canonical or meta.get("og:url") or (article.get("url") if isinstance(article.get("url"), str) else None)
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
     lang = (root.get("lang") or root.get("xml:lang") or meta.get("og:locale") or
