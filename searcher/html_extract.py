@@ -57,8 +57,8 @@ _MIN_PARAGRAPH_CHARS = 25
 _CLIMB_GAIN = 1.3
 # ...unless the parent is mostly links (a page of teasers around the article).
 _CLIMB_MAX_LINKS = 0.3
-# How far up to look for that parent (wrappers nest two or three deep).
-_CLIMB_LEVELS = 3
+# How far up to look for that parent (layout wrappers nest up to five or six deep).
+_CLIMB_LEVELS = 6
 
 
 @dataclass(slots=True)
