@@ -134,7 +134,11 @@ def _escape(text: str) -> str:
 def _drop_chrome(body: Any) -> list[RemovedLine]:
     removed: list[RemovedLine] = []
     doomed: list[tuple[Any, str, str]] = []
-    for el in body.iter(*_JUNK_TAGS):
+    from lxml import etree
+
+    # Comments go too, keeping their tails: lxml's iterwalk skips comments, tail text and all
+    # ("When <!-- -->President" would lose "President").
+    for el in body.iter(*_JUNK_TAGS, etree.Comment, etree.ProcessingInstruction):
         doomed.append((el, "", ""))
     for el in body.iter():
         tag = el.tag if isinstance(el.tag, str) else ""

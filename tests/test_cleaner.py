@@ -199,6 +199,14 @@ def test_hostile_html(html):
     _document_or_seed_error(clean_html, html)
 
 
+def test_comments_inside_a_paragraph_keep_their_text():
+    html = ("<html><body><article><p>When <!-- -->President<!-- --> Smith<!-- --> spoke on Monday, the "
+            "council listened, and the vote was delayed until the spring, officials said.</p>"
+            "<p>The mayor said the delay would cost the city money, but that it was worth waiting for "
+            "a better plan, which is expected in March.</p></article></body></html>")
+    assert "When President Smith spoke on Monday" in clean_html(html).body
+
+
 def test_ten_thousand_nested_divs():
     prose = "<p>" + "The deep page still holds a sentence of prose, which the cleaner should find. " * 3 + "</p>"
     html = "<html><body>" + "<div>" * 10_000 + prose + "</div>" * 10_000 + "</body></html>"
