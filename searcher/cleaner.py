@@ -42,7 +42,7 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     """Clean a text capture of a page into a Document."""
     text = normalize_text(text)                                   # 1
     blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
-    language = detect_language(text)                              # 3
+    language = detect_language(_prose_sample(text))                # 3
     lines = make_lines(blocks, language)
     label_lines(lines)                                            # 4
     title_line = pick_title(lines)                                # 5
@@ -50,7 +50,8 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
         title_line.label, title_line.reason = TITLE, "the headline: longest headline-shaped line above the body"
     meta = Metadata(title=title_line.text if title_line else "", language=language)
     _metadata_from_lines(meta, lines)                             # 6
-    meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS])
+    meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
+                                      and ln.words <= _SOURCE_LINE_WORDS])
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
 
 
@@ -96,6 +97,16 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
     doc_id = doc_id or p.stem
     cleaner = clean_html if seed_kind(p) == "html" else clean_text
     return cleaner(text, doc_id, path=str(p), content_hash=digest)
+
+
+# Site names sit in short chrome lines ("Watch CBS News", "© 2019 BBC").
+_SOURCE_LINE_WORDS = 10
+# The language is read from the longest lines: prose, not the menu above it.
+_SAMPLE_LINES = 20
+
+
+def _prose_sample(text: str) -> str:
+    return "\n".join(sorted(text.split("\n"), key=len, reverse=True)[:_SAMPLE_LINES])
 
 
 def _key(text: str) -> str:

@@ -45,6 +45,8 @@ class LineRule:
 
 
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+_SENTENCE_END_CHARS = frozenset(".!?。！？…»\"”’')]")
+_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 
 def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
@@ -185,21 +187,19 @@ RULES: tuple[LineRule, ...] = (
           r"^(tags?|topics?|filed under|categories|category|schlagwörter|тэги|теги)\s*:", max_words=30),
 )
 
-_END_SENTENCE = re.compile(r"[.!?。！？…»\"”’')\]]\s*$")
-
-
 def ends_like_sentence(line: str) -> bool:
     """True when the line ends the way prose does (full stop, question mark, closing quote)."""
-    return _END_SENTENCE.search(line) is not None
+    line = line.rstrip()
+    return bool(line) and line[-1] in _SENTENCE_END_CHARS
 
 
 def word_count(line: str) -> int:
     """Words in a line; CJK text has no spaces, so two CJK characters count as one word."""
+    if line.isascii() or not _CJK_RUN.search(line):
+        return len(line.split())
     cjk = cjk_count(line)
-    if cjk:
-        spaced = len(re.sub("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " ", line).split())
-        return spaced + (cjk + 1) // 2
-    return len(line.split())
+    spaced = len(_CJK_RUN.sub(" ", line).split())
+    return spaced + (cjk + 1) // 2
 
 
 # Speed: most rules are anchored at the start of the line, so they are joined into one
@@ -223,11 +223,13 @@ def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
             if RULES[i].matches(line, n):
                 first = i
                 break
-    if n <= _MAX_WORDS or any(RULES[i].max_words is None for i in _FLOATING):
-        for i in _FLOATING:
-            if i >= first:
-                break
-            if RULES[i].matches(line, n):
-                first = i
-                break
+    for i in _FLOATING:
+        if i >= first:
+            break
+        rule = RULES[i]
+        if rule.max_words is not None and n > rule.max_words:
+            continue
+        if rule.matches(line, n):
+            first = i
+            break
     return RULES[first] if first < len(RULES) else None

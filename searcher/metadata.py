@@ -117,6 +117,9 @@ _GENERIC = frozenset("""share email facebook twitter messenger whatsapp linkedin
     world business tech science health politics opinion us uk local advertise careers""".split())
 
 
+_SOURCE_EDGE_LINES = 80
+
+
 def source_from_chrome(chrome_lines: list[str]) -> str | None:
     """The site's name: the capitalised phrase repeated most across the chrome lines.
 
@@ -125,6 +128,8 @@ def source_from_chrome(chrome_lines: list[str]) -> str | None:
     lines, and a longer name wins over its own first word when it recurs about as often.
     """
     counts: Counter[str] = Counter()
+    if len(chrome_lines) > 2 * _SOURCE_EDGE_LINES:  # the header and the footer are where names are
+        chrome_lines = chrome_lines[:_SOURCE_EDGE_LINES] + chrome_lines[-_SOURCE_EDGE_LINES:]
     for line in chrome_lines:
         found: set[str] = set()
         for run in _NAME_RUN.findall(line):

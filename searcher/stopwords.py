@@ -103,7 +103,7 @@ def stopword_density(text: str, language: str | None) -> float | None:
 def detect_language(text: str) -> str | None:
     """Guess a page's language from its script, then from stop words; None when unsure."""
     sample = text[:6000]
-    letters = len(_LETTER.findall(sample))
+    letters = sum(map(str.isalpha, sample))
     if letters < 20:
         return None
     non_latin = len(_NON_LATIN.findall(sample))

@@ -64,14 +64,20 @@ class Line:
 def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
     """Lines with their features, from blocks (paragraphs) of lines."""
     lines = []
+    no_list = stopword_density("", language) is None
     for b, block in enumerate(blocks):
         for text in block:
             text = " ".join(text.split())
-            if not text or not re.search(r"\w", text):
+            if not text or not _HAS_WORD.search(text):
                 continue
-            lines.append(Line(text, b, word_count(text), ends_like_sentence(text),
-                              stopword_density(text, language)))
+            n = word_count(text)
+            # Stop words only matter for lines long enough to be list items or prose.
+            stop = None if no_list else stopword_density(text, language) if n >= 4 else 0.0
+            lines.append(Line(text, b, n, ends_like_sentence(text), stop))
     return lines
+
+
+_HAS_WORD = re.compile(r"\w")
 
 
 def _label(line: Line, label: str, reason: str) -> None:
