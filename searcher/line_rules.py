@@ -37,7 +37,7 @@ class LineRule:
         """Whether the rule fires on ``line`` (already lower-cased) of ``n_words`` words."""
         if self.max_words is not None and n_words > self.max_words:
             return False
-        if self.needs and not any(s in line for s in self.needs):
+        if self.needs and not any(map(line.__contains__, self.needs)):
             return False
         if not self.sentences_too and _SENTENCE_END.search(line):
             return False
@@ -226,10 +226,14 @@ def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     for i in _FLOATING:
         if i >= first:
             break
-        rule = RULES[i]
+        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for every line of every page
         if rule.max_words is not None and n > rule.max_words:
             continue
-        if rule.matches(line, n):
+        if rule.needs and not any(map(line.__contains__, rule.needs)):
+            continue
+        if not rule.sentences_too and _SENTENCE_END.search(line):
+            continue
+        if rule.pattern.search(line):
             first = i
             break
     return RULES[first] if first < len(RULES) else None

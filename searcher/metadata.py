@@ -117,7 +117,7 @@ _GENERIC = frozenset("""share email facebook twitter messenger whatsapp linkedin
     world business tech science health politics opinion us uk local advertise careers""".split())
 
 
-_SOURCE_EDGE_LINES = 80
+_SOURCE_EDGE_LINES = 40
 
 
 def source_from_chrome(chrome_lines: list[str]) -> str | None:
