@@ -151,7 +151,7 @@ RULES: tuple[LineRule, ...] = (
     _rule("dateline", "a publication or update date line",
           r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
           r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
-          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=14),
+          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
     _rule("dateline", "a line that is only a date (and maybe a time)",
           rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
           rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",

@@ -93,8 +93,10 @@ def parse_date(text: str | None) -> datetime | None:
 # ---- authors ------------------------------------------------------------------------------
 _BYLINE = re.compile(r"^(?:by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)"
                      r"\s*:?\s+(.+)$", re.I)
-_NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|\bund\b|\be\b|\by\b|&|\|)\s*", re.I)
-_NAME_TAIL = re.compile(r"\s*(?:[·|•,]|\b(?:updated|published|posted)\b).*$", re.I)
+# Conjunctions between names are lower case ("Sarah E. Needleman" is one name).
+_NAME_SPLIT = re.compile(r"\s*(?:,|\b(?:and|AND|und|e|y|et|dan|и)\b|&|\|)\s*")
+# Words after the names that start the date part of a byline.
+_AFTER_NAMES = frozenset("on updated published posted am at publiziert em il le le on в".split())
 
 
 def authors_from_byline(line: str) -> list[str]:
@@ -102,9 +104,18 @@ def authors_from_byline(line: str) -> list[str]:
     match = _BYLINE.match(line.strip())
     if not match:
         return []
-    rest = re.sub(r"\d.*$", "", match.group(1))  # a date after the names
-    names = [n.strip(" .:-·") for n in _NAME_SPLIT.split(rest)]
-    return [n for n in names if n and len(n.split()) <= 4 and n[0].isupper()]
+    rest = re.sub(r"[\d|·•].*$", "", match.group(1))  # a date after the names
+    names = []
+    for part in _NAME_SPLIT.split(rest):
+        tokens = []
+        for token in part.split():
+            if token.lower() in _AFTER_NAMES or not token[0].isupper():
+                break
+            tokens.append(token)
+        name = " ".join(tokens).strip(" .:-·")
+        if name and len(tokens) <= 4:
+            names.append(name)
+    return names
 
 
 # ---- source from chrome -------------------------------------------------------------------
@@ -113,25 +124,45 @@ _NAME_RUN = re.compile(r"(?:[A-Z][\w&.'’-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&.'’-
 _GENERIC = frozenset("""share email facebook twitter messenger whatsapp linkedin pinterest instagram youtube
     home news video videos menu search sign in up log privacy policy terms of use service contact us about
     more read watch live latest top stories subscribe newsletter newsletters app apps open continue view
-    get the a and cookies cookie all rights reserved copyright help tv radio sport sports weather
+    get the a and cookies cookie all rights reserved copyright help tv radio sport sports weather skip
+    join follow why download careers contact trust terms site map our your my this be first
     world business tech science health politics opinion us uk local advertise careers""".split())
 
 
 _SOURCE_EDGE_LINES = 40
 
 
+# Chrome that names the site: "Watch CBS News", "About CNBC", "© 2019 BBC", "CBS News App".
+_SITE_CONTEXT = re.compile(r"\b(watch|view|about|contact|follow|subscribe|download|join|advertise|copyright|"
+                           r"app|apps|newsletters?|help|terms|privacy|careers|more from|sign in to|"
+                           r"trust|home)\b|©", re.I)
+_COPYRIGHT_NAME = re.compile(r"(?:©|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*"
+                             r"(?:the\s+)?((?:[A-Z][\w&.'’-]*)(?:\s+[A-Z][\w&.'’-]*){0,3})")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_COMPANY_SUFFIX = re.compile(r"\s+(LLC|Inc\.?|Ltd\.?|GmbH|Corp\.?|Co\.|S\.A\.|Limited|Group)$")
+
+
 def source_from_chrome(chrome_lines: list[str]) -> str | None:
-    """The site's name: the capitalised phrase repeated most across the chrome lines.
+    """The site's name: the capitalised phrase repeated across the site's own chrome.
 
     "Watch CBS News", "View CBS News In" and "CBS News App Open" all name the site; so do
-    "Copyright © 2019 BBC" and "BBC News Navigation". A name must recur in at least two chrome
-    lines, and a longer name wins over its own first word when it recurs about as often.
+    "About CNBC" and "© 2019 CNBC LLC". A name must recur in at least two lines that talk about
+    the site (watch, view, about, contact, app, ©...); a longer name wins over its own first
+    word when it recurs as often. None when nothing recurs: a wrong source is worse than none.
     """
     counts: Counter[str] = Counter()
+    owners: set[str] = set()
     if len(chrome_lines) > 2 * _SOURCE_EDGE_LINES:  # the header and the footer are where names are
         chrome_lines = chrome_lines[:_SOURCE_EDGE_LINES] + chrome_lines[-_SOURCE_EDGE_LINES:]
     for line in chrome_lines:
+        if not _SITE_CONTEXT.search(line):
+            continue
         found: set[str] = set()
+        copyright_name = _COPYRIGHT_NAME.search(line)
+        if copyright_name:
+            owner = _COMPANY_SUFFIX.sub("", copyright_name.group(1)).strip(".'’")
+            owners.add(owner)
+            found.add(owner)
         for run in _NAME_RUN.findall(line):
             tokens = run.split()
             for n in range(1, min(3, len(tokens)) + 1):
@@ -144,18 +175,14 @@ def source_from_chrome(chrome_lines: list[str]) -> str | None:
                         continue
                     found.add(phrase)
         counts.update(found)
-    candidates = [(c, p) for p, c in counts.items() if c >= 2 and len(p) >= 2]
+    # One ordinary word ("Examiner", "Page") is too often a menu word: a one-word name must look
+    # like a brand (CNBC, AppleInsider) or be the copyright owner.
+    candidates = [(c, p) for p, c in counts.items() if c >= 2 and len(p) >= 2 and
+                  (" " in p or p.isupper() or _INNER_CAPITAL.search(p) or p in owners)]
     if not candidates:
         return None
     top = max(c for c, _ in candidates)
-    # Within the most repeated, prefer names that recur nearly as often and are longer.
-    good = [(len(p.split()), c, p) for c, p in candidates if c >= max(2, top * 0.4)]
-    best = max(good)
-    best_count = best[1]
-    single = [(c, p) for n, c, p in good if c == top]
-    # A one-word name that recurs far more than any longer one ("BBC" in 15 lines) wins.
-    if single and top >= 2.5 * best_count:
-        return max(single)[1]
+    best = max((len(p.split()), c, p) for c, p in candidates if c == top)
     return best[2]
 
 

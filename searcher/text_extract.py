@@ -347,13 +347,29 @@ def _neighbour_kind(lines: list[Line], i: int, step: int) -> str | None:
 
 
 def pick_title(lines: list[Line]) -> Line | None:
-    """The headline: the longest headline-shaped line above the first paragraph of the body."""
+    """The headline: a headline-shaped line close above the first paragraph of the body.
+
+    Headline-shaped: 3 to 30 words, no rule calls it chrome, it does not end like a clause
+    (full stop, comma, colon), and a long one holds some stop words (a run of menu entries
+    glued together holds none). Longer lines and lines nearer the body score higher.
+    """
     first_body = next((i for i, ln in enumerate(lines) if ln.label == BODY), len(lines))
-    window = range(max(0, first_body - 25), first_body)
-    candidates = [lines[i] for i in window if _title_like(lines[i]) or
-                  (lines[i].label in ("navigation", "short") and lines[i].rule is None
-                   and 3 <= lines[i].words <= 30 and not lines[i].text.endswith((".", ",", ":"))
-                   and not lines[i].reason.startswith("short line repeated"))]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda ln: min(ln.words, 25))
+    best, best_score = None, float("-inf")
+    for i in range(max(0, first_body - _TITLE_WINDOW), first_body):
+        line = lines[i]
+        if line.rule is not None or line.label not in ("", "navigation", "short", HEADING):
+            continue
+        if not 3 <= line.words <= 30 or line.text.endswith((".", ",", ":")):
+            continue
+        if line.words >= 8 and line.stop == 0.0:
+            continue
+        if line.text.endswith("?") and line.words <= 5:  # "Got a news tip?"
+            continue
+        score = min(line.words, 20) - 0.5 * (first_body - i)
+        if score > best_score:
+            best, best_score = line, score
+    return best
+
+
+# How many lines above the body the headline may be (bylines, dates, share bars, a lead photo).
+_TITLE_WINDOW = 25
