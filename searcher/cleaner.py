@@ -22,13 +22,20 @@ import os
 import re
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .document import Document, RemovedLine
 from .errors import SeedError
-from .metadata import Metadata, authors_from_byline, parse_date, source_from_chrome
 from .seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
-from .stopwords import detect_language
-from .text_extract import BODY, HEADING, TITLE, Line, label_lines, make_lines, pick_title
 from .textnorm import normalize_text
+
+if TYPE_CHECKING:
+    from .metadata import Metadata
+    from .text_extract import Line
+
+# The rule tables compile a few hundred regular expressions; they are imported on the first
+# clean, so `import searcher` (and every search) does not pay for them.
+BODY, HEADING, TITLE = "body", "heading", "title"
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,10 @@ _SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related",
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a text capture of a page into a Document."""
+    from .metadata import Metadata, source_from_chrome
+    from .stopwords import detect_language
+    from .text_extract import label_lines, make_lines, pick_title
+
     text = normalize_text(text)                                   # 1
     blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
     language = detect_language(_prose_sample(text))                # 3
@@ -59,6 +70,9 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
                content_hash: str | None = None) -> Document:
     """Clean a raw HTML page into a Document."""
     from .html_extract import extract_html
+    from .metadata import Metadata
+    from .stopwords import detect_language
+    from .text_extract import label_lines, make_lines, pick_title
 
     page = extract_html(html)
     meta = page.metadata
@@ -122,6 +136,8 @@ _JSON_LD_OVERLAP = 0.8
 
 
 def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None) -> list[Line]:
+    from .text_extract import Line, make_lines
+
     article_body = normalize_text(meta.article_body or "")
     kept = [ln.text for ln in lines if ln.label in (BODY, HEADING)]
     extracted = " ".join(kept)
@@ -145,6 +161,8 @@ def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None
 
 def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:
     """Authors from byline lines, the date from the first date line that parses."""
+    from .metadata import authors_from_byline, parse_date
+
     for line in lines:
         if line.label == "byline" and not meta.authors:
             meta.authors = authors_from_byline(line.text)
