@@ -101,12 +101,14 @@ _CREDIT = re.compile(r"^[^.!?]{2,80}$")
 # A Title Case headline run straight into its summary ("...Student-AthleteA 24-year-old woman"):
 # the page showed a teaser card, and the capture lost the break between its two parts.
 _GLUE = re.compile(r"[a-z?!’'][A-Z][a-z]")
+# A headline is short: the glue is looked for in the first characters only.
+_GLUE_WITHIN = 200
 # Title Case capitalises short function words; a sentence does not (after its first word).
 _TITLE_CASE_SMALL_WORDS = frozenset("In Of To For At On With The A An And After About During From By Is Are".split())
 
 
 def _glued_teaser(text: str) -> bool:
-    for match in _GLUE.finditer(text):
+    for match in _GLUE.finditer(text, 0, _GLUE_WITHIN):
         head, tail = text[:match.start() + 1].split(), text[match.start() + 1:].split()
         if len(head) < 4 or len(tail) < 6:
             continue
@@ -314,13 +316,14 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
             if not line.chrome:
                 _label(line, BODY, "in the main content; no prose test applies")
         return
+    before_kinds = _neighbour_kinds(inside, reverse=False)
+    after_kinds = _neighbour_kinds(inside, reverse=True)
     for i, line in enumerate(inside):
         if line.chrome or line.kind in (GOOD, NEAR_GOOD):
             if not line.chrome:
                 _label(line, BODY, "prose")
             continue
-        before = _neighbour_kind(inside, i, -1)
-        after = _neighbour_kind(inside, i, +1)
+        before, after = before_kinds[i], after_kinds[i]
         if after in (GOOD, NEAR_GOOD) and _heading_like(line):
             _label(line, HEADING, "short line introducing prose")
         elif before in (GOOD, NEAR_GOOD) and after in (GOOD, NEAR_GOOD):
@@ -331,19 +334,25 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
             _label(line, "short", "short line without prose on both sides")
 
 
-def _neighbour_kind(lines: list[Line], i: int, step: int) -> str | None:
-    j = i + step
-    while 0 <= j < len(lines):
-        other = lines[j]
-        if other.chrome and other.label not in _BARRIER_LABELS:
-            j += step
-            continue
-        if other.chrome:
-            return BAD
-        if other.kind != SHORT:
-            return other.kind
-        j += step
-    return None
+def _neighbour_kinds(lines: list[Line], *, reverse: bool) -> list[str | None]:
+    """For each line, the kind of the nearest line before it (after it, when ``reverse``) that
+    is not short, skipping inline chrome; a barrier (comments, footer) counts as bad.
+
+    Looking back, a bad line does not count: it has already been judged (and mostly cut), so
+    the line after it takes its cue from the prose beyond; looking ahead it still counts.
+    """
+    kinds: list[str | None] = [None] * len(lines)
+    current: str | None = None
+    order = range(len(lines) - 1, -1, -1) if reverse else range(len(lines))
+    for i in order:
+        kinds[i] = current
+        line = lines[i]
+        if line.chrome:
+            if line.label in _BARRIER_LABELS:
+                current = BAD
+        elif line.kind != SHORT and (reverse or line.kind != BAD):
+            current = line.kind
+    return kinds
 
 
 def pick_title(lines: list[Line]) -> Line | None:
