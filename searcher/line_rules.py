@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .stopwords import cjk_count
 
@@ -202,20 +203,36 @@ def word_count(line: str) -> int:
     return spaced + (cjk + 1) // 2
 
 
+_CACHE_LINES = 50_000
+
+
+def clear_cache() -> None:
+    """Forget remembered rule matches (benchmarks call it between timing passes)."""
+    _match_lower.cache_clear()
+
+
 # Speed: most rules are anchored at the start of the line, so they are joined into one
 # alternation tried once at position 0 (alternatives are tried in order, so the first rule
 # that matches wins, as in a loop); only the few floating rules are searched one by one.
 _ANCHORED = [i for i, rule in enumerate(RULES) if rule.pattern.pattern.startswith("^") and not rule.needs]
 _FLOATING = [i for i, rule in enumerate(RULES) if i not in _ANCHORED]
 _ANCHORED_RE = re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i in _ANCHORED))
-_MAX_WORDS = max((r.max_words for r in RULES if r.max_words is not None), default=0)
+# Every gated rule's needed strings, for one pre-check: most lines hold none of them, and one
+# C-level scan is cheaper than asking each rule in turn.
+_ALL_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs))
 
 
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     """The first rule that says ``line`` is chrome, or None."""
     n = word_count(line) if n_words is None else n_words
+    return _match_lower(line.lower(), n)
+
+
+# Pages of one site repeat the same menus, footers and prompts line for line, so an archive
+# asks about the same short lines again and again.
+@lru_cache(maxsize=_CACHE_LINES)
+def _match_lower(line: str, n: int) -> LineRule | None:
     first = len(RULES)
-    line = line.lower()
     match = _ANCHORED_RE.match(line)
     if match:
         start = int(match.lastgroup[1:])  # type: ignore[index]
@@ -223,6 +240,8 @@ def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
             if RULES[i].matches(line, n):
                 first = i
                 break
+    if not any(map(line.__contains__, _ALL_NEEDS)):
+        return RULES[first] if first < len(RULES) else None
     for i in _FLOATING:
         if i >= first:
             break
