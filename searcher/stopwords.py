@@ -9,7 +9,6 @@ enough for a density, and a short list keeps the check fast.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 _LISTS = {
     "en": """a about above after again against all also am an and any are as at be because been
@@ -97,7 +96,7 @@ def stopword_density(text: str, language: str | None) -> float | None:
     tokens = words(text)
     if not tokens:
         return 0.0
-    return sum(1 for t in tokens if t in stop) / len(tokens)
+    return sum(map(stop.__contains__, tokens)) / len(tokens)
 
 
 def detect_language(text: str) -> str | None:
@@ -116,8 +115,7 @@ def detect_language(text: str) -> str | None:
     tokens = words(sample)
     if len(tokens) < 10:
         return None
-    counts = Counter(tokens)
-    scores = sorted(((sum(counts[w] for w in stop) / len(tokens), lang)
+    scores = sorted(((sum(map(stop.__contains__, tokens)) / len(tokens), lang)
                      for lang, stop in STOPWORDS.items() if lang != "ru"), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     # Prose has 30-50% stop words; demand a clear lead so a menu of names stays None.
