@@ -219,6 +219,8 @@ _INLINE_CHROME = {"video", "photo", "advertisement", "share"}
 _GAP_LINES = 3
 # A paragraph this long is article text on its own; teaser summaries are shorter.
 _LONG_PARAGRAPH = 60
+# Runs of prose further apart than this many non-prose lines are not joined.
+_MAX_JOIN_GAP = 15
 
 
 def _gap_line(line: Line) -> bool:
@@ -238,12 +240,14 @@ def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
     segments only while they read like article text: paragraphs next to paragraphs.
     """
     segments: list[tuple[int, int]] = []
+    gaps: list[int] = []  # gaps[k]: non-prose lines between segments k and k+1
     seg_start, gap = start, 0
     for i in range(start, end):
         line = lines[i]
         if _is_prose(line):
             if gap >= _GAP_LINES and i - gap > seg_start:
                 segments.append((seg_start, i - gap))
+                gaps.append(gap)
                 seg_start = i
             gap = 0
         elif _gap_line(line):
@@ -266,9 +270,11 @@ def trim_span(lines: list[Line], start: int, end: int) -> tuple[int, int]:
 
     main = max(range(len(segments)), key=lambda k: prose_words(segments[k]))
     lo = hi = main
-    while lo > 0 and article_like(segments[lo - 1]):
+    # A whole menu between two runs of prose means the far one is another part of the page
+    # (a footer disclaimer, a sidebar), however article-like it reads.
+    while lo > 0 and gaps[lo - 1] <= _MAX_JOIN_GAP and article_like(segments[lo - 1]):
         lo -= 1
-    while hi + 1 < len(segments) and article_like(segments[hi + 1]):
+    while hi + 1 < len(segments) and gaps[hi] <= _MAX_JOIN_GAP and article_like(segments[hi + 1]):
         hi += 1
     return segments[lo][0], segments[hi][1]
 
