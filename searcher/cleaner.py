@@ -12,7 +12,12 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
 :func:`clean_html` parses the page (:mod:`searcher.html_extract`), reads its metadata from the
-head, cuts the page to its main content by structure, and runs stages 4-7 on the blocks left.
+head, cuts the page to its main content by structure, runs stages 3-7 on the blocks left (the
+line rules as a second pass), and takes the page's JSON-LD ``articleBody`` instead when the
+visible text is clearly only part of it.
+
+The rule tables compile a few hundred regular expressions, so the modules that hold them are
+imported on the first clean: ``import searcher`` (and every search) does not pay for them.
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ import logging
 import os
 import re
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .document import Document, RemovedLine
-from .errors import SeedError
 from .seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
 from .textnorm import normalize_text
 
@@ -33,9 +36,9 @@ if TYPE_CHECKING:
     from .metadata import Metadata
     from .text_extract import Line
 
-# The rule tables compile a few hundred regular expressions; they are imported on the first
-# clean, so `import searcher` (and every search) does not pay for them.
+# Line labels (as in searcher.text_extract) that the assembly step looks at.
 BODY, HEADING, TITLE = "body", "heading", "title"
+_HEADLINE_REASON = "the headline: a headline-shaped line close above the body"
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     label_lines(lines)                                            # 4
     title_line = pick_title(lines)                                # 5
     if title_line is not None:
-        title_line.label, title_line.reason = TITLE, "the headline: longest headline-shaped line above the body"
+        title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
     meta = Metadata(title=title_line.text if title_line else "", language=language)
     _metadata_from_lines(meta, lines)                             # 6
     meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
@@ -78,7 +81,7 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     meta = page.metadata
     # Pages declare the wrong language often enough (a German post under lang="en") that the
     # text's own evidence wins when it is clear; the declaration fills in when it is not.
-    detected = detect_language(" ".join(" ".join(b) for b in page.blocks[:200]))
+    detected = detect_language(_prose_sample("\n".join(t for block in page.blocks for t in block)))
     language = detected or meta.language
     meta.language = language
     lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
@@ -91,7 +94,7 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     if not meta.title:
         title_line = pick_title(lines)
         if title_line is not None:
-            title_line.label, title_line.reason = TITLE, "the headline: longest headline-shaped line above the body"
+            title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
             meta.title = title_line.text
     meta.title = normalize_text(meta.title)
     fallback = Metadata()
@@ -188,6 +191,3 @@ def assemble(doc_id: str, lines: list[Line], meta: Metadata, *, path: str | None
     return Document(doc_id=doc_id, title=meta.title, body="\n\n".join(paragraphs), source=meta.source,
                     sections=sections, published=meta.published, authors=meta.authors, url=meta.url,
                     path=path, language=meta.language, removed=removed, content_hash=content_hash)
-
-
-__all__ = ["clean_file", "clean_html", "clean_text", "SeedError"]

@@ -48,7 +48,6 @@ _CHROME_ATTR_LABEL = (("share", "share"), ("social", "share"), ("comment", "comm
                       ("caption", "photo"), ("credit", "photo"), ("byline", "byline"), ("footer", "footer"))
 _BLOCK_TAGS = frozenset("p div section article main li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 "
                         "table tr td th tbody thead figure header address center body hr br".split())
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Elements whose own text is a paragraph for the scoring (Readability's candidates).
 _PARAGRAPH_TAGS = frozenset(("p", "pre", "td", "blockquote", "li", "div", "section"))
 # A paragraph shorter than this gives no points: captions, labels, buttons.

@@ -288,10 +288,6 @@ def _heading_like(line: Line) -> bool:
     return not line.sentence and not text.endswith(",")
 
 
-def _title_like(line: Line) -> bool:
-    return not line.chrome and 3 <= line.words <= 30 and not line.text.endswith((".", ",", ":"))
-
-
 # ---- 5. the lines inside the span ---------------------------------------------------------
 def label_lines(lines: list[Line], *, structured: bool = False) -> None:
     """Give every line a label: body, heading, title, or a chrome label with a reason.
