@@ -93,8 +93,12 @@ def parse_html(html: str | bytes) -> Any:
         from .seeds import decode_seed
 
         html = decode_seed(html, name="html page", kind="html")
-    # lxml refuses str input that declares its own encoding.
+    # lxml refuses str input that declares its own encoding, control characters and lone
+    # surrogates; none of them is text a reader sees.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = _CONTROL.sub("", html)
+    if not html.isascii():
+        html = html.encode("utf-8", "replace").decode("utf-8")
     if not html.strip():
         raise SeedError("empty HTML page: nothing to clean")
     try:
@@ -114,6 +118,7 @@ def parse_html(html: str | bytes) -> Any:
     return lxml_html.document_fromstring(f"<html><body><pre>{_escape(text)}</pre></body></html>")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARSER: Any = None
 
 

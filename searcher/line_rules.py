@@ -207,8 +207,11 @@ _CACHE_LINES = 50_000
 
 
 def clear_cache() -> None:
-    """Forget remembered rule matches (benchmarks call it between timing passes)."""
+    """Forget remembered rule matches and line features (benchmarks call it between passes)."""
+    from .text_extract import _features
+
     _match_lower.cache_clear()
+    _features.cache_clear()
 
 
 # Speed: most rules are anchored at the start of the line, so they are joined into one

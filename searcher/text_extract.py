@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .line_rules import LineRule, ends_like_sentence, match_rule, word_count
 from .stopwords import stopword_density
@@ -64,17 +65,27 @@ class Line:
 def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
     """Lines with their features, from blocks (paragraphs) of lines."""
     lines = []
-    no_list = stopword_density("", language) is None
     for b, block in enumerate(blocks):
         for text in block:
             text = " ".join(text.split())
-            if not text or not _HAS_WORD.search(text):
+            if not text:
                 continue
-            n = word_count(text)
-            # Stop words only matter for lines long enough to be list items or prose.
-            stop = None if no_list else stopword_density(text, language) if n >= 4 else 0.0
-            lines.append(Line(text, b, n, ends_like_sentence(text), stop))
+            features = _features(text, language)
+            if features is not None:
+                lines.append(Line(text, b, *features))
     return lines
+
+
+# Menus and footers repeat inside a page and across a site's pages: features are remembered.
+@lru_cache(maxsize=50_000)
+def _features(text: str, language: str | None) -> tuple[int, bool, float | None] | None:
+    """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols."""
+    if not _HAS_WORD.search(text):
+        return None
+    n = word_count(text)
+    # Stop words only matter for lines long enough to be list items or prose.
+    stop = stopword_density(text, language) if n >= 4 else stopword_density("", language)
+    return n, ends_like_sentence(text), stop
 
 
 _HAS_WORD = re.compile(r"\w")

@@ -194,6 +194,8 @@ def _document_or_seed_error(func, data) -> None:
     "<?xml version='1.0' encoding='utf-8'?><html><body><p>XML declaration first.</p></body></html>",
     b"<html><body><p>Bytes, not text: caf\xc3\xa9.</p></body></html>",
     b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+    "<div><!-->\x1b",
+    "<p>a lone surrogate \ud800 in the text</p>",
 ])
 def test_hostile_html(html):
     _document_or_seed_error(clean_html, html)
@@ -216,6 +218,7 @@ def test_ten_thousand_nested_divs():
 
 def test_empty_text():
     _document_or_seed_error(clean_text, "")
+    _document_or_seed_error(clean_text, "a lone surrogate \ud800 and a NUL \x00 in a capture")
     doc = clean_text("\n\n  \n")
     assert doc.body == "" and doc.title == ""
 
