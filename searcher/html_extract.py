@@ -108,9 +108,13 @@ def parse_html(html: str | bytes) -> Any:
     except (etree.ParserError, ValueError) as exc:
         logger.debug("lxml could not parse the page (%s); trying BeautifulSoup", exc)
     try:
+        import warnings
+
         from bs4 import BeautifulSoup
 
-        text = BeautifulSoup(html, "lxml").get_text("\n")
+        with warnings.catch_warnings():  # bs4 warns about XML-looking input; we only want its text
+            warnings.simplefilter("ignore")
+            text = BeautifulSoup(html, "lxml").get_text("\n")
     except RecursionError:
         text = re.sub(r"<[^>]*>", "\n", html)
     if not text.strip():
