@@ -223,6 +223,10 @@ _ANCHORED_RE = re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i
 # Every gated rule's needed strings, for one pre-check: most lines hold none of them, and one
 # C-level scan is cheaper than asking each rule in turn.
 _ALL_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs))
+# Most rules only fire on short lines; a long line is checked for the needs of the others only.
+_SHORT_LINE = 14
+_LONG_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs
+                                  if RULES[i].max_words is None or RULES[i].max_words > _SHORT_LINE))
 
 
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
@@ -243,7 +247,7 @@ def _match_lower(line: str, n: int) -> LineRule | None:
             if RULES[i].matches(line, n):
                 first = i
                 break
-    if not any(map(line.__contains__, _ALL_NEEDS)):
+    if not any(map(line.__contains__, _ALL_NEEDS if n <= _SHORT_LINE else _LONG_NEEDS)):
         return RULES[first] if first < len(RULES) else None
     for i in _FLOATING:
         if i >= first:
