@@ -203,15 +203,19 @@ def word_count(line: str) -> int:
     return spaced + (cjk + 1) // 2
 
 
-_CACHE_LINES = 50_000
+# Pages of one site repeat the same menus, footers and prompts line for line, so an archive
+# asks about the same short lines again and again: the answers for short lines are kept
+# (20,000 lines of at most 200 characters: a few MB).
+CACHE_LINES = 20_000
+CACHED_LINE_CHARS = 200
 
 
 def clear_cache() -> None:
     """Forget remembered rule matches and line features (benchmarks call it between passes)."""
-    from .text_extract import _features
+    from .text_extract import _features_cached
 
-    _match_lower.cache_clear()
-    _features.cache_clear()
+    _match_cached.cache_clear()
+    _features_cached.cache_clear()
 
 
 # Speed: most rules are anchored at the start of the line, so they are joined into one
@@ -232,12 +236,11 @@ _LONG_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     """The first rule that says ``line`` is chrome, or None."""
     n = word_count(line) if n_words is None else n_words
+    if len(line) <= CACHED_LINE_CHARS:
+        return _match_cached(line.lower(), n)
     return _match_lower(line.lower(), n)
 
 
-# Pages of one site repeat the same menus, footers and prompts line for line, so an archive
-# asks about the same short lines again and again.
-@lru_cache(maxsize=_CACHE_LINES)
 def _match_lower(line: str, n: int) -> LineRule | None:
     first = len(RULES)
     match = _ANCHORED_RE.match(line)
@@ -263,3 +266,6 @@ def _match_lower(line: str, n: int) -> LineRule | None:
             first = i
             break
     return RULES[first] if first < len(RULES) else None
+
+
+_match_cached = lru_cache(maxsize=CACHE_LINES)(_match_lower)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .line_rules import LineRule, ends_like_sentence, match_rule, word_count
+from .line_rules import CACHE_LINES, CACHED_LINE_CHARS, LineRule, ends_like_sentence, match_rule, word_count
 from .stopwords import stopword_density
 
 logger = logging.getLogger(__name__)
@@ -70,14 +70,13 @@ def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
             text = " ".join(text.split())
             if not text:
                 continue
-            features = _features(text, language)
+            features = (_features_cached(text, language) if len(text) <= CACHED_LINE_CHARS
+                        else _features(text, language))
             if features is not None:
                 lines.append(Line(text, b, *features))
     return lines
 
 
-# Menus and footers repeat inside a page and across a site's pages: features are remembered.
-@lru_cache(maxsize=50_000)
 def _features(text: str, language: str | None) -> tuple[int, bool, float | None] | None:
     """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols."""
     if not _HAS_WORD.search(text):
@@ -89,6 +88,8 @@ def _features(text: str, language: str | None) -> tuple[int, bool, float | None]
 
 
 _HAS_WORD = re.compile(r"\w")
+# Menus and footers repeat inside a page and across a site's pages: short lines' features are kept.
+_features_cached = lru_cache(maxsize=CACHE_LINES)(_features)
 
 
 def _label(line: Line, label: str, reason: str) -> None:
