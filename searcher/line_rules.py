@@ -87,12 +87,17 @@ RULES: tuple[LineRule, ...] = (
     _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
           r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8,
           needs=("/", "|")),
-    _rule("photo", "a gallery counter (1 of 12)",
-          r"^\d+\s*(of|/)\s*\d+$", max_words=4),
+    _rule("photo", "a gallery counter (1 of 12), alone or leading a caption",
+          r"^\d+\s*(of|/)\s*\d+($|(?=[^\W\d_]))", max_words=80),
+    _rule("photo", "ends with an agency credit ('... / AP file'): a caption",
+          r"[/|]\s*(ap|afp|reuters|getty images|epa|bloomberg|shutterstock|xinhua|dpa|ap photo)"
+          r"(\s+(file|photo|images|via getty images))?\s*$", max_words=80, needs=("/", "|")),
     _rule("photo", "ends with a credit in brackets: '(Image: Getty)', '(Photo: AP)'",
           r"[(\[](image|photo|picture|foto|credit|source|pic|video)s?\s*(credit)?\s*:[^)\]]{1,40}[)\]]$",
           max_words=40, needs=("(", "[")),
     # --- share / social ----------------------------------------------------------------------
+    _rule("share", "a share counter ('Shares', '1.2K shares')",
+          r"^[\d.,k ]*shares?\s*[\d.,k]*$", max_words=3),
     _rule("share", "a share or social-network button",
           r"^(share|tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|"
           r"messenger|telegram|flipboard|copy( this)? link|copied|bookmark|instagram|youtube|"
@@ -121,6 +126,9 @@ RULES: tuple[LineRule, ...] = (
           r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"
           r"kommentare?|commenti|comentários?|комментари\w*)\b", max_words=8),
     # --- prompt: calls to action, newsletters, apps, notifications ----------------------------
+    _rule("prompt", "asks the reader to sign up for newsletters or alerts",
+          r"\b(newsletters?|unsubscribe|subscribe|inbox|news alerts?|sign up for|delivered (to you|weekday|daily))\b",
+          max_words=30, needs=("newsletter", "subscri", "inbox", "alert", "sign up", "delivered")),
     _rule("prompt", "a newsletter or subscription call to action",
           r"\b(newsletters?|subscribe|subscription|sign up|signup|inbox|get (the|our) app|"
           r"download (the|our)|notifications?|unlock|free trial|already a subscriber|log ?in|sign ?in|"
@@ -146,6 +154,9 @@ RULES: tuple[LineRule, ...] = (
           r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
           r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
     # --- byline / dateline -------------------------------------------------------------------
+    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
+          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
+          r"contributor|columnist|producer|author|reviewer)\b", max_words=50),
     _rule("byline", "a byline: 'By' and a name",
           r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
           r"[\w@.'’-]+", max_words=9),
