@@ -89,6 +89,9 @@ RULES: tuple[LineRule, ...] = (
           needs=("/", "|")),
     _rule("photo", "a gallery counter (1 of 12), alone or leading a caption",
           r"^\d+\s*(of|/)\s*\d+($|(?=[^\W\d_]))", max_words=80),
+    _rule("photo", "ends with 'Credit: Name': a caption",
+          r"\b(credit|credits|photo|foto|bild|image)\s*:\s*[^\W\d_][\w .,'’&/-]{0,50}$", max_words=80,
+          needs=("credit", "photo", "foto", "bild", "image")),
     _rule("photo", "ends with an agency credit ('... / AP file'): a caption",
           r"[/|]\s*(ap|afp|reuters|getty images|epa|bloomberg|shutterstock|xinhua|dpa|ap photo)"
           r"(\s+(file|photo|images|via getty images))?\s*$", max_words=80, needs=("/", "|")),
@@ -141,7 +144,8 @@ RULES: tuple[LineRule, ...] = (
           r"enable|allow|turn on|close|dismiss|accept|skip|back to top|go to|explore)\b[^.!?]*$",
           max_words=6),
     _rule("related", "a link to another story, led by 'Read more:' or 'See also:'",
-          r"^(read more|see also|also read|read also|related|more|don'?t miss|must read|recommended|"
+          r"^(read more|see also|also read|read also|related( posts?| articles?| stories| links?| reading)?|"
+          r"more|don'?t miss|must read|recommended|"
           r"leia (também|mais)|leggi anche|lies auch|baca juga|читайте также)\s*[:|>»]", max_words=30),
     _rule("related", "an excerpt cut off with an ellipsis: a teaser for another page",
           r"(\[(…|\.\.\.)\]|[^\W\d_](…|\.\.\.))$", max_words=60, needs=("…", "...")),
