@@ -138,6 +138,8 @@ RULES: tuple[LineRule, ...] = (
           r"create (an|your) account|my account)\b", max_words=14,
           needs=("news", "subscri", "sign", "inbox", "app", "download", "notification", "unlock", "trial",
                  "log", "account")),
+    _rule("prompt", "'click here' to do something",
+          r"^(click|tap) here\b", max_words=15),
     _rule("prompt", "a short imperative call to action (Watch, Open, Continue, Download...)",
           r"^(watch|open|continue|download|install|get|view|listen|click|tap|join|try|start|learn more"
           r"|read more|see more|show more|load more|more|see all|view all|read full|full article|"
@@ -158,6 +160,8 @@ RULES: tuple[LineRule, ...] = (
           r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
           r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
     # --- byline / dateline -------------------------------------------------------------------
+    _rule("byline", "a contributor credit ('... contributed to this report')",
+          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
     _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
           r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
           r"contributor|columnist|producer|author|reviewer)\b", max_words=50),

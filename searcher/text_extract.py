@@ -333,6 +333,9 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
     before_kinds = _neighbour_kinds(inside, reverse=False)
     after_kinds = _neighbour_kinds(inside, reverse=True)
     for i, line in enumerate(inside):
+        if not line.chrome and _shouted_headline(line):
+            _label(line, "related", "a long headline in capitals inside the article: a link to another story")
+            continue
         if line.chrome or line.kind in (GOOD, NEAR_GOOD):
             if not line.chrome:
                 _label(line, BODY, "prose")
@@ -346,6 +349,15 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
             _label(line, BODY, "short line next to prose in the main content")
         else:
             _label(line, "short", "short line without prose on both sides")
+
+
+def _shouted_headline(line: Line) -> bool:
+    """A headline in capitals, too long for a section heading ("KEY POINTS" is one)."""
+    return line.words >= _SHOUTED_WORDS and not line.sentence and line.text.isupper()
+
+
+# Section headings in capitals are short; a capitalised line this long is a link.
+_SHOUTED_WORDS = 9
 
 
 def _neighbour_kinds(lines: list[Line], *, reverse: bool) -> list[str | None]:
