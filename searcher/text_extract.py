@@ -4,11 +4,14 @@ The method, in the spirit of jusText and boilerpipe, for pages where only the li
 
 1. single-line rules (:mod:`searcher.line_rules`) label the lines that look like chrome;
 2. context rules label what only the neighbours give away: the teaser line just before a running
-   time, the caption beside a credit line;
-3. every other line is *good* (prose: long, full of stop words), *near-good*, *short* or *bad*;
+   time, the caption beside a credit line, headlines listed under a "Related" heading, a
+   teaser card whose headline ran into its summary;
+3. every other line is *good* (prose: long, full of stop words, ends like a sentence),
+   *near-good*, *short* or *bad*; readers' comments after a comment marker are cut;
 4. the article is the densest run of prose: the span with the highest sum of line scores
    (prose adds its length, chrome and short lines cost a little), so menus, related links and
-   footers outside it are cut however long the page is;
+   footers outside it are cut however long the page is; lists of teasers (prose lines that
+   stand alone between headlines and names) are then trimmed off its ends;
 5. inside that span short lines take their neighbours' side: a short line before prose is a
    section heading, a short line between two paragraphs stays, the rest go.
 """
@@ -28,8 +31,8 @@ logger = logging.getLogger(__name__)
 GOOD, NEAR_GOOD, SHORT, BAD = "good", "near-good", "short", "bad"
 BODY, HEADING, TITLE = "body", "heading", "title"
 
-# Prose of every language we checked has at least ~25% stop words (jusText uses 30%; our
-# lists are shorter); a line under 12% is a list of names or links.
+# Prose in the languages we have lists for runs at 25-50% stop words (jusText uses 30%; our
+# lists are shorter, so the bar is lower); a long line under 12% is a list of names or links.
 _STOP_GOOD = 0.20
 _STOP_NEAR = 0.12
 # Words for a line to count as a paragraph by length alone / as a sentence.
