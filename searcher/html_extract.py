@@ -2,15 +2,21 @@
 
 Stages of :func:`extract_html`:
 
-1. parse with lxml's HTML parser (it mends malformed markup); read the metadata from the head;
+1. parse with lxml's HTML parser (it mends malformed markup; control characters are stripped
+   and the nesting limit lifted first); read the metadata from the head;
 2. drop what is never article text (scripts, styles, forms, nav, aside, footer, and elements
    whose class or id says share/related/comments/newsletter...), noting their text as removed;
 3. walk the body once, iteratively (10,000 nested divs must not hit Python's recursion limit),
    and cut it into text blocks (paragraphs, headings, list items) with their link density;
 4. score containers the Readability way: every paragraph of prose gives points (one, plus one
    per comma, plus one per 100 characters) to its parent and half to its grandparent; link-heavy
-   containers lose their points; the best container and its similar siblings are the article;
+   containers lose their points; from the best container climb to a wrapper that holds clearly
+   more of the prose (an article split into columns or sections); it and its similar siblings
+   are the article;
 5. return the blocks inside the article as lines for the line rules' second pass.
+
+When the tree has lost the page's text (libxml2 drops what lies below ~2,000 nested elements)
+the tag-stripped source is used instead, without structure.
 
 lxml is used directly rather than through BeautifulSoup: the structure pass walks every element
 of every page, and BeautifulSoup's tree alone costs more than trafilatura's whole extraction.
