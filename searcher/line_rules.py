@@ -106,13 +106,14 @@ RULES: tuple[LineRule, ...] = (
           r"messenger|telegram|flipboard|copy( this)? link|copied|bookmark|instagram|youtube|"
           r"tiktok)\b[^.!?]{0,40}$", max_words=7),
     _rule("share", "talks about sharing or external links",
-          r"(share (this|on|via|the)|about sharing|external links?|open in a new (window|tab)"
-          r"|follow us|follow (him|her|me) on|share panel)", max_words=14,
+          r"(share (this|on|via)|about sharing|external links?|open in a new (window|tab)"
+          r"|follow us|follow (him|her|me) on|share panel)", max_words=14, sentences_too=False,
           needs=("share", "external link", "new window", "new tab", "follow")),
     # --- cookie / consent --------------------------------------------------------------------
     _rule("cookie", "a cookie or consent notice",
           r"(we use cookies|cookie (policy|settings|preferences|notice|consent)|accept (all )?cookies|"
-          r"\bconsent\b|\bgdpr\b|do not sell my)", max_words=40, needs=("cookie", "consent", "gdpr", "do not sell")),
+          r"(manage|your|cookie) consent|consent (preferences|settings|manager)|\bgdpr\b|do not sell my)",
+          max_words=40, needs=("cookie", "consent", "gdpr", "do not sell")),
     # --- advertisement -----------------------------------------------------------------------
     _rule("advertisement", "an ad slot label",
           r"^(advertisement|advertising|ad|ads|sponsored( content)?|adchoices|anzeige|реклама|"
@@ -130,26 +131,30 @@ RULES: tuple[LineRule, ...] = (
           r"kommentare?|commenti|comentários?|комментари\w*)\b", max_words=8),
     # --- prompt: calls to action, newsletters, apps, notifications ----------------------------
     _rule("prompt", "asks the reader to sign up for newsletters or alerts",
-          r"\b(newsletters?|unsubscribe|subscribe|inbox|news alerts?|sign up for|delivered (to you|weekday|daily))\b",
-          max_words=30, needs=("newsletter", "subscri", "inbox", "alert", "sign up", "delivered")),
+          r"\b(newsletters?|unsubscribe|subscribe (to|for|now|today)|to your inbox|breaking news alerts?|"
+          r"sign up for|delivered (to you|to your|weekday|daily)|(browser|push) notifications|"
+          r"notifications (for|about|on))\b",
+          max_words=30, needs=("newsletter", "subscri", "inbox", "alert", "sign up", "delivered", "notification")),
     _rule("prompt", "a newsletter or subscription call to action",
           r"\b(newsletters?|subscribe|subscription|sign up|signup|inbox|get (the|our) app|"
           r"download (the|our)|notifications?|unlock|free trial|already a subscriber|log ?in|sign ?in|"
-          r"create (an|your) account|my account)\b", max_words=14,
+          r"create (an|your) account|my account)\b", max_words=14, sentences_too=False,
           needs=("news", "subscri", "sign", "inbox", "app", "download", "notification", "unlock", "trial",
                  "log", "account")),
-    _rule("prompt", "ends with a button word (Open, Continue, Install): an app or browser prompt",
-          r"\b(open|continue|install|download|ok|accept|dismiss|allow|go)$", max_words=5,
-          needs=("open", "continue", "install", "download", "ok", "accept", "dismiss", "allow", "go")),
+    _rule("prompt", "an app or browser prompt ending in a button word ('... App Open', 'Chrome Continue')",
+          r"\b(app|apps|browser|chrome|safari|firefox|edge|opera|play store|app store)\b.*"
+          r"\b(open|continue|install|download|get|ok)$", max_words=6,
+          needs=("app", "browser", "chrome", "safari", "firefox", "edge", "opera", "store")),
     _rule("prompt", "asks to be told first: a notification prompt",
           r"\b(be the first to know|never miss a|stay (informed|up to date|in the know))\b", max_words=12,
           needs=("first to know", "never miss", "stay ")),
     _rule("prompt", "'click here' to do something",
           r"^(click|tap) here\b", max_words=15),
     _rule("prompt", "a short imperative call to action (Watch, Open, Continue, Download...)",
-          r"^(watch|open|continue|download|install|get|view|listen|click|tap|join|try|start|learn more"
-          r"|read more|see more|show more|load more|more|see all|view all|read full|full article|"
-          r"enable|allow|turn on|close|dismiss|accept|skip|back to top|go to|explore)\b[^.!?]*$",
+          r"^((watch|view|listen|download|install|continue( reading)?|learn more|read more|see more|show more|"
+          r"load more|see all|view all|read full|full article|enable|allow|turn on|dismiss|accept|skip|"
+          r"back to top|go to|explore|open (in|the)|get (the|our|it|this|a free|started|alerts)|"
+          r"join (us|now|the|our))\b[^.!?]*|more|close)$",
           max_words=6),
     _rule("related", "a link to another story, led by 'Read more:' or 'See also:'",
           r"^(read more|see also|also read|read also|related( posts?| articles?| stories| links?| reading)?|"
@@ -170,7 +175,7 @@ RULES: tuple[LineRule, ...] = (
           r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
     _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
           r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
-          r"contributor|columnist|producer|author|reviewer)\b", max_words=50),
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50),
     _rule("byline", "a byline: 'By' and a name",
           r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
           r"[\w@.'’-]+", max_words=9),
@@ -192,14 +197,13 @@ RULES: tuple[LineRule, ...] = (
           r"todos os direitos reservados|tutti i diritti riservati|все права защищены|無断転載)",
           max_words=40, needs=("©", "(c)", "copyright", "rights", "rechte", "direitos", "diritti", "права", "無断")),
     _rule("footer", "legal boilerplate: trademarks, disclaimers, terms of the site",
-          r"(registered trademarks?|trademarks? of|this (web)?site|terms (of|and) (use|service|conditions)|"
-          r"privacy policy|not intended to diagnose|without (our )?(prior )?(written )?permission|"
-          r"may not be (re)?published)", max_words=90,
-          needs=("trademark", "site", "terms", "privacy", "diagnose", "permission", "published")),
+          r"(registered trademarks? of|are trademarks of|all other trademarks|this website|use of this site|"
+          r"not intended to diagnose|without (our )?(prior )?written permission|may not be (re)?published)",
+          max_words=90, needs=("trademark", "site", "diagnose", "permission", "published")),
     _rule("footer", "a legal or site-information link",
           r"^(terms( of (use|service|sale))?|privacy( policy| notice| settings)?|contact( us)?|about( us)?|"
           r"site ?map|careers|help|faq|accessibility( help)?|imprint|impressum|datenschutz|"
-          r"advertise( with us)?|rss|feedback|disclaimer|corrections|legal|jobs)\b[^.!?]*$", max_words=5),
+          r"advertise( with us)?|rss|feedback|disclaimer|corrections|legal|jobs)\W*$", max_words=5),
     # --- navigation --------------------------------------------------------------------------
     _rule("navigation", "a skip link",
           r"^skip (to|navigation)\b", max_words=6),

@@ -175,6 +175,22 @@ def test_rules_have_reasons():
     assert match_rule("Home for Christmas?") is None
 
 
+@pytest.mark.parametrize("line", [
+    "Both companies share the same goal.",
+    "The law requires parental consent for minors.",
+    "He had to log in to his account.",
+    "Facebook updated its privacy policy this week.",
+    "This site was chosen for the new hospital.",
+    "The suspect is a freelance writer.",
+    "Home for Christmas?",
+    "More than 100 dead in floods",
+    "Nadal wins US Open",
+    "Jobs report shows strong hiring",
+])
+def test_prose_that_mentions_chrome_words_is_not_chrome(line):
+    assert match_rule(line) is None
+
+
 # ---- pages built to break the cleaner -------------------------------------------------------------------
 def _document_or_seed_error(func, data) -> None:
     try:
