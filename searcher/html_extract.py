@@ -48,7 +48,7 @@ _CHROME_ATTR = re.compile(
     r"breadcrumbs?|subscribe|subscription|advert|advertisement|ad-?slot|ad-?container|dfp|outbrain|"
     r"taboola|popup|modal|signup|paywall|masthead|skip-link|author-bio|more-stories|read-more|"
     r"trending|most-popular|newsletter-signup|caption|credit|byline|tags?|toolbar|nav|navbar|menu|"
-    r"footer|header-nav|site-header|disclaimer|hidden|visually-hidden|sr-only)(?:$|[\s_-])", re.I)
+    r"footer|header-nav|site-header|disclaimer|is-hidden|d-none|visually-hidden|sr-only)(?:$|[\s_-])", re.I)
 _CHROME_ATTR_LABEL = (("share", "share"), ("social", "share"), ("comment", "comments"), ("related", "related"),
                       ("newsletter", "prompt"), ("subscri", "prompt"), ("cookie", "cookie"), ("ad", "advertisement"),
                       ("caption", "photo"), ("credit", "photo"), ("byline", "byline"), ("footer", "footer"))
