@@ -120,10 +120,11 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
 _SOURCE_LINE_WORDS = 10
 # The language is read from the longest lines: prose, not the menu above it.
 _SAMPLE_LINES = 20
+_SAMPLE_CHARS = 3000  # a few paragraphs settle a language; more only costs time
 
 
 def _prose_sample(text: str) -> str:
-    return "\n".join(sorted(text.split("\n"), key=len, reverse=True)[:_SAMPLE_LINES])
+    return "\n".join(sorted(text.split("\n"), key=len, reverse=True)[:_SAMPLE_LINES])[:_SAMPLE_CHARS]
 
 
 def _key(text: str) -> str:

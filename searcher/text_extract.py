@@ -137,7 +137,7 @@ def _glued_teaser(text: str) -> bool:
 def apply_context_rules(lines: list[Line]) -> None:
     _label_related_lists(lines)
     for line in lines:
-        if not line.label and _glued_teaser(line.text):
+        if not line.label and line.words >= 10 and _glued_teaser(line.text):
             _label(line, "related", "a headline glued to its summary: a teaser card")
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
