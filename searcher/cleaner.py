@@ -1,34 +1,109 @@
 """Seed -> Document: the public entry points of the cleaner.
 
-PLACEHOLDER: keeps every line; the real line classifier and HTML extractor replace it.
+Stages of :func:`clean_text` (a text capture: only the lines are left):
+
+1. normalise Unicode (:func:`searcher.textnorm.normalize_text`);
+2. split into blocks (blank-line separated) of lines;
+3. guess the language (script, then stop words), which picks the stop-word list;
+4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
+   :mod:`searcher.line_rules`);
+5. pick the headline among the lines above the body;
+6. read metadata from the chrome that was cut (site name, byline, date line);
+7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
+
+:func:`clean_html` parses the page (:mod:`searcher.html_extract`), reads its metadata from the
+head, cuts the page to its main content by structure, runs stages 3-7 on the blocks left (the
+line rules as a second pass), and takes the page's JSON-LD ``articleBody`` instead when the
+visible text is clearly only part of it.
+
+The rule tables compile a few hundred regular expressions, so the modules that hold them are
+imported on the first clean: ``import searcher`` (and every search) does not pay for them.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .document import Document
+from .document import Document, RemovedLine
 from .seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
 from .textnorm import normalize_text
+
+if TYPE_CHECKING:
+    from .metadata import Metadata
+    from .text_extract import Line
+
+# Line labels (as in searcher.text_extract) that the assembly step looks at.
+BODY, HEADING, TITLE = "body", "heading", "title"
+_HEADLINE_REASON = "the headline: a headline-shaped line close above the body"
+
+logger = logging.getLogger(__name__)
+
+# Chrome labels whose lines can name the site ("Watch CBS News", "© 2019 BBC"); captions and
+# teasers name people and places instead.
+_SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related", "cookie", "comments"}
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a text capture of a page into a Document."""
-    lines = [ln.strip() for ln in normalize_text(text).split("\n") if ln.strip()]
-    title = lines[0] if lines else ""
-    return Document(doc_id=doc_id, title=title, body="\n\n".join(lines[1:]), path=path,
-                    content_hash=content_hash)
+    from .metadata import Metadata, source_from_chrome
+    from .stopwords import detect_language
+    from .text_extract import label_lines, make_lines, pick_title
+
+    text = normalize_text(text)                                   # 1
+    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
+    language = detect_language(_prose_sample(text))                # 3
+    lines = make_lines(blocks, language)
+    label_lines(lines)                                            # 4
+    title_line = pick_title(lines)                                # 5
+    if title_line is not None:
+        title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
+    meta = Metadata(title=title_line.text if title_line else "", language=language)
+    _metadata_from_lines(meta, lines)                             # 6
+    meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
+                                      and ln.words <= _SOURCE_LINE_WORDS])
+    return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
 
 
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a raw HTML page into a Document."""
-    from bs4 import BeautifulSoup
+    from .html_extract import extract_html
+    from .metadata import Metadata
+    from .stopwords import detect_language
+    from .text_extract import label_lines, make_lines, pick_title
 
-    soup = BeautifulSoup(html, "lxml")
-    return clean_text(soup.get_text("\n"), doc_id, path=path, content_hash=content_hash)
+    page = extract_html(html)
+    meta = page.metadata
+    # Pages declare the wrong language often enough (a German post under lang="en") that the
+    # text's own evidence wins when it is clear; the declaration fills in when it is not.
+    detected = detect_language(_prose_sample("\n".join(t for block in page.blocks for t in block)))
+    language = detected or meta.language
+    meta.language = language
+    lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
+    label_lines(lines, structured=page.structured)
+    lines = _prefer_json_ld_body(lines, meta, language)
+    title_key = _key(meta.title)
+    for line in lines:
+        if title_key and _key(line.text) == title_key:
+            line.label, line.reason = TITLE, "the headline (matches the page's title)"
+    if not meta.title:
+        title_line = pick_title(lines)
+        if title_line is not None:
+            title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
+            meta.title = title_line.text
+    meta.title = normalize_text(meta.title)
+    fallback = Metadata()
+    _metadata_from_lines(fallback, lines)
+    meta.published = meta.published or fallback.published
+    meta.authors = meta.authors or fallback.authors
+    doc = assemble(doc_id, lines, meta, path=path, content_hash=content_hash)
+    doc.removed = page.removed + doc.removed
+    return doc
 
 
 def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
@@ -39,3 +114,81 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
     doc_id = doc_id or p.stem
     cleaner = clean_html if seed_kind(p) == "html" else clean_text
     return cleaner(text, doc_id, path=str(p), content_hash=digest)
+
+
+# Site names sit in short chrome lines ("Watch CBS News", "© 2019 BBC").
+_SOURCE_LINE_WORDS = 10
+# The language is read from the longest lines: prose, not the menu above it.
+_SAMPLE_LINES = 20
+_SAMPLE_CHARS = 3000  # a few paragraphs settle a language; more only costs time
+
+
+def _prose_sample(text: str) -> str:
+    return "\n".join(sorted(text.split("\n"), key=len, reverse=True)[:_SAMPLE_LINES])[:_SAMPLE_CHARS]
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+# The JSON-LD articleBody replaces the extracted text when it is half again as long (a
+# visible text that is only part of the article; a little longer is usually captions) and holds
+# nearly all of the extracted words: paywalled and "expand to read" pages put the whole
+# article there while the visible HTML has a part of it.
+_JSON_LD_GAIN = 1.5
+_JSON_LD_OVERLAP = 0.8
+
+
+def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None) -> list[Line]:
+    from .text_extract import Line, make_lines
+
+    article_body = normalize_text(meta.article_body or "")
+    kept = [ln.text for ln in lines if ln.label in (BODY, HEADING)]
+    extracted = " ".join(kept)
+    if len(article_body) < _JSON_LD_GAIN * max(len(extracted), 1):
+        return lines
+    ld_words = set(re.findall(r"\w+", article_body.lower()))
+    words = re.findall(r"\w+", extracted.lower())
+    if words and sum(1 for w in words if w in ld_words) < _JSON_LD_OVERLAP * len(words):
+        return lines
+    if not words and len(article_body) < 200:
+        return lines
+    replaced = [Line(ln.text, ln.block, ln.words, ln.sentence, ln.stop, ln.kind, "superseded",
+                     "replaced by the page's JSON-LD articleBody, which holds more of the article")
+                if ln.label in (BODY, HEADING) else ln for ln in lines]
+    paragraphs = [p for p in re.split(r"\n\s*\n|\n", article_body) if p.strip()]
+    new_lines = make_lines([[p] for p in paragraphs], language)
+    for line in new_lines:
+        line.label, line.reason = BODY, "from the page's JSON-LD articleBody"
+    return replaced + new_lines
+
+
+def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:
+    """Authors from byline lines, the date from the first date line that parses."""
+    from .metadata import authors_from_byline, parse_date
+
+    for line in lines:
+        if line.label == "byline" and not meta.authors:
+            meta.authors = authors_from_byline(line.text)
+        elif line.label == "dateline" and meta.published is None:
+            meta.published = parse_date(line.text)
+
+
+def assemble(doc_id: str, lines: list[Line], meta: Metadata, *, path: str | None,
+             content_hash: str | None) -> Document:
+    """The Document: kept lines as paragraphs, headings also in ``sections``."""
+    paragraphs: list[str] = []
+    sections: list[str] = []
+    removed: list[RemovedLine] = []
+    for line in lines:
+        if line.label in (BODY, HEADING):
+            paragraphs.append(line.text)
+            if line.label == HEADING:
+                sections.append(line.text)
+        else:
+            removed.append(RemovedLine(line.text, line.label or "short", line.reason))
+    if not paragraphs and not meta.title:
+        logger.debug("%s: no article text found", doc_id)
+    return Document(doc_id=doc_id, title=meta.title, body="\n\n".join(paragraphs), source=meta.source,
+                    sections=sections, published=meta.published, authors=meta.authors, url=meta.url,
+                    path=path, language=meta.language, removed=removed, content_hash=content_hash)

@@ -1,0 +1,300 @@
+"""Line rules as data: what a line of page chrome looks like, and why it is chrome.
+
+Each :class:`LineRule` is a pattern, a label (``video``, ``photo``, ``share``...) and a one-line
+reason. Rules describe the *shape* of chrome (a running time at the end of a line, a credit line,
+a call to action, a copyright notice), never one site's strings, and most only apply to short
+lines: a long sentence that happens to contain "share" or "cookie" is prose.
+
+The rules here look at one line alone. Rules that need the lines around it (a teaser just before
+a running time, a caption beside a credit line, repeated lines) live in :mod:`searcher.text_extract`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .stopwords import cjk_count
+
+I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """One kind of chrome line: ``pattern`` must match and the line must be short enough."""
+
+    label: str
+    reason: str
+    pattern: re.Pattern[str]
+    #: The rule only applies to lines of at most this many words (None: any length).
+    max_words: int | None = 12
+    #: False: a line that ends like a sentence is prose that mentions the thing, not chrome.
+    sentences_too: bool = True
+    #: Speed gate: the (lower-cased) line must contain one of these strings for the pattern to run.
+    needs: tuple[str, ...] = ()
+
+    def matches(self, line: str, n_words: int) -> bool:
+        """Whether the rule fires on ``line`` (already lower-cased) of ``n_words`` words."""
+        if self.max_words is not None and n_words > self.max_words:
+            return False
+        if self.needs and not any(map(line.__contains__, self.needs)):
+            return False
+        if not self.sentences_too and _SENTENCE_END.search(line):
+            return False
+        return self.pattern.search(line) is not None
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
+_SENTENCE_END_CHARS = frozenset(".!?。！？…»\"”’')]")
+_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
+          sentences_too: bool = True, needs: tuple[str, ...] = ()) -> LineRule:
+    # Patterns are written in lower case and matched against the lower-cased line:
+    # case-sensitive matching is several times faster than re.IGNORECASE.
+    return LineRule(label, reason, re.compile(regex), max_words, sentences_too, needs)
+
+
+# Agencies and stock libraries whose names make up photo credits.
+_AGENCIES = (r"getty images|shutterstock|istock(?:photo)?|reuters|associated press|\bap photo\b|"
+             r"\bafp\b|\bepa\b|bloomberg|alamy|unsplash|pexels|wikimedia|flickr|"
+             r"picture alliance|dpa|xinhua|anadolu|sipa|rex features|pa images|imago")
+_AGENCY_NEEDS = ("getty", "shutterstock", "istock", "reuters", "associated press", "ap photo", "afp", "epa",
+                 "bloomberg", "alamy", "unsplash", "pexels", "wikimedia", "flickr", "picture alliance", "dpa",
+                 "xinhua", "anadolu", "sipa", "rex features", "pa images", "imago")
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+
+#: Rules tried in order; the first that matches labels the line.
+RULES: tuple[LineRule, ...] = (
+    # --- video -----------------------------------------------------------------------------
+    _rule("video", "ends with a running time (11:21): a video teaser, not prose",
+          r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30, needs=(":",)),
+    _rule("video", "a media player message or caption label",
+          r"^(media (caption|playback)|video caption|watch( the)? video|play video|now playing|up next"
+          r"|video( duration)?\s*\d|video$|watch live\b|\(video\)$)"),
+    _rule("video", "a line that only announces a video",
+          r"^(video|watch)\s*[:|]", max_words=20),
+    # --- photo -----------------------------------------------------------------------------
+    _rule("photo", "an image credit or caption label",
+          r"^\(?(image|photo|picture|photograph|foto|bild|credit|source|illustration)s?"
+          r"\s*(copyright|caption|credit|by|source)?\s*[:©|]", max_words=16),
+    _rule("photo", "an image credit or caption label",
+          r"^(image|photo|picture) (copyright|caption|credit)\b", max_words=40),
+    _rule("photo", "names a photo agency in a short line: a credit",
+          _AGENCIES, max_words=10, sentences_too=False, needs=_AGENCY_NEEDS),
+    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
+          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8,
+          needs=("/", "|")),
+    _rule("photo", "a gallery counter (1 of 12), alone or leading a caption",
+          r"^\d+\s*(of|/)\s*\d+($|(?=[^\W\d_]))", max_words=80),
+    _rule("photo", "ends with 'Credit: Name': a caption",
+          r"\b(credit|credits|photo|foto|bild|image)\s*:\s*[^\W\d_][\w .,'’&/-]{0,50}$", max_words=80,
+          needs=("credit", "photo", "foto", "bild", "image")),
+    _rule("photo", "ends with an agency credit ('... / AP file'): a caption",
+          r"[/|]\s*(ap|afp|reuters|getty images|epa|bloomberg|shutterstock|xinhua|dpa|ap photo)"
+          r"(\s+(file|photo|images|via getty images))?\s*$", max_words=80, needs=("/", "|")),
+    _rule("photo", "ends with a credit in brackets: '(Image: Getty)', '(Photo: AP)'",
+          r"[(\[](image|photo|picture|foto|credit|source|pic|video)s?\s*(credit)?\s*:[^)\]]{1,40}[)\]]$",
+          max_words=40, needs=("(", "[")),
+    # --- share / social ----------------------------------------------------------------------
+    _rule("share", "a share counter ('Shares', '1.2K shares')",
+          r"^[\d.,k ]*shares?\s*[\d.,k]*$", max_words=3),
+    _rule("share", "a share or social-network button",
+          r"^(share|tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|"
+          r"messenger|telegram|flipboard|copy( this)? link|copied|bookmark|instagram|youtube|"
+          r"tiktok)\b[^.!?]{0,40}$", max_words=7),
+    _rule("share", "talks about sharing or external links",
+          r"(share (this|on|via)|about sharing|external links?|open in a new (window|tab)"
+          r"|follow us|follow (him|her|me) on|share panel)", max_words=14, sentences_too=False,
+          needs=("share", "external link", "new window", "new tab", "follow")),
+    # --- cookie / consent --------------------------------------------------------------------
+    _rule("cookie", "a cookie or consent notice",
+          r"(we use cookies|cookie (policy|settings|preferences|notice|consent)|accept (all )?cookies|"
+          r"(manage|your|cookie) consent|consent (preferences|settings|manager)|\bgdpr\b|do not sell my)",
+          max_words=40, needs=("cookie", "consent", "gdpr", "do not sell")),
+    # --- advertisement -----------------------------------------------------------------------
+    _rule("advertisement", "an ad slot label",
+          r"^(advertisement|advertising|ad|ads|sponsored( content)?|adchoices|anzeige|реклама|"
+          r"publicidade|pubblicità|story continues( below)?( advertisement)?|continue reading( below| the main story)?"
+          r"|paid (content|post)|partner content|promoted( content)?)\W*$"),
+    # --- comments ----------------------------------------------------------------------------
+    _rule("navigation", "a feed link (RSS, Atom)",
+          r"\b(rss|atom|feeds?)\b", max_words=4, needs=("rss", "atom", "feed")),
+    _rule("comments", "a short line about comments: the comment section starts",
+          r"\b(comments?|kommentare?|commenti|comentários?|komentar|комментари\w*|コメント|댓글)\b", max_words=6,
+          sentences_too=False, needs=("comment", "kommentar", "коммент", "コメント", "댓글", "komentar")),
+    _rule("comments", "a comment count or comment prompt",
+          r"^(\d+\s+)?(comments?|replies|reply|leave a (comment|reply)|add a comment|post a comment|"
+          r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"
+          r"kommentare?|commenti|comentários?|комментари\w*)\b", max_words=8),
+    # --- prompt: calls to action, newsletters, apps, notifications ----------------------------
+    _rule("prompt", "asks the reader to sign up for newsletters or alerts",
+          r"\b(newsletters?|unsubscribe|subscribe (to|for|now|today)|to your inbox|breaking news alerts?|"
+          r"sign up for|delivered (to you|to your|weekday|daily)|(browser|push) notifications|"
+          r"notifications (for|about|on))\b",
+          max_words=30, needs=("newsletter", "subscri", "inbox", "alert", "sign up", "delivered", "notification")),
+    _rule("prompt", "a newsletter or subscription call to action",
+          r"\b(newsletters?|subscribe|subscription|sign up|signup|inbox|get (the|our) app|"
+          r"download (the|our)|notifications?|unlock|free trial|already a subscriber|log ?in|sign ?in|"
+          r"create (an|your) account|my account)\b", max_words=14, sentences_too=False,
+          needs=("news", "subscri", "sign", "inbox", "app", "download", "notification", "unlock", "trial",
+                 "log", "account")),
+    _rule("prompt", "an app or browser prompt ending in a button word ('... App Open', 'Chrome Continue')",
+          r"\b(app|apps|browser|chrome|safari|firefox|edge|opera|play store|app store)\b.*"
+          r"\b(open|continue|install|download|get|ok)$", max_words=6,
+          needs=("app", "browser", "chrome", "safari", "firefox", "edge", "opera", "store")),
+    _rule("prompt", "asks to be told first: a notification prompt",
+          r"\b(be the first to know|never miss a|stay (informed|up to date|in the know))\b", max_words=12,
+          needs=("first to know", "never miss", "stay ")),
+    _rule("prompt", "'click here' to do something",
+          r"^(click|tap) here\b", max_words=15),
+    _rule("prompt", "a short imperative call to action (Watch, Open, Continue, Download...)",
+          r"^((watch|view|listen|download|install|continue( reading)?|learn more|read more|see more|show more|"
+          r"load more|see all|view all|read full|full article|enable|allow|turn on|dismiss|accept|skip|"
+          r"back to top|go to|explore|open (in|the)|get (the|our|it|this|a free|started|alerts)|"
+          r"join (us|now|the|our))\b[^.!?]*|more|close)$",
+          max_words=6),
+    _rule("related", "a link to another story, led by 'Read more:' or 'See also:'",
+          r"^(read more|see also|also read|read also|related( posts?| articles?| stories| links?| reading)?|"
+          r"more|don'?t miss|must read|recommended|"
+          r"leia (também|mais)|leggi anche|lies auch|baca juga|читайте также)\s*[:|>»]", max_words=30),
+    _rule("related", "an excerpt cut off with an ellipsis: a teaser for another page",
+          r"(\[(…|\.\.\.)\]|[^\W\d_](…|\.\.\.))$", max_words=60, needs=("…", "...")),
+    # --- related ----------------------------------------------------------------------------
+    _rule("related", "a heading that introduces links to other stories",
+          r"^(related|related (articles?|stories|coverage|content|topics|posts|links|news)|"
+          r"more (on|in|from|about|stories|news|like this)\b.*|see also|also read|read also|"
+          r"recommended( for you)?|you (may|might) (also )?like|most (read|popular|viewed|shared)|"
+          r"top stories|trending( now)?|latest( news| stories| videos)?|popular|editor'?s picks|don'?t miss|"
+          r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
+          r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
+    # --- byline / dateline -------------------------------------------------------------------
+    _rule("byline", "a contributor credit ('... contributed to this report')",
+          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
+    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
+          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50),
+    _rule("byline", "a byline: 'By' and a name",
+          r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
+          r"[\w@.'’-]+", max_words=9),
+    _rule("dateline", "a publication or update date line",
+          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
+          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
+          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
+    _rule("dateline", "a line that is only a date (and maybe a time)",
+          rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
+          rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
+          max_words=10, needs=("19", "20")),
+    _rule("dateline", "a relative time stamp (3 hours ago)",
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$"),
+    _rule("dateline", "a reading-time note",
+          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
+    # --- footer ------------------------------------------------------------------------------
+    _rule("footer", "a copyright notice",
+          r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
+          r"todos os direitos reservados|tutti i diritti riservati|все права защищены|無断転載)",
+          max_words=40, needs=("©", "(c)", "copyright", "rights", "rechte", "direitos", "diritti", "права", "無断")),
+    _rule("footer", "legal boilerplate: trademarks, disclaimers, terms of the site",
+          r"(registered trademarks? of|are trademarks of|all other trademarks|this website|use of this site|"
+          r"not intended to diagnose|without (our )?(prior )?written permission|may not be (re)?published)",
+          max_words=90, needs=("trademark", "site", "diagnose", "permission", "published")),
+    _rule("footer", "a legal or site-information link",
+          r"^(terms( of (use|service|sale))?|privacy( policy| notice| settings)?|contact( us)?|about( us)?|"
+          r"site ?map|careers|help|faq|accessibility( help)?|imprint|impressum|datenschutz|"
+          r"advertise( with us)?|rss|feedback|disclaimer|corrections|legal|jobs)\W*$", max_words=5),
+    # --- navigation --------------------------------------------------------------------------
+    _rule("navigation", "a skip link",
+          r"^skip (to|navigation)\b", max_words=6),
+    _rule("navigation", "a menu, search or paging control",
+          r"^(menu|main menu|search|home|homepage|navigation|toggle navigation|sections|close|"
+          r"close menu|open menu|previous|next|prev|back|page \d+( of \d+)?|top)\W*$", max_words=4),
+    _rule("navigation", "a breadcrumb trail (Home > News > World)",
+          r"^[^.!?]{1,40}(\s[>»›|/]\s[^.!?]{1,40}){2,}$", max_words=14,
+          needs=(" > ", " » ", " › ", " | ", " / ")),
+    _rule("navigation", "a list of tags or topics",
+          r"^(tags?|topics?|filed under|categories|category|schlagwörter|тэги|теги)\s*:", max_words=30),
+)
+
+def ends_like_sentence(line: str) -> bool:
+    """True when the line ends the way prose does (full stop, question mark, closing quote)."""
+    line = line.rstrip()
+    return bool(line) and line[-1] in _SENTENCE_END_CHARS
+
+
+def word_count(line: str) -> int:
+    """Words in a line; CJK text has no spaces, so two CJK characters count as one word."""
+    if line.isascii() or not _CJK_RUN.search(line):
+        return len(line.split())
+    cjk = cjk_count(line)
+    spaced = len(_CJK_RUN.sub(" ", line).split())
+    return spaced + (cjk + 1) // 2
+
+
+# Pages of one site repeat the same menus, footers and prompts line for line, so an archive
+# asks about the same short lines again and again: the answers for short lines are kept
+# (20,000 lines of at most 200 characters: a few MB).
+CACHE_LINES = 20_000
+CACHED_LINE_CHARS = 200
+
+
+def clear_cache() -> None:
+    """Forget remembered rule matches and line features (benchmarks call it between passes)."""
+    from .text_extract import _features_cached
+
+    _match_cached.cache_clear()
+    _features_cached.cache_clear()
+
+
+# Speed: most rules are anchored at the start of the line, so they are joined into one
+# alternation tried once at position 0 (alternatives are tried in order, so the first rule
+# that matches wins, as in a loop); only the few floating rules are searched one by one.
+_ANCHORED = [i for i, rule in enumerate(RULES) if rule.pattern.pattern.startswith("^") and not rule.needs]
+_FLOATING = [i for i, rule in enumerate(RULES) if i not in _ANCHORED]
+_ANCHORED_RE = re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i in _ANCHORED))
+# Every gated rule's needed strings, for one pre-check: most lines hold none of them, and one
+# C-level scan is cheaper than asking each rule in turn.
+_ALL_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs))
+# Most rules only fire on short lines; a long line is checked for the needs of the others only.
+_SHORT_LINE = 14
+_LONG_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs
+                                  if RULES[i].max_words is None or RULES[i].max_words > _SHORT_LINE))
+
+
+def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
+    """The first rule that says ``line`` is chrome, or None."""
+    n = word_count(line) if n_words is None else n_words
+    if len(line) <= CACHED_LINE_CHARS:
+        return _match_cached(line.lower(), n)
+    return _match_lower(line.lower(), n)
+
+
+def _match_lower(line: str, n: int) -> LineRule | None:
+    first = len(RULES)
+    match = _ANCHORED_RE.match(line)
+    if match:
+        start = int(match.lastgroup[1:])  # type: ignore[index]
+        for i in _ANCHORED[_ANCHORED.index(start):]:
+            if RULES[i].matches(line, n):
+                first = i
+                break
+    if not any(map(line.__contains__, _ALL_NEEDS if n <= _SHORT_LINE else _LONG_NEEDS)):
+        return RULES[first] if first < len(RULES) else None
+    for i in _FLOATING:
+        if i >= first:
+            break
+        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for every line of every page
+        if rule.max_words is not None and n > rule.max_words:
+            continue
+        if rule.needs and not any(map(line.__contains__, rule.needs)):
+            continue
+        if not rule.sentences_too and _SENTENCE_END.search(line):
+            continue
+        if rule.pattern.search(line):
+            first = i
+            break
+    return RULES[first] if first < len(RULES) else None
+
+
+_match_cached = lru_cache(maxsize=CACHE_LINES)(_match_lower)

@@ -1,0 +1,293 @@
+"""Page metadata: title, source, published date, authors, url and language.
+
+From HTML it is read where publishers put it for machines (Open Graph and article meta tags,
+JSON-LD, ``<time datetime>``, ``<link rel=canonical>``, ``<html lang>``); from a text capture it is
+read from the chrome the cleaner took out (the site name repeated in "Watch CBS News" and
+"CBS News App", "By ..." bylines, "Published ..." lines). What is not found stays None: a wrong
+date or source is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Metadata:
+    """What the cleaner found out about a page besides its body."""
+
+    title: str = ""
+    source: str | None = None
+    published: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    url: str | None = None
+    language: str | None = None
+    #: The article text a page gives in its JSON-LD (``articleBody``), when it has one.
+    article_body: str = ""
+
+
+# ---- dates --------------------------------------------------------------------------------
+_MONTHS = {name: i for i, names in enumerate((
+    ("jan", "january", "januar", "janvier", "enero", "janeiro", "gennaio", "januari", "января", "январь"),
+    ("feb", "february", "februar", "février", "febrero", "fevereiro", "febbraio", "februari", "февраля", "февраль"),
+    ("mar", "march", "märz", "mars", "marzo", "março", "maret", "марта", "март"),
+    ("apr", "april", "avril", "abril", "aprile", "апреля", "апрель"),
+    ("may", "mai", "mayo", "maio", "maggio", "mei", "мая", "май"),
+    ("jun", "june", "juni", "juin", "junio", "junho", "giugno", "июня", "июнь"),
+    ("jul", "july", "juli", "juillet", "julio", "julho", "luglio", "июля", "июль"),
+    ("aug", "august", "août", "agosto", "agustus", "августа", "август"),
+    ("sep", "sept", "september", "septembre", "septiembre", "setembro", "settembre", "сентября", "сентябрь"),
+    ("oct", "october", "oktober", "octobre", "octubre", "outubro", "ottobre", "октября", "октябрь"),
+    ("nov", "november", "novembre", "noviembre", "novembro", "ноября", "ноябрь"),
+    ("dec", "december", "dezember", "décembre", "diciembre", "dezembro", "dicembre", "desember", "декабря", "декабрь"),
+), start=1) for name in names}
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?)?")
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
+_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """The first date in ``text`` (ISO 8601, '19 November 2019', 'Nov. 20, 2019', 2019年11月20日)."""
+    if not text:
+        return None
+    match = _ISO.search(text)
+    if match:
+        try:
+            iso = match.group(0).replace(" ", "T")
+            if iso.endswith("Z"):
+                iso = iso[:-1] + "+00:00"
+            iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
+            return datetime.fromisoformat(iso)
+        except ValueError:
+            pass
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
+        match = pattern.search(text)
+        if match:
+            parts = dict(zip(order, match.groups()))
+            month = _MONTHS.get(parts["m"].lower().rstrip("."))
+            if month:
+                try:
+                    return datetime(int(parts["y"]), month, int(parts["d"]))
+                except ValueError:
+                    pass
+    match = _CJK_DATE.search(text)
+    if match:
+        try:
+            return datetime(*(int(g) for g in match.groups()))
+        except ValueError:
+            pass
+    return None
+
+
+# ---- authors ------------------------------------------------------------------------------
+_BYLINE = re.compile(r"^(?:by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)"
+                     r"\s*:?\s+(.+)$", re.I)
+# Conjunctions between names are lower case ("Sarah E. Needleman" is one name).
+_NAME_SPLIT = re.compile(r"\s*(?:,|\b(?:and|AND|und|e|y|et|dan|и)\b|&|\|)\s*")
+# Words after the names that start the date part of a byline.
+_AFTER_NAMES = frozenset("on updated published posted am at publiziert em il le le on в".split())
+
+
+def authors_from_byline(line: str) -> list[str]:
+    """The names in a 'By Jane Doe and John Roe' line."""
+    match = _BYLINE.match(line.strip())
+    if not match:
+        return []
+    rest = re.sub(r"[\d|·•].*$", "", match.group(1))  # a date after the names
+    names = []
+    for part in _NAME_SPLIT.split(rest):
+        tokens = []
+        for token in part.split():
+            if token.lower() in _AFTER_NAMES or not token[0].isupper():
+                break
+            tokens.append(token)
+        name = " ".join(tokens).strip(" .:-·")
+        if name and len(tokens) <= 4:
+            names.append(name)
+    return names
+
+
+# ---- source from chrome -------------------------------------------------------------------
+_NAME_RUN = re.compile(r"(?:[A-Z][\w&.'’-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&.'’-]*|[A-Z]{2,}))*")
+# Words that recur in every site's chrome; they are never the site's name.
+_GENERIC = frozenset("""share email facebook twitter messenger whatsapp linkedin pinterest instagram youtube
+    home news video videos menu search sign in up log privacy policy terms of use service contact us about
+    more read watch live latest top stories subscribe newsletter newsletters app apps open continue view
+    get the a and cookies cookie all rights reserved copyright help tv radio sport sports weather skip
+    join follow why download careers contact trust terms site map our your my this be first
+    world business tech science health politics opinion us uk local advertise careers""".split())
+
+
+_SOURCE_EDGE_LINES = 40
+
+
+# Chrome that names the site: "Watch CBS News", "About CNBC", "© 2019 BBC", "CBS News App".
+_SITE_CONTEXT = re.compile(r"\b(watch|view|about|contact|follow|subscribe|download|join|advertise|copyright|"
+                           r"app|apps|newsletters?|help|terms|privacy|careers|more from|sign in to|"
+                           r"trust|home)\b|©", re.I)
+_COPYRIGHT_NAME = re.compile(r"(?:©|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*"
+                             r"(?:the\s+)?((?:[A-Z][\w&.'’-]*)(?:\s+[A-Z][\w&.'’-]*){0,3})")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_COMPANY_SUFFIX = re.compile(r"\s+(LLC|Inc\.?|Ltd\.?|GmbH|Corp\.?|Co\.|S\.A\.|Limited|Group)$")
+
+
+def source_from_chrome(chrome_lines: list[str]) -> str | None:
+    """The site's name: the capitalised phrase repeated across the site's own chrome.
+
+    "Watch CBS News", "View CBS News In" and "CBS News App Open" all name the site; so do
+    "About CNBC" and "© 2019 CNBC LLC". A name must recur in at least two lines that talk about
+    the site (watch, view, about, contact, app, ©...); a longer name wins over its own first
+    word when it recurs as often. None when nothing recurs: a wrong source is worse than none.
+    """
+    counts: Counter[str] = Counter()
+    owners: set[str] = set()
+    if len(chrome_lines) > 2 * _SOURCE_EDGE_LINES:  # the header and the footer are where names are
+        chrome_lines = chrome_lines[:_SOURCE_EDGE_LINES] + chrome_lines[-_SOURCE_EDGE_LINES:]
+    for line in chrome_lines:
+        if not _SITE_CONTEXT.search(line):
+            continue
+        found: set[str] = set()
+        copyright_name = _COPYRIGHT_NAME.search(line)
+        if copyright_name:
+            owner = _COMPANY_SUFFIX.sub("", copyright_name.group(1)).strip(".'’")
+            owners.add(owner)
+            found.add(owner)
+        for run in _NAME_RUN.findall(line):
+            tokens = run.split()
+            for n in range(1, min(3, len(tokens)) + 1):
+                for k in range(len(tokens) - n + 1):
+                    phrase = " ".join(tokens[k:k + n]).strip(".'’")
+                    parts = phrase.lower().split()
+                    if not parts or parts[0] in _GENERIC or parts[-1] in _GENERIC and n == 1:
+                        continue
+                    if parts[-1] in _GENERIC and parts[-1] not in ("news", "tv", "radio", "sports", "sport", "world"):
+                        continue
+                    found.add(phrase)
+        counts.update(found)
+    # One ordinary word ("Examiner", "Page") is too often a menu word: a one-word name must look
+    # like a brand (CNBC, AppleInsider) or be the copyright owner.
+    candidates = [(c, p) for p, c in counts.items() if c >= 2 and len(p) >= 2 and
+                  (" " in p or p.isupper() or _INNER_CAPITAL.search(p) or p in owners)]
+    if not candidates:
+        return None
+    top = max(c for c, _ in candidates)
+    best = max((len(p.split()), c, p) for c, p in candidates if c == top)
+    return best[2]
+
+
+# ---- HTML ---------------------------------------------------------------------------------
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+|\s+[|»]\s*")
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """'Headline | Site' -> 'Headline': drop a trailing (or leading) part naming the site."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title.strip()
+    if site:
+        kept = [p for p in parts if p.strip().lower() != site.lower()]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept).strip()
+    # The headline is the longest part; the site name is a short tail.
+    longest = max(parts, key=len)
+    return longest.strip() if len(longest) >= 0.5 * len(title) else title.strip()
+
+
+def _jsonld_items(tree: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(items) < 100:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                items.append(node)
+                if "@graph" in node:
+                    stack.append(node["@graph"])
+    return items
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def html_metadata(tree: Any) -> Metadata:
+    """Metadata from an lxml HTML tree's head: meta tags, JSON-LD, <time>, canonical link."""
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = (el.get("content") or "").strip()
+        if key and value and key not in meta:
+            meta[key] = value
+    found = Metadata()
+    article = {}
+    publisher_names: list[str] = []
+    for item in _jsonld_items(tree):
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and (k.endswith("Article") or k in ("BlogPosting", "Report", "WebPage"))
+               for k in kinds):
+            if not article or any(isinstance(k, str) and k.endswith("Article") for k in kinds):
+                article = item
+        if "publisher" in item:
+            publisher_names += _names(item["publisher"])
+    site = meta.get("og:site_name") or (publisher_names[0] if publisher_names else None) \
+        or (_names(article.get("publisher")) or [None])[0]
+    found.source = site.strip() if site else None
+    title_el = tree.find(".//title")
+    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    h1 = tree.find(".//h1")
+    h1_text = " ".join(h1.text_content().split()) if h1 is not None else ""
+    headline = article.get("headline") if isinstance(article.get("headline"), str) else ""
+    title = meta.get("og:title") or meta.get("twitter:title") or headline or h1_text or page_title
+    found.title = strip_site_suffix(" ".join(title.split()), found.source) if title else ""
+    date_text = (meta.get("article:published_time") or article.get("datePublished") or
+                 meta.get("datepublished") or meta.get("pubdate") or meta.get("publishdate") or
+                 meta.get("date") or meta.get("dc.date") or meta.get("sailthru.date") or
+                 meta.get("parsely-pub-date"))
+    if not date_text:
+        time_el = tree.find(".//time[@datetime]")
+        date_text = time_el.get("datetime") if time_el is not None else None
+    found.published = parse_date(date_text) if isinstance(date_text, str) else None
+    authors = _names(article.get("author"))
+    if not authors and meta.get("author") and not meta["author"].startswith("http"):
+        authors = [a.strip() for a in re.split(r",|\band\b", meta["author"]) if a.strip()]
+    found.authors = list(dict.fromkeys(a for a in authors if not a.startswith("http")))
+    canonical = None
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    body = article.get("articleBody")
+    found.article_body = body if isinstance(body, str) else ""
+    found.url = canonical or meta.get("og:url") or (article.get("url") if isinstance(article.get("url"), str) else None)
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    lang = (root.get("lang") or root.get("xml:lang") or meta.get("og:locale") or
+            meta.get("content-language") or "")
+    lang = re.split(r"[-_]", lang.strip().lower())[0]
+    found.language = lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
+    return found
