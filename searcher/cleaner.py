@@ -7,7 +7,8 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
 3. guess the language (script, then stop words), which picks the stop-word list;
 4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
    :mod:`searcher.line_rules`);
-5. pick the headline among the lines above the body;
+5. pick the headline among the lines above the body (a page too short to have a run of
+   prose keeps every line no rule calls chrome, its first line as the headline);
 6. read metadata from the chrome that was cut (site name, byline, date line);
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
@@ -59,7 +60,7 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     language = detect_language(_prose_sample(text))                # 3
     lines = make_lines(blocks, language)
     label_lines(lines)                                            # 4
-    title_line = pick_title(lines)                                # 5
+    title_line = pick_title(lines) or _rescue_short_page(lines)   # 5
     if title_line is not None:
         title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
     meta = Metadata(title=title_line.text if title_line else "", language=language)
@@ -91,8 +92,9 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     for line in lines:
         if title_key and _key(line.text) == title_key:
             line.label, line.reason = TITLE, "the headline (matches the page's title)"
+    rescued_title = _rescue_short_page(lines)
     if not meta.title:
-        title_line = pick_title(lines)
+        title_line = pick_title(lines) or rescued_title
         if title_line is not None:
             title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
             meta.title = title_line.text
@@ -161,6 +163,28 @@ def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None
     for line in new_lines:
         line.label, line.reason = BODY, "from the page's JSON-LD articleBody"
     return replaced + new_lines
+
+
+# Positional labels: given for where a line sits, not for what it says. On a page with no run
+# of prose (a short note, a one-paragraph brief) position means nothing, so they are undone.
+_POSITIONAL = {"short", "navigation", "footer"}
+# A first line this short, not ending like a sentence, is the note's headline.
+_NOTE_TITLE_WORDS = 15
+
+
+def _rescue_short_page(lines: list[Line]) -> Line | None:
+    """Never empty a page: with no body at all, keep the lines no rule calls chrome.
+
+    Returns the headline among them (the first line, if headline-shaped), or None.
+    """
+    if any(ln.label in (BODY, HEADING) for ln in lines):
+        return None
+    kept = [ln for ln in lines if ln.rule is None and ln.label in _POSITIONAL]
+    for line in kept:
+        line.label, line.reason = BODY, "a page with no run of prose: kept what no rule calls chrome"
+    if len(kept) >= 2 and kept[0].words <= _NOTE_TITLE_WORDS and not kept[0].text.endswith((".", ",", ":", ";")):
+        return kept[0]
+    return None
 
 
 def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:

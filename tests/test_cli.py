@@ -141,3 +141,21 @@ def test_python_dash_m_runs_the_cli():
 def test_sort_option(runner, index_dir, seeds_dir, sort):
     result = run(runner, index_dir, seeds_dir, "search", "taliban", "--sort", sort, "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["hits"][0]["doc_id"] == GOLD_ID
+
+
+def test_clean_json_matches_the_gold_record(runner, seeds_dir, gold):
+    result = runner.invoke(cli, ["clean", str(seeds_dir / f"{GOLD_ID}.txt"), "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    expected = gold["expected"]
+    assert doc["title"] == expected["title"]
+    assert doc["source"] == expected["source"]
+    assert doc["sections"] == expected["sections"]
+    assert doc["body"].startswith(expected["body_starts_with"])
+    assert doc["body"].endswith(expected["body_ends_with"])
+    paragraphs = [p for p in doc["body"].split("\n\n") if p not in expected["sections"]]
+    assert len(paragraphs) == expected["body_paragraphs"]
+    chrome = [ln["text"].strip() for ln in gold["lines"] if ln["label"] in ("video", "photo", "prompt")]
+    for line in chrome:
+        assert line not in doc["body"].split("\n\n")
+    assert {r["label"] for r in doc["removed"]} >= {"video", "photo", "prompt"}
