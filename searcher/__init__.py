@@ -50,6 +50,7 @@ __all__ = [
     "clean_file",
     "clean_html",
     "clean_text",
+    "read_jsonl",
 ]
 
 _LAZY = {
@@ -58,6 +59,7 @@ _LAZY = {
     "Results": ".results",
     "IndexStats": ".results",
     "UpdateReport": ".indexer",
+    "read_jsonl": ".jsonl",
 }
 
 

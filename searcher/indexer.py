@@ -9,10 +9,11 @@ never correctness.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +30,19 @@ PARALLEL_MIN_SEEDS = 64
 #: Commit after this many documents in a long update, so a crash loses at most one batch
 #: of work (never data: the next update finishes it).
 COMMIT_EVERY = 5000
+#: A bulk add of at least this many documents is analysed by a multiprocess writer, one
+#: Whoosh segment per process: measured on Reuters-21578 (2 cores), 1.7x the documents/s
+#: of one writer. Smaller adds use one writer: starting processes costs more than it saves.
+BULK_MIN_DOCS = 2000
+#: Documents per commit in a bulk add. Each multiprocess commit adds one segment per
+#: process, and queries slow down with every segment, so bulk commits are big.
+BULK_COMMIT_EVERY = 100_000
+#: Memory budget (MB) of each Whoosh writer process's posting buffer.
+WRITER_LIMIT_MB = 96
 
-Progress = Callable[[int, int], None]
+#: progress(done, total, stage): ``total`` is 0 when unknown; ``stage`` is "indexing" or
+#: "committing" (a commit of a bulk add can take a while).
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(slots=True)
@@ -162,6 +174,114 @@ def write_documents(writer: object, docs: Iterable[Document], *, upsert: bool = 
         add(**document_to_fields(doc))
         count += 1
     return count
+
+
+def bulk_write(
+    ix: object,
+    docs: Iterable[Document],
+    *,
+    existing: Container[str] = (),
+    jobs: int | None = None,
+    on_commit: Callable[[list[tuple[str, tuple[str, str]]]], None] | None = None,
+    progress: Progress | None = None,
+    total: int = 0,
+) -> int:
+    """Write a stream of Documents to a Whoosh index in a few big commits; returns the count.
+
+    ``docs`` is consumed lazily. A document whose id is in ``existing`` (or repeats an id
+    already written) replaces the old one; the others are plain adds, which cost nothing
+    extra. ``on_commit`` gets the (doc_id, manifest entry) pairs of each committed batch.
+    Streams of at least BULK_MIN_DOCS go to a multiprocess writer with ``jobs`` processes.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    stream = iter(docs)
+    head = list(itertools.islice(stream, BULK_MIN_DOCS))
+    procs = jobs if jobs > 1 and len(head) >= BULK_MIN_DOCS else 1
+    limit = BULK_COMMIT_EVERY if procs > 1 else COMMIT_EVERY
+    source = _Pushback(itertools.chain(head, stream))
+    del head
+    done = 0
+    written: set[str] = set()
+    while source.has_more():
+        writer = _open_writer(ix, procs)
+        batch: list[tuple[str, tuple[str, str]]] = []
+        ids: set[str] = set()
+        try:
+            for doc in source:
+                doc = _checked(doc)
+                if doc.doc_id in ids:
+                    # Whoosh cannot replace a document added by the same writer: commit first.
+                    source.push(doc)
+                    break
+                fields = document_to_fields(doc)
+                if doc.doc_id in written or doc.doc_id in existing:
+                    writer.update_document(**fields)  # type: ignore[attr-defined]
+                else:
+                    writer.add_document(**fields)  # type: ignore[attr-defined]
+                ids.add(doc.doc_id)
+                batch.append((doc.doc_id, manifest_entry(doc)))
+                done += 1
+                if progress is not None and not done % 256:
+                    progress(done, total, "indexing")
+                if len(batch) >= limit:
+                    break
+            if progress is not None:
+                progress(done, total, "committing")
+        except BaseException:
+            _abort(writer)
+            raise
+        writer.commit()  # type: ignore[attr-defined]
+        written.update(ids)
+        if on_commit is not None:
+            on_commit(batch)
+    if progress is not None:
+        progress(done, total, "done")
+    return done
+
+
+def _checked(doc: object) -> Document:
+    if not isinstance(doc, Document) or not doc.doc_id:
+        raise SearcherError("add() takes Document records, each with a doc_id")
+    return doc
+
+
+class _Pushback:
+    """An iterator one item can be pushed back onto."""
+
+    def __init__(self, items: Iterator[Document]) -> None:
+        self._items = items
+        self._back: list[Document] = []
+
+    def __iter__(self) -> "_Pushback":
+        return self
+
+    def __next__(self) -> Document:
+        return self._back.pop() if self._back else next(self._items)
+
+    def push(self, item: Document) -> None:
+        self._back.append(item)
+
+    def has_more(self) -> bool:
+        if self._back:
+            return True
+        for item in self._items:
+            self._back.append(item)
+            return True
+        return False
+
+
+def _open_writer(ix: object, procs: int) -> object:
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=256)  # type: ignore[attr-defined]
+    return ix.writer(limitmb=WRITER_LIMIT_MB * 2)  # type: ignore[attr-defined]
+
+
+def _abort(writer: object) -> None:
+    """Cancel a writer, stopping a multiprocess writer's processes (its cancel() does not)."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    writer.cancel()  # type: ignore[attr-defined]
 
 
 def timer() -> Callable[[], float]:
