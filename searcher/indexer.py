@@ -14,7 +14,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +161,8 @@ def clean_seeds(
     if jobs <= 1 or len(seeds) < PARALLEL_MIN_SEEDS:
         yield from map(_clean_one, work)
         return
+    from concurrent.futures import ProcessPoolExecutor  # not imported by `searcher search`
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(_clean_one, work, chunksize=32)
 
