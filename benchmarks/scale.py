@@ -152,9 +152,10 @@ def build(engine: str, corpus: Path, target: Path) -> dict:
         count = db.execute("SELECT count(*) FROM docs").fetchone()[0]
         db.close()
     seconds = time.perf_counter() - started
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"count": count, "seconds": seconds, "rss_self_mb": self_rss, "rss_children_mb": child_rss}
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return {"count": count, "seconds": seconds, "cpu_s": cpu, "rss_self_mb": me.ru_maxrss / 1024,
+            "rss_children_mb": kids.ru_maxrss / 1024, "load": os.getloadavg()[0]}
 
 
 def update(engine: str, target: Path) -> dict:
@@ -225,13 +226,15 @@ def run_queries(engine: str, target: Path, queries: list[list[str]]) -> dict:
     for snippets in (False, True):
         for words in queries[:10]:
             search(words, snippets)
-        times = []
+        times, cpu = [], []
         for words in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             search(words, snippets)
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         times.sort()
         key = "snip" if snippets else "plain"
+        out[key + "_cpu_median_ms"] = statistics.median(cpu) * 1000
         out[key + "_median_ms"] = statistics.median(times) * 1000
         out[key + "_p95_ms"] = times[int(len(times) * 0.95) - 1] * 1000
     return out
@@ -361,16 +364,18 @@ def main() -> None:
 
 def print_table(rows: list[dict], cold: dict) -> None:
     print()
-    head = (f"{'corpus':<16} {'engine':<9} {'docs':>7} {'build s':>8} {'art/s':>7} {'size MB':>8} {'peak RSS':>9} "
-            f"{'update s':>9} {'upd/build':>9} {'q med ms':>9} {'q p95':>7} {'snip med':>9} {'snip p95':>9}")
+    head = (f"{'corpus':<19} {'engine':<9} {'docs':>7} {'build s':>8} {'art/s':>7} {'size MB':>8} {'peak RSS':>9} "
+            f"{'update s':>9} {'upd/build':>9} {'q med ms':>9} {'q p95':>7} {'snip med':>9} {'snip p95':>9} "
+            f"{'build cpu s':>11} {'q cpu med':>9} {'load':>5}")
     print(head)
     print("-" * len(head))
     for r in rows:
         label = "reuters 1x" if r["scale"] == 1 else f"reuters {r['scale']}x (copies)"
         peak = f"{r['peak_rss_mb']:.0f} MB" if r["peak_rss_mb"] else f"{max(r['rss_self_mb'], r['rss_children_mb']):.0f} MB*"
-        print(f"{label:<16} {r['engine']:<9} {r['count']:>7} {r['seconds']:>8.1f} {r['count'] / r['seconds']:>7.0f} "
+        print(f"{label:<19} {r['engine']:<9} {r['count']:>7} {r['seconds']:>8.1f} {r['count'] / r['seconds']:>7.0f} "
               f"{r['size_mb']:>8.1f} {peak:>9} {r['update_s']:>9.3f} {r['update_s'] / r['seconds']:>9.2%} "
-              f"{r['plain_median_ms']:>9.2f} {r['plain_p95_ms']:>7.2f} {r['snip_median_ms']:>9.2f} {r['snip_p95_ms']:>9.2f}")
+              f"{r['plain_median_ms']:>9.2f} {r['plain_p95_ms']:>7.2f} {r['snip_median_ms']:>9.2f} {r['snip_p95_ms']:>9.2f} "
+              f"{r['cpu_s']:>11.1f} {r['plain_cpu_median_ms']:>9.2f} {r['load']:>5.1f}")
     by = {(r["scale"], r["engine"]): r for r in rows}
     print()
     for scale in sorted({r["scale"] for r in rows}):
@@ -396,6 +401,8 @@ def print_table(rows: list[dict], cold: dict) -> None:
               f"snippets {cold['bare whoosh']:.3f} s ({cold['searcher search'] / cold['bare whoosh']:.2f}x), "
               f"python -c pass {cold['python -c pass']:.3f} s")
     print("peak RSS: sum over the build's process tree (psutil); * = max RSS of one process (no psutil)")
+    print("build cpu s: CPU seconds of the build's process tree; q cpu med: CPU ms per query (both less")
+    print("sensitive than wall time to other processes on the machine); load: 1-min load average after the build")
 
 
 if __name__ == "__main__":
