@@ -6,8 +6,9 @@ The public API::
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
 
-``SearchIndex`` (and Whoosh with it) is imported on first use, so code that only cleans
-pages does not pay for the search engine.
+``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
+that only cleans pages does not pay for the search engine, and searching does not pay
+for the cleaner.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .cleaner import clean_file, clean_html, clean_text
 from .document import Document, RemovedLine
 from .errors import (
     DocumentNotFoundError,
@@ -50,14 +50,24 @@ __all__ = [
     "clean_file",
     "clean_html",
     "clean_text",
+    "read_jsonl",
 ]
 
+if TYPE_CHECKING:
+    from .cleaner import clean_file, clean_html, clean_text
+    from .jsonl import read_jsonl
+
+# Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
 _LAZY = {
+    "clean_file": ".cleaner",
+    "clean_html": ".cleaner",
+    "clean_text": ".cleaner",
     "SearchIndex": ".index",
     "Hit": ".results",
     "Results": ".results",
     "IndexStats": ".results",
     "UpdateReport": ".indexer",
+    "read_jsonl": ".jsonl",
 }
 
 

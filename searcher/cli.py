@@ -21,6 +21,7 @@ from .errors import DocumentNotFoundError, SearcherError
 if TYPE_CHECKING:
     from .document import Document
     from .index import SearchIndex
+    from .progress import ProgressBar
     from .results import Results
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -103,9 +104,10 @@ def cli(ctx: click.Context, index_dir: str, seeds_dir: str, verbose: int) -> Non
               help="Skip seeds larger than this many MB.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that stay inside the seeds folder.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for cleaning [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @pass_state
 def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: float | None, max_mb: float,
-                  follow_symlinks: bool, jobs: int | None) -> None:
+                  follow_symlinks: bool, jobs: int | None, quiet: bool) -> None:
     """Build or update the index from a seeds folder (only what changed).
 
     \b
@@ -116,12 +118,69 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
     ix = state.open_index(wait=wait)
     folder = seeds_dir or state.seeds_dir
     options = {"max_bytes": int(max_mb * 1024 * 1024), "follow_symlinks": follow_symlinks, "jobs": jobs}
-    report = ix.rebuild(folder, **options) if rebuild else ix.update(folder, **options)
+    with _progress_bar("seeds", quiet) as bar:
+        report = ix.rebuild(folder, progress=bar, **options) if rebuild else ix.update(folder, progress=bar, **options)
     for skipped in report.failed:
         click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
     click.echo(report.summary(), err=True)
     if report.failed:
         sys.exit(EXIT_NOTHING)
+
+
+def _progress_bar(unit: str, quiet: bool) -> "ProgressBar":
+    from .progress import ProgressBar
+
+    return ProgressBar(unit, enabled=False if quiet else None)
+
+
+# ---------------------------------------------------------------------------- import
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for indexing [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@pass_state
+def import_command(state: State, files: tuple[str, ...], wait: float | None, jobs: int | None, quiet: bool) -> None:
+    """Index articles from JSON Lines files (one {"id", "title", "text", ...} object a line).
+
+    An article whose id is already indexed is replaced. Bad lines are skipped with a
+    warning; exit 1 when any were skipped.
+
+    \b
+    Example:
+        searcher import reuters.jsonl
+    """
+    from .indexer import timer
+    from .jsonl import read_jsonl
+
+    elapsed = timer()
+    ix = state.open_index(wait=wait)
+    with _progress_bar("articles", quiet) as bar:
+        skipped = _SkipReporter(bar)
+        records = (doc for path in files for doc in read_jsonl(path, skipped=skipped))
+        try:
+            count = ix.add(records, jobs=jobs, progress=bar)
+        except OSError as exc:
+            raise CliError(f"cannot read {exc.filename or 'input'}: {exc.strerror or exc}") from exc
+    seconds = elapsed()
+    rate = f" ({count / seconds:,.0f}/s)" if seconds > 0 else ""
+    click.echo(f"{count} imported, {len(skipped)} skipped in {seconds:.1f} s{rate}", err=True)
+    if skipped:
+        sys.exit(EXIT_NOTHING)
+
+
+class _SkipReporter(list):  # type: ignore[type-arg]
+    """Collects skipped lines for read_jsonl and warns about each at once, under the bar."""
+
+    def __init__(self, bar: "ProgressBar") -> None:
+        super().__init__()
+        self.bar = bar
+
+    def append(self, bad: Any) -> None:
+        super().append(bad)
+        self.bar.clear()
+        click.echo(f"searcher: warning: skipped {bad}", err=True)
 
 
 # ---------------------------------------------------------------------------- search

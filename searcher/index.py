@@ -24,7 +24,9 @@ from .document import Document
 from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
 from .indexer import (
     COMMIT_EVERY,
+    Progress,
     UpdateReport,
+    bulk_write,
     clean_seeds,
     manifest_entry,
     scan_seeds,
@@ -162,6 +164,7 @@ class SearchIndex:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         follow_symlinks: bool = False,
         jobs: int | None = None,
+        progress: Progress | None = None,
     ) -> UpdateReport:
         """Bring the index in line with ``seeds_dir``: clean and write only what changed.
 
@@ -176,7 +179,8 @@ class SearchIndex:
                     self._folder.check_version(self._folder.read_marker(), SCHEMA_VERSION)
                 except IndexVersionError:
                     logger.warning("index schema changed: rebuilding %s from %s", self.path, seeds_dir)
-                    return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)
+                    return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks,
+                                                jobs=jobs, progress=progress)
             elapsed = timer()
             ix, gen = self._ensure_live()
             known = _load_manifest(ix, gen)
@@ -186,8 +190,10 @@ class SearchIndex:
             gone = [d for d, state in known.items() if state.path and d not in scan.seen and d not in scan.unreadable]
             gone_by_hash = {known[d].hash: d for d in gone}
             seeds = {p.seed.doc_id: p.seed for p in scan.pending}
-            docs: list[tuple[Document, SeedFile]] = []
-            for item in clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs):
+            docs: list[tuple[Document, SeedFile | None]] = []
+            for done, item in enumerate(clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs), 1):
+                if progress is not None:
+                    progress(done, len(seeds), "indexing")
                 if isinstance(item, SkippedSeed):
                     report.failed.append(item)
                     continue
@@ -237,6 +243,7 @@ class SearchIndex:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         follow_symlinks: bool = False,
         jobs: int | None = None,
+        progress: Progress | None = None,
     ) -> UpdateReport:
         """Build a fresh index from ``seeds_dir`` beside the live one, then swap it in.
 
@@ -245,10 +252,13 @@ class SearchIndex:
         """
         self._check_apart(seeds_dir)
         with self._writing():
-            return self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)
+            return self._rebuild_locked(
+                seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs, progress=progress
+            )
 
     def _rebuild_locked(
-        self, seeds_dir: str | os.PathLike[str], *, max_bytes: int | None, follow_symlinks: bool, jobs: int | None
+        self, seeds_dir: str | os.PathLike[str], *, max_bytes: int | None, follow_symlinks: bool, jobs: int | None,
+        progress: Progress | None = None,
     ) -> UpdateReport:
         elapsed = timer()
         report = UpdateReport(rebuilt=True)
@@ -259,17 +269,19 @@ class SearchIndex:
         try:
             ix = windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
             known: dict[str, SeedState] = {}
-            writer = ix.writer(limitmb=256)
-            for item in clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs):
-                if isinstance(item, SkippedSeed):
-                    report.failed.append(item)
-                    continue
-                write_documents(writer, [item], upsert=False)
-                known[item.doc_id] = manifest_entry(item, seeds[item.doc_id])
-                report.added.append(item.doc_id)
-            write_documents(writer, carried, upsert=False)
-            known.update((doc.doc_id, manifest_entry(doc)) for doc in carried)
-            writer.commit(optimize=True)
+
+            def cleaned() -> Iterator[Document]:
+                for item in clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs):
+                    if isinstance(item, SkippedSeed):
+                        report.failed.append(item)
+                        continue
+                    report.added.append(item.doc_id)
+                    yield item
+                yield from carried
+
+            # One bulk write: both cores analyse, one segment per process (see bulk_write).
+            bulk_write(ix, cleaned(), jobs=jobs, on_commit=known.update, progress=progress, total=len(seeds),
+                       entry=lambda doc: manifest_entry(doc, seeds.get(doc.doc_id)))
             write_manifest(gen, ix.latest_generation(), known)
         except BaseException:
             import shutil
@@ -292,17 +304,31 @@ class SearchIndex:
             return []
         return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
 
-    def add(self, docs: Iterable[Document] | Document) -> int:
-        """Index Documents from other code; a document with an existing id replaces it."""
-        batch = [docs] if isinstance(docs, Document) else list(docs)
-        for doc in batch:
-            if not isinstance(doc, Document) or not doc.doc_id:
-                raise SearcherError("add() takes Document records, each with a doc_id")
+    def add(
+        self, docs: Iterable[Document] | Document, *, jobs: int | None = None, progress: Progress | None = None
+    ) -> int:
+        """Index Documents from other code; a document with an existing id replaces it.
+
+        ``docs`` may be any iterable, consumed lazily (``ix.add(read_jsonl(path))`` never holds
+        the file in memory); big streams are analysed by ``jobs`` processes (default: all
+        cores) and committed in large batches, so a failure part-way keeps what was committed.
+        ``progress(done, total, stage)`` is called as documents are written.
+        """
+        if isinstance(docs, Document):
+            docs = [docs]
         with self._writing():
             ix, gen = self._ensure_live()
             known = _load_manifest(ix, gen)
-            self._commit_changes(ix, gen, known, [(doc, None) for doc in batch], [])
-        return len(batch)
+
+            def committed(batch: list[tuple[str, SeedState]]) -> None:
+                known.update(batch)
+                write_manifest(gen, ix.latest_generation(), known)
+
+            try:
+                return bulk_write(ix, docs, existing=known, jobs=jobs, on_commit=committed, progress=progress)
+            finally:
+                # A refreshed Whoosh searcher can keep seeing replaced documents: reopen instead.
+                self.close()
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""

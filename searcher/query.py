@@ -87,7 +87,10 @@ def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = No
     if syntax:
         check_fields(text)
         if not syntax_is_broken(text):
-            parsed = _rewrite(make_parser(schema).parse(text), schema, reader)
+            try:
+                parsed = _rewrite(make_parser(schema).parse(text), schema, reader)
+            except Exception:  # Whoosh's parser has corners that raise ("<["): plain words then
+                parsed = wq.NullQuery
             if not _is_empty(parsed):
                 return parsed
             if _NEGATION.search(_QUOTED.sub(" ", text)):

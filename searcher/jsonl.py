@@ -1,0 +1,168 @@
+"""Article records from JSON Lines files: one ``{"id", "title", "text", ...}`` object a line.
+
+``read_jsonl(path)`` yields Documents lazily, so ``ix.add(read_jsonl(path))`` indexes a
+file of any size without holding it in memory. A line that is not a usable article (bad
+JSON, no id, no text) is skipped with a warning naming the file and line number; the
+rest of the file is still read.
+
+Fields read (others are ignored): ``id``; ``title``; ``text`` or ``body``; ``date`` or
+``published`` (ISO 8601, or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``;
+``authors`` (a list, or one string with ``;`` between names) or ``author``; ``language``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from .document import Document
+from .textnorm import normalize_text
+
+__all__ = ["BadLine", "JsonlWarning", "parse_date", "read_jsonl", "record_to_document"]
+
+
+class JsonlWarning(UserWarning):
+    """A line of a JSON Lines file was skipped."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A skipped line: where it is and why."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
+# "26-FEB-1987 15:01:01.79" (Reuters-21578); trailing junk after it is ignored, as is a bad time.
+_DMY = re.compile(r"\s*(\d{1,2})[- ]([A-Za-z]{3})[a-z]*[- ](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?")
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A date from a record: ISO 8601, ``26-FEB-1987 15:01:01.79``, RFC 2822 or a Unix time.
+
+    Returns None when the value is empty or not a date we can read.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    match = _DMY.match(text)
+    if match and match.group(2).upper()[:3] in _MONTHS:
+        day, mon, year, hh, mm, ss, frac = match.groups()
+        try:
+            day_start = datetime(int(year), _MONTHS[mon.upper()[:3]], int(day))
+        except ValueError:
+            return None
+        try:
+            return day_start.replace(hour=int(hh or 0), minute=int(mm or 0), second=int(ss or 0),
+                                     microsecond=int((frac or "0").ljust(6, "0")))
+        except ValueError:  # "31-MAR-1987 605:12:19.12": keep the day
+            return day_start
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _text(record: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return normalize_text(value).strip()
+    return ""
+
+
+def _authors(record: dict[str, Any]) -> list[str]:
+    value = record.get("authors", record.get("author"))
+    if isinstance(value, str):
+        value = value.split(";")
+    if not isinstance(value, list):
+        return []
+    return [normalize_text(a).strip() for a in value if isinstance(a, str) and a.strip()]
+
+
+def record_to_document(record: Any) -> Document:
+    """One JSON object -> Document; ValueError with the reason if it is not an article."""
+    if not isinstance(record, dict):
+        raise ValueError(f"not a JSON object but {type(record).__name__}")
+    doc_id = record.get("id", record.get("doc_id"))
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise ValueError('no "id"')
+    title = _text(record, "title", "headline")
+    body = _text(record, "text", "body")
+    if not (title or body):
+        raise ValueError('no "title" or "text"')
+    published = None
+    for key in ("published", "date"):
+        if record.get(key):
+            published = parse_date(record[key])
+            break
+    return Document(
+        doc_id=doc_id.strip(),
+        title=title,
+        body=body,
+        source=_text(record, "source") or None,
+        published=published,
+        authors=_authors(record),
+        url=_text(record, "url") or None,
+        language=_text(record, "language", "lang") or None,
+    )
+
+
+def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = None) -> Iterator[Document]:
+    """Yield one Document per good line of a JSON Lines file, lazily.
+
+    A bad line is appended to ``skipped`` when a list is given, otherwise reported with
+    ``warnings.warn`` (category :class:`JsonlWarning`). Blank lines are ignored.
+    :raises OSError: the file cannot be opened.
+    """
+    name = os.fspath(path)
+    decoder = json.JSONDecoder()
+    with open(name, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                if not line.strip():
+                    continue
+                doc = record_to_document(decoder.decode(line))
+            except UnicodeDecodeError as exc:
+                reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
+            except json.JSONDecodeError as exc:
+                reason = f"bad JSON ({exc.msg} at column {exc.colno})"
+            except (ValueError, TypeError) as exc:
+                reason = str(exc)
+            else:
+                yield doc
+                continue
+            bad = BadLine(name, number, reason)
+            if skipped is not None:
+                skipped.append(bad)
+            else:
+                warnings.warn(f"skipped {bad}", JsonlWarning, stacklevel=2)
