@@ -131,6 +131,15 @@ class _Stats:
         self._lengths: dict[str, list[int]] = {}
         self.avg: dict[str, float] = {}
         self._norms: dict[tuple[str, float, float], list[float]] = {}
+        self._df: dict[str, int] = {}
+
+    def df(self, term: str) -> int:
+        """Documents holding ``term`` in any word field's index (the most of the fields), cached."""
+        found = self._df.get(term)
+        if found is None:
+            found = max((self.searcher.doc_frequency(f, term) for f in WORD_FIELDS), default=0)
+            self._df[term] = found
+        return found
 
     def norms(self, fieldname: str, weight: float, b: float) -> list[float]:
         """Per document: field weight / BM25 length normalisation, for this field."""
@@ -224,7 +233,7 @@ def _score_terms(
         if not pseudo:
             continue
         # Document frequency over all fields: a word is as rare as the documents holding it.
-        df = max(len(pseudo), max((stats.searcher.doc_frequency(f, term) for f in WORD_FIELDS), default=0))
+        df = max(len(pseudo), stats.df(term))
         w = idf(n, df) * qweight
         idfs[term] = w
         for docnum, tf in pseudo.items():
@@ -269,12 +278,25 @@ def rank_words(
         order = _proximity(stats, tokens, order, scores, matched, nterms, why if explain else None)
     use_feedback = FEEDBACK if feedback is None else feedback
     if use_feedback and FEEDBACK_DOCS > 0 and order:
-        expanded = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
-        if expanded:
-            scores, _, why, _ = _score_terms(stats, expanded, allowed, explain)
-            # Coordination and the hit count still follow the user's own words only.
-            matched = _count_original(stats, terms, allowed)
-            total = len(matched)
+        scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
+        if extra:
+            expanded = {t: scale * w for t, w in terms.items()}
+            for t, w in extra.items():
+                expanded[t] = expanded.get(t, 0.0) + w
+            if explain:
+                # Score every word at its mixed weight so each explain line is its real share.
+                scores, _, why, _ = _score_terms(stats, expanded, allowed, explain)
+            else:
+                # BM25 is linear in the query weight: rescale the first pass and add only
+                # the expansion words' share, instead of reading every posting list twice.
+                more, _, _, _ = _score_terms(stats, extra, allowed, False)
+                for d in scores:
+                    scores[d] *= scale
+                for d, s in more.items():
+                    if d in scores:
+                        scores[d] += s
+            # Coordination and the hit count still follow the user's own words only:
+            # a document matching only expansion words is not a hit.
             scores = {d: s for d, s in scores.items() if d in matched and d != exclude}
             order = _order(scores, matched, nterms, depth)
             terms = expanded
@@ -296,17 +318,6 @@ def _order(scores: dict[int, float], matched: dict[int, int], nterms: int, depth
     else:
         best = heapq.nlargest(depth, scores, key=key)
     return [(scores[d], d) for d in best]
-
-
-def _count_original(stats: _Stats, terms: dict[str, float], allowed: set[int] | None) -> dict[int, int]:
-    matched: dict[int, int] = defaultdict(int)
-    for term in terms:
-        docs: set[int] = set()
-        for fieldname in WORD_FIELDS:
-            docs.update(d for d, _ in _postings(stats, fieldname, term) if allowed is None or d in allowed)
-        for d in docs:
-            matched[d] += 1
-    return matched
 
 
 def _proximity(
@@ -373,8 +384,12 @@ def _near_count(a: list[int], b: list[int], window: int) -> int:
     return count
 
 
-def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -> dict[str, float]:
-    """RM3: the query mixed with the words most typical of the top hits."""
+def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -> tuple[float, dict[str, float]]:
+    """RM3: the query mixed with the words most typical of the top hits.
+
+    Returns ``(scale, extra)``: the mixed query is every original weight times ``scale``
+    plus the ``extra`` weights (expansion words, and original words the top hits favour).
+    """
     searcher = stats.searcher
     schema = searcher.schema
     analyzer = schema["body"].analyzer
@@ -392,17 +407,13 @@ def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -
             model[word] += (score / total) * c / len(words)
     # Words in most documents carry no topic: weigh the model by idf.
     for word in list(model):
-        df = searcher.doc_frequency("body", word) or searcher.doc_frequency("title", word)
+        df = stats.df(word)
         model[word] *= idf(n, df) if 1 < df <= FEEDBACK_MAX_DF * n or word in terms else 0.0
     best = sorted(model.items(), key=lambda kv: kv[1], reverse=True)[:FEEDBACK_TERMS]
     norm_q = sum(terms.values()) or 1.0
     norm_e = sum(v for _, v in best) or 1.0
-    mixed: dict[str, float] = defaultdict(float)
-    for t, w in terms.items():
-        mixed[t] += FEEDBACK_ORIGINAL * w / norm_q
-    for t, w in best:
-        mixed[t] += (1.0 - FEEDBACK_ORIGINAL) * w / norm_e
-    return dict(mixed)
+    extra = {t: (1.0 - FEEDBACK_ORIGINAL) * w / norm_e for t, w in best if w > 0}
+    return FEEDBACK_ORIGINAL / norm_q, extra
 
 
 def key_terms(searcher: Any, docnum: int, count: int = 20) -> dict[str, float]:
