@@ -33,6 +33,8 @@ K1 = 1.4
 #: Length normalisation of the body. 0.75 is the standard; news bodies vary from a
 #: paragraph to thousands of words, so full normalisation (1.0) over-punishes long reports.
 B = 0.75
+#: BM25+ lower bound: a matching document gets at least DELTA x idf per word, however long.
+DELTA = 0.0
 #: Length normalisation of titles and headings: short fields, little to normalise.
 TITLE_B = 0.5
 #: How much one occurrence counts in each field, relative to the body (BM25F weights).
@@ -237,7 +239,7 @@ def _score_terms(
         w = idf(n, df) * qweight
         idfs[term] = w
         for docnum, tf in pseudo.items():
-            s = w * tf * (K1 + 1.0) / (tf + K1)
+            s = w * (tf * (K1 + 1.0) / (tf + K1) + DELTA)
             scores[docnum] += s
             matched[docnum] += 1
             if explain:

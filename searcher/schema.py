@@ -6,16 +6,24 @@ analysed exactly like the text it is matched against.
 
 from __future__ import annotations
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
 _TOKEN_PATTERN = r"\w+(\.?\w+)*"
+
+#: Words too common to say what a document is about: Whoosh's short default list plus
+#: its 127-word English list (pronouns, auxiliaries, "what", "which", "about", "there").
+#: Measured (nDCG@10, Porter, no feedback): the short list alone 0.716 / 0.393 / 0.373,
+#: this list 0.712 / 0.419 / 0.379 (TIME / CISI / Cranfield). Natural-language
+#: queries ("what are the problems of ...") otherwise rank by their question words.
+STOP_WORDS_EN = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
 
 
 def text_analyzer():
@@ -26,7 +34,7 @@ def text_analyzer():
         RegexTokenizer(_TOKEN_PATTERN)
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(minsize=1)
+        | StopFilter(stoplist=STOP_WORDS_EN, minsize=1)
         | StemFilter(cachesize=50000)
     )
 

@@ -49,3 +49,26 @@ def test_cli_explain_and_similar(ix, runner):
 def test_cli_did_you_mean(ix, runner):
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "Bahai", "drougt", "--no-color"])
     assert "Did you mean: Bahia drought?" in result.stderr
+
+
+def test_question_words_are_stop_words(ix):
+    # "what", "which", "there" say nothing about the topic: they are not searched.
+    from searcher.query import analyze_words
+    from searcher.schema import build_schema
+
+    assert analyze_words("What is there about which drought", build_schema()) == ["drought"]
+    assert [h.doc_id for h in ix.search("what about the drought in Bahia")][:2] == ["t", "b"]
+
+
+def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
+    from searcher import ranking
+
+    plain = ix.search("cocoa", syntax=False, expand=False)
+    expanded = ix.search("cocoa", syntax=False, expand=True, explain=True)
+    # Expansion words re-rank but never add hits: the hit count follows the user's words.
+    assert expanded.total == plain.total == 3
+    assert {h.doc_id for h in expanded} == {h.doc_id for h in plain}
+    for hit in expanded:
+        parts = [float(line.split()[0]) for line in hit.explanation[1:] if line.split()[1:2] and line.split()[1][0] == "'"]
+        assert abs(sum(parts) - hit.score) <= 0.0005 * len(parts) + 1e-9, hit.explanation
+    assert ranking.FEEDBACK_DOCS > 0
