@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus, queries, qrels = load(args.data / name)
         with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
             ix, _ = build_ours(corpus, Path(tmp))
-            variants = [("searcher", []), ("searcher --expand", ["FEEDBACK=true"])] + [
+            variants = [("searcher", []), ("searcher --no-expand", ["FEEDBACK=false"])] + [
                 (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
             ]
             for label, pairs in variants:

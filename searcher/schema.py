@@ -6,8 +6,11 @@ analysed exactly like the text it is matched against.
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
@@ -37,6 +40,33 @@ def text_analyzer():
         | StopFilter(stoplist=STOP_WORDS_EN, minsize=1)
         | StemFilter(cachesize=50000)
     )
+
+
+# The same pattern without its capturing group, so findall returns whole tokens.
+_TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("(", "(?:"))
+#: Raw token -> its indexed term, or "" for a stop word (bounded: cleared when large).
+_TERMS: dict[str, str] = {}
+
+
+def _term(token: str) -> str:
+    word = token.lower().translate(accent_map)
+    return "" if word in STOP_WORDS_EN else porter_stem(word)
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms ``text_analyzer`` indexes for ``text``, in order, many times faster.
+
+    For feedback, which reads whole top documents at query time: Whoosh's filter chain
+    costs a generator step per token per filter, here it is one dict look-up per token.
+    Tests check it matches the analyzer.
+    """
+    tokens = _TOKEN_RE.findall(text)
+    terms = _TERMS
+    if len(terms) > 200_000:
+        terms.clear()
+    for token in set(tokens).difference(terms):
+        terms[token] = _term(token)
+    return [t for t in map(terms.__getitem__, tokens) if t]
 
 
 def name_analyzer():

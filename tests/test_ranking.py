@@ -72,3 +72,21 @@ def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
         parts = [float(line.split()[0]) for line in hit.explanation[1:] if line.split()[1:2] and line.split()[1][0] == "'"]
         assert abs(sum(parts) - hit.score) <= 0.0005 * len(parts) + 1e-9, hit.explanation
     assert ranking.FEEDBACK_DOCS > 0
+
+
+def test_fast_index_terms_match_the_analyzer():
+    from searcher.schema import index_terms, text_analyzer
+
+    text = ("THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running "
+            "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan")
+    assert index_terms(text) == [t.text for t in text_analyzer()(text)]
+
+
+def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
+    from searcher import ranking
+
+    assert ranking.FEEDBACK
+    result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--no-expand", "--no-color"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--expand", "--no-color"])
+    assert result.exit_code == 0, result.output
