@@ -151,13 +151,17 @@ class _Stats:
         self._doc_terms: dict[int, dict[str, Counter]] = {}
 
     def doc_terms(self, docnum: int) -> dict[str, Counter]:
-        """Per word field, the indexed terms of one document and their counts (cached)."""
+        """Per word field (and "" for all of them), one document's indexed terms and their counts (cached)."""
         found = self._doc_terms.get(docnum)
         if found is None:
             if len(self._doc_terms) >= 4096:
                 self._doc_terms.clear()
             stored = self.searcher.stored_fields(docnum)
             found = {f: Counter(index_terms(str(stored.get(f) or ""))) for f in WORD_FIELDS}
+            whole: Counter = Counter()
+            for counts in found.values():
+                whole.update(counts)
+            found[""] = whole  # every field together, for the feedback model
             self._doc_terms[docnum] = found
         return found
 
@@ -260,8 +264,10 @@ def _score_terms(
                     parts[docnum].append(f"{fieldname} tf={tf:g}")
         if not pseudo:
             continue
-        # Document frequency over all fields: a word is as rare as the documents holding it.
-        df = max(len(pseudo), stats.df(term))
+        # Document frequency: the most of any word field's (the union would need every
+        # field's postings, which feedback's re-rank does not read; titles mostly repeat
+        # body words, so the two rarely differ).
+        df = stats.df(term)
         w = idf(n, df) * qweight
         idfs[term] = w
         for docnum, tf in pseudo.items():
@@ -302,19 +308,20 @@ def rank_words(
     total = len(scores)
     use_feedback = FEEDBACK if feedback is None else feedback
     depth = max(limit, PROXIMITY_DEPTH if PROXIMITY_WEIGHT else 0)
-    order = _order(scores, matched, nterms, max(depth, FEEDBACK_DOCS if use_feedback else 0))
+    order = _order(scores, matched, nterms, max(depth, max(FEEDBACK_DOCS, FEEDBACK_DEPTH) if use_feedback else 0))
     if use_feedback and FEEDBACK_DOCS > 0 and order:
         scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
         if extra:
             # A re-rank: the expansion words re-score only the first pass's best
             # FEEDBACK_DEPTH documents (documents matching only expansion words are never
             # hits: coordination and the hit count follow the user's own words).
-            pool = _feedback_pool(stats, scores, matched, nterms)
+            pool = _feedback_pool(stats, order)
             if explain:
                 # The user's words again at their mixed weight, so each line is its real share.
                 scaled = {t: scale * w for t, w in terms.items()}
                 scores, _, why, _ = _score_terms(stats, scaled, allowed, True)
-                scores.pop(exclude, None) if exclude is not None else None
+                if exclude is not None:
+                    scores.pop(exclude, None)
             else:
                 # BM25 is linear in the query weight: rescale the first pass.
                 for d in scores:
@@ -331,15 +338,15 @@ def rank_words(
     return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why))
 
 
-def _feedback_pool(stats: _Stats, scores: dict[int, float], matched: dict[int, int], nterms: int) -> list[int]:
+def _feedback_pool(stats: _Stats, order: list[tuple[float, int]]) -> list[int]:
     """The first pass's best documents that feedback re-scores: up to FEEDBACK_DEPTH, and
     no more once FEEDBACK_READ_WORDS words have been read (long pages cost more)."""
     pool, read = [], 0
-    for _, docnum in _order(scores, matched, nterms, FEEDBACK_DEPTH):
+    for _, docnum in order[:FEEDBACK_DEPTH]:
         if pool and read >= FEEDBACK_READ_WORDS and len(pool) >= FEEDBACK_DOCS:
             break
         pool.append(docnum)
-        read += sum(sum(c.values()) for c in stats.doc_terms(docnum).values())
+        read += sum(stats.doc_terms(docnum)[""].values())
     return pool
 
 
@@ -469,14 +476,13 @@ def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -
     model: dict[str, float] = defaultdict(float)
     n = stats.doc_count
     for score, docnum in top:
-        counts: Counter = Counter()
-        for field_counts in stats.doc_terms(docnum).values():
-            counts.update(field_counts)
+        counts = stats.doc_terms(docnum)[""]
         length = sum(counts.values())
         if not length:
             continue
+        share = score / total / length
         for word, c in counts.items():
-            model[word] += (score / total) * c / length
+            model[word] += share * c
     # Words in most documents carry no topic: weigh the model by idf. Looking up a
     # document frequency is the costly step, so candidates go most frequent first and
     # stop once even the highest idf could not lift one into the best FEEDBACK_TERMS

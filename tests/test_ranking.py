@@ -90,3 +90,18 @@ def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--expand", "--no-color"])
     assert result.exit_code == 0, result.output
+
+
+def test_feedback_pool_scores_equal_posting_scores(ix):
+    # Expansion words are scored from each pooled document's own text: the same BM25F
+    # as reading their posting lists.
+    from searcher import ranking
+
+    stats = ranking.stats_for(ix._reader_searcher())
+    weights = {"cocoa": 0.3, "drought": 0.2, "coffe": 0.5, "week": 0.1}
+    from_postings = ranking._score_terms(stats, weights, None, False)[0]
+    pool = list(range(stats.doc_count))
+    from_text = ranking._score_pool(stats, weights, pool, None)
+    assert from_postings.keys() == from_text.keys()
+    for docnum, score in from_postings.items():
+        assert abs(score - from_text[docnum]) < 1e-9
