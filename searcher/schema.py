@@ -10,7 +10,7 @@ import re
 
 from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
@@ -28,6 +28,13 @@ _TOKEN_PATTERN = r"\w+(\.?\w+)*"
 #: queries ("what are the problems of ...") otherwise rank by their question words.
 STOP_WORDS_EN = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
 
+#: The stemmer (a whoosh.lang name): "en_porter" is Porter's original algorithm.
+#: Measured against Snowball English ("en"), nDCG@10 TIME / CISI / Cranfield with
+#: feedback: Porter 0.720 / 0.429 / 0.400, Snowball 0.720 / 0.423 / 0.400; without:
+#: 0.712 / 0.418 / 0.379 vs 0.710 / 0.415 / 0.383. No gain, and Porter is faster.
+STEMMER = "en_porter"
+_STEM = [stemmer_for_language(STEMMER)]
+
 
 def text_analyzer():
     """English text: tokens, lower case, accents folded, stop words out, Porter stems."""
@@ -38,7 +45,7 @@ def text_analyzer():
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_WORDS_EN, minsize=1)
-        | StemFilter(cachesize=50000)
+        | StemFilter(lang=STEMMER, cachesize=50000)
     )
 
 
@@ -50,7 +57,7 @@ _TERMS: dict[str, str] = {}
 
 def _term(token: str) -> str:
     word = token.lower().translate(accent_map)
-    return "" if word in STOP_WORDS_EN else porter_stem(word)
+    return "" if word in STOP_WORDS_EN else _STEM[0](word)
 
 
 def index_terms(text: str) -> list[str]:
