@@ -167,14 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no collections at {args.data}: pass --data")
     apply_settings(args.set)
     names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
-    header = f"{'collection':10} {'system':17} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} {'median ms':>10} {'p95 ms':>7}"
+    header = f"{'collection':10} {'system':20} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} {'median ms':>10} {'p95 ms':>7}"
     print(header)
     print("-" * len(header))
     for name in names:
         corpus, queries, qrels = load(args.data / name)
         with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
             ix, _ = build_ours(corpus, Path(tmp))
-            variants = [("searcher", []), ("searcher --expand", ["FEEDBACK=true"])] + [
+            variants = [("searcher", []), ("searcher --no-expand", ["FEEDBACK=false"])] + [
                 (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
             ]
             for label, pairs in variants:
@@ -184,13 +184,13 @@ def main(argv: list[str] | None = None) -> int:
                 scores = evaluate(run, qrels)
                 lat_ms = sorted(x * 1000 for x in lat)
                 p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
-                print(f"{name:10} {label:17} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
+                print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
                       f"{statistics.median(lat_ms):10.1f} {p95:7.1f}", flush=True)
             ix.close()
         if not args.no_refs:
             for label, fn in (("fts5", run_fts5), ("whoosh-defaults", run_whoosh_defaults)):
                 scores = evaluate(fn(corpus, queries), qrels)
-                print(f"{name:10} {label:17} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}", flush=True)
+                print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}", flush=True)
     return 0
 
 

@@ -200,12 +200,13 @@ class _SkipReporter(list):  # type: ignore[type-arg]
 @click.option("--context", type=click.IntRange(min=1), default=12, show_default=True, help="Words of context around a match.")
 @click.option("--facets", is_flag=True, help="Also print hit counts by source and by month.")
 @click.option("--explain", is_flag=True, help="Show why each hit scored what it did (per field and word).")
-@click.option("--expand", is_flag=True, help="Also search words typical of the top hits (slower, finds more).")
+@click.option("--expand/--no-expand", default=None,
+              help="Also search words typical of the top hits [default: on for word queries].")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @pass_state
 def search_command(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool, as_jsonl: bool,
                    sort: str, source: str | None, since: str | None, until: str | None, words: bool,
-                   fragments: int, context: int, facets: bool, explain: bool, expand: bool,
+                   fragments: int, context: int, facets: bool, explain: bool, expand: bool | None,
                    color: bool | None) -> None:
     """Search the index; exit 1 when nothing is found.
 

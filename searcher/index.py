@@ -373,7 +373,7 @@ class SearchIndex:
         highlight: str = "plain",
         facets: bool = False,
         explain: bool = False,
-        expand: bool = False,
+        expand: bool | None = None,
     ) -> Results:
         """Search the index; see the README for the query language.
 
@@ -382,7 +382,8 @@ class SearchIndex:
         :param syntax: False treats ``query`` as plain words (no operators or fields).
         :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
         :param explain: fill each ``Hit.explanation`` with why it scored what it did.
-        :param expand: pseudo-relevance feedback (finds more, costs about 5x the time).
+        :param expand: pseudo-relevance feedback for word queries: None follows
+            ``ranking.FEEDBACK`` (on), False turns it off, True forces it.
         :raises QueryError: empty query, unknown field, bad option.
         """
         return run_search(

@@ -44,11 +44,11 @@ def run_search(
     highlight: str = "plain",
     facets: bool = False,
     explain: bool = False,
-    expand: bool = False,
+    expand: bool | None = None,
 ) -> Results:
     """One page of ranked hits for ``query``; QueryError for a query that cannot run.
 
-    ``expand``: pseudo-relevance feedback for word queries (see ranking.FEEDBACK).
+    ``expand``: pseudo-relevance feedback for word queries; None follows ranking.FEEDBACK.
     """
     started = time.perf_counter()
     if limit < 1 or page < 1:
@@ -77,7 +77,7 @@ def run_search(
     if words and sort == "relevance":
         allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
         ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain,
-                                    feedback=expand or None)
+                                    feedback=expand)
         docnums, total, why = ranked.order, ranked.total, ranked.why
         if facets and total:
             groups = _facets(searcher, parsed, filt)

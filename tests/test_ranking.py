@@ -49,3 +49,59 @@ def test_cli_explain_and_similar(ix, runner):
 def test_cli_did_you_mean(ix, runner):
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "Bahai", "drougt", "--no-color"])
     assert "Did you mean: Bahia drought?" in result.stderr
+
+
+def test_question_words_are_stop_words(ix):
+    # "what", "which", "there" say nothing about the topic: they are not searched.
+    from searcher.query import analyze_words
+    from searcher.schema import build_schema
+
+    assert analyze_words("What is there about which drought", build_schema()) == ["drought"]
+    assert [h.doc_id for h in ix.search("what about the drought in Bahia")][:2] == ["t", "b"]
+
+
+def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
+    from searcher import ranking
+
+    plain = ix.search("cocoa", syntax=False, expand=False)
+    expanded = ix.search("cocoa", syntax=False, expand=True, explain=True)
+    # Expansion words re-rank but never add hits: the hit count follows the user's words.
+    assert expanded.total == plain.total == 3
+    assert {h.doc_id for h in expanded} == {h.doc_id for h in plain}
+    for hit in expanded:
+        parts = [float(line.split()[0]) for line in hit.explanation[1:] if line.split()[1:2] and line.split()[1][0] == "'"]
+        assert abs(sum(parts) - hit.score) <= 0.0005 * len(parts) + 1e-9, hit.explanation
+    assert ranking.FEEDBACK_DOCS > 0
+
+
+def test_fast_index_terms_match_the_analyzer():
+    from searcher.schema import index_terms, text_analyzer
+
+    text = ("THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running "
+            "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan")
+    assert index_terms(text) == [t.text for t in text_analyzer()(text)]
+
+
+def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
+    from searcher import ranking
+
+    assert ranking.FEEDBACK
+    result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--no-expand", "--no-color"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--expand", "--no-color"])
+    assert result.exit_code == 0, result.output
+
+
+def test_feedback_pool_scores_equal_posting_scores(ix):
+    # Expansion words are scored from each pooled document's own text: the same BM25F
+    # as reading their posting lists.
+    from searcher import ranking
+
+    stats = ranking.stats_for(ix._reader_searcher())
+    weights = {"cocoa": 0.3, "drought": 0.2, "coffe": 0.5, "week": 0.1}
+    from_postings = ranking._score_terms(stats, weights, None, False)[0]
+    pool = list(range(stats.doc_count))
+    from_text = ranking._score_pool(stats, weights, pool, None)
+    assert from_postings.keys() == from_text.keys()
+    for docnum, score in from_postings.items():
+        assert abs(score - from_text[docnum]) < 1e-9
