@@ -12,12 +12,17 @@ a running time, a caption beside a credit line, repeated lines) live in :mod:`se
 from __future__ import annotations
 
 import re
-import re._constants as _sre
-import re._parser as _sre_parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+try:  # the regex parser, to read which characters an anchored rule can start with
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from .stopwords import cjk_count
 
@@ -179,7 +184,8 @@ RULES: tuple[LineRule, ...] = (
           r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
     _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
           r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
-          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50),
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
+          needs=(" is ",)),
     _rule("byline", "a byline: 'By' and a name",
           r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
           r"[\w@.'’-]+", max_words=9),
@@ -192,7 +198,8 @@ RULES: tuple[LineRule, ...] = (
           rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
           max_words=10, needs=("19", "20")),
     _rule("dateline", "a relative time stamp (3 hours ago)",
-          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$"),
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
+          needs=("ago",)),
     _rule("dateline", "a reading-time note",
           r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- footer ------------------------------------------------------------------------------
@@ -292,6 +299,11 @@ def _needs_regex(needs: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(_trie(needs)) if needs else None
 
 
+# Stands for every decimal digit (\d) in a set of first characters: a line that starts with
+# one (str.isdecimal, the same test as \d) is looked up under this key.
+_DIGIT = "digit"
+
+
 def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
     """(characters a match of parsed pattern ``items`` can start with, None for any; whether it
     can match the empty string). Anything not understood answers None: try the rule always."""
@@ -331,7 +343,9 @@ def _first_chars_op(op: Any, av: Any) -> tuple[frozenset[str] | None, bool]:
                 first.add(chr(value))
             elif item is _sre.RANGE and value[1] - value[0] < 256:
                 first.update(map(chr, range(value[0], value[1] + 1)))
-            else:  # a negated set, a category (\w, \d): any character
+            elif item is _sre.CATEGORY and value is _sre.CATEGORY_DIGIT:
+                first.add(_DIGIT)
+            else:  # a negated set, another category (\w, \s): any character
                 return None, False
         return frozenset(first), False
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
@@ -366,8 +380,11 @@ _LONGEST = max(_max_words(i) for i in range(len(RULES)))
 # The anchored rules to try, by first character (rules whose start is not known are in all).
 _ANY_START = tuple(i for i in _ANCHORED if _STARTS[i] is None)
 _ANCHORED_BY_START: dict[str, tuple[tuple[int, ...], re.Pattern[str] | None]] = {}
-for _char in sorted(set().union(*(chars for chars in _STARTS.values() if chars))):
-    _indices = tuple(i for i in _ANCHORED if _STARTS[i] is None or _char in _STARTS[i])  # type: ignore[operator]
+for _char in sorted(set().union(*(chars for chars in _STARTS.values() if chars)) | {_DIGIT}):
+    if _char != _DIGIT and _char.isdecimal():
+        continue  # a line starting with a digit looks under _DIGIT
+    _indices = tuple(i for i in _ANCHORED if _STARTS[i] is None or _char in _STARTS[i]  # type: ignore[operator]
+                     or _char == _DIGIT and any(c == _DIGIT or c.isdecimal() for c in _STARTS[i]))  # type: ignore[union-attr]
     _ANCHORED_BY_START[_char] = (_indices, _alternation(_indices))
 _ANCHORED_OTHER = (_ANY_START, _alternation(_ANY_START))
 _ANCHORED_ALL = (tuple(_ANCHORED), _alternation(tuple(_ANCHORED)))
@@ -402,7 +419,11 @@ def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
 def _match_lower(line: str, n: int) -> LineRule | None:
     first = len(RULES)
     ends_sentence: bool | None = None
-    anchored, alternation = _ANCHORED_BY_START.get(line[0], _ANCHORED_OTHER) if line else _ANCHORED_ALL
+    if line:
+        start_char = _DIGIT if line[0].isdecimal() else line[0]
+        anchored, alternation = _ANCHORED_BY_START.get(start_char, _ANCHORED_OTHER)
+    else:
+        anchored, alternation = _ANCHORED_ALL
     match = alternation.match(line) if alternation is not None else None
     if match:
         start = int(match.lastgroup[1:])  # type: ignore[index]
