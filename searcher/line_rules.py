@@ -402,8 +402,20 @@ _FLOATING_BY_LIMIT = {limit: _floating_for(limit) for limit in _FLOATING_LIMITS}
 _FLOATING_BY_WORDS = [_FLOATING_BY_LIMIT[min(lim for lim in _FLOATING_LIMITS if lim >= n)]
                       for n in range(_FLOATING_LIMITS[-1] + 1)]
 _FLOATING_LONG = _floating_for(_FLOATING_LIMITS[-1] + 1)
-# Each gated rule's own gate.
-_GATES = {i: _needs_regex(RULES[i].needs) for i in _FLOATING}
+# Which gated rules a line holds the needs of, in one scan: at every position the lookahead
+# finds the longest needed string that starts there (the trie prefers the longer branch), and
+# every needed string that starts there is a prefix of it.
+_ALL_NEEDS = sorted({need for i in _FLOATING for need in RULES[i].needs})
+_NEEDS_AT = re.compile(f"(?=({_trie(_ALL_NEEDS)}))")
+_RULES_NEEDING = {found: frozenset(i for i in _FLOATING if any(found.startswith(need) for need in RULES[i].needs))
+                  for found in _ALL_NEEDS}
+_UNGATED = frozenset(i for i in _FLOATING if not RULES[i].needs)
+_LONGEST_NEED = max(map(len, _ALL_NEEDS))
+
+
+def _gated_rules(line: str, start: int = 0) -> frozenset[int]:
+    """The floating rules whose ``needs`` ``line`` holds (from ``start``), and those without needs."""
+    return _UNGATED.union(*map(_RULES_NEEDING.__getitem__, set(_NEEDS_AT.findall(line, start))))
 
 
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
@@ -432,15 +444,18 @@ def _match_lower(line: str, n: int) -> LineRule | None:
                 first = i
                 break
     floating, gate = _FLOATING_BY_WORDS[n] if n < len(_FLOATING_BY_WORDS) else _FLOATING_LONG
-    if gate is None or not gate.search(line):
+    found = gate.search(line) if gate is not None else None
+    if found is None:
         return RULES[first] if first < len(RULES) else None
+    # The gate found the first needed string that holds no other; a longer one holding it can
+    # start a little before it.
+    gated = _gated_rules(line, max(0, found.start() - _LONGEST_NEED + 1))
     for i in floating:
         if i >= first:
             break
-        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for many lines of every page
-        gate_i = _GATES[i]
-        if gate_i is not None and not gate_i.search(line):
+        if i not in gated:
             continue
+        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for many lines of every page
         if not rule.sentences_too:
             if ends_sentence is None:
                 ends_sentence = _SENTENCE_END.search(line) is not None

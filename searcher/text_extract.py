@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .line_rules import CACHE_LINES, CACHED_LINE_CHARS, LineRule, ends_like_sentence, match_rule, word_count
-from .stopwords import stopword_density
+from .line_rules import (_CJK_RUN, _SENTENCE_END_CHARS, CACHE_LINES, CACHED_LINE_CHARS, LineRule, match_rule,
+                         word_count)
+from .stopwords import STOPWORDS, stopword_density
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Line:
 def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
     """Lines with their features, from blocks (paragraphs) of lines."""
     lines = []
+    append = lines.append
     for b, block in enumerate(blocks):
         for text in block:
             text = " ".join(text.split())
@@ -76,18 +78,25 @@ def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
             features = (_features_cached(text, language) if len(text) <= CACHED_LINE_CHARS
                         else _features(text, language))
             if features is not None:
-                lines.append(Line(text, b, *features))
+                append(Line(text, b, *features))
     return lines
 
 
 def _features(text: str, language: str | None) -> tuple[int, bool, float | None] | None:
-    """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols."""
+    """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols.
+
+    ``text`` is whitespace-normalised (stripped, single spaces), so outside CJK text its words
+    are its spaces plus one and its last character tells whether it ends like a sentence.
+    """
     if not _HAS_WORD.search(text):
         return None
-    n = word_count(text)
+    n = text.count(" ") + 1 if text.isascii() or not _CJK_RUN.search(text) else word_count(text)
     # Stop words only matter for lines long enough to be list items or prose.
-    stop = stopword_density(text, language) if n >= 4 else stopword_density("", language)
-    return n, ends_like_sentence(text), stop
+    if n >= 4:
+        stop = stopword_density(text, language)
+    else:  # the density of no words: 0.0 where there is a list (or kana), None where not
+        stop = 0.0 if language == "ja" or (language or "") in STOPWORDS else None
+    return n, text[-1] in _SENTENCE_END_CHARS, stop
 
 
 _HAS_WORD = re.compile(r"\w")
