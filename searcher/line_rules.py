@@ -252,10 +252,10 @@ CACHED_LINE_CHARS = 200
 
 def clear_cache() -> None:
     """Forget remembered rule matches and line features (benchmarks call it between passes)."""
-    from .text_extract import _features_cached
+    from .text_extract import _analyse_cached
 
     _match_cached.cache_clear()
-    _features_cached.cache_clear()
+    _analyse_cached.cache_clear()
 
 
 # ---- speed: which rules can fire on a line --------------------------------------------------
@@ -426,6 +426,11 @@ def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     if len(line) <= CACHED_LINE_CHARS:
         return _match_cached(line.lower(), n)
     return _match_lower(line.lower(), n)
+
+
+def match_lower(line: str, n_words: int) -> LineRule | None:
+    """:func:`match_rule` for a line already lower-cased, with its word count; not cached."""
+    return _match_lower(line, n_words) if n_words <= _LONGEST else None
 
 
 def _match_lower(line: str, n: int) -> LineRule | None:

@@ -81,11 +81,12 @@ def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 
 
-def stopword_density(text: str, language: str | None) -> float | None:
+def stopword_density(text: str, language: str | None, *, lower: str | None = None) -> float | None:
     """Share of the words of ``text`` that are stop words, or None when we have no list.
 
     For Japanese, kana plays the part of function words (particles and endings are written in
-    hiragana), so its share of the characters stands in for the density.
+    hiragana), so its share of the characters stands in for the density. ``lower``: ``text``
+    lower-cased, when the caller has it already.
     """
     if language == "ja":
         letters = len(_LETTER.findall(text))
@@ -93,7 +94,7 @@ def stopword_density(text: str, language: str | None) -> float | None:
     stop = STOPWORDS.get(language or "")
     if stop is None:
         return None
-    tokens = words(text)
+    tokens = _WORD.findall(text.lower() if lower is None else lower)
     if not tokens:
         return 0.0
     return sum(map(stop.__contains__, tokens)) / len(tokens)

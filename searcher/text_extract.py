@@ -22,9 +22,10 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from .line_rules import (_CJK_RUN, _SENTENCE_END_CHARS, CACHE_LINES, CACHED_LINE_CHARS, LineRule, match_rule,
-                         word_count)
+from .line_rules import (_CJK_RUN, _SENTENCE_END_CHARS, CACHE_LINES, CACHED_LINE_CHARS, LineRule, match_lower,
+                         match_rule, word_count)
 from .stopwords import STOPWORDS, stopword_density
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ _HARD_BARRIERS = {"comments"}
 _ARTICLE_WORDS = 80
 
 
+_NOT_LOOKED_UP: Any = object()
+
+
 @dataclass(slots=True)
 class Line:
     """One line of a page with the features the classifier uses and the label it gets."""
@@ -60,6 +64,9 @@ class Line:
     label: str = ""       # body / heading / title, or the chrome label
     reason: str = ""
     rule: LineRule | None = None
+    #: The first single-line rule that fits the text, looked up by make_lines with the features
+    #: (apply_line_rules labels by it); _NOT_LOOKED_UP for a line made some other way.
+    matched: LineRule | None = _NOT_LOOKED_UP
 
     @property
     def chrome(self) -> bool:
@@ -75,15 +82,18 @@ def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
             text = " ".join(text.split())
             if not text:
                 continue
-            features = (_features_cached(text, language) if len(text) <= CACHED_LINE_CHARS
-                        else _features(text, language))
+            features = (_analyse_cached(text, language) if len(text) <= CACHED_LINE_CHARS
+                        else _analyse(text, language))
             if features is not None:
-                append(Line(text, b, *features))
+                n, sentence, stop, matched = features
+                append(Line(text, b, n, sentence, stop, matched=matched))
     return lines
 
 
-def _features(text: str, language: str | None) -> tuple[int, bool, float | None] | None:
-    """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols.
+def _analyse(text: str, language: str | None) -> tuple[int, bool, float | None, LineRule | None] | None:
+    """(words, ends like a sentence, stop-word density, the first rule that fits) of a line;
+    None for a line of symbols. Features and rule share one look at the line (one lower-casing,
+    one cache entry).
 
     ``text`` is whitespace-normalised (stripped, single spaces), so outside CJK text its words
     are its spaces plus one and its last character tells whether it ends like a sentence.
@@ -91,17 +101,18 @@ def _features(text: str, language: str | None) -> tuple[int, bool, float | None]
     if not _HAS_WORD.search(text):
         return None
     n = text.count(" ") + 1 if text.isascii() or not _CJK_RUN.search(text) else word_count(text)
+    lower = text.lower()
     # Stop words only matter for lines long enough to be list items or prose.
     if n >= 4:
-        stop = stopword_density(text, language)
+        stop = stopword_density(text, language, lower=lower)
     else:  # the density of no words: 0.0 where there is a list (or kana), None where not
         stop = 0.0 if language == "ja" or (language or "") in STOPWORDS else None
-    return n, text[-1] in _SENTENCE_END_CHARS, stop
+    return n, text[-1] in _SENTENCE_END_CHARS, stop, match_lower(lower, n)
 
 
 _HAS_WORD = re.compile(r"\w")
 # Menus and footers repeat inside a page and across a site's pages: short lines' features are kept.
-_features_cached = lru_cache(maxsize=CACHE_LINES)(_features)
+_analyse_cached = lru_cache(maxsize=CACHE_LINES)(_analyse)
 
 
 def _label(line: Line, label: str, reason: str) -> None:
@@ -111,7 +122,7 @@ def _label(line: Line, label: str, reason: str) -> None:
 # ---- 1. single-line rules -----------------------------------------------------------------
 def apply_line_rules(lines: list[Line]) -> None:
     for line in lines:
-        rule = match_rule(line.text, line.words)
+        rule = line.matched if line.matched is not _NOT_LOOKED_UP else match_rule(line.text, line.words)
         if rule is not None:
             line.rule = rule
             _label(line, rule.label, rule.reason)
