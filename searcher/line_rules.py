@@ -43,6 +43,12 @@ class LineRule:
     #: Speed gate: the (lower-cased) line must contain one of these strings for the pattern to run.
     needs: tuple[str, ...] = ()
 
+    def applies(self, line: str, n_words: int) -> bool:
+        """The word limit and the sentence test (not the needs, not the pattern)."""
+        if self.max_words is not None and n_words > self.max_words:
+            return False
+        return self.sentences_too or not _SENTENCE_END.search(line)
+
     def matches(self, line: str, n_words: int) -> bool:
         """Whether the rule fires on ``line`` (already lower-cased) of ``n_words`` words."""
         if self.max_words is not None and n_words > self.max_words:
@@ -361,6 +367,7 @@ def _starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return None if nullable or pattern.flags & re.IGNORECASE else chars
 
 
+_NO_RULE = len(RULES)
 _ANCHORED = [i for i, rule in enumerate(RULES) if rule.pattern.pattern.startswith("^") and not rule.needs]
 _FLOATING = [i for i, rule in enumerate(RULES) if i not in _ANCHORED]
 _STARTS = {i: _starts(RULES[i].pattern) for i in _ANCHORED}
@@ -434,27 +441,32 @@ def match_lower(line: str, n_words: int) -> LineRule | None:
 
 
 def _match_lower(line: str, n: int) -> LineRule | None:
-    first = len(RULES)
-    ends_sentence: bool | None = None
+    first = _NO_RULE
     if line:
-        start_char = _DIGIT if line[0].isdecimal() else line[0]
-        anchored, alternation = _ANCHORED_BY_START.get(start_char, _ANCHORED_OTHER)
+        char = line[0]
+        anchored, alternation = _ANCHORED_BY_START.get(_DIGIT if char.isdecimal() else char, _ANCHORED_OTHER)
     else:
         anchored, alternation = _ANCHORED_ALL
     match = alternation.match(line) if alternation is not None else None
-    if match:
+    if match is not None:
+        # The branch that matched is the first of these rules whose pattern fits the line; the
+        # ones after it are tried only when its word limit or sentence test rules it out.
         start = int(match.lastgroup[1:])  # type: ignore[index]
-        for i in anchored[anchored.index(start):]:
-            if RULES[i].matches(line, n):
-                first = i
-                break
+        if RULES[start].applies(line, n):
+            first = start
+        else:
+            for i in anchored[anchored.index(start) + 1:]:
+                if RULES[i].matches(line, n):
+                    first = i
+                    break
     floating, gate = _FLOATING_BY_WORDS[n] if n < len(_FLOATING_BY_WORDS) else _FLOATING_LONG
-    found = gate.search(line) if gate is not None else None
+    found = gate.search(line) if gate is not None and floating[0] < first else None
     if found is None:
-        return RULES[first] if first < len(RULES) else None
+        return RULES[first] if first < _NO_RULE else None
     # The gate found the first needed string that holds no other; a longer one holding it can
     # start a little before it.
     gated = _gated_rules(line, max(0, found.start() - _LONGEST_NEED + 1))
+    ends_sentence: bool | None = None
     for i in floating:
         if i >= first:
             break
@@ -469,7 +481,7 @@ def _match_lower(line: str, n: int) -> LineRule | None:
         if rule.pattern.search(line):
             first = i
             break
-    return RULES[first] if first < len(RULES) else None
+    return RULES[first] if first < _NO_RULE else None
 
 
 _match_cached = lru_cache(maxsize=CACHE_LINES)(_match_lower)

@@ -9,6 +9,7 @@ enough for a density, and a short list keeps the check fast.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _LISTS = {
     "en": """a about above after again against all also am an and any are as at be because been
@@ -116,7 +117,9 @@ def detect_language(text: str) -> str | None:
     tokens = words(sample)
     if len(tokens) < 10:
         return None
-    scores = sorted(((sum(map(stop.__contains__, tokens)) / len(tokens), lang)
+    # Each language's stop words among the tokens, counted from the distinct tokens once.
+    counts = Counter(tokens)
+    scores = sorted(((sum(map(counts.__getitem__, stop.intersection(counts))) / len(tokens), lang)
                      for lang, stop in STOPWORDS.items() if lang != "ru"), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     # Prose has 30-50% stop words; demand a clear lead so a menu of names stays None.

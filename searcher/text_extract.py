@@ -160,6 +160,8 @@ def apply_context_rules(lines: list[Line]) -> None:
         if not line.label and line.words >= 10 and _glued_teaser(line.text):
             _label(line, "related", "a headline glued to its summary: a teaser card")
     for i, line in enumerate(lines):
+        if line.label != "video" and line.label != "photo":  # the only lines these rules start from
+            continue
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if line.label == "video" and _RUNNING_TIME.search(line.text):
@@ -227,7 +229,16 @@ def _cut_after_comments(lines: list[Line]) -> None:
 def _score(line: Line) -> float:
     if line.chrome:
         return -10.0 if line.label in _BARRIER_LABELS else -3.0
-    return {GOOD: float(line.words), NEAR_GOOD: line.words / 2, SHORT: -1.0, BAD: -2.0}[line.kind]
+    kind = line.kind
+    if kind == GOOD:
+        return float(line.words)
+    if kind == NEAR_GOOD:
+        return line.words / 2
+    if kind == SHORT:
+        return -1.0
+    if kind == BAD:
+        return -2.0
+    raise KeyError(kind)
 
 
 # ---- 4. the densest run of prose ----------------------------------------------------------
