@@ -399,32 +399,45 @@ _ANCHORED_OTHER = (_ANY_START, _alternation(_ANY_START))
 _ANCHORED_ALL = (tuple(_ANCHORED), _alternation(tuple(_ANCHORED)))
 
 
-def _floating_for(n: int) -> tuple[tuple[int, ...], re.Pattern[str] | None]:
-    """The floating rules that apply to a line of ``n`` words, and the gate over their needs."""
+@dataclass(frozen=True)
+class _FloatingRules:
+    """The floating rules in play for a line of some length, and the two scans over their needs."""
+
+    indices: tuple[int, ...]
+    #: ``search``: whether the line holds any of their needs (None: none has needs).
+    gate: re.Pattern[str] | None
+    #: ``findall``: at every position, the longest needed string that starts there (the trie
+    #: prefers the longer branch); every needed string that starts there is a prefix of it.
+    needs_at: re.Pattern[str] | None
+    #: For each needed string: the rules that need it or one of its prefixes.
+    rules_needing: dict[str, frozenset[int]]
+    ungated: frozenset[int]
+    longest_need: int
+
+    def gated(self, line: str, start: int = 0) -> frozenset[int]:
+        """The rules whose ``needs`` ``line`` holds (from ``start``), and those without needs."""
+        if self.needs_at is None:
+            return self.ungated
+        return self.ungated.union(*map(self.rules_needing.__getitem__, set(self.needs_at.findall(line, start))))
+
+
+def _floating_for(n: int) -> _FloatingRules:
+    """The floating rules that apply to a line of ``n`` words."""
     indices = tuple(i for i in _FLOATING if n <= _max_words(i))
-    return indices, _needs_regex(need for i in indices for need in RULES[i].needs)
+    needs = sorted({need for i in indices for need in RULES[i].needs})
+    return _FloatingRules(
+        indices, _needs_regex(needs), re.compile(f"(?=({_trie(needs)}))") if needs else None,
+        {found: frozenset(i for i in indices if any(found.startswith(need) for need in RULES[i].needs))
+         for found in needs},
+        frozenset(i for i in indices if not RULES[i].needs), max(map(len, needs), default=0))
 
 
-# Floating rules (and their joint gate) by word count; a line past the table uses the last entry.
+# Floating rules by word count; a line past the table uses the last entry.
 _FLOATING_LIMITS = sorted({int(_max_words(i)) for i in _FLOATING if RULES[i].max_words is not None})
 _FLOATING_BY_LIMIT = {limit: _floating_for(limit) for limit in _FLOATING_LIMITS}
 _FLOATING_BY_WORDS = [_FLOATING_BY_LIMIT[min(lim for lim in _FLOATING_LIMITS if lim >= n)]
                       for n in range(_FLOATING_LIMITS[-1] + 1)]
 _FLOATING_LONG = _floating_for(_FLOATING_LIMITS[-1] + 1)
-# Which gated rules a line holds the needs of, in one scan: at every position the lookahead
-# finds the longest needed string that starts there (the trie prefers the longer branch), and
-# every needed string that starts there is a prefix of it.
-_ALL_NEEDS = sorted({need for i in _FLOATING for need in RULES[i].needs})
-_NEEDS_AT = re.compile(f"(?=({_trie(_ALL_NEEDS)}))")
-_RULES_NEEDING = {found: frozenset(i for i in _FLOATING if any(found.startswith(need) for need in RULES[i].needs))
-                  for found in _ALL_NEEDS}
-_UNGATED = frozenset(i for i in _FLOATING if not RULES[i].needs)
-_LONGEST_NEED = max(map(len, _ALL_NEEDS))
-
-
-def _gated_rules(line: str, start: int = 0) -> frozenset[int]:
-    """The floating rules whose ``needs`` ``line`` holds (from ``start``), and those without needs."""
-    return _UNGATED.union(*map(_RULES_NEEDING.__getitem__, set(_NEEDS_AT.findall(line, start))))
 
 
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
@@ -461,13 +474,19 @@ def _match_lower(line: str, n: int) -> LineRule | None:
                 if RULES[i].matches(line, n):
                     first = i
                     break
-    floating, gate = _FLOATING_BY_WORDS[n] if n < len(_FLOATING_BY_WORDS) else _FLOATING_LONG
-    found = gate.search(line) if gate is not None and floating[0] < first else None
-    if found is None:
+    bucket = _FLOATING_BY_WORDS[n] if n < len(_FLOATING_BY_WORDS) else _FLOATING_LONG
+    floating = bucket.indices
+    if not floating or floating[0] >= first:
         return RULES[first] if first < _NO_RULE else None
-    # The gate found the first needed string that holds no other; a longer one holding it can
-    # start a little before it.
-    gated = _gated_rules(line, max(0, found.start() - _LONGEST_NEED + 1))
+    if bucket.ungated or bucket.gate is None:
+        gated = bucket.gated(line)
+    else:
+        found = bucket.gate.search(line)
+        if found is None:
+            return RULES[first] if first < _NO_RULE else None
+        # The gate found the first needed string that holds no other; a longer one holding it
+        # can start a little before it.
+        gated = bucket.gated(line, max(0, found.start() - bucket.longest_need + 1))
     ends_sentence: bool | None = None
     for i in floating:
         if i >= first:
