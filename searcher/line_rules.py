@@ -12,8 +12,17 @@ a running time, a caption beside a credit line, repeated lines) live in :mod:`se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+try:  # the regex parser, to read which characters an anchored rule can start with
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from .stopwords import cjk_count
 
@@ -33,6 +42,12 @@ class LineRule:
     sentences_too: bool = True
     #: Speed gate: the (lower-cased) line must contain one of these strings for the pattern to run.
     needs: tuple[str, ...] = ()
+
+    def applies(self, line: str, n_words: int) -> bool:
+        """The word limit and the sentence test (not the needs, not the pattern)."""
+        if self.max_words is not None and n_words > self.max_words:
+            return False
+        return self.sentences_too or not _SENTENCE_END.search(line)
 
     def matches(self, line: str, n_words: int) -> bool:
         """Whether the rule fires on ``line`` (already lower-cased) of ``n_words`` words."""
@@ -175,7 +190,8 @@ RULES: tuple[LineRule, ...] = (
           r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
     _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
           r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
-          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50),
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
+          needs=(" is ",)),
     _rule("byline", "a byline: 'By' and a name",
           r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
           r"[\w@.'’-]+", max_words=9),
@@ -188,7 +204,8 @@ RULES: tuple[LineRule, ...] = (
           rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
           max_words=10, needs=("19", "20")),
     _rule("dateline", "a relative time stamp (3 hours ago)",
-          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$"),
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
+          needs=("ago",)),
     _rule("dateline", "a reading-time note",
           r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- footer ------------------------------------------------------------------------------
@@ -241,60 +258,251 @@ CACHED_LINE_CHARS = 200
 
 def clear_cache() -> None:
     """Forget remembered rule matches and line features (benchmarks call it between passes)."""
-    from .text_extract import _features_cached
+    from .text_extract import _analyse_cached
 
     _match_cached.cache_clear()
-    _features_cached.cache_clear()
+    _analyse_cached.cache_clear()
 
 
-# Speed: most rules are anchored at the start of the line, so they are joined into one
-# alternation tried once at position 0 (alternatives are tried in order, so the first rule
-# that matches wins, as in a loop); only the few floating rules are searched one by one.
+# ---- speed: which rules can fire on a line --------------------------------------------------
+# Every line of every page is asked about every rule, so the question is cut down before any
+# rule's own pattern runs, always to the same answer as trying the rules one by one in order:
+# - a rule only fires on lines of at most ``max_words`` words: a line's word count picks the
+#   rules still in play (no rule at all for a long paragraph);
+# - an anchored rule can only match when the line starts with one of the characters its pattern
+#   can start with: the first character picks the anchored rules to try, and those are joined
+#   into one alternation tried once at position 0 (alternatives are tried in order, so the first
+#   rule that matches wins, as in a loop);
+# - a gated rule runs only when the line holds one of its ``needs``: one regex per set of rules
+#   (a trie of the needed strings) answers in a single C-level scan whether any of them occurs,
+#   and only then a second scan tells which rules' needs are there.
+# tests/test_cleaner.py checks the answers against trying every rule in order.
+
+
+def _trie(strings: Iterable[str]) -> str:
+    """A regex matching any of ``strings``, factored on common prefixes (faster than a flat |)."""
+    words = sorted(set(strings))
+    tail = ""
+    if "" in words:
+        words.remove("")
+        tail = "?"
+        if not words:
+            return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    alternatives = []
+    for char, rests in groups.items():
+        rest = _trie(rests)
+        alternatives.append(re.escape(char) + (f"(?:{rest})" if "|" in rest or rest.endswith("?") else rest))
+    joined = "|".join(alternatives)
+    return f"(?:{joined}){tail}" if tail or len(alternatives) > 1 else joined
+
+
+def _needs_regex(needs: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern whose ``search`` tells whether a line holds any of ``needs`` (None: no needs)."""
+    needs = set(needs)
+    # A string that holds another needed string adds nothing to a "holds any" test.
+    needs = {need for need in needs if not any(other != need and other in need for other in needs)}
+    return re.compile(_trie(needs)) if needs else None
+
+
+# Stands for every decimal digit (\d) in a set of first characters: a line that starts with
+# one (str.isdecimal, the same test as \d) is looked up under this key.
+_DIGIT = "digit"
+
+
+def _first_chars(items: Any) -> tuple[frozenset[str] | None, bool]:
+    """(characters a match of parsed pattern ``items`` can start with, None for any; whether it
+    can match the empty string). Anything not understood answers None: try the rule always."""
+    first: set[str] = set()
+    for op, av in items:
+        chars, nullable = _first_chars_op(op, av)
+        if chars is None:
+            return None, False
+        first |= chars
+        if not nullable:
+            return frozenset(first), False
+    return frozenset(first), True
+
+
+def _first_chars_op(op: Any, av: Any) -> tuple[frozenset[str] | None, bool]:
+    if op is _sre.LITERAL:
+        return frozenset(chr(av)), False
+    if op is _sre.AT:  # ^, \b: zero width
+        return frozenset(), True
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, body = av
+        return _first_chars(body) if not add_flags and not del_flags else (None, False)
+    if op is _sre.BRANCH:
+        first: set[str] = set()
+        nullable = False
+        for branch in av[1]:
+            chars, empty = _first_chars(branch)
+            if chars is None:
+                return None, False
+            first |= chars
+            nullable = nullable or empty
+        return frozenset(first), nullable
+    if op is _sre.IN:
+        first = set()
+        for item, value in av:
+            if item is _sre.LITERAL:
+                first.add(chr(value))
+            elif item is _sre.RANGE and value[1] - value[0] < 256:
+                first.update(map(chr, range(value[0], value[1] + 1)))
+            elif item is _sre.CATEGORY and value is _sre.CATEGORY_DIGIT:
+                first.add(_DIGIT)
+            else:  # a negated set, another category (\w, \s): any character
+                return None, False
+        return frozenset(first), False
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        low, _high, body = av
+        chars, nullable = _first_chars(body)
+        return (None, False) if chars is None else (chars, nullable or low == 0)
+    return None, False
+
+
+def _starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters a line must start with for anchored ``pattern`` to match, None: any."""
+    chars, nullable = _first_chars(_sre_parse.parse(pattern.pattern, pattern.flags))
+    return None if nullable or pattern.flags & re.IGNORECASE else chars
+
+
+_NO_RULE = len(RULES)
 _ANCHORED = [i for i, rule in enumerate(RULES) if rule.pattern.pattern.startswith("^") and not rule.needs]
 _FLOATING = [i for i, rule in enumerate(RULES) if i not in _ANCHORED]
-_ANCHORED_RE = re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i in _ANCHORED))
-# Every gated rule's needed strings, for one pre-check: most lines hold none of them, and one
-# C-level scan is cheaper than asking each rule in turn.
-_ALL_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs))
-# Most rules only fire on short lines; a long line is checked for the needs of the others only.
-_SHORT_LINE = 14
-_LONG_NEEDS = tuple(dict.fromkeys(n for i in _FLOATING for n in RULES[i].needs
-                                  if RULES[i].max_words is None or RULES[i].max_words > _SHORT_LINE))
+_STARTS = {i: _starts(RULES[i].pattern) for i in _ANCHORED}
+
+
+def _max_words(i: int) -> float:
+    words = RULES[i].max_words
+    return float("inf") if words is None else words
+
+
+def _alternation(indices: tuple[int, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?P<r{i}>{RULES[i].pattern.pattern})" for i in indices)) if indices else None
+
+
+# Lines longer than every rule's limit are never chrome by a single-line rule.
+_LONGEST = max(_max_words(i) for i in range(len(RULES)))
+# The anchored rules to try, by first character (rules whose start is not known are in all).
+_ANY_START = tuple(i for i in _ANCHORED if _STARTS[i] is None)
+_ANCHORED_BY_START: dict[str, tuple[tuple[int, ...], re.Pattern[str] | None]] = {}
+for _char in sorted(set().union(*(chars for chars in _STARTS.values() if chars)) | {_DIGIT}):
+    if _char != _DIGIT and _char.isdecimal():
+        continue  # a line starting with a digit looks under _DIGIT
+    _indices = tuple(i for i in _ANCHORED if _STARTS[i] is None or _char in _STARTS[i]  # type: ignore[operator]
+                     or _char == _DIGIT and any(c == _DIGIT or c.isdecimal() for c in _STARTS[i]))  # type: ignore[union-attr]
+    _ANCHORED_BY_START[_char] = (_indices, _alternation(_indices))
+_ANCHORED_OTHER = (_ANY_START, _alternation(_ANY_START))
+_ANCHORED_ALL = (tuple(_ANCHORED), _alternation(tuple(_ANCHORED)))
+
+
+@dataclass(frozen=True)
+class _FloatingRules:
+    """The floating rules in play for a line of some length, and the two scans over their needs."""
+
+    indices: tuple[int, ...]
+    #: ``search``: whether the line holds any of their needs (None: none has needs).
+    gate: re.Pattern[str] | None
+    #: ``findall``: at every position, the longest needed string that starts there (the trie
+    #: prefers the longer branch); every needed string that starts there is a prefix of it.
+    needs_at: re.Pattern[str] | None
+    #: For each needed string: the rules that need it or one of its prefixes.
+    rules_needing: dict[str, frozenset[int]]
+    ungated: frozenset[int]
+    longest_need: int
+
+    def gated(self, line: str, start: int = 0) -> frozenset[int]:
+        """The rules whose ``needs`` ``line`` holds (from ``start``), and those without needs."""
+        if self.needs_at is None:
+            return self.ungated
+        return self.ungated.union(*map(self.rules_needing.__getitem__, set(self.needs_at.findall(line, start))))
+
+
+def _floating_for(n: int) -> _FloatingRules:
+    """The floating rules that apply to a line of ``n`` words."""
+    indices = tuple(i for i in _FLOATING if n <= _max_words(i))
+    needs = sorted({need for i in indices for need in RULES[i].needs})
+    return _FloatingRules(
+        indices, _needs_regex(needs), re.compile(f"(?=({_trie(needs)}))") if needs else None,
+        {found: frozenset(i for i in indices if any(found.startswith(need) for need in RULES[i].needs))
+         for found in needs},
+        frozenset(i for i in indices if not RULES[i].needs), max(map(len, needs), default=0))
+
+
+# Floating rules by word count; a line past the table uses the last entry.
+_FLOATING_LIMITS = sorted({int(_max_words(i)) for i in _FLOATING if RULES[i].max_words is not None})
+_FLOATING_BY_LIMIT = {limit: _floating_for(limit) for limit in _FLOATING_LIMITS}
+_FLOATING_BY_WORDS = [_FLOATING_BY_LIMIT[min(lim for lim in _FLOATING_LIMITS if lim >= n)]
+                      for n in range(_FLOATING_LIMITS[-1] + 1)]
+_FLOATING_LONG = _floating_for(_FLOATING_LIMITS[-1] + 1)
 
 
 def match_rule(line: str, n_words: int | None = None) -> LineRule | None:
     """The first rule that says ``line`` is chrome, or None."""
     n = word_count(line) if n_words is None else n_words
+    if n > _LONGEST:
+        return None
     if len(line) <= CACHED_LINE_CHARS:
         return _match_cached(line.lower(), n)
     return _match_lower(line.lower(), n)
 
 
+def match_lower(line: str, n_words: int) -> LineRule | None:
+    """:func:`match_rule` for a line already lower-cased, with its word count; not cached."""
+    return _match_lower(line, n_words) if n_words <= _LONGEST else None
+
+
 def _match_lower(line: str, n: int) -> LineRule | None:
-    first = len(RULES)
-    match = _ANCHORED_RE.match(line)
-    if match:
+    first = _NO_RULE
+    if line:
+        char = line[0]
+        anchored, alternation = _ANCHORED_BY_START.get(_DIGIT if char.isdecimal() else char, _ANCHORED_OTHER)
+    else:
+        anchored, alternation = _ANCHORED_ALL
+    match = alternation.match(line) if alternation is not None else None
+    if match is not None:
+        # The branch that matched is the first of these rules whose pattern fits the line; the
+        # ones after it are tried only when its word limit or sentence test rules it out.
         start = int(match.lastgroup[1:])  # type: ignore[index]
-        for i in _ANCHORED[_ANCHORED.index(start):]:
-            if RULES[i].matches(line, n):
-                first = i
-                break
-    if not any(map(line.__contains__, _ALL_NEEDS if n <= _SHORT_LINE else _LONG_NEEDS)):
-        return RULES[first] if first < len(RULES) else None
-    for i in _FLOATING:
+        if RULES[start].applies(line, n):
+            first = start
+        else:
+            for i in anchored[anchored.index(start) + 1:]:
+                if RULES[i].matches(line, n):
+                    first = i
+                    break
+    bucket = _FLOATING_BY_WORDS[n] if n < len(_FLOATING_BY_WORDS) else _FLOATING_LONG
+    floating = bucket.indices
+    if not floating or floating[0] >= first:
+        return RULES[first] if first < _NO_RULE else None
+    if bucket.ungated or bucket.gate is None:
+        gated = bucket.gated(line)
+    else:
+        found = bucket.gate.search(line)
+        if found is None:
+            return RULES[first] if first < _NO_RULE else None
+        # The gate found the first needed string that holds no other; a longer one holding it
+        # can start a little before it.
+        gated = bucket.gated(line, max(0, found.start() - bucket.longest_need + 1))
+    ends_sentence: bool | None = None
+    for i in floating:
         if i >= first:
             break
-        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for every line of every page
-        if rule.max_words is not None and n > rule.max_words:
+        if i not in gated:
             continue
-        if rule.needs and not any(map(line.__contains__, rule.needs)):
-            continue
-        if not rule.sentences_too and _SENTENCE_END.search(line):
-            continue
+        rule = RULES[i]  # RULES[i].matches, inlined: this loop runs for many lines of every page
+        if not rule.sentences_too:
+            if ends_sentence is None:
+                ends_sentence = _SENTENCE_END.search(line) is not None
+            if ends_sentence:
+                continue
         if rule.pattern.search(line):
             first = i
             break
-    return RULES[first] if first < len(RULES) else None
+    return RULES[first] if first < _NO_RULE else None
 
 
 _match_cached = lru_cache(maxsize=CACHE_LINES)(_match_lower)

@@ -9,6 +9,7 @@ enough for a density, and a short list keeps the check fast.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _LISTS = {
     "en": """a about above after again against all also am an and any are as at be because been
@@ -81,11 +82,12 @@ def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 
 
-def stopword_density(text: str, language: str | None) -> float | None:
+def stopword_density(text: str, language: str | None, *, lower: str | None = None) -> float | None:
     """Share of the words of ``text`` that are stop words, or None when we have no list.
 
     For Japanese, kana plays the part of function words (particles and endings are written in
-    hiragana), so its share of the characters stands in for the density.
+    hiragana), so its share of the characters stands in for the density. ``lower``: ``text``
+    lower-cased, when the caller has it already.
     """
     if language == "ja":
         letters = len(_LETTER.findall(text))
@@ -93,7 +95,7 @@ def stopword_density(text: str, language: str | None) -> float | None:
     stop = STOPWORDS.get(language or "")
     if stop is None:
         return None
-    tokens = words(text)
+    tokens = _WORD.findall(text.lower() if lower is None else lower)
     if not tokens:
         return 0.0
     return sum(map(stop.__contains__, tokens)) / len(tokens)
@@ -115,7 +117,9 @@ def detect_language(text: str) -> str | None:
     tokens = words(sample)
     if len(tokens) < 10:
         return None
-    scores = sorted(((sum(map(stop.__contains__, tokens)) / len(tokens), lang)
+    # Each language's stop words among the tokens, counted from the distinct tokens once.
+    counts = Counter(tokens)
+    scores = sorted(((sum(map(counts.__getitem__, stop.intersection(counts))) / len(tokens), lang)
                      for lang, stop in STOPWORDS.items() if lang != "ru"), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     # Prose has 30-50% stop words; demand a clear lead so a menu of names stays None.

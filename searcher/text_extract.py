@@ -22,9 +22,11 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from .line_rules import CACHE_LINES, CACHED_LINE_CHARS, LineRule, ends_like_sentence, match_rule, word_count
-from .stopwords import stopword_density
+from .line_rules import (_CJK_RUN, _SENTENCE_END_CHARS, CACHE_LINES, CACHED_LINE_CHARS, LineRule, match_lower,
+                         match_rule, word_count)
+from .stopwords import STOPWORDS, stopword_density
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ _HARD_BARRIERS = {"comments"}
 _ARTICLE_WORDS = 80
 
 
+_NOT_LOOKED_UP: Any = object()
+
+
 @dataclass(slots=True)
 class Line:
     """One line of a page with the features the classifier uses and the label it gets."""
@@ -59,6 +64,9 @@ class Line:
     label: str = ""       # body / heading / title, or the chrome label
     reason: str = ""
     rule: LineRule | None = None
+    #: The first single-line rule that fits the text, looked up by make_lines with the features
+    #: (apply_line_rules labels by it); _NOT_LOOKED_UP for a line made some other way.
+    matched: LineRule | None = _NOT_LOOKED_UP
 
     @property
     def chrome(self) -> bool:
@@ -68,31 +76,43 @@ class Line:
 def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
     """Lines with their features, from blocks (paragraphs) of lines."""
     lines = []
+    append = lines.append
     for b, block in enumerate(blocks):
         for text in block:
             text = " ".join(text.split())
             if not text:
                 continue
-            features = (_features_cached(text, language) if len(text) <= CACHED_LINE_CHARS
-                        else _features(text, language))
+            features = (_analyse_cached(text, language) if len(text) <= CACHED_LINE_CHARS
+                        else _analyse(text, language))
             if features is not None:
-                lines.append(Line(text, b, *features))
+                n, sentence, stop, matched = features
+                append(Line(text, b, n, sentence, stop, matched=matched))
     return lines
 
 
-def _features(text: str, language: str | None) -> tuple[int, bool, float | None] | None:
-    """(words, ends like a sentence, stop-word density) of a line; None for a line of symbols."""
+def _analyse(text: str, language: str | None) -> tuple[int, bool, float | None, LineRule | None] | None:
+    """(words, ends like a sentence, stop-word density, the first rule that fits) of a line;
+    None for a line of symbols. Features and rule share one look at the line (one lower-casing,
+    one cache entry).
+
+    ``text`` is whitespace-normalised (stripped, single spaces), so outside CJK text its words
+    are its spaces plus one and its last character tells whether it ends like a sentence.
+    """
     if not _HAS_WORD.search(text):
         return None
-    n = word_count(text)
+    n = text.count(" ") + 1 if text.isascii() or not _CJK_RUN.search(text) else word_count(text)
+    lower = text.lower()
     # Stop words only matter for lines long enough to be list items or prose.
-    stop = stopword_density(text, language) if n >= 4 else stopword_density("", language)
-    return n, ends_like_sentence(text), stop
+    if n >= 4:
+        stop = stopword_density(text, language, lower=lower)
+    else:  # the density of no words: 0.0 where there is a list (or kana), None where not
+        stop = 0.0 if language == "ja" or (language or "") in STOPWORDS else None
+    return n, text[-1] in _SENTENCE_END_CHARS, stop, match_lower(lower, n)
 
 
 _HAS_WORD = re.compile(r"\w")
 # Menus and footers repeat inside a page and across a site's pages: short lines' features are kept.
-_features_cached = lru_cache(maxsize=CACHE_LINES)(_features)
+_analyse_cached = lru_cache(maxsize=CACHE_LINES)(_analyse)
 
 
 def _label(line: Line, label: str, reason: str) -> None:
@@ -102,7 +122,7 @@ def _label(line: Line, label: str, reason: str) -> None:
 # ---- 1. single-line rules -----------------------------------------------------------------
 def apply_line_rules(lines: list[Line]) -> None:
     for line in lines:
-        rule = match_rule(line.text, line.words)
+        rule = line.matched if line.matched is not _NOT_LOOKED_UP else match_rule(line.text, line.words)
         if rule is not None:
             line.rule = rule
             _label(line, rule.label, rule.reason)
@@ -140,6 +160,8 @@ def apply_context_rules(lines: list[Line]) -> None:
         if not line.label and line.words >= 10 and _glued_teaser(line.text):
             _label(line, "related", "a headline glued to its summary: a teaser card")
     for i, line in enumerate(lines):
+        if line.label != "video" and line.label != "photo":  # the only lines these rules start from
+            continue
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if line.label == "video" and _RUNNING_TIME.search(line.text):
@@ -207,7 +229,16 @@ def _cut_after_comments(lines: list[Line]) -> None:
 def _score(line: Line) -> float:
     if line.chrome:
         return -10.0 if line.label in _BARRIER_LABELS else -3.0
-    return {GOOD: float(line.words), NEAR_GOOD: line.words / 2, SHORT: -1.0, BAD: -2.0}[line.kind]
+    kind = line.kind
+    if kind == GOOD:
+        return float(line.words)
+    if kind == NEAR_GOOD:
+        return line.words / 2
+    if kind == SHORT:
+        return -1.0
+    if kind == BAD:
+        return -2.0
+    raise KeyError(kind)
 
 
 # ---- 4. the densest run of prose ----------------------------------------------------------
