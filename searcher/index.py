@@ -118,10 +118,13 @@ class SearchIndex:
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 ix = self._open()
+                if self._searcher is not None and not self._searcher.up_to_date():
+                    # Reopen rather than Searcher.refresh(): a refreshed searcher that reuses
+                    # segment readers keeps seeing documents another writer replaced or deleted.
+                    self._searcher.close()
+                    self._searcher = None
                 if self._searcher is None:
                     self._searcher = ix.searcher(weighting=_weighting())
-                elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
                 return self._searcher
             except (_Stale, OSError) as exc:
                 self.close()
@@ -324,11 +327,7 @@ class SearchIndex:
                 known.update(batch)
                 write_manifest(gen, ix.latest_generation(), known)
 
-            try:
-                return bulk_write(ix, docs, existing=known, jobs=jobs, on_commit=committed, progress=progress)
-            finally:
-                # A refreshed Whoosh searcher can keep seeing replaced documents: reopen instead.
-                self.close()
+            return bulk_write(ix, docs, existing=known, jobs=jobs, on_commit=committed, progress=progress)
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""

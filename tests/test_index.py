@@ -167,3 +167,15 @@ def test_touched_seed_is_unchanged_and_same_size_edit_is_seen(tmp_path, seeds_di
         report = ix.update(seeds_dir)
         assert report.changed == [GOLD_ID]
         assert ix.search("Khalilzaq").total == 1
+
+
+def test_a_long_lived_index_sees_other_writers_changes(tmp_path):
+    reader, writer = SearchIndex(tmp_path / "ix"), SearchIndex(tmp_path / "ix")
+    reader.add(Document(doc_id="x", title="alpha", body="alpha text"))
+    assert reader.search("alpha").total == 1
+    writer.add(Document(doc_id="x", title="beta", body="beta text"))
+    assert (reader.search("alpha").total, reader.search("beta").total, len(reader)) == (0, 1, 1)
+    writer.delete("x")
+    assert len(reader) == 0 and "x" not in reader
+    reader.close()
+    writer.close()
