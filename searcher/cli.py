@@ -223,10 +223,10 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
         raise click.UsageError("empty query: give at least one word to search for")
     use_color = _use_color(color)
     ix = state.open_index()
-    if not ix.exists():
-        click.echo(f"searcher: no index at {state.index_dir}; building it from {state.seeds_dir}", err=True)
-        report = ix.update(state.seeds_dir)
-        click.echo(report.summary(), err=True)
+    why = ix.needs_build(state.seeds_dir)
+    if why:
+        click.echo(f"searcher: {why}; building it from {state.seeds_dir}", err=True)
+        click.echo(ix.update(state.seeds_dir).summary(), err=True)
     results = ix.search(text, limit=limit, page=page, sort=sort, source=source, since=since, until=until,
                         syntax=not words, fragments=fragments, context=context,
                         highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain", facets=facets,

@@ -92,6 +92,22 @@ class SearchIndex:
         """True if there is a searcher index at ``path``."""
         return self._folder.exists()
 
+    def needs_build(self, seeds_dir: str | os.PathLike[str]) -> str | None:
+        """Why the index must be built from ``seeds_dir`` before a search, or None.
+
+        Missing, or written with another schema while the seeds are at hand (``update``
+        then rebuilds it). Without the seeds an old index is left for the caller to report.
+        """
+        if not self._folder.exists():
+            self._folder.check_usable()
+            return f"no index at {self.path}"
+        try:
+            self._folder.check_version(self._folder.read_marker(), SCHEMA_VERSION)
+        except IndexVersionError:
+            if Path(seeds_dir).is_dir():
+                return f"the index at {self.path} has an older schema"
+        return None
+
     def _open(self) -> Any:
         """The live Whoosh index, reopened if a rebuild swapped in a new generation."""
         if not self._folder.exists():

@@ -248,7 +248,10 @@ def suggest(searcher: Any, query: str) -> str | None:
         if any(searcher.doc_frequency(f, stem) for f in ranking.WORD_FIELDS):
             continue
         corrector = corrector or searcher.corrector("body")
-        candidates = corrector.suggest(stem, limit=1, maxdist=2)
+        # Whoosh counts a swap of two letters as two edits: ask for up to two, then keep
+        # those within the allowed edits when a swap counts as one ("bahai" -> "bahia").
+        allowed = _max_edits(word)
+        candidates = [c for c in corrector.suggest(stem, limit=5, maxdist=2) if _edits(stem, c) <= allowed]
         if not candidates:
             continue
         real = _surface_form(searcher, candidates[0], analyzer)
@@ -259,6 +262,26 @@ def suggest(searcher: Any, query: str) -> str | None:
         out = _replace_word(out, word, real)
         changed = True
     return out if changed else None
+
+
+def _max_edits(word: str) -> int:
+    """Edits allowed to correct ``word``: two edits turn most short words into others
+    ("crop" -> "troop"), so 1 up to five letters and 2 beyond (as Elasticsearch's AUTO)."""
+    return 1 if len(word) <= 5 else 2
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance where a swap of two neighbouring letters is one edit (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:

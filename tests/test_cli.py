@@ -159,3 +159,16 @@ def test_clean_json_matches_the_gold_record(runner, seeds_dir, gold):
     for line in chrome:
         assert line not in doc["body"].split("\n\n")
     assert {r["label"] for r in doc["removed"]} >= {"video", "photo", "prompt"}
+
+
+def test_search_rebuilds_an_index_of_an_older_schema_when_seeds_are_at_hand(runner, index_dir, seeds_dir):
+    from searcher.storage import MARKER_NAME
+
+    run(runner, index_dir, seeds_dir, "index")
+    marker = index_dir / MARKER_NAME
+    data = json.loads(marker.read_text())
+    data["schema_version"] = 0
+    marker.write_text(json.dumps(data))
+    result = run(runner, index_dir, seeds_dir, "search", "Khalilzad")
+    assert result.exit_code == 0 and "older schema; building it from" in result.stderr
+    assert json.loads(marker.read_text())["schema_version"] > 0

@@ -105,3 +105,19 @@ def test_feedback_pool_scores_equal_posting_scores(ix):
     assert from_postings.keys() == from_text.keys()
     for docnum, score in from_postings.items():
         assert abs(score - from_text[docnum]) < 1e-9
+
+
+def test_bulk_field_lengths_equal_whooshs_own(tmp_path):
+    from searcher import Document, SearchIndex
+    from searcher.ranking import _leaf_lengths
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add([Document(doc_id=str(i), title="word " * (i % 7), body="text body " * i, sections=["A head"] if i % 3 else [])
+            for i in range(40)])
+    ix.delete("5")
+    searcher = ix._reader_searcher()
+    for leaf, _ in searcher.reader().leaf_readers():
+        for field in ("title", "body", "sections"):
+            expected = [leaf.doc_field_length(n, field, 0) or 0 for n in range(leaf.doc_count_all())]
+            assert _leaf_lengths(leaf, field) == expected
+    ix.close()
