@@ -117,9 +117,10 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
     """
     ix = state.open_index(wait=wait)
     folder = seeds_dir or state.seeds_dir
-    options = {"max_bytes": int(max_mb * 1024 * 1024), "follow_symlinks": follow_symlinks, "jobs": jobs}
+    write = ix.rebuild if rebuild else ix.update
     with _progress_bar("seeds", quiet) as bar:
-        report = ix.rebuild(folder, progress=bar, **options) if rebuild else ix.update(folder, progress=bar, **options)
+        report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
+                       jobs=jobs)
     for skipped in report.failed:
         click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
     click.echo(report.summary(), err=True)

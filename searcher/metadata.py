@@ -84,7 +84,8 @@ def parse_date(text: str | None) -> datetime | None:
     match = _CJK_DATE.search(text)
     if match:
         try:
-            return datetime(*(int(g) for g in match.groups()))
+            year, month, day = (int(g) for g in match.groups())
+            return datetime(year, month, day)
         except ValueError:
             pass
     return None
@@ -244,7 +245,7 @@ def html_metadata(tree: Any) -> Metadata:
         if key and value and key not in meta:
             meta[key] = value
     found = Metadata()
-    article = {}
+    article: dict[str, Any] = {}
     publisher_names: list[str] = []
     for item in _jsonld_items(tree):
         kind = item.get("@type")
@@ -256,7 +257,7 @@ def html_metadata(tree: Any) -> Metadata:
         if "publisher" in item:
             publisher_names += _names(item["publisher"])
     site = meta.get("og:site_name") or (publisher_names[0] if publisher_names else None) \
-        or (_names(article.get("publisher")) or [None])[0]
+        or next(iter(_names(article.get("publisher"))), None)
     found.source = site.strip() if site else None
     title_el = tree.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""

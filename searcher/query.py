@@ -64,7 +64,7 @@ def make_parser(schema: Any, *, syntax: bool = True, group: Any = None) -> qpars
         plugins = [qparser.MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS)]
         return qparser.QueryParser(None, schema, plugins=plugins, group=group)
     parser = qparser.MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS, group=group)
-    aliases = {}
+    aliases: dict[str, list[str]] = {}
     for alias, real in QUERY_FIELDS.items():
         aliases.setdefault(real, []).append(alias)
     parser.add_plugin(qparser.FieldAliasPlugin(aliases))

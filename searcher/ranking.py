@@ -367,7 +367,8 @@ def rank_words(
 def _feedback_pool(stats: _Stats, order: list[tuple[float, int]]) -> list[int]:
     """The first pass's best documents that feedback re-scores: up to FEEDBACK_DEPTH, and
     no more once FEEDBACK_READ_WORDS words have been read (long pages cost more)."""
-    pool, read = [], 0
+    pool: list[int] = []
+    read = 0
     for _, docnum in order[:FEEDBACK_DEPTH]:
         if pool and read >= FEEDBACK_READ_WORDS and len(pool) >= FEEDBACK_DOCS:
             break
@@ -462,7 +463,6 @@ def _proximity(
                     found[docnum] = list(m.value_as("positions"))
         positions[term] = found
     top = max((s for s, _ in order), default=1.0) or 1.0
-    n = stats.doc_count
     rescored = dict(scores)
     for a, b in pairs:
         pa, pb = positions.get(a, {}), positions.get(b, {})

@@ -159,8 +159,8 @@ def _explanation(score: float, lines: list[str], tokens: list[str] | None, sort:
 
 def _explain_whoosh(searcher: Any, parsed: wq.Query, docnum: int) -> list[str]:
     """Per field and term BM25 contributions of a structured query's words to one document."""
-    lines = []
-    seen = set()
+    lines: list[str] = []
+    seen: set[tuple[str, Any]] = set()
     try:
         pairs = list(parsed.existing_terms(searcher.reader(), phrases=True, expand=True))
     except Exception:

@@ -75,7 +75,7 @@ class Line:
 
 def make_lines(blocks: list[list[str]], language: str | None) -> list[Line]:
     """Lines with their features, from blocks (paragraphs) of lines."""
-    lines = []
+    lines: list[Line] = []
     append = lines.append
     for b, block in enumerate(blocks):
         for text in block:
