@@ -214,7 +214,13 @@ def _leaf_lengths(leaf: Any, fieldname: str) -> list[int]:
 
         column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is not None:
-            lengths = [byte_to_length(b) for b in column]
+            if getattr(column, "_fixedlen", None) == 1:  # one byte a document: read them at once
+                stored = min(column._count, count)
+                raw = list(column._dbfile.get(column._basepos, stored)) + [0] * (count - stored)
+            else:
+                raw = list(column)
+            table = [byte_to_length(b) for b in range(256)]
+            lengths = [table[b] for b in raw]
             if len(lengths) == count:
                 return lengths
     except (ImportError, AttributeError, TypeError, ValueError):
