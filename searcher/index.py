@@ -202,6 +202,12 @@ class SearchIndex:
                                                 jobs=jobs, progress=progress)
             elapsed = timer()
             ix, gen = self._ensure_live()
+            if ix.doc_count_all() == 0:
+                # A first build: the bulk path (both cores writing, big commits) is the fast one.
+                report = self._rebuild_locked(seeds_dir, max_bytes=max_bytes, follow_symlinks=follow_symlinks,
+                                              jobs=jobs, progress=progress)
+                report.rebuilt = False
+                return report
             known = _load_manifest(ix, gen)
             report = UpdateReport()
             scan = scan_seeds(seeds_dir, known, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
