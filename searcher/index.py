@@ -1,8 +1,8 @@
 """SearchIndex: the library's one handle on an index folder, for writing and searching.
 
 It hides Whoosh entirely: callers pass and get back Documents, Results and reports.
-One Whoosh searcher is kept open and refreshed when another process commits, so a
-long-lived SearchIndex answers many queries without reopening the index.
+One Whoosh searcher is kept open and reopened only when another writer has committed,
+so a long-lived SearchIndex answers many queries without reopening the index.
 """
 
 from __future__ import annotations
