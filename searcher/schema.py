@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import STOP_WORDS, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
@@ -38,15 +38,68 @@ _STEM = [stemmer_for_language(STEMMER)]
 
 def text_analyzer():
     """English text: tokens, lower case, accents folded, stop words out, Porter stems."""
-    # Stop words are dropped at both index and query time; renumbering keeps phrase
-    # positions consistent, so "re-set as" still matches a phrase query across them.
-    return (
-        RegexTokenizer(_TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP_WORDS_EN, minsize=1)
-        | StemFilter(lang=STEMMER, cachesize=50000)
-    )
+    return RegexTokenizer(_TOKEN_PATTERN) | TermFilter()
+
+
+class TermFilter(Filter):
+    """Lower case, accent folding, stop words and stemming in one step, cached per word.
+
+    The same terms, positions and flags as Whoosh's LowercaseFilter | CharsetFilter |
+    StopFilter | StemFilter chain (tests compare the two), at a fraction of the cost: the
+    chain runs four generator steps per token; here a word seen before is one dict look-up.
+    Stop words are dropped at index and query time, and positions are renumbered over
+    them, so a phrase query still matches across a stop word ("re-set as").
+    """
+
+    is_morph = True  # it stems: Whoosh keeps unstemmed words apart for spelling
+
+    def __init__(self, stoplist: frozenset[str] = STOP_WORDS_EN, lang: str = STEMMER) -> None:
+        self.stops = frozenset(stoplist)
+        self.lang = lang
+        self._terms: dict[str, tuple[str, str | None]] = {}
+
+    def __getstate__(self) -> dict:
+        # The schema is pickled into the index: keep the settings, not the cache.
+        return {"stops": self.stops, "lang": self.lang}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._terms = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TermFilter) and (self.stops, self.lang) == (other.stops, other.lang)
+
+    def _lookup(self, raw: str) -> tuple[str, str | None]:
+        """(folded word, its stem or None for a stop word), cached."""
+        found = self._terms.get(raw)
+        if found is None:
+            folded = raw.lower().translate(accent_map)
+            stem = None if folded in self.stops else stemmer_for_language(self.lang)(folded)
+            found = (folded, stem)
+            if len(self._terms) > 200_000:
+                self._terms.clear()
+            self._terms[raw] = found
+        return found
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        lookup = self._terms.get
+        pos = None
+        for t in tokens:
+            found = lookup(t.text) or self._lookup(t.text)
+            if found[1] is not None:
+                if t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                t.stopped = False
+                t.text = found[1]
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                t.text = found[0]
+                yield t
 
 
 # The same pattern without its capturing group, so findall returns whole tokens.

@@ -121,3 +121,31 @@ def test_bulk_field_lengths_equal_whooshs_own(tmp_path):
             expected = [leaf.doc_field_length(n, field, 0) or 0 for n in range(leaf.doc_count_all())]
             assert _leaf_lengths(leaf, field) == expected
     ix.close()
+
+
+def test_one_step_term_filter_equals_whooshs_filter_chain():
+    """TermFilter must index exactly what Lowercase | Charset | Stop | Stem would."""
+    import random
+
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+    from whoosh.support.charset import accent_map
+
+    from searcher.schema import _TOKEN_PATTERN, STEMMER, STOP_WORDS_EN, text_analyzer
+
+    chain = (RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+             | StopFilter(stoplist=STOP_WORDS_EN, minsize=1) | StemFilter(lang=STEMMER))
+    ours = text_analyzer()
+    rng = random.Random(3)
+    words = ("The Taliban's re-set U.S. talks were about Café naïve Ünïcödé running RUNS ran a an of "
+             "it's 4,500 3.14 what which there negotiators Khalilzad 11:21 über STRAßE").split()
+    texts = ["", "the of a", "Mr. Trump's re-set as planned"] + [
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 40))) for _ in range(200)]
+    for text in texts:
+        for kw in ({"mode": "index", "positions": True, "chars": True},
+                   {"mode": "query"},
+                   {"mode": "index", "positions": True, "removestops": False}):
+            def seen(analyzer):
+                return [(t.text, t.pos if kw.get("positions") else None,
+                         (t.startchar, t.endchar) if kw.get("chars") else None, t.stopped)
+                        for t in analyzer(text, **kw)]
+            assert seen(ours) == seen(chain), (text, kw)
