@@ -340,10 +340,7 @@ def clean_command(state: State, file: str, as_json: bool, removed: bool) -> None
 
 def _print_document(doc: "Document", *, as_json: bool, removed: bool) -> None:
     if as_json:
-        data = doc.as_dict()
-        if not removed and not as_json:
-            data.pop("removed")
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(doc.as_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(doc.title)
     meta = {

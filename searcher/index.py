@@ -214,7 +214,7 @@ class SearchIndex:
             report.scan_seconds = elapsed()
             gone = [d for d, state in known.items() if state.path and d not in scan.seen and d not in scan.unreadable]
             gone_by_hash = {known[d].hash: d for d in gone}
-            seeds = {p.seed.doc_id: p.seed for p in scan.pending}
+            seeds = {seed.doc_id: seed for seed in scan.pending}
             docs: list[tuple[Document, SeedFile | None]] = []
             for done, item in enumerate(clean_seeds(list(seeds.values()), max_bytes=max_bytes, jobs=jobs), 1):
                 if progress is not None:
@@ -289,7 +289,7 @@ class SearchIndex:
         report = UpdateReport(rebuilt=True)
         carried = self._documents_not_from_seeds()
         scan = scan_seeds(seeds_dir, {}, report, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
-        seeds = {p.seed.doc_id: p.seed for p in scan.pending}
+        seeds = {seed.doc_id: seed for seed in scan.pending}
         gen = self._folder.new_generation()
         try:
             ix = windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)

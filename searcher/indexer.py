@@ -21,7 +21,7 @@ from .document import Document
 from .errors import SearcherError, SeedError
 from .records import document_to_fields
 from .storage import SeedState
-from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed, content_hash, decode_seed, iter_seed_files, read_seed_bytes
+from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed, content_hash, iter_seed_files, read_seed_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -73,20 +73,12 @@ class UpdateReport:
         return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """A seed whose content must be (re)cleaned."""
-
-    seed: SeedFile
-    digest: str
-
-
 @dataclass(slots=True)
 class ScanResult:
     """What a scan of the seeds folder found, against what the index holds."""
 
     #: seeds whose content is new or changed: to be cleaned
-    pending: list[_Pending]
+    pending: list[SeedFile]
     #: doc_id -> content hash of every seed seen
     seen: dict[str, str]
     #: doc ids whose file is present but unreadable: their indexed version is kept
@@ -108,7 +100,7 @@ def scan_seeds(
     Entries of ``known`` whose file was touched but not changed get their new stat, so
     the next scan need not read them again.
     """
-    pending: list[_Pending] = []
+    pending: list[SeedFile] = []
     restated = 0
     seen: dict[str, str] = {}
     unreadable: set[str] = set()
@@ -135,7 +127,7 @@ def scan_seeds(
             restated += 1
             report.unchanged += 1
         else:
-            pending.append(_Pending(seed, digest))
+            pending.append(seed)
     report.failed.extend(skipped)
     return ScanResult(pending, seen, unreadable, restated)
 
@@ -149,13 +141,10 @@ def _reason(exc: BaseException, path: object) -> str:
 
 def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
     """Read, decode and clean one seed; raises SeedError with the reason on any failure."""
-    from .cleaner import clean_html, clean_text
+    from .cleaner import clean_file
 
-    data = read_seed_bytes(seed.path, max_bytes=max_bytes)
-    text = decode_seed(data, name=str(seed.path), kind=seed.kind)
-    cleaner = clean_html if seed.kind == "html" else clean_text
     try:
-        doc = cleaner(text, seed.doc_id, path=str(seed.path), content_hash=content_hash(data))
+        doc = clean_file(seed.path, seed.doc_id, max_bytes=max_bytes)
     except SearcherError:
         raise
     except RecursionError:

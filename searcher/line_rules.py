@@ -234,12 +234,6 @@ RULES: tuple[LineRule, ...] = (
           r"^(tags?|topics?|filed under|categories|category|schlagwörter|тэги|теги)\s*:", max_words=30),
 )
 
-def ends_like_sentence(line: str) -> bool:
-    """True when the line ends the way prose does (full stop, question mark, closing quote)."""
-    line = line.rstrip()
-    return bool(line) and line[-1] in _SENTENCE_END_CHARS
-
-
 def word_count(line: str) -> int:
     """Words in a line; CJK text has no spaces, so two CJK characters count as one word."""
     if line.isascii() or not _CJK_RUN.search(line):

@@ -72,12 +72,8 @@ def seed_kind(path: str | os.PathLike[str]) -> str:
     return SEED_KINDS.get(os.path.splitext(path)[1].lower(), "text")
 
 
-def doc_id_for(path: Path, seeds_dir: Path) -> str:
-    """The document id of a seed: its path below the seeds folder, without the suffix."""
-    return _doc_id(path.relative_to(seeds_dir).parts)
-
-
 def _doc_id(parts: tuple[str, ...] | list[str]) -> str:
+    """The document id of a seed: its path below the seeds folder, without the suffix."""
     name = parts[-1]
     dot = name.rfind(".")
     stem = name[:dot] if dot > 0 else name
