@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -22,24 +22,20 @@ from whoosh import query as wq
 from . import __version__
 from .document import Document
 from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
-from .indexer import (
-    COMMIT_EVERY,
-    Progress,
-    UpdateReport,
-    bulk_write,
-    clean_seeds,
-    manifest_entry,
-    scan_seeds,
-    timer,
-    write_documents,
-)
 from .locking import DEFAULT_WAIT, WriteLock
 from .records import fields_to_document
 from .results import IndexStats, Results
 from .searching import run_search
 from .schema import SCHEMA_VERSION, build_schema
-from .seeds import DEFAULT_MAX_BYTES, SeedFile, SkippedSeed
+from .seeds import DEFAULT_MAX_BYTES
 from .storage import INDEX_NAME, IndexFolder, SeedState, read_manifest, write_manifest
+
+if TYPE_CHECKING:
+    from .indexer import Progress, UpdateReport
+    from .seeds import SeedFile
+
+# The writing methods import .indexer (cleaning, hashing, process pools) when they run:
+# a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +187,9 @@ class SearchIndex:
         (added with :meth:`add`) are left alone. An index of another schema version is
         rebuilt from the seeds.
         """
+        from .indexer import UpdateReport, clean_seeds, scan_seeds, timer
+        from .seeds import SkippedSeed
+
         self._check_apart(seeds_dir)
         with self._writing():
             if self._folder.exists():
@@ -248,6 +247,8 @@ class SearchIndex:
         deleted: list[str],
     ) -> None:
         """Write upserts and deletions in batches, keeping the manifest in step with each commit."""
+        from .indexer import COMMIT_EVERY, manifest_entry, write_documents
+
         writer = ix.writer(limitmb=128)
         for doc_id in deleted:
             writer.delete_by_term("doc_id", doc_id)
@@ -285,6 +286,9 @@ class SearchIndex:
         self, seeds_dir: str | os.PathLike[str], *, max_bytes: int | None, follow_symlinks: bool, jobs: int | None,
         progress: Progress | None = None,
     ) -> UpdateReport:
+        from .indexer import UpdateReport, bulk_write, clean_seeds, manifest_entry, scan_seeds, timer
+        from .seeds import SkippedSeed
+
         elapsed = timer()
         report = UpdateReport(rebuilt=True)
         carried = self._documents_not_from_seeds()
@@ -339,6 +343,8 @@ class SearchIndex:
         cores) and committed in large batches, so a failure part-way keeps what was committed.
         ``progress(done, total, stage)`` is called as documents are written.
         """
+        from .indexer import bulk_write
+
         if isinstance(docs, Document):
             docs = [docs]
         with self._writing():

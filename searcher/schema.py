@@ -129,6 +129,37 @@ def index_terms(text: str) -> list[str]:
     return [t for t in map(terms.__getitem__, tokens) if t]
 
 
+def index_term_spans(text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) of each indexed token of ``text``: :func:`index_terms` with offsets.
+
+    For snippets, which need where each match is; the analyzer's tokens give the same
+    (tests compare them) but stem every word again in a cache of their own.
+    """
+    terms = _TERMS
+    if len(terms) > 200_000:
+        terms.clear()
+    spans = []
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        term = terms.get(token)
+        if term is None:
+            term = terms[token] = _term(token)
+        if term:
+            spans.append((term, match.start(), match.end()))
+    return spans
+
+
+_TEXT_ANALYZER = None
+
+
+def is_text_analyzer(analyzer: object) -> bool:
+    """True if ``analyzer`` (say, one unpickled from an index) analyses like :func:`text_analyzer`."""
+    global _TEXT_ANALYZER
+    if _TEXT_ANALYZER is None:
+        _TEXT_ANALYZER = text_analyzer()
+    return analyzer == _TEXT_ANALYZER
+
+
 def name_analyzer():
     """Names (sources, authors): lower case and accent folding, no stemming, no stop words."""
     return RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)

@@ -7,7 +7,6 @@ page declares, then charset-normalizer's best guess. Files that are clearly not 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -184,6 +183,8 @@ def read_seed_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = DEF
 
 def content_hash(data: bytes) -> str:
     """A stable fingerprint of a seed's bytes: what incremental updates compare."""
+    import hashlib  # here, not at the top: a search never hashes seeds (hashlib costs ~3 ms)
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

@@ -16,6 +16,8 @@ import html
 import re
 from typing import Any, Iterable
 
+from .schema import index_term_spans, is_text_analyzer
+
 MARK_START = "\x02"
 MARK_END = "\x03"
 
@@ -39,6 +41,8 @@ def match_spans(text: str, terms: Iterable[str], analyzer: Any) -> list[tuple[in
     termset = frozenset(terms)
     if not termset or not text:
         return []
+    if is_text_analyzer(analyzer):  # the usual case: the same spans from a shared cache
+        return [(start, end) for term, start, end in index_term_spans(text) if term in termset]
     spans = []
     for token in analyzer(text, chars=True, mode="index"):
         if token.text in termset:
