@@ -21,18 +21,24 @@ the caller uses Whoosh's writer instead.
 
 from __future__ import annotations
 
+import random
 import re
+import struct
+import zlib
 from array import array
+from collections import deque
+from collections.abc import Iterator
+from operator import methodcaller
 from pickle import dumps
 from typing import Any
 
 from whoosh import formats
 from whoosh.analysis import CharsetFilter, IDTokenizer, LowercaseFilter, RegexTokenizer
 from whoosh.codec import default_codec
-from whoosh.fields import DATETIME, ID, NUMERIC, TEXT
+from whoosh.fields import DATETIME, ID, TEXT
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte, to_sortable
 
 from .schema import _TOKEN_PATTERN, TermFilter
 
@@ -87,9 +93,9 @@ def _kind(field: Any) -> int | None:
 
 def _datetime_terms(field: Any, value: Any) -> list[bytes]:
     """``field.index(value)``'s terms for a DATETIME field, converting the date once, not per term."""
-    number = field.prepare_datetime(value)
-    to_bytes = NUMERIC.to_bytes
-    return [to_bytes(field, number, shift) for shift in range(0, field.bits, field.shift_step)]
+    number = to_sortable(field.numtype, field.bits, field.signed, field.prepare_number(field.prepare_datetime(value)))
+    to_bytes = field.sortable_to_bytes
+    return [to_bytes(number, shift) for shift in range(0, field.bits, field.shift_step)]
 
 
 def _datetime_terms_match(field: Any) -> bool:
@@ -142,8 +148,11 @@ class SegmentBuilder:
         #: postings held in memory (a rough measure of the memory used)
         self.postings = 0
         self._plans: dict[str, tuple[int, Any]] = {}
-        # fieldname -> {term: (docnums, weights, values)}; text terms are str, others bytes
-        self._post: dict[str, dict[Any, tuple[array, array, list]]] = {}
+        # fieldname -> {term: docnums}, {term: values}, {term: weights}; text terms are str
+        # (their weights are the frequencies in their values), others bytes
+        self._docs: dict[str, dict[Any, array]] = {}
+        self._values: dict[str, dict[Any, list]] = {}
+        self._weights: dict[str, dict[Any, array]] = {}
         # fieldname -> length byte per document
         self._lengths: dict[str, bytearray] = {}
         self._closed = False
@@ -215,27 +224,26 @@ class SegmentBuilder:
             else:
                 found.append(pos)
             pos += 1
-        post = self._post.get(name)
-        if post is None:
-            post = self._post[name] = {}
         one = _ANALYSIS.single
-        one_position = _ANALYSIS.one_position
-        for term, found in poses.items():
-            if type(found) is int:
-                freq = 1
-                value = one[found] if found < len(one) else one_position(found)
-            else:
-                freq = len(found)
-                deltas = [found[0]]
-                deltas += [b - a for a, b in zip(found, found[1:])]
-                value = pack_uint(freq) + dumps(deltas, 2)
-            entry = post.get(term)
-            if entry is None:
-                post[term] = (array("I", (docnum,)), array("I", (freq,)), [value])
-            else:
-                entry[0].append(docnum)
-                entry[1].append(freq)
-                entry[2].append(value)
+        if len(one) <= pos:
+            _ANALYSIS.one_position(pos)
+        # Positions.encode: the count, then the pickled deltas
+        values = [one[p] if type(p) is int else
+                  pack_uint(len(p)) + dumps([p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
+                  for p in poses.values()]
+        docs_of = self._docs.get(name)
+        if docs_of is None:
+            docs_of = self._docs[name] = {}
+            self._values[name] = {}
+        values_of = self._values[name]
+        new = set(poses).difference(docs_of)  # a dict argument: one look-up per term of poses
+        if new:
+            for term in new:
+                docs_of[term] = array("I")
+                values_of[term] = []
+        # Append docnum and value to each term's lists, looping in C, not Python.
+        _consume(map(methodcaller("append", docnum), map(docs_of.__getitem__, poses)))
+        _consume(map(list.append, map(values_of.__getitem__, poses), values))
         self.postings += len(poses)
 
     def _add_text(self, name: str, field: Any, value: str, docnum: int) -> int:
@@ -283,36 +291,36 @@ class SegmentBuilder:
 
     def _add_terms(self, name: str, terms: Any, docnum: int) -> None:
         """Postings of weight 1.0 and no value (an ID or DATETIME field) for one document."""
-        post = self._post.get(name)
-        if post is None:
-            post = self._post[name] = {}
-        for tbytes in terms:
-            entry = post.get(tbytes)
-            if entry is None:
-                post[tbytes] = (array("I", (docnum,)), array("d", (1.0,)), [b""])
-            else:
-                entry[0].append(docnum)
-                entry[1].append(1.0)
-                entry[2].append(b"")
-            self.postings += 1
+        self._add_weighted(name, [(tbytes, 1.0, b"") for tbytes in terms], docnum)
+
+    def _add_weighted(self, name: str, postings: list[tuple[bytes, float, bytes]], docnum: int) -> None:
+        docs_of = self._docs.get(name)
+        if docs_of is None:
+            docs_of = self._docs[name] = {}
+            self._values[name] = {}
+            self._weights[name] = {}
+        values_of = self._values[name]
+        weights_of = self._weights[name]
+        for tbytes, weight, vbytes in postings:
+            docs = docs_of.get(tbytes)
+            if docs is None:
+                docs = docs_of[tbytes] = array("I")
+                weights_of[tbytes] = array("d")
+                values_of[tbytes] = []
+            docs.append(docnum)
+            weights_of[tbytes].append(weight)
+            values_of[tbytes].append(vbytes)
+        self.postings += len(postings)
 
     def _add_generic(self, name: str, field: Any, value: Any, docnum: int) -> int:
-        post = self._post.get(name)
-        if post is None:
-            post = self._post[name] = {}
         length = 0
         scorable = field.scorable
+        postings = []
         for tbytes, freq, weight, vbytes in field.index(value):
             if scorable:
                 length += freq
-            entry = post.get(tbytes)
-            if entry is None:
-                post[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
-            else:
-                entry[0].append(docnum)
-                entry[1].append(weight)
-                entry[2].append(vbytes)
-            self.postings += 1
+            postings.append((tbytes, weight, vbytes))
+        self._add_weighted(name, postings, docnum)
         if length:
             self._record_length(name, docnum, length)
         return length
@@ -327,11 +335,11 @@ class SegmentBuilder:
         self._perdoc.close()
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
         try:
-            for name in sorted(self._post):
+            for name in sorted(self._docs):
                 self._write_field(fieldwriter, name)
         finally:
             fieldwriter.close()
-        self._post.clear()
+        self._clear()
         self._lengths.clear()
         self.segment.set_doc_count(self.docnum)
         return self.segment
@@ -341,63 +349,263 @@ class SegmentBuilder:
         if not self._closed:
             self._closed = True
             self._perdoc.close()
-        self._post.clear()
+        self._clear()
+
+    def _clear(self) -> None:
+        self._docs.clear()
+        self._values.clear()
+        self._weights.clear()
+        self._lengths.clear()
 
     def _write_field(self, fieldwriter: Any, name: str) -> None:
         kind, field = self._plans[name]
-        post = self._post[name]
+        post = _Postings(self._docs[name], self._weights.get(name), self._values[name])
         lengths = self._lengths.get(name, b"")
         nlengths = len(lengths)
         table = _BYTE_LENGTH
-        fieldwriter.start_field(name, field)
-        postwriter = getattr(fieldwriter, "_postwriter", None)
-        fast = _fast_blocks(postwriter)
-        blocklimit = postwriter._blocklimit if fast else 0
-        start_term = fieldwriter.start_term
-        finish_term = fieldwriter.finish_term
-        add = fieldwriter.add
         text = kind in (_TEXT, _NAME)
         share = SHARE_VALUES
+        fieldwriter.start_field(name, field)
+        terms = _term_writer(self.codec, fieldwriter, field.format)
+        if terms is None:
+            _write_terms_with_codec(fieldwriter, post, lengths, text, share)
+            fieldwriter.finish_field()
+            return
+        write_term = terms.write
         for term in sorted(post):
             docs, weights, values = post[term]
-            start_term(term.encode("utf-8") if text else term)
-            if text:
-                weights = array("d", weights)
             if lengths:
                 lens = [table[lengths[d]] if d < nlengths else 0 for d in docs]
             else:
-                lens = [0] * len(docs)
-            if not fast:
-                if not share:
-                    values = [bytes(bytearray(v)) for v in values]
-                for d, w, v, n in zip(docs, weights, values, lens):
-                    add(d, w, v, n)
-                finish_term()
-                continue
-            count = len(docs)
-            start = 0
-            while True:
-                end = start + blocklimit
-                block_lens = [n for n in lens[start:end] if n]
-                ws = weights[start:end]
-                postwriter._ids = docs[start:end]
-                postwriter._weights = array("f", ws)
-                postwriter._values = [v for v in values[start:end] if v] if share else [
-                    bytes(bytearray(v)) for v in values[start:end] if v]
-                top = max(ws)
-                postwriter._maxweight = top if top > 0 else 0
-                postwriter._minlength = min(block_lens) if block_lens else None
-                postwriter._maxlength = max(block_lens) if block_lens else 0
-                if end >= count:
-                    break
-                postwriter._write_block()
-                start = end
-            finish_term()
+                lens = None
+            if not share:
+                values = [bytes(bytearray(v)) for v in values]
+            write_term(term.encode("utf-8") if text else term, docs, weights, values, lens)
+        terms.close()
         fieldwriter.finish_field()
 
 
-def _fast_blocks(postwriter: Any) -> bool:
-    """True when the codec's postings writer is the W3 one whose block buffer we can fill."""
-    return (type(postwriter).__name__ == "W3PostingsWriter" and getattr(postwriter, "_byteids", True) is False
-            and isinstance(getattr(postwriter, "_blocklimit", None), int)
-            and all(callable(getattr(postwriter, a, None)) for a in ("_new_block", "_write_block", "finish_postings")))
+class _Postings:
+    """One field's postings: term -> (docnums, weights, values)."""
+
+    def __init__(self, docs: dict, weights: dict | None, values: dict) -> None:
+        self.docs, self.weights, self.values = docs, weights, values
+
+    def __iter__(self) -> Iterator:
+        return iter(self.docs)
+
+    def __getitem__(self, term: Any) -> tuple[array, array, list]:
+        values = self.values[term]
+        if self.weights is None:  # text: the weight is the frequency, the first 4 bytes of the value
+            weights = array("d", [n for (n,) in map(_UINT.unpack_from, values)])
+        else:
+            weights = self.weights[term]
+        return self.docs[term], weights, values
+
+
+def _consume(iterator: Iterator) -> None:
+    deque(iterator, maxlen=0)
+
+
+def _write_terms_with_codec(fieldwriter: Any, post: _Postings, lengths: bytes, text: bool, share: bool) -> None:
+    """The codec's own term-by-term interface (used when _TermWriter does not match the codec)."""
+    table = _BYTE_LENGTH
+    nlengths = len(lengths)
+    for term in sorted(post):
+        docs, weights, values = post[term]
+        fieldwriter.start_term(term.encode("utf-8") if text else term)
+        lens = [table[lengths[d]] if d < nlengths else 0 for d in docs]
+        for d, w, v, n in zip(docs, weights, values, lens):
+            fieldwriter.add(d, w, v if share else bytes(bytearray(v)), n)
+        fieldwriter.finish_term()
+
+
+_MAGIC = b"W3Bl"
+_INT = struct.Struct("!i")
+_LONG = struct.Struct("!q")
+_USHORT = struct.Struct("!H")
+_TERMINFO = struct.Struct("!BfIBBfII")
+_UINT = struct.Struct("!I")
+
+
+class _TermWriter:
+    """Writes a field's posting lists and term infos as the W3 codec does, a term at a time.
+
+    The codec's postings writer takes a Python call per posting and several per block;
+    this builds each term's blocks in one go and writes them with one call. Before use
+    its output is compared with the codec's own writer on sample terms
+    (:func:`_term_writer`): any difference and the codec's writer is used instead.
+    """
+
+    def __init__(self, postfile: Any, tindex: Any, fieldid: int, blocklimit: int, compression: int,
+                 min_compress: int, fixed_size: int | None) -> None:
+        self.postfile = postfile
+        self.tindex = tindex
+        self.prefix = _USHORT.pack(fieldid)
+        self.blocklimit = blocklimit
+        self.compression = compression
+        self.min_compress = min_compress
+        self.no_values = fixed_size == 0
+        self.offset = postfile.tell()
+
+    def write(self, btext: bytes, docs: array, weights: array, values: list, lens: list | None) -> None:
+        """One term's postings: docnums, weights, encoded values and field lengths (or None)."""
+        count = len(docs)
+        blocklimit = self.blocklimit
+        compression = self.compression
+        min_compress = self.min_compress
+        no_values = self.no_values
+        parts = [_MAGIC]
+        size = 4
+        total_weight: Any = 0
+        minlength = None
+        maxlength = 0
+        maxweight: Any = 0
+        start = 0
+        while start < count:
+            end = start + blocklimit
+            ids = docs[start:end]
+            ws = weights[start:end]
+            wf = array("f", ws)
+            top = max(ws)
+            block_max = top if top > 0 else 0
+            if lens is not None:
+                block_lens = [n for n in lens[start:end] if n]
+                block_min = min(block_lens) if block_lens else None
+                block_maxlen = max(block_lens) if block_lens else 0
+            else:
+                block_min = None
+                block_maxlen = 0
+            last_id = ids[-1]
+            deltas = [ids[0]]
+            if len(ids) > 1:
+                deltas += [b - a for a, b in zip(ids, ids[1:])]
+            if all(w == 1.0 for w in wf):
+                mini_weights: Any = None
+            elif all(w == wf[0] for w in wf):
+                mini_weights = wf[0]
+            else:
+                mini_weights = tuple(wf)
+            if no_values:
+                mini_values: Any = None
+            else:
+                mini_values = tuple([v for v in values[start:end] if v])
+            data = dumps((tuple(deltas), mini_weights, mini_values), 2)
+            comp = compression if len(data) >= min_compress else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            info = dumps((len(ids), last_id, block_max, comp, length_to_byte(block_min),
+                          length_to_byte(block_maxlen)), 2)
+            blocklength = len(info) + len(data)
+            start = end
+            parts.append(_INT.pack(-blocklength if start >= count else blocklength))
+            parts.append(info)
+            parts.append(data)
+            size += 4 + blocklength
+            # the codec's W3TermInfo.add_block
+            total_weight += sum(wf)
+            if minlength is None:
+                minlength = block_min
+            else:
+                minlength = min(minlength, block_min)
+            maxlength = max(maxlength, block_maxlen)
+            maxweight = max(maxweight, block_max)
+        self.postfile.write(b"".join(parts))
+        offset = self.offset
+        self.offset = offset + size
+        terminfo = _TERMINFO.pack(0, total_weight, count, 0 if minlength is None else length_to_byte(minlength),
+                                  length_to_byte(maxlength), maxweight, docs[0], docs[-1])
+        self.tindex.add(self.prefix + btext, terminfo + _LONG.pack(offset) + _INT.pack(size))
+
+    def close(self) -> None:
+        pass
+
+
+#: (codec class, block limit, compression, format class) -> compression threshold, or
+#: None when _TermWriter does not write what the codec writes.
+_CALIBRATED: dict[tuple, int | None] = {}
+
+
+def _term_writer(codec: Any, fieldwriter: Any, format_: Any) -> _TermWriter | None:
+    """A _TermWriter for the field just started on ``fieldwriter``, if it matches the codec."""
+    if type(fieldwriter).__name__ != "W3FieldWriter" or not all(
+            hasattr(fieldwriter, a) for a in ("_postfile", "_tindex", "_fieldid")):
+        return None
+    blocklimit = getattr(codec, "_blocklimit", None)
+    compression = getattr(codec, "_compression", None)
+    if not isinstance(blocklimit, int) or not isinstance(compression, int) or getattr(codec, "_inlinelimit", 1) > 1:
+        return None
+    fixed = format_.fixed_value_size()
+    if fixed not in (None, 0):
+        return None
+    key = (type(codec), blocklimit, compression, type(format_))
+    if key not in _CALIBRATED:
+        _CALIBRATED[key] = _calibrate(codec, format_, blocklimit, compression)
+    threshold = _CALIBRATED[key]
+    if threshold is None:
+        return None
+    return _TermWriter(fieldwriter._postfile, fieldwriter._tindex, fieldwriter._fieldid, blocklimit, compression,
+                       threshold, fixed)
+
+
+def _sample_terms(format_: Any) -> list[tuple[array, array, list, list | None]]:
+    """Posting lists of every shape: one posting, exact and partial blocks, repeats, no lengths."""
+    rng = random.Random(5)
+    samples = []
+    for count in (1, 2, 5, 17, 40, 127, 128, 129, 300, 1000):
+        docs = array("I", sorted(rng.sample(range(5 * count + 10), count)))
+        freqs = [rng.choice((1, 1, 1, 2, 3, 9)) for _ in range(count)]
+        if format_.fixed_value_size() == 0:
+            values = [b""] * count
+            weights = array("d", [1.0] * count)
+        else:
+            values = []
+            for freq in freqs:
+                positions = sorted(rng.sample(range(2000), freq))
+                deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:])]
+                values.append(pack_uint(freq) + dumps(deltas, 2))
+            weights = array("d", freqs)
+        lens = [rng.choice((1, 5, 30, 200, 5000, 70000)) for _ in range(count)]
+        samples.append((docs, weights, values, lens))
+        samples.append((docs, array("d", [2.5] * count), values, None))
+    return samples
+
+
+def _calibrate(codec: Any, format_: Any, blocklimit: int, compression: int) -> int | None:
+    """The compression threshold with which _TermWriter matches the codec byte for byte, or None."""
+    from io import BytesIO
+
+    from whoosh.codec import whoosh3
+    from whoosh.filedb.structfile import StructFile
+
+    samples = _sample_terms(format_)
+    try:
+        reference = []
+        for docs, weights, values, lens in samples:
+            buffer = BytesIO()
+            postwriter = codec.postings_writer(StructFile(buffer))
+            postwriter.start_postings(format_, whoosh3.W3TermInfo())
+            for d, w, v, n in zip(docs, weights, values, lens or [0] * len(docs)):
+                postwriter.add_posting(d, w, v, n)
+            terminfo = postwriter.finish_postings()
+            reference.append((buffer.getvalue(), terminfo.to_bytes()))
+        candidates = [getattr(whoosh3, "COMPRESSION_MIN_SIZE", 0), 0, 20, 80]
+        for threshold in dict.fromkeys(candidates):
+            ours = []
+            for docs, weights, values, lens in samples:
+                buffer = BytesIO()
+
+                class _Index:
+                    def add(self, key: bytes, value: bytes) -> None:
+                        self.value = value
+
+                tindex = _Index()
+                writer = _TermWriter(StructFile(buffer), tindex, 0, blocklimit, compression, threshold,
+                                     format_.fixed_value_size())
+                writer.write(b"x", docs, weights, values, lens)
+                ours.append((buffer.getvalue(), tindex.value))
+            if ours == reference:
+                return threshold
+    except Exception:  # a codec unlike the one this was written for
+        return None
+    return None
