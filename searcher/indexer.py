@@ -447,6 +447,7 @@ class _WorkerSink(_Sink):
         self.jobs = context.Queue(maxsize=procs * 4)
         self.results = context.Queue()
         self.chunk: list[Document] = []
+        self.done: list[list[Any]] = []  # each worker's segments
         args = (writer.storage, writer.indexname, writer.schema, self.jobs, self.results, os.getpid(),
                 SEGMENT_POSTINGS)
         self.procs = [context.Process(target=_segment_worker, args=args, name=f"searcher-segment-{i}", daemon=True)
@@ -468,45 +469,37 @@ class _WorkerSink(_Sink):
                 self.jobs.put(item, timeout=0.5)
                 return
             except queue.Full:
-                self._check_alive()
+                self._poll(block=False)
 
-    def _check_alive(self) -> None:
-        for proc in self.procs:
-            if proc.exitcode is not None and proc.exitcode != 0:
-                raise SearcherError(f"indexing process {proc.name} died (exit code {proc.exitcode})")
-        self._raise_error(block=False)
-
-    def _raise_error(self, block: bool) -> tuple[str, Any] | None:
+    def _poll(self, block: bool) -> None:
+        """Collect a worker's result if there is one; raise if a worker failed or died."""
         import queue
 
         try:
             result = self.results.get(timeout=0.5) if block else self.results.get_nowait()
         except queue.Empty:
-            return None
+            for proc in self.procs:
+                if proc.exitcode is not None and proc.exitcode != 0:
+                    raise SearcherError(f"indexing process {proc.name} died (exit code {proc.exitcode})") from None
+            if len(self.done) < len(self.procs) and all(proc.exitcode is not None for proc in self.procs):
+                if self.results.empty():
+                    raise SearcherError("indexing processes ended without their segments") from None
+            return
         if result[0] == "error":
             raise SearcherError(f"indexing process failed: {result[1]}")
-        return result
+        self.done.append(result[1])
 
     def finish(self) -> list[Any]:
         if self.chunk:
             self._put(self.chunk)
             self.chunk = []
         for _ in self.procs:
-            self._put(None)
-        segments: list[Any] = []
-        pending = len(self.procs)
-        while pending:
-            result = self._raise_error(block=True)
-            if result is None:
-                self._check_alive()
-                if all(proc.exitcode is not None for proc in self.procs) and self.results.empty():
-                    raise SearcherError("indexing processes ended without their segments")
-                continue
-            segments.extend(result[1])
-            pending -= 1
+            self._put(None)  # each worker takes one and stops
+        while len(self.done) < len(self.procs):
+            self._poll(block=True)
         for proc in self.procs:
             proc.join()
-        return segments
+        return [segment for segments in self.done for segment in segments]
 
     def cancel(self) -> None:
         for proc in self.procs:

@@ -158,3 +158,75 @@ def test_unsupported_schema_is_refused() -> None:
 
     assert segments.supported(build_schema())
     assert not segments.supported(Schema(body=TEXT(vector=True)))
+
+
+def test_worker_failure_raises_and_keeps_the_committed_index(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
+    good = synthetic(120)
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add(good[:60], jobs=2)
+        bad = good[60:] + [Document(doc_id="bad-\ud800", title="cocoa")]  # cannot be encoded as UTF-8
+        with pytest.raises(Exception):
+            ix.add(bad, jobs=2)
+        assert len(ix) == 60
+        assert ix.add(good[60:], jobs=2) == 60  # the lock was released
+        assert len(ix) == 120
+
+
+KILL_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+from searcher import SearchIndex, indexer
+from searcher.document import Document
+indexer.BULK_MIN_DOCS = 50
+indexer.SEGMENT_POSTINGS = 20000
+words = "cocoa coffee sugar grain wheat oil bank rates trade deficit talks peace minister bond".split()
+docs = (Document(doc_id=f"k-{{i}}", title=words[i % 14], body=" ".join(words[(i * j) % 14] for j in range(300)))
+        for i in range(20000))
+with SearchIndex({ix!r}) as ix:
+    ix.add(docs, jobs=2)
+"""
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and marker in Path("/proc", pid, "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_kill_9_during_a_multiprocess_add_leaves_no_workers_and_a_usable_index(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = str(Path(__file__).resolve().parents[1])
+    index_dir = tmp_path / "ix"
+    with SearchIndex(index_dir) as ix:
+        ix.add(synthetic(10))
+    script = tmp_path / "kill-me-marker.py"
+    script.write_text(KILL_SCRIPT.format(root=root, ix=str(index_dir)))
+    before = 10
+    delays_done: list[float] = []
+    for delay in (0.5, 1.5, 3.0):
+        proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while _processes_with("kill-me-marker") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_with("kill-me-marker") == []
+        with SearchIndex(index_dir, wait=5) as ix:
+            count = len(ix)
+            assert count == before or count >= before + 50  # the old state, or a committed batch
+            assert ix.search("zebra", limit=1).total == sum(d in delays_done for d in (0.5, 1.5, 3.0))
+            ix.add([Document(doc_id=f"after-{delay}", title="zebra")])  # the lock is free
+            before = len(ix)
+            delays_done.append(delay)
