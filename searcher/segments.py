@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 import re
 import struct
+import threading
 import zlib
 from array import array
 from collections import deque
@@ -47,7 +48,7 @@ __all__ = ["SegmentBuilder", "supported"]
 # The token pattern without its capturing group, so findall returns whole tokens.
 _TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("(", "(?:"))
 _BYTE_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
-_LENGTH_BYTE: dict[int, int] = {}
+_LENGTH_BYTE: dict[int | None, int] = {None: 0}
 
 _STORED, _TEXT, _NAME, _GENERIC, _ID, _DATETIME = range(6)
 _CACHE_LIMIT = 300_000
@@ -57,7 +58,7 @@ _CACHE_LIMIT = 300_000
 SHARE_VALUES = True
 
 
-def _length_byte(length: int) -> int:
+def _length_byte(length: int | None) -> int:
     found = _LENGTH_BYTE.get(length)
     if found is None:
         found = _LENGTH_BYTE[length] = length_to_byte(length)
@@ -114,17 +115,25 @@ def supported(schema: Any) -> bool:
 
 
 class _Analysis:
-    """Per-process caches: raw token -> term (None for a stop word), and single positions."""
+    """Per-process caches: raw token -> term (None for a stop word), and single positions.
+
+    Safe for builders in several threads: a full cache is replaced, never cleared under a
+    reader, and the position list only grows, under a lock.
+    """
 
     def __init__(self) -> None:
-        self.text: dict[int, dict[str, str | None]] = {}
+        # (stop words, stemmer) of a TermFilter -> {raw token: stem, or None for a stop word}
+        self.text: dict[tuple, dict[str, str | None]] = {}
         self.names: dict[str, str] = {}
-        self.single: list[bytes] = []
+        self.single: list[bytes] = [pack_uint(1) + dumps([pos], 2) for pos in range(1024)]
+        self._lock = threading.Lock()
 
     def one_position(self, pos: int) -> bytes:
-        single = self.single
-        while len(single) <= pos:
-            single.append(pack_uint(1) + dumps([len(single)], 2))
+        """Positions.encode([pos]), shared."""
+        with self._lock:
+            single = self.single
+            while len(single) <= pos:
+                single.append(pack_uint(1) + dumps([len(single)], 2))
         return single[pos]
 
 
@@ -155,6 +164,7 @@ class SegmentBuilder:
         self._weights: dict[str, dict[Any, array]] = {}
         # fieldname -> length byte per document
         self._lengths: dict[str, bytearray] = {}
+        self._text_keys: dict[str, tuple] = {}
         self._closed = False
 
     def _plan(self, name: str) -> tuple[int, Any]:
@@ -165,8 +175,7 @@ class SegmentBuilder:
         plan = self._plans[name] = (kind, field)
         if kind == _TEXT:
             termfilter = field.analyzer.items[1]
-            key = id(termfilter)
-            _ANALYSIS.text.setdefault(key, {})
+            self._text_keys[name] = (termfilter.stops, termfilter.lang)
         return plan
 
     def add_document(self, fields: dict[str, Any]) -> None:
@@ -247,17 +256,16 @@ class SegmentBuilder:
         self.postings += len(poses)
 
     def _add_text(self, name: str, field: Any, value: str, docnum: int) -> int:
-        termfilter = field.analyzer.items[1]
-        cache = _ANALYSIS.text[id(termfilter)]
         tokens = _TOKEN_RE.findall(value)
         if not tokens:
             return 0
+        key = self._text_keys[name]
+        cache = _ANALYSIS.text.get(key)
+        if cache is None or len(cache) > _CACHE_LIMIT:
+            cache = _ANALYSIS.text[key] = {}
         missing = set(tokens).difference(cache)
         if missing:
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-                missing = set(tokens)
-            lookup = termfilter._lookup
+            lookup = field.analyzer.items[1]._lookup
             for token in missing:
                 cache[token] = lookup(token)[1]
         mapped = list(map(cache.__getitem__, tokens))
@@ -278,7 +286,7 @@ class SegmentBuilder:
             return 0
         cache = _ANALYSIS.names
         if len(cache) > _CACHE_LIMIT:
-            cache.clear()
+            cache = _ANALYSIS.names = {}
         terms = []
         for token in tokens:
             term = cache.get(token)
@@ -426,6 +434,7 @@ _LONG = struct.Struct("!q")
 _USHORT = struct.Struct("!H")
 _TERMINFO = struct.Struct("!BfIBBfII")
 _UINT = struct.Struct("!I")
+_F32 = struct.Struct("f")
 
 
 class _TermWriter:
@@ -451,10 +460,14 @@ class _TermWriter:
     def write(self, btext: bytes, docs: array, weights: array, values: list, lens: list | None) -> None:
         """One term's postings: docnums, weights, encoded values and field lengths (or None)."""
         count = len(docs)
+        if count == 1:  # most terms: the same as below without the loops
+            self._write_one(btext, docs[0], weights[0], values[0], lens[0] if lens is not None else 0)
+            return
         blocklimit = self.blocklimit
         compression = self.compression
         min_compress = self.min_compress
         no_values = self.no_values
+        length_byte = _length_byte
         parts = [_MAGIC]
         size = 4
         total_weight: Any = 0
@@ -494,8 +507,7 @@ class _TermWriter:
             comp = compression if len(data) >= min_compress else 0
             if comp:
                 data = zlib.compress(data, comp)
-            info = dumps((len(ids), last_id, block_max, comp, length_to_byte(block_min),
-                          length_to_byte(block_maxlen)), 2)
+            info = dumps((len(ids), last_id, block_max, comp, length_byte(block_min), length_byte(block_maxlen)), 2)
             blocklength = len(info) + len(data)
             start = end
             parts.append(_INT.pack(-blocklength if start >= count else blocklength))
@@ -513,8 +525,30 @@ class _TermWriter:
         self.postfile.write(b"".join(parts))
         offset = self.offset
         self.offset = offset + size
-        terminfo = _TERMINFO.pack(0, total_weight, count, 0 if minlength is None else length_to_byte(minlength),
-                                  length_to_byte(maxlength), maxweight, docs[0], docs[-1])
+        terminfo = _TERMINFO.pack(0, total_weight, count, length_byte(minlength), length_byte(maxlength), maxweight,
+                                  docs[0], docs[-1])
+        self.tindex.add(self.prefix + btext, terminfo + _LONG.pack(offset) + _INT.pack(size))
+
+    def _write_one(self, btext: bytes, docnum: int, weight: float, value: bytes, length: int) -> None:
+        """A term with one posting: write() for a single block of one."""
+        weight32 = _F32.unpack(_F32.pack(weight))[0]  # as array("f") stores it
+        if self.no_values:
+            mini_values: Any = None
+        else:
+            mini_values = (value,) if value else ()
+        data = dumps(((docnum,), None if weight32 == 1.0 else weight32, mini_values), 2)
+        comp = self.compression if len(data) >= self.min_compress else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        top = weight if weight > 0 else 0
+        length_byte = _length_byte(length or None)
+        info = dumps((1, docnum, top, comp, length_byte, length_byte), 2)
+        blocklength = len(info) + len(data)
+        self.postfile.write(b"".join((_MAGIC, _INT.pack(-blocklength), info, data)))
+        offset = self.offset
+        size = 8 + blocklength
+        self.offset = offset + size
+        terminfo = _TERMINFO.pack(0, 0 + weight32, 1, length_byte, length_byte, max(0, top), docnum, docnum)
         self.tindex.add(self.prefix + btext, terminfo + _LONG.pack(offset) + _INT.pack(size))
 
     def close(self) -> None:
