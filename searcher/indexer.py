@@ -257,17 +257,18 @@ def bulk_write(
     done = 0
     written: set[str] = set()
     while source.has_more():
-        writer = ix.writer(compound=False)  # type: ignore[attr-defined]
         # The writer holds the lock, applies deletions, merges small segments and commits.
-        if not supported(writer.schema):
-            sink: _Sink = _WhooshSink(writer)
-        elif procs > 1 and getattr(writer.storage, "supports_multiproc_writing", False):
-            sink = _WorkerSink(writer, procs)
-        else:
-            sink = _BuilderSink(writer)
+        writer = ix.writer(compound=False)  # type: ignore[attr-defined]
+        sink: _Sink | None = None
         batch: list[tuple[str, SeedState]] = []
         ids: set[str] = set()
         try:
+            if not supported(writer.schema):
+                sink = _WhooshSink(writer)
+            elif procs > 1 and getattr(writer.storage, "supports_multiproc_writing", False):
+                sink = _WorkerSink(writer, procs)
+            else:
+                sink = _BuilderSink(writer)
             for doc in source:
                 doc = _checked(doc)
                 if doc.doc_id in ids:
@@ -288,7 +289,8 @@ def bulk_write(
                 progress(done, total, "committing")
             segments = sink.finish()
         except BaseException:
-            sink.cancel()
+            if sink is not None:
+                sink.cancel()
             _cancel(writer)
             raise
         _commit(writer, segments)
@@ -402,7 +404,7 @@ class _BuilderSink(_Sink):
         self.segments: list[Any] = []
 
     def add(self, doc: Document) -> None:
-        add_to_segments(self, document_to_fields(doc))
+        _add_to_segments(self, document_to_fields(doc))
 
     def finish(self) -> list[Any]:
         if self.builder is not None:
@@ -416,7 +418,7 @@ class _BuilderSink(_Sink):
             self.builder = None
 
 
-def add_to_segments(sink: Any, fields: dict[str, Any]) -> None:
+def _add_to_segments(sink: Any, fields: dict[str, Any]) -> None:
     from .segments import SegmentBuilder
 
     builder = sink.builder
@@ -452,8 +454,13 @@ class _WorkerSink(_Sink):
                 SEGMENT_POSTINGS)
         self.procs = [context.Process(target=_segment_worker, args=args, name=f"searcher-segment-{i}", daemon=True)
                       for i in range(procs)]
-        for proc in self.procs:
-            proc.start()
+        try:
+            for proc in self.procs:
+                proc.start()
+        except BaseException:
+            self.procs = [proc for proc in self.procs if proc.pid is not None]
+            self.cancel()
+            raise
 
     def add(self, doc: Document) -> None:
         self.chunk.append(doc)
@@ -523,6 +530,9 @@ def _segment_worker(storage: Any, indexname: str, schema: Any, jobs: Any, result
     global SEGMENT_POSTINGS
     _die_with(parent)
     SEGMENT_POSTINGS = budget
+    from . import segments
+
+    segments.reset_after_fork()
     state = _WorkerState(storage, indexname, schema)
     try:
         while True:
@@ -530,7 +540,7 @@ def _segment_worker(storage: Any, indexname: str, schema: Any, jobs: Any, result
             if chunk is None:
                 break
             for doc in chunk:
-                add_to_segments(state, document_to_fields(doc))
+                _add_to_segments(state, document_to_fields(doc))
         if state.builder is not None:
             state.segments.append(state.builder.finish())
         results.put(("ok", state.segments))

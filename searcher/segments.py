@@ -43,7 +43,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte, to_sortable
 
 from .schema import _TOKEN_PATTERN, TermFilter
 
-__all__ = ["SegmentBuilder", "supported"]
+__all__ = ["SegmentBuilder", "reset_after_fork", "supported"]
 
 # The token pattern without its capturing group, so findall returns whole tokens.
 _TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("(", "(?:"))
@@ -138,6 +138,11 @@ class _Analysis:
 
 
 _ANALYSIS = _Analysis()
+
+
+def reset_after_fork() -> None:
+    """In a forked child: a new lock (another thread may have held the parent's at the fork)."""
+    _ANALYSIS._lock = threading.Lock()
 
 
 class SegmentBuilder:
