@@ -8,15 +8,19 @@ objects, but:
 
 * analyses our own text fields (``schema.text_analyzer`` and ``schema.name_analyzer``)
   with one regular expression pass and a dict look-up per word (the schema's own
-  TermFilter decides stop words and stems); other indexed fields (ID, DATETIME) go
-  through Whoosh's ``field.index``;
-* keeps postings per (field, term) in arrays, with single-position values shared;
-* writes each term's postings a block at a time, lengths already known.
+  TermFilter decides stop words and stems; positions are renumbered over stop words as
+  it does); ID and DATETIME terms are made as ``field.index`` makes them (checked on a
+  sample date), any other indexed field goes through ``field.index`` itself;
+* keeps postings per (field, term) in arrays, with single-position values shared, and
+  appends them in C (``map``), not a Python loop per posting;
+* writes each term's blocks and term info in one go (``_TermWriter``), lengths already
+  known; before first use, its output is compared with the codec's postings writer on
+  sample terms, and the codec's writer is used instead if they differ.
 
 Tests build the same documents with Whoosh's writer and compare the segment files byte
 for byte, on whoosh3 and Whoosh 2.7.4. A schema with a field this module cannot write
-exactly (term vectors, separate spelling, boosts) is refused by :func:`supported`, and
-the caller uses Whoosh's writer instead.
+exactly (term vectors, separate spelling) is refused by :func:`supported`, and the
+caller uses Whoosh's writer instead.
 """
 
 from __future__ import annotations
@@ -149,7 +153,8 @@ class SegmentBuilder:
     """Writes documents into one new segment of an index; ``finish()`` returns the Segment.
 
     Documents are field dicts, as for ``SegmentWriter.add_document``. The segment is not
-    part of the index until a writer commits a TOC that lists it.
+    part of the index until a writer commits a TOC that lists it. After an exception the
+    builder cannot go on: ``cancel()`` it (its files are removed by the next commit).
     """
 
     def __init__(self, storage: Any, indexname: str, schema: Any, codec: Any = None) -> None:
