@@ -437,23 +437,28 @@ WORKER_CHUNK = 64
 class _WorkerSink(_Sink):
     """Worker processes, each writing its share of the documents into its own segments.
 
-    Documents go to whichever worker is free through one bounded queue; a worker ends
-    its segment when the batch ends or it holds SEGMENT_POSTINGS postings. Workers are
-    forked (they start with the schema and code loaded) and die with this process.
+    Chunks of documents go to the workers in turn, each through its own bounded queue, so
+    the same stream always gives the same segments (and the same document numbers, which
+    order tied hits); a worker ends a segment when the batch ends or it holds
+    SEGMENT_POSTINGS postings. Workers are forked (they start with the schema and code
+    loaded) and die with this process.
     """
 
     def __init__(self, writer: Any, procs: int) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if _CAN_FORK else "spawn")
-        self.jobs = context.Queue(maxsize=procs * 4)
+        self.queues = [context.Queue(maxsize=4) for _ in range(procs)]
         self.results = context.Queue()
         self.chunk: list[Document] = []
-        self.done: list[list[Any]] = []  # each worker's segments
-        args = (writer.storage, writer.indexname, writer.schema, self.jobs, self.results, os.getpid(),
-                SEGMENT_POSTINGS)
-        self.procs = [context.Process(target=_segment_worker, args=args, name=f"searcher-segment-{i}", daemon=True)
-                      for i in range(procs)]
+        self.turn = 0
+        self.done: dict[int, list[Any]] = {}  # worker number -> its segments
+        self.procs = [
+            context.Process(target=_segment_worker, name=f"searcher-segment-{i}", daemon=True,
+                            args=(i, writer.storage, writer.indexname, writer.schema, self.queues[i], self.results,
+                                  os.getpid(), SEGMENT_POSTINGS))
+            for i in range(procs)
+        ]
         try:
             for proc in self.procs:
                 proc.start()
@@ -465,15 +470,16 @@ class _WorkerSink(_Sink):
     def add(self, doc: Document) -> None:
         self.chunk.append(doc)
         if len(self.chunk) >= WORKER_CHUNK:
-            self._put(self.chunk)
+            self._put(self.queues[self.turn], self.chunk)
+            self.turn = (self.turn + 1) % len(self.queues)
             self.chunk = []
 
-    def _put(self, item: object) -> None:
+    def _put(self, jobs: Any, item: object) -> None:
         import queue
 
         while True:
             try:
-                self.jobs.put(item, timeout=0.5)
+                jobs.put(item, timeout=0.5)
                 return
             except queue.Full:
                 self._poll(block=False)
@@ -494,19 +500,19 @@ class _WorkerSink(_Sink):
             return
         if result[0] == "error":
             raise SearcherError(f"indexing process failed: {result[1]}")
-        self.done.append(result[1])
+        self.done[result[1]] = result[2]
 
     def finish(self) -> list[Any]:
         if self.chunk:
-            self._put(self.chunk)
+            self._put(self.queues[self.turn], self.chunk)
             self.chunk = []
-        for _ in self.procs:
-            self._put(None)  # each worker takes one and stops
+        for jobs in self.queues:
+            self._put(jobs, None)  # the end of the batch
         while len(self.done) < len(self.procs):
             self._poll(block=True)
         for proc in self.procs:
             proc.join()
-        return [segment for segments in self.done for segment in segments]
+        return [segment for number in sorted(self.done) for segment in self.done[number]]
 
     def cancel(self) -> None:
         for proc in self.procs:
@@ -514,7 +520,8 @@ class _WorkerSink(_Sink):
                 proc.terminate()
         for proc in self.procs:
             proc.join()
-        self.jobs.cancel_join_thread()
+        for jobs in self.queues:
+            jobs.cancel_join_thread()
 
 
 class _WorkerState:
@@ -524,7 +531,7 @@ class _WorkerState:
         self.segments: list[Any] = []
 
 
-def _segment_worker(storage: Any, indexname: str, schema: Any, jobs: Any, results: Any, parent: int,
+def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs: Any, results: Any, parent: int,
                     budget: int) -> None:
     """Worker process: write the documents from ``jobs`` into segments, report them on ``results``."""
     global SEGMENT_POSTINGS
@@ -543,7 +550,7 @@ def _segment_worker(storage: Any, indexname: str, schema: Any, jobs: Any, result
                 _add_to_segments(state, document_to_fields(doc))
         if state.builder is not None:
             state.segments.append(state.builder.finish())
-        results.put(("ok", state.segments))
+        results.put(("ok", number, state.segments))
     except BaseException as exc:  # reported to the parent, which raises it
         import traceback
 

@@ -230,3 +230,16 @@ def test_kill_9_during_a_multiprocess_add_leaves_no_workers_and_a_usable_index(t
             ix.add([Document(doc_id=f"after-{delay}", title="zebra")])  # the lock is free
             before = len(ix)
             delays_done.append(delay)
+
+
+def test_multiprocess_builds_are_reproducible(tmp_path: Path, docs: list[Document], monkeypatch) -> None:
+    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
+    monkeypatch.setattr(indexer, "WORKER_CHUNK", 16)
+    orders = []
+    for n in range(2):
+        with SearchIndex(tmp_path / f"ix{n}") as ix:
+            ix.add(docs, jobs=2)
+            with ix._ensure_live()[0].reader() as reader:
+                orders.append([f["doc_id"] for f in reader.all_stored_fields()])
+    assert orders[0] == orders[1]
+    assert sorted(orders[0]) == sorted(d.doc_id for d in docs)
