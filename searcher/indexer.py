@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .document import Document
 from .errors import SearcherError, SeedError
@@ -30,15 +31,13 @@ PARALLEL_MIN_SEEDS = 64
 #: Commit after this many documents in a long update, so a crash loses at most one batch
 #: of work (never data: the next update finishes it).
 COMMIT_EVERY = 5000
-#: A bulk add of at least this many documents is analysed by a multiprocess writer, one
-#: Whoosh segment per process: measured on Reuters-21578 (2 cores), 1.7x the documents/s
-#: of one writer. Smaller adds use one writer: starting processes costs more than it saves.
+#: A bulk add of at least this many documents is split between worker processes, each
+#: writing its own segments. Smaller adds are written in this process: starting processes
+#: costs more than it saves.
 BULK_MIN_DOCS = 2000
-#: Documents per commit in a bulk add. Each multiprocess commit adds one segment per
-#: process, and queries slow down with every segment, so bulk commits are big.
+#: Documents per commit in a bulk add. Each commit adds at least one segment per worker,
+#: and queries slow down with every segment, so bulk commits are big.
 BULK_COMMIT_EVERY = 100_000
-#: Memory budget (MB) of each Whoosh writer process's posting buffer.
-WRITER_LIMIT_MB = 96
 
 #: progress(done, total, stage): ``total`` is 0 when unknown; ``stage`` is "indexing" or
 #: "committing" (a commit of a bulk add can take a while).
@@ -240,8 +239,14 @@ def bulk_write(
     ``docs`` is consumed lazily. A document whose id is in ``existing`` (or repeats an id
     already written) replaces the old one; the others are plain adds, which cost nothing
     extra. ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
-    Streams of at least BULK_MIN_DOCS go to a multiprocess writer with ``jobs`` processes.
+
+    Segments are written by :class:`searcher.segments.SegmentBuilder` (the files Whoosh's
+    writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
+    between ``jobs`` worker processes, each writing its own segments, and every batch is
+    one Whoosh commit (atomic: a crash leaves the last committed state).
     """
+    from .segments import supported
+
     jobs = jobs or os.cpu_count() or 1
     stream = iter(docs)
     head = list(itertools.islice(stream, BULK_MIN_DOCS))
@@ -252,21 +257,27 @@ def bulk_write(
     done = 0
     written: set[str] = set()
     while source.has_more():
-        writer = _open_writer(ix, procs)
+        # The writer holds the lock, applies deletions, merges small segments and commits.
+        writer = ix.writer(compound=False)  # type: ignore[attr-defined]
+        sink: _Sink | None = None
         batch: list[tuple[str, SeedState]] = []
         ids: set[str] = set()
         try:
+            if not supported(writer.schema):
+                sink = _WhooshSink(writer)
+            elif procs > 1 and getattr(writer.storage, "supports_multiproc_writing", False):
+                sink = _WorkerSink(writer, procs)
+            else:
+                sink = _BuilderSink(writer)
             for doc in source:
                 doc = _checked(doc)
                 if doc.doc_id in ids:
-                    # Whoosh cannot replace a document added by the same writer: commit first.
+                    # A document added in this batch cannot be replaced before it is committed.
                     source.push(doc)
                     break
-                fields = document_to_fields(doc)
                 if doc.doc_id in written or doc.doc_id in existing:
-                    writer.update_document(**fields)  # type: ignore[attr-defined]
-                else:
-                    writer.add_document(**fields)  # type: ignore[attr-defined]
+                    writer.delete_by_term("doc_id", doc.doc_id)
+                sink.add(doc)
                 ids.add(doc.doc_id)
                 batch.append((doc.doc_id, entry(doc)))
                 done += 1
@@ -276,10 +287,13 @@ def bulk_write(
                     break
             if progress is not None:
                 progress(done, total, "committing")
+            segments = sink.finish()
         except BaseException:
-            _abort(writer)
+            if sink is not None:
+                sink.cancel()
+            _cancel(writer)
             raise
-        writer.commit()  # type: ignore[attr-defined]
+        _commit(writer, segments)
         written.update(ids)
         if on_commit is not None:
             on_commit(batch)
@@ -319,50 +333,251 @@ class _Pushback:
         return False
 
 
-def _open_writer(ix: object, procs: int) -> object:
-    # compound=False: a new segment's files are not copied into one compound file at commit,
-    # which measured 26% of the commit's CPU time on Reuters (readers open a few more files).
-    if procs > 1:
-        global _forking_writer
-        _forking_writer = True
+def _commit(writer: Any, segments: list[Any]) -> None:
+    """Commit ``writer`` with ``segments`` (written beside it) added: one new TOC, atomic.
+
+    What Whoosh's multiprocess writer does with its workers' segments: the merge policy
+    runs first (it may merge small old segments into the writer), then the TOC lists the
+    old segments, the writer's own segment if it has documents, and the new ones.
+    """
+    try:
+        final = writer._merge_segments(None, None, None)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final + segments)
+    except BaseException:
+        _cancel(writer)
+        raise
+    writer._finish()
+
+
+def _cancel(writer: Any) -> None:
+    """Cancel a writer, releasing its lock even when cancel() itself fails."""
+    if getattr(writer, "is_closed", False):
+        return
+    try:
+        writer.cancel()
+    except Exception:
+        logger.debug("writer cancel failed", exc_info=True)
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass
+
+
+class _Sink:
+    """Where a batch's documents go: add each, then finish() returns the new segments."""
+
+    def add(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> list[Any]:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        pass
+
+
+class _WhooshSink(_Sink):
+    """Whoosh's own writer (for a schema SegmentBuilder cannot write exactly)."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def add(self, doc: Document) -> None:
+        self.writer.add_document(**document_to_fields(doc))
+
+    def finish(self) -> list[Any]:
+        return []  # the writer's own segment is finalized by _commit
+
+
+class _BuilderSink(_Sink):
+    """SegmentBuilders in this process, a new segment each SEGMENT_POSTINGS postings."""
+
+    def __init__(self, writer: Any) -> None:
+        self.storage, self.indexname, self.schema = writer.storage, writer.indexname, writer.schema
+        self.builder: Any = None
+        self.segments: list[Any] = []
+
+    def add(self, doc: Document) -> None:
+        _add_to_segments(self, document_to_fields(doc))
+
+    def finish(self) -> list[Any]:
+        if self.builder is not None:
+            self.segments.append(self.builder.finish())
+            self.builder = None
+        return self.segments
+
+    def cancel(self) -> None:
+        if self.builder is not None:
+            self.builder.cancel()
+            self.builder = None
+
+
+def _add_to_segments(sink: Any, fields: dict[str, Any]) -> None:
+    from .segments import SegmentBuilder
+
+    builder = sink.builder
+    if builder is None:
+        builder = sink.builder = SegmentBuilder(sink.storage, sink.indexname, sink.schema)
+    builder.add_document(fields)
+    if builder.postings >= SEGMENT_POSTINGS:
+        sink.segments.append(builder.finish())
+        sink.builder = None
+
+
+#: Documents sent to a worker process at a time.
+WORKER_CHUNK = 64
+
+
+class _WorkerSink(_Sink):
+    """Worker processes, each writing its share of the documents into its own segments.
+
+    Chunks of documents go to the workers in turn, each through its own bounded queue, so
+    the same stream always gives the same segments (and the same document numbers, which
+    order tied hits); a worker ends a segment when the batch ends or it holds
+    SEGMENT_POSTINGS postings. Workers are forked (they start with the schema and code
+    loaded) and die with this process.
+    """
+
+    def __init__(self, writer: Any, procs: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if _CAN_FORK else "spawn")
+        self.queues = [context.Queue(maxsize=4) for _ in range(procs)]
+        self.results = context.Queue()
+        self.chunk: list[Document] = []
+        self.turn = 0
+        self.done: dict[int, list[Any]] = {}  # worker number -> its segments
+        self.procs = [
+            context.Process(target=_segment_worker, name=f"searcher-segment-{i}", daemon=True,
+                            args=(i, writer.storage, writer.indexname, writer.schema, self.queues[i], self.results,
+                                  os.getpid(), SEGMENT_POSTINGS))
+            for i in range(procs)
+        ]
         try:
-            return ix.writer(  # type: ignore[attr-defined]
-                procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=256, compound=False
-            )
-        finally:
-            _forking_writer = False
-    return ix.writer(limitmb=WRITER_LIMIT_MB * 2, compound=False)  # type: ignore[attr-defined]
+            for proc in self.procs:
+                proc.start()
+        except BaseException:
+            self.procs = [proc for proc in self.procs if proc.pid is not None]
+            self.cancel()
+            raise
+
+    def add(self, doc: Document) -> None:
+        self.chunk.append(doc)
+        if len(self.chunk) >= WORKER_CHUNK:
+            self._put(self.queues[self.turn], self.chunk)
+            self.turn = (self.turn + 1) % len(self.queues)
+            self.chunk = []
+
+    def _put(self, jobs: Any, item: object) -> None:
+        import queue
+
+        while True:
+            try:
+                jobs.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                self._poll(block=False)
+
+    def _poll(self, block: bool) -> None:
+        """Collect a worker's result if there is one; raise if a worker failed or died."""
+        import queue
+
+        try:
+            result = self.results.get(timeout=0.5) if block else self.results.get_nowait()
+        except queue.Empty:
+            for proc in self.procs:
+                if proc.exitcode is not None and proc.exitcode != 0:
+                    raise SearcherError(f"indexing process {proc.name} died (exit code {proc.exitcode})") from None
+            if len(self.done) < len(self.procs) and all(proc.exitcode is not None for proc in self.procs):
+                if self.results.empty():
+                    raise SearcherError("indexing processes ended without their segments") from None
+            return
+        if result[0] == "error":
+            raise SearcherError(f"indexing process failed: {result[1]}")
+        self.done[result[1]] = result[2]
+
+    def finish(self) -> list[Any]:
+        if self.chunk:
+            self._put(self.queues[self.turn], self.chunk)
+            self.chunk = []
+        for jobs in self.queues:
+            self._put(jobs, None)  # the end of the batch
+        while len(self.done) < len(self.procs):
+            self._poll(block=True)
+        for proc in self.procs:
+            proc.join()
+        return [segment for number in sorted(self.done) for segment in self.done[number]]
+
+    def cancel(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self.procs:
+            proc.join()
+        for jobs in self.queues:
+            jobs.cancel_join_thread()
 
 
-# Whoosh's multiprocess writer forks its workers from this process, so they inherit the
-# index's lock files; if the indexer is killed (`kill -9`) they would keep the index locked.
-# While such a writer starts, every forked child asks the kernel to kill it when its parent
-# dies (Linux prctl PR_SET_PDEATHSIG; elsewhere the workers end when their queue closes).
-_forking_writer = False
+class _WorkerState:
+    def __init__(self, storage: Any, indexname: str, schema: Any) -> None:
+        self.storage, self.indexname, self.schema = storage, indexname, schema
+        self.builder: Any = None
+        self.segments: list[Any] = []
+
+
+def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs: Any, results: Any, parent: int,
+                    budget: int) -> None:
+    """Worker process: write the documents from ``jobs`` into segments, report them on ``results``."""
+    global SEGMENT_POSTINGS
+    _die_with(parent)
+    SEGMENT_POSTINGS = budget
+    from . import segments
+
+    segments.reset_after_fork()
+    state = _WorkerState(storage, indexname, schema)
+    try:
+        while True:
+            chunk = jobs.get()
+            if chunk is None:
+                break
+            for doc in chunk:
+                _add_to_segments(state, document_to_fields(doc))
+        if state.builder is not None:
+            state.segments.append(state.builder.finish())
+        results.put(("ok", number, state.segments))
+    except BaseException as exc:  # reported to the parent, which raises it
+        import traceback
+
+        logger.debug("segment worker failed", exc_info=True)
+        results.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        if state.builder is not None:
+            state.builder.cancel()
+
+
+#: A worker ends its segment when it holds this many postings (about 60 bytes of memory
+#: each: measured on Reuters, see README); bigger segments make faster queries.
+SEGMENT_POSTINGS = 3_000_000
+
+_CAN_FORK = hasattr(os, "fork") and hasattr(os, "register_at_fork")
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    if not _forking_writer:
-        return
+def _die_with(parent: int) -> None:
+    """In a worker: be killed when the process that started it dies (Linux), and check it still lives."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        return
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_die_with_parent)
-
-
-def _abort(writer: object) -> None:
-    """Cancel a writer, stopping a multiprocess writer's processes (its cancel() does not)."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()  # type: ignore[attr-defined]
+        _exit_with_parent(parent)  # elsewhere: a thread watching the parent
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def timer() -> Callable[[], float]:
