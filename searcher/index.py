@@ -308,7 +308,7 @@ class SearchIndex:
                     yield item
                 yield from carried
 
-            # One bulk write: both cores analyse, one segment per process (see bulk_write).
+            # One bulk write: worker processes on every core write segments (see bulk_write).
             bulk_write(ix, cleaned(), jobs=jobs, on_commit=known.update, progress=progress, total=len(seeds),
                        entry=lambda doc: manifest_entry(doc, seeds.get(doc.doc_id)))
             write_manifest(gen, ix.latest_generation(), known)
