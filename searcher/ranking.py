@@ -19,11 +19,18 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
+import re
+import zlib
+from array import array
 from collections import Counter, defaultdict
+from itertools import accumulate, compress, repeat
+from operator import mul
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from whoosh import scoring
+from whoosh.reading import TermNotFound
 
 from .schema import index_terms
 
@@ -149,6 +156,7 @@ class _Stats:
         self._norms: dict[tuple[str, float, float], list[float]] = {}
         self._df: dict[str, int] = {}
         self._doc_terms: dict[int, dict[str, Counter]] = {}
+        self._doc_len: dict[int, int] = {}
 
     def doc_terms(self, docnum: int) -> dict[str, Counter]:
         """Per word field (and "" for all of them), one document's indexed terms and their counts (cached)."""
@@ -156,14 +164,36 @@ class _Stats:
         if found is None:
             if len(self._doc_terms) >= 4096:
                 self._doc_terms.clear()
+                self._doc_len.clear()
             stored = self.searcher.stored_fields(docnum)
             found = {f: Counter(index_terms(str(stored.get(f) or ""))) for f in WORD_FIELDS}
-            whole: Counter = Counter()
+            # Every field together, for the feedback model: the counts and key order of
+            # Counter().update() with each field in turn, without a Python-level pass over
+            # the (long) body's words.
+            whole: dict[str, int] = {}
             for counts in found.values():
-                whole.update(counts)
-            found[""] = whole  # every field together, for the feedback model
+                _fold(whole, counts)
+            found[""] = Counter(whole)
             self._doc_terms[docnum] = found
+            self._doc_len[docnum] = sum(whole.values())
         return found
+
+    def doc_length(self, docnum: int) -> int:
+        """How many indexed words one document has in all word fields (cached with doc_terms)."""
+        found = self._doc_len.get(docnum)
+        if found is None:
+            self.doc_terms(docnum)
+            found = self._doc_len[docnum]
+        return found
+
+    def word_fields(self) -> list[tuple[str, list[float]]]:
+        """(field, norms) of each word field with a weight, in WORD_FIELDS order."""
+        fields = []
+        for fieldname in WORD_FIELDS:
+            weight = {"title": TITLE_WEIGHT, "sections": SECTIONS_WEIGHT}.get(fieldname, 1.0)
+            if weight:
+                fields.append((fieldname, self.norms(fieldname, weight, B if fieldname == "body" else TITLE_B)))
+        return fields
 
     def df(self, term: str) -> int:
         """Documents holding ``term`` in any word field's index (the most of the fields), cached."""
@@ -236,15 +266,51 @@ def stats_for(searcher: Any) -> _Stats:
     return cached
 
 
+def _fold(acc: dict, new: dict) -> None:
+    """``acc[k] += new[k]`` for every key of ``new`` (missing keys counting 0), in place.
+
+    The same values and key order as that loop (``acc``'s keys, then ``new``'s other keys
+    in their order), with the per-key Python work only on the keys both hold: posting
+    lists of a word in its title and body overlap little compared with the body's length.
+    Key order matters: equal scores rank in it, as ``heapq.nlargest`` keeps ties in order.
+    """
+    if not acc:
+        dict.update(acc, new)
+        return
+    shared = acc.keys() & new.keys()
+    fix = {k: acc[k] + new[k] for k in shared}
+    dict.update(acc, new)
+    dict.update(acc, fix)
+
+
+_BLOCK_MATCHERS: dict[type, bool] = {}
+
+
+def _is_block_matcher(m: Any) -> bool:
+    """Whoosh's block matcher (2.7 and whoosh3 alike), whose blocks can be read whole."""
+    kind = type(m)
+    found = _BLOCK_MATCHERS.get(kind)
+    if found is None:
+        found = all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i"))
+        _BLOCK_MATCHERS[kind] = found
+    return found
+
+
+def _matchers(stats: _Stats, fieldname: str, text: str) -> Iterable[tuple[Any, int]]:
+    """(matcher, docnum offset) of one term in each segment that has it."""
+    for leaf, offset in stats.leaves:
+        try:
+            m = leaf.postings(fieldname, text)
+        except (TermNotFound, KeyError):
+            continue
+        yield m, offset
+
+
 def _postings(stats: _Stats, fieldname: str, text: str) -> Iterable[tuple[int, float]]:
     """(global docnum, term frequency) of one term in one field."""
-    for leaf, offset in stats.leaves:
-        if (fieldname, text) not in leaf:
-            continue
-        m = leaf.postings(fieldname, text)
-        if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")):
-            # Whoosh's block matcher (2.7 and whoosh3 alike): read a block of ids and
-            # weights at a time instead of three method calls per posting.
+    for m, offset in _matchers(stats, fieldname, text):
+        if _is_block_matcher(m):
+            # Read a block of ids and weights at a time instead of three method calls per posting.
             while m.is_active():
                 if m._ids is None:
                     m._read_ids()
@@ -260,6 +326,74 @@ def _postings(stats: _Stats, fieldname: str, text: str) -> Iterable[tuple[int, f
             m.next()
 
 
+# A posting block is the pickle (protocol 2) of (delta-coded ids, weights, values), the
+# values being each posting's positions. The ids and weights come first: this matches
+# their opcodes (ints K/M/J, floats G, None N, a tuple with a mark or TUPLE1-3, memo puts),
+# so they can be unpickled without the positions, most of a block and of its cost.
+_INTS = rb"(?:K.|M..|J....)"
+_FLOAT = rb"(?:G.{8})"
+_MEMO = rb"(?:q.|r....)?"
+_BLOCK_HEAD = re.compile(
+    rb"\x80\x02(?:\(" + _INTS + rb"*t|" + _INTS + rb"{1,3}[\x85-\x87])" + _MEMO
+    + rb"(?:\(" + _FLOAT + rb"*t|" + _FLOAT + rb"{1,3}[\x85-\x87]|N|" + _FLOAT + rb")" + _MEMO,
+    re.S,
+)
+
+
+def _block_ids_weights(m: Any) -> tuple[Any, Any]:
+    """The current block's (docnums, weights) without decoding its positions.
+
+    The same values as the matcher's own ``_read_ids``/``_read_weights`` (which unpickle
+    the whole block); anything unexpected falls back to those.
+    """
+    if m._data is None and not m._byteids:
+        count = m._blocklength
+        raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        if m._compression:
+            # The head is at most 5 bytes an id and 9 a weight (+ marks): inflate only that.
+            raw = zlib.decompressobj().decompress(raw, 14 * count + 32)
+        head = _BLOCK_HEAD.match(raw)
+        if head is not None:
+            deltas, weights = pickle.loads(head.group() + b"\x86.")
+            if len(deltas) == count:
+                if weights is None:
+                    weights = array("f", repeat(1.0, count))
+                elif isinstance(weights, float):
+                    weights = array("f", repeat(weights, count))
+                if len(weights) == count:
+                    return list(accumulate(deltas)), weights
+    if m._ids is None:
+        m._read_ids()
+    if m._weights is None:
+        m._read_weights()
+    return m._ids, m._weights
+
+
+def _field_tf(stats: _Stats, fieldname: str, text: str, norms: list[float]) -> dict[int, float]:
+    """Global docnum -> term frequency x the field's norm, for one term in one field, by docnum.
+
+    Block by block, the products and the dict are built by C loops (map, zip, dict.update).
+    """
+    out: dict[int, float] = {}
+    for m, offset in _matchers(stats, fieldname, text):
+        if _is_block_matcher(m):
+            while m.is_active():
+                ids, weights = _block_ids_weights(m)
+                i = m._i
+                if i:
+                    ids, weights = ids[i:], weights[i:]
+                if offset:
+                    ids = [d + offset for d in ids]
+                out.update(zip(ids, map(mul, weights, map(norms.__getitem__, ids))))
+                m._next_block()
+            continue
+        while m.is_active():
+            d = offset + m.id()
+            out[d] = m.weight() * norms[d]
+            m.next()
+    return out
+
+
 def term_weights(tokens: list[str]) -> dict[str, float]:
     """Query-term weights: counts if QUERY_TF, else 1 each (order kept)."""
     counts = Counter(tokens)
@@ -268,37 +402,65 @@ def term_weights(tokens: list[str]) -> dict[str, float]:
 
 def _score_terms(
     stats: _Stats, terms: dict[str, float], allowed: set[int] | None, explain: bool
-) -> tuple[dict[int, float], dict[int, int], dict[int, list[str]], dict[str, float]]:
-    """BM25F accumulators: docnum -> score, docnum -> distinct terms matched."""
+) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
+    """BM25F accumulators: docnum -> score, the documents matching every term, reasons, term weights.
+
+    ``scores`` keys are in first-match order (term by term, each term's fields in
+    WORD_FIELDS order, docnums ascending): ties in score rank in that order.
+    """
+    if explain:
+        return _score_terms_explained(stats, terms, allowed)
+    n = stats.doc_count
+    fields = stats.word_fields()
+    scores: dict[int, float] = {}
+    full: set[int] | None = None
+    idfs: dict[str, float] = {}
+    k1 = K1
+    k1_plus = K1 + 1.0
+    delta = DELTA
+    for term, qweight in terms.items():
+        # Pseudo-tf per document: each field's frequency, length-normalised and weighted.
+        pseudo: dict[int, float] = {}
+        for fieldname, norms in fields:
+            tfs = _field_tf(stats, fieldname, term, norms)
+            if tfs:
+                _fold(pseudo, tfs)
+        if allowed is not None and pseudo:
+            pseudo = {d: tf for d, tf in pseudo.items() if d in allowed}
+        if not pseudo:
+            full = set()  # no document holds every term
+            continue
+        # Document frequency: the most of any word field's (the union would need every
+        # field's postings, which feedback's re-rank does not read; titles mostly repeat
+        # body words, so the two rarely differ).
+        w = idf(n, stats.df(term)) * qweight
+        idfs[term] = w
+        part = {d: w * (tf * k1_plus / (tf + k1) + delta) for d, tf in pseudo.items()}
+        _fold(scores, part)
+        full = set(part) if full is None else full.intersection(part)
+    return scores, full or set(), {}, idfs
+
+
+def _score_terms_explained(
+    stats: _Stats, terms: dict[str, float], allowed: set[int] | None
+) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
+    """:func:`_score_terms` with a reason line per document and term (the same scores, posting by posting)."""
     n = stats.doc_count
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, int] = defaultdict(int)
     why: dict[int, list[str]] = defaultdict(list)
     idfs: dict[str, float] = {}
     for term, qweight in terms.items():
-        # Pseudo-tf per document: each field's frequency, length-normalised and weighted.
         pseudo: dict[int, float] = defaultdict(float)
         parts: dict[int, list[str]] = defaultdict(list)
-        for fieldname in WORD_FIELDS:
-            weight = {"title": TITLE_WEIGHT, "sections": SECTIONS_WEIGHT}.get(fieldname, 1.0)
-            if not weight:
-                continue
-            norms = stats.norms(fieldname, weight, B if fieldname == "body" else TITLE_B)
-            if allowed is None and not explain:
-                for docnum, tf in _postings(stats, fieldname, term):
-                    pseudo[docnum] += tf * norms[docnum]
-                continue
+        for fieldname, norms in stats.word_fields():
             for docnum, tf in _postings(stats, fieldname, term):
                 if allowed is not None and docnum not in allowed:
                     continue
                 pseudo[docnum] += tf * norms[docnum]
-                if explain:
-                    parts[docnum].append(f"{fieldname} tf={tf:g}")
+                parts[docnum].append(f"{fieldname} tf={tf:g}")
         if not pseudo:
             continue
-        # Document frequency: the most of any word field's (the union would need every
-        # field's postings, which feedback's re-rank does not read; titles mostly repeat
-        # body words, so the two rarely differ).
         df = stats.df(term)
         w = idf(n, df) * qweight
         idfs[term] = w
@@ -306,11 +468,11 @@ def _score_terms(
             s = w * (tf * (K1 + 1.0) / (tf + K1) + DELTA)
             scores[docnum] += s
             matched[docnum] += 1
-            if explain:
-                why[docnum].append(
-                    f"{s:7.3f}  {term!r}: idf {idf(n, df):.2f} x query {qweight:g}, {', '.join(parts[docnum])}"
-                )
-    return scores, matched, why, idfs
+            why[docnum].append(
+                f"{s:7.3f}  {term!r}: idf {idf(n, df):.2f} x query {qweight:g}, {', '.join(parts[docnum])}"
+            )
+    full = {d for d, c in matched.items() if c >= len(terms)}
+    return scores, full, why, idfs
 
 
 def rank_words(
@@ -332,16 +494,19 @@ def rank_words(
     """
     stats = stats_for(searcher)
     terms = dict(weights) if weights else term_weights(tokens)
-    scores, matched, why, _ = _score_terms(stats, terms, allowed, explain)
-    nterms = len(terms) if coordinate else 0
+    scores, full, why, _ = _score_terms(stats, terms, allowed, explain)
+    tiered = ALL_WORDS_FIRST and coordinate and len(terms) > 1
     if exclude is not None:
         scores.pop(exclude, None)
-        matched.pop(exclude, None)
+        full.discard(exclude)
     total = len(scores)
-    use_feedback = FEEDBACK if feedback is None else feedback
+    use_feedback = (FEEDBACK if feedback is None else feedback) and FEEDBACK_DOCS > 0
     depth = max(limit, PROXIMITY_DEPTH if PROXIMITY_WEIGHT else 0)
-    order = _order(scores, matched, nterms, max(depth, max(FEEDBACK_DOCS, FEEDBACK_DEPTH) if use_feedback else 0))
-    if use_feedback and FEEDBACK_DOCS > 0 and order:
+    # With feedback, the first pass orders enough documents to fill the final top
+    # ``depth`` however many of them feedback's pool takes (see below).
+    first = max(depth, max(FEEDBACK_DOCS, FEEDBACK_DEPTH) + depth if use_feedback else 0)
+    order = _order(scores, full, tiered, first)
+    if use_feedback and order:
         scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
         if extra:
             # A re-rank: the expansion words re-score only the first pass's best
@@ -354,19 +519,34 @@ def rank_words(
                 scores, _, why, _ = _score_terms(stats, scaled, allowed, True)
                 if exclude is not None:
                     scores.pop(exclude, None)
+                for d, s in _score_pool(stats, extra, pool, why).items():
+                    scores[d] += s
+                order = _order(scores, full, tiered, depth)
             else:
-                # BM25 is linear in the query weight: rescale the first pass.
-                for d in scores:
-                    scores[d] *= scale
-            for d, s in _score_pool(stats, extra, pool, why if explain else None).items():
-                scores[d] += s
-            order = _order(scores, matched, nterms, depth)
+                # BM25 is linear in the query weight: every first-pass score is scaled
+                # by ``scale`` and the pool's gain the expansion words' scores. Scaling
+                # keeps the order of the documents outside the pool, so the new top
+                # ``depth`` is among the pool and the next ``depth`` of the first pass:
+                # only those are re-ordered (a stable sort: ties keep the first pass's
+                # order, which is the score dict's, as a full re-sort would).
+                gain = _score_pool(stats, extra, pool, None)
+                rescored = []
+                for s, d in order[: len(pool) + depth]:
+                    s *= scale
+                    if d in gain:
+                        s += gain[d]
+                    rescored.append((s, d))
+                if tiered:
+                    rescored.sort(key=lambda sd: (sd[1] in full, sd[0]), reverse=True)
+                else:
+                    rescored.sort(key=lambda sd: sd[0], reverse=True)
+                order = rescored[:depth]
             expanded = {t: scale * w for t, w in terms.items()}
             for t, w in extra.items():
                 expanded[t] = expanded.get(t, 0.0) + w
             terms = expanded
     if PROXIMITY_WEIGHT and len(terms) > 1:
-        order = _proximity(stats, tokens, order, scores, matched, nterms, why if explain else None)
+        order = _proximity(stats, tokens, order, full, tiered, why if explain else None)
     return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why))
 
 
@@ -379,7 +559,7 @@ def _feedback_pool(stats: _Stats, order: list[tuple[float, int]]) -> list[int]:
         if pool and read >= FEEDBACK_READ_WORDS and len(pool) >= FEEDBACK_DOCS:
             break
         pool.append(docnum)
-        read += sum(stats.doc_terms(docnum)[""].values())
+        read += stats.doc_length(docnum)
     return pool
 
 
@@ -393,11 +573,7 @@ def _score_pool(
     """
     n = stats.doc_count
     out: dict[int, float] = defaultdict(float)
-    fields = []
-    for fieldname in WORD_FIELDS:
-        weight = {"title": TITLE_WEIGHT, "sections": SECTIONS_WEIGHT}.get(fieldname, 1.0)
-        if weight:
-            fields.append((fieldname, stats.norms(fieldname, weight, B if fieldname == "body" else TITLE_B)))
+    fields = stats.word_fields()
     weights = {t: idf(n, stats.df(t)) * q for t, q in terms.items() if stats.df(t)}
     for docnum in pool:
         per_field = stats.doc_terms(docnum)
@@ -420,16 +596,20 @@ def _score_pool(
     return out
 
 
-def _order(scores: dict[int, float], matched: dict[int, int], nterms: int, depth: int) -> list[tuple[float, int]]:
-    """Top ``depth`` (score, docnum), documents with every query word first if ALL_WORDS_FIRST."""
+def _order(scores: dict[int, float], full: set[int], tiered: bool, depth: int) -> list[tuple[float, int]]:
+    """Top ``depth`` (score, docnum), the documents in ``full`` (every query word) first if ``tiered``.
+
+    Equal scores keep the order of ``scores``' keys (as heapq.nlargest does).
+    """
     key = scores.__getitem__
-    if ALL_WORDS_FIRST and nterms > 1:
-        full = [d for d, c in matched.items() if c >= nterms]
-        best = heapq.nlargest(depth, full, key=key)
+    if tiered and len(full) < len(scores):
+        best = heapq.nlargest(depth, compress(scores, map(full.__contains__, scores)), key=key)
         if len(best) < depth:
-            full_set = set(full)
-            rest = (d for d in scores if d not in full_set)
-            best += heapq.nlargest(depth - len(best), rest, key=key)
+            # The best of the rest: the top ``depth`` of all holds at most len(best)
+            # documents of ``full``, so at least the ``depth - len(best)`` needed others.
+            need = depth - len(best)
+            rest = [d for d in heapq.nlargest(depth, scores, key=key) if d not in full]
+            best += rest[:need]
     else:
         best = heapq.nlargest(depth, scores, key=key)
     return [(scores[d], d) for d in best]
@@ -439,9 +619,8 @@ def _proximity(
     stats: _Stats,
     tokens: list[str],
     order: list[tuple[float, int]],
-    scores: dict[int, float],
-    matched: dict[int, int],
-    nterms: int,
+    full: set[int],
+    tiered: bool,
     why: dict[int, list[str]] | None,
 ) -> list[tuple[float, int]]:
     """Add a bonus for each pair of consecutive query words found near each other in the body."""
@@ -454,9 +633,10 @@ def _proximity(
     for term in wanted:
         found: dict[int, list[int]] = {}
         for leaf, offset in stats.leaves:
-            if ("body", term) not in leaf:
+            try:
+                m = leaf.postings("body", term)
+            except (TermNotFound, KeyError):
                 continue
-            m = leaf.postings("body", term)
             for docnum in sorted(candidates):
                 local = docnum - offset
                 if local < 0 or local >= leaf.doc_count_all():
@@ -469,7 +649,7 @@ def _proximity(
                     found[docnum] = list(m.value_as("positions"))
         positions[term] = found
     top = max((s for s, _ in order), default=1.0) or 1.0
-    rescored = dict(scores)
+    rescored = {d: s for s, d in order[:PROXIMITY_DEPTH]}
     for a, b in pairs:
         pa, pb = positions.get(a, {}), positions.get(b, {})
         # A pair is as informative as its rarer word.
@@ -481,9 +661,7 @@ def _proximity(
                 rescored[docnum] += bonus
                 if why is not None:
                     why.setdefault(docnum, []).append(f"{bonus:7.3f}  {a!r} near {b!r} x{near}")
-    ranked = sorted(candidates, key=lambda d: (
-        (matched.get(d, 0) >= nterms) if ALL_WORDS_FIRST and nterms > 1 else True, rescored[d], -d), reverse=True)
-    scores.update({d: rescored[d] for d in candidates})
+    ranked = sorted(candidates, key=lambda d: ((d in full) if tiered else True, rescored[d], -d), reverse=True)
     return [(rescored[d], d) for d in ranked]
 
 
@@ -509,7 +687,7 @@ def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -
     n = stats.doc_count
     for score, docnum in top:
         counts = stats.doc_terms(docnum)[""]
-        length = sum(counts.values())
+        length = stats.doc_length(docnum)
         if not length:
             continue
         share = score / total / length

@@ -149,3 +149,85 @@ def test_one_step_term_filter_equals_whooshs_filter_chain():
                          (t.startchar, t.endchar) if kw.get("chars") else None, t.stopped)
                         for t in analyzer(text, **kw)]
             assert seen(ours) == seen(chain), (text, kw)
+
+
+def _varied_index(tmp_path):
+    """Postings of every shape: long lists (several blocks), 1-3 posting blocks, tf all 1, all equal, mixed."""
+    import random
+
+    rng = random.Random(7)
+    words = "oil crude price opec barrel wheat grain export bank rate dollar yen gold coffee cocoa".split()
+    docs = []
+    for i in range(400):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 60)))
+        if i % 50 == 0:
+            body += " rareword" * (1 + i % 3)
+        if i in (5, 6):
+            body += " twice twice"  # a block of two postings, every weight 2
+        if i in (7, 8, 9):
+            body += " thrice" * (i - 6)  # three postings, mixed weights
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        docs.append(Document(doc_id=str(i), title=title, body=body, sections=["oil market"] if i % 7 == 0 else []))
+    index = SearchIndex(tmp_path / "varied")
+    index.add(docs)
+    return index
+
+
+def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    searcher = ix._reader_searcher()
+    blocks = fast = 0
+    for leaf, _ in searcher.reader().leaf_readers():
+        for field in ranking.WORD_FIELDS:
+            for text in leaf.lexicon(field):
+                ours, theirs = leaf.postings(field, text), leaf.postings(field, text)
+                if not ranking._is_block_matcher(ours):
+                    continue
+                while ours.is_active():
+                    ids, weights = ranking._block_ids_weights(ours)
+                    fast += ours._data is None  # read without unpickling the positions
+                    theirs._read_ids()
+                    theirs._read_weights()
+                    assert list(ids) == list(theirs._ids) and list(weights) == list(theirs._weights), (field, text)
+                    blocks += 1
+                    ours._next_block()
+                    theirs._next_block()
+    assert blocks > 50 and fast == blocks
+    ix.close()
+
+
+def test_fast_scores_equal_explained_scores(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    stats = ranking.stats_for(ix._reader_searcher())
+    for weights in ({"oil": 1.0}, {"oil": 1.0, "price": 2.0}, {"cocoa": 1.0, "rareword": 1.0, "nosuchword": 1.0},
+                    {"thrice": 1.0, "twice": 0.5, "oil": 1.0}):
+        fast, full, _, _ = ranking._score_terms(stats, weights, None, False)
+        slow, slow_full, _, _ = ranking._score_terms(stats, weights, None, True)
+        assert list(fast.items()) == list(slow.items())  # same values and the same (tie-breaking) key order
+        assert full == slow_full
+        allowed = set(range(0, 400, 3))
+        fast, full, _, _ = ranking._score_terms(stats, weights, allowed, False)
+        slow, slow_full, _, _ = ranking._score_terms(stats, weights, allowed, True)
+        assert list(fast.items()) == list(slow.items()) and full == slow_full
+    ix.close()
+
+
+def test_feedback_rerank_equals_a_full_reorder(tmp_path):
+    # Feedback re-sorts only its pool and the next documents of the first pass; the
+    # explain path re-scores and re-sorts every match: the same order.
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    searcher = ix._reader_searcher()
+    for tokens in (["oil"], ["oil", "price"], ["cocoa", "gold", "yen"], ["rareword", "oil"]):
+        for limit in (1, 10, 45):
+            fast = ranking.rank_words(searcher, tokens, limit=limit, feedback=True)
+            slow = ranking.rank_words(searcher, tokens, limit=limit, feedback=True, explain=True)
+            assert [d for _, d in fast.order] == [d for _, d in slow.order], tokens
+            assert all(abs(a - b) < 1e-9 for (a, _), (b, _) in zip(fast.order, slow.order))
+            assert fast.total == slow.total
+    ix.close()
