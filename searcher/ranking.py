@@ -451,6 +451,71 @@ def term_weights(tokens: list[str]) -> dict[str, float]:
     return {t: (float(c) if QUERY_TF else 1.0) for t, c in counts.items()}
 
 
+def _term_tfs(
+    stats: _Stats, terms: dict[str, float], allowed: set[int] | None = None, exclude: int | None = None
+) -> list[tuple[str, float, dict[int, float]]]:
+    """Per query term, in order: (term, query weight, docnum -> pseudo-tf), {} if it matches nothing.
+
+    The pseudo-tf is BM25F's: each field's frequency, length-normalised and weighted,
+    summed over the fields (keys in first-match order: fields in WORD_FIELDS order,
+    docnums ascending).
+    """
+    fields = stats.word_fields()
+    out = []
+    for term, qweight in terms.items():
+        pseudo: dict[int, float] = {}
+        for fieldname, norms in fields:
+            tfs = _field_tf(stats, fieldname, term, norms)
+            if tfs:
+                _fold(pseudo, tfs)
+        if allowed is not None and pseudo:
+            pseudo = {d: tf for d, tf in pseudo.items() if d in allowed}
+        if exclude is not None:
+            pseudo.pop(exclude, None)
+        out.append((term, qweight, pseudo))
+    return out
+
+
+def _all_terms(tfs: list[tuple[str, float, dict[int, float]]]) -> set[int]:
+    """The documents matching every term."""
+    if not tfs or not all(pseudo for _, _, pseudo in tfs):
+        return set()
+    full = set(tfs[0][2])
+    for _, _, pseudo in tfs[1:]:
+        full.intersection_update(pseudo)
+    return full
+
+
+def _sum_scores(
+    stats: _Stats, tfs: list[tuple[str, float, dict[int, float]]], only: list[int] | None = None
+) -> tuple[dict[int, float], dict[str, float]]:
+    """BM25F per document (the terms' scores added in query order) and each term's weight.
+
+    ``only``: score just these documents (each must match every term), in this order.
+    Keys are in first-match order (term by term): ties in score rank in that order.
+    """
+    n = stats.doc_count
+    k1, k1_plus, delta = K1, K1 + 1.0, DELTA
+    scores: dict[int, float] = {}
+    idfs: dict[str, float] = {}
+    for term, qweight, pseudo in tfs:
+        if not pseudo:
+            continue
+        # Document frequency: the most of any word field's (the union would need every
+        # field's postings, which feedback's re-rank does not read; titles mostly repeat
+        # body words, so the two rarely differ).
+        w = idf(n, stats.df(term)) * qweight
+        idfs[term] = w
+        if only is None:
+            # (A dict comprehension: 40% faster here than chained operator maps.)
+            _fold(scores, {d: w * (tf * k1_plus / (tf + k1) + delta) for d, tf in pseudo.items()})
+        elif not scores:
+            scores = {d: w * (pseudo[d] * k1_plus / (pseudo[d] + k1) + delta) for d in only}
+        else:
+            scores = {d: s + w * (pseudo[d] * k1_plus / (pseudo[d] + k1) + delta) for d, s in scores.items()}
+    return scores, idfs
+
+
 def _score_terms(
     stats: _Stats, terms: dict[str, float], allowed: set[int] | None, explain: bool
 ) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
@@ -461,36 +526,9 @@ def _score_terms(
     """
     if explain:
         return _score_terms_explained(stats, terms, allowed)
-    n = stats.doc_count
-    fields = stats.word_fields()
-    scores: dict[int, float] = {}
-    full: set[int] | None = None
-    idfs: dict[str, float] = {}
-    k1 = K1
-    k1_plus = K1 + 1.0
-    delta = DELTA
-    for term, qweight in terms.items():
-        # Pseudo-tf per document: each field's frequency, length-normalised and weighted.
-        pseudo: dict[int, float] = {}
-        for fieldname, norms in fields:
-            tfs = _field_tf(stats, fieldname, term, norms)
-            if tfs:
-                _fold(pseudo, tfs)
-        if allowed is not None and pseudo:
-            pseudo = {d: tf for d, tf in pseudo.items() if d in allowed}
-        if not pseudo:
-            full = set()  # no document holds every term
-            continue
-        # Document frequency: the most of any word field's (the union would need every
-        # field's postings, which feedback's re-rank does not read; titles mostly repeat
-        # body words, so the two rarely differ).
-        w = idf(n, stats.df(term)) * qweight
-        idfs[term] = w
-        # (A dict comprehension: 40% faster here than chained operator maps.)
-        part = {d: w * (tf * k1_plus / (tf + k1) + delta) for d, tf in pseudo.items()}
-        _fold(scores, part)
-        full = set(part) if full is None else full.intersection(part)
-    return scores, full or set(), {}, idfs
+    tfs = _term_tfs(stats, terms, allowed)
+    scores, idfs = _sum_scores(stats, tfs)
+    return scores, _all_terms(tfs), {}, idfs
 
 
 def _score_terms_explained(
@@ -546,17 +584,38 @@ def rank_words(
     """
     stats = stats_for(searcher)
     terms = dict(weights) if weights else term_weights(tokens)
-    scores, full, why, _ = _score_terms(stats, terms, allowed, explain)
     tiered = ALL_WORDS_FIRST and coordinate and len(terms) > 1
-    if exclude is not None:
-        scores.pop(exclude, None)
-        full.discard(exclude)
-    total = len(scores)
     use_feedback = (FEEDBACK if feedback is None else feedback) and FEEDBACK_DOCS > 0
     depth = max(limit, PROXIMITY_DEPTH if PROXIMITY_WEIGHT else 0)
     # With feedback, the first pass orders enough documents to fill the final top
     # ``depth`` however many of them feedback's pool takes (see below).
     first = max(depth, max(FEEDBACK_DOCS, FEEDBACK_DEPTH) + depth if use_feedback else 0)
+    if explain:
+        scores, full, why, _ = _score_terms(stats, terms, allowed, True)
+        if exclude is not None:
+            scores.pop(exclude, None)
+            full.discard(exclude)
+        total = len(scores)
+    else:
+        why = {}
+        tfs = _term_tfs(stats, terms, allowed, exclude)
+        full = _all_terms(tfs) if tiered else set()
+        if len(tfs) == 1 and tfs[0][2] and tfs[0][1] > 0:
+            # One word: its BM25 score rises with the pseudo-tf, so the best pseudo-tfs
+            # are the best scores (equal ones in the same order): score only those.
+            term, qweight, pseudo = tfs[0]
+            best = heapq.nlargest(first, pseudo, key=pseudo.__getitem__)
+            scores, _ = _sum_scores(stats, [(term, qweight, {d: pseudo[d] for d in best})])
+            total = len(pseudo)
+        elif tiered and len(full) >= first:
+            # Enough documents hold every word to fill the first pass: the others rank
+            # after all of them, so only these are scored (the hit count still counts all).
+            matches = tfs[0][2]
+            scores, _ = _sum_scores(stats, tfs, only=list(compress(matches, map(full.__contains__, matches))))
+            total = len(set().union(*(pseudo for _, _, pseudo in tfs)))
+        else:
+            scores, _ = _sum_scores(stats, tfs)
+            total = len(scores)
     order = _order(scores, full, tiered, first)
     if use_feedback and order:
         scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
