@@ -143,6 +143,8 @@ class Ranked:
     total: int
     terms: dict[str, float]
     why: dict[int, list[str]] = field(default_factory=dict)
+    #: Stored fields of the documents this query read (feedback): the hits can reuse them.
+    stored: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Stats:
@@ -158,15 +160,21 @@ class _Stats:
         self._df: dict[str, int] = {}
         self._doc_terms: dict[int, dict[str, Counter]] = {}
         self._doc_len: dict[int, int] = {}
+        self._field_leaves: dict[str, list[tuple[Any, int]]] = {}
 
-    def doc_terms(self, docnum: int) -> dict[str, Counter]:
-        """Per word field (and "" for all of them), one document's indexed terms and their counts (cached)."""
+    def doc_terms(self, docnum: int, keep: dict[int, Any] | None = None) -> dict[str, Counter]:
+        """Per word field (and "" for all of them), one document's indexed terms and their counts (cached).
+
+        ``keep``: where to put the document's stored fields when they are read.
+        """
         found = self._doc_terms.get(docnum)
         if found is None:
             if len(self._doc_terms) >= 4096:
                 self._doc_terms.clear()
                 self._doc_len.clear()
             stored = self.searcher.stored_fields(docnum)
+            if keep is not None:
+                keep[docnum] = stored
             found = {f: _term_counts(str(stored.get(f) or "")) for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
@@ -179,11 +187,20 @@ class _Stats:
             self._doc_len[docnum] = sum(whole.values())
         return found
 
-    def doc_length(self, docnum: int) -> int:
+    def field_leaves(self, fieldname: str) -> list[tuple[Any, int]]:
+        """(segment, docnum offset) of the segments with any text in ``fieldname`` (cached):
+        a term lookup in a segment without the field (say, no headings) costs as much as a hit."""
+        found = self._field_leaves.get(fieldname)
+        if found is None:
+            found = [(leaf, offset) for leaf, offset in self.leaves if leaf.field_length(fieldname)]
+            self._field_leaves[fieldname] = found
+        return found
+
+    def doc_length(self, docnum: int, keep: dict[int, Any] | None = None) -> int:
         """How many indexed words one document has in all word fields (cached with doc_terms)."""
         found = self._doc_len.get(docnum)
         if found is None:
-            self.doc_terms(docnum)
+            self.doc_terms(docnum, keep)
             found = self._doc_len[docnum]
         return found
 
@@ -315,7 +332,7 @@ def _is_block_matcher(m: Any) -> bool:
 
 def _matchers(stats: _Stats, fieldname: str, text: str) -> Iterable[tuple[Any, int]]:
     """(matcher, docnum offset) of one term in each segment that has it."""
-    for leaf, offset in stats.leaves:
+    for leaf, offset in stats.field_leaves(fieldname):
         try:
             m = leaf.postings(fieldname, text)
         except (TermNotFound, KeyError):
@@ -617,13 +634,14 @@ def rank_words(
             scores, _ = _sum_scores(stats, tfs)
             total = len(scores)
     order = _order(scores, full, tiered, first)
+    stored: dict[int, dict[str, Any]] = {}
     if use_feedback and order:
-        scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)])
+        scale, extra = _rm3(stats, terms, order[: max(FEEDBACK_DOCS, 1)], stored)
         if extra:
             # A re-rank: the expansion words re-score only the first pass's best
             # FEEDBACK_DEPTH documents (documents matching only expansion words are never
             # hits: coordination and the hit count follow the user's own words).
-            pool = _feedback_pool(stats, order)
+            pool = _feedback_pool(stats, order, stored)
             if explain:
                 # The user's words again at their mixed weight, so each line is its real share.
                 scaled = {t: scale * w for t, w in terms.items()}
@@ -658,10 +676,10 @@ def rank_words(
             terms = expanded
     if PROXIMITY_WEIGHT and len(terms) > 1:
         order = _proximity(stats, tokens, order, full, tiered, why if explain else None)
-    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why))
+    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
 
 
-def _feedback_pool(stats: _Stats, order: list[tuple[float, int]]) -> list[int]:
+def _feedback_pool(stats: _Stats, order: list[tuple[float, int]], keep: dict[int, Any] | None = None) -> list[int]:
     """The first pass's best documents that feedback re-scores: up to FEEDBACK_DEPTH, and
     no more once FEEDBACK_READ_WORDS words have been read (long pages cost more)."""
     pool: list[int] = []
@@ -670,7 +688,7 @@ def _feedback_pool(stats: _Stats, order: list[tuple[float, int]]) -> list[int]:
         if pool and read >= FEEDBACK_READ_WORDS and len(pool) >= FEEDBACK_DOCS:
             break
         pool.append(docnum)
-        read += stats.doc_length(docnum)
+        read += stats.doc_length(docnum, keep)
     return pool
 
 
@@ -807,7 +825,9 @@ def _near_count(a: list[int], b: list[int], window: int) -> int:
     return count
 
 
-def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -> tuple[float, dict[str, float]]:
+def _rm3(
+    stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]], keep: dict[int, Any] | None = None
+) -> tuple[float, dict[str, float]]:
     """RM3: the query mixed with the words most typical of the top hits.
 
     Returns ``(scale, extra)``: the mixed query is every original weight times ``scale``
@@ -817,7 +837,7 @@ def _rm3(stats: _Stats, terms: dict[str, float], top: list[tuple[float, int]]) -
     model: dict[str, float] = {}
     n = stats.doc_count
     for score, docnum in top:
-        counts = stats.doc_terms(docnum)[""]
+        counts = stats.doc_terms(docnum, keep)[""]
         length = stats.doc_length(docnum)
         if not length:
             continue
