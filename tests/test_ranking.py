@@ -268,3 +268,23 @@ def test_doc_terms_equal_each_fields_analysis(tmp_path):
         assert list(per_field[""].items()) == list(whole.items())  # the same counts in the same order
         assert stats.doc_length(docnum) == sum(whole.values())
     ix.close()
+
+
+def test_term_index_doc_frequency_equals_whooshs(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    ix.add([Document(doc_id=f"x{i}", title="gold", body=f"gold bars word{i}") for i in range(5)])  # a second segment
+    stats = ranking.stats_for(ix._reader_searcher())
+    words = ["oil", "price", "gold", "rareword", "twice", "thrice", "nosuchword", "", "x", "word3", "bar", "market"]
+    checked = 0
+    for leaf, _ in stats.leaves:
+        index = stats.term_index(leaf)
+        assert isinstance(index, ranking._TermIndex)  # the fast path on a plain file index
+        for fieldname in ("title", "sections", "body", "nosuchfield"):
+            for word in words:
+                expected = leaf.doc_frequency(fieldname, word) if fieldname in leaf.schema else 0
+                assert index.doc_frequency(fieldname, word) == expected, (fieldname, word)
+                checked += 1
+    assert checked > 90
+    ix.close()
