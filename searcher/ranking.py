@@ -279,9 +279,19 @@ def _term_counts(text: str) -> Counter:
     if not text:
         return Counter()
     try:
-        return Counter(filter(None, map(schema._TERMS.__getitem__, _TOKEN_RE.findall(text))))
-    except (AttributeError, KeyError):  # a token not seen yet: index_terms fills the cache
+        terms, tokens = schema._TERMS, _TOKEN_RE.findall(text)
+    except AttributeError:
         return Counter(index_terms(text))
+    try:
+        return Counter(filter(None, map(terms.__getitem__, tokens)))
+    except KeyError:
+        # Tokens not seen yet: analyse them into the cache as index_terms does (without
+        # tokenizing the text a second time: in a fresh process that is half the calls).
+        if len(terms) > 200_000:
+            terms.clear()
+        for token in set(tokens).difference(terms):
+            terms[token] = schema._term(token)
+        return Counter(filter(None, map(terms.__getitem__, tokens)))
 
 
 class _TermIndex:
@@ -311,11 +321,15 @@ class _TermIndex:
         self._hash = index.hashfn
         self._keycoder = terms._keycoder
         self._schema = leaf.schema
+        self._terms = terms
+        from whoosh.codec.whoosh3 import W3TermInfo
 
-    def doc_frequency(self, fieldname: str, text: str) -> int:
-        if fieldname not in self._schema:
-            return 0
-        key = self._keycoder(fieldname, self._schema[fieldname].to_bytes(text))
+        self._terminfo_class = W3TermInfo
+        # Postings come from here only for a segment without deletions (Whoosh wraps those).
+        self.plain = not leaf.has_deletions()
+
+    def _find(self, fieldname: str, key: bytes) -> int:
+        """Where ``key``'s term info starts in the file, or 0."""
         keyhash = self._hash(key)
         tablestart, numslots = self._tables[keyhash & 255]
         if not numslots:
@@ -332,11 +346,31 @@ class _TermIndex:
                 keylen, _datalen = self._LENGTHS.unpack_from(buf, itempos)
                 keystart = itempos + 8
                 if keylen == len(key) and buf[keystart:keystart + keylen] == key:
-                    return self._DOC_FREQ.unpack_from(buf, keystart + keylen + 5)[0]
+                    return keystart + keylen
             slotpos += 12
             if slotpos == end:
                 slotpos = tablestart
         return 0
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        if fieldname not in self._schema:
+            return 0
+        datapos = self._find(fieldname, self._keycoder(fieldname, self._schema[fieldname].to_bytes(text)))
+        return self._DOC_FREQ.unpack_from(self._buf, datapos + 5)[0] if datapos else 0
+
+    def postings(self, fieldname: str, text: str) -> Any:
+        """``leaf.postings(fieldname, text)`` (TermNotFound if absent) for a segment without deletions."""
+        if fieldname not in self._schema:
+            raise TermNotFound(fieldname)
+        tbytes = self._schema[fieldname].to_bytes(text)
+        key = self._keycoder(fieldname, tbytes)
+        datapos = self._find(fieldname, key)
+        if not datapos:
+            raise TermNotFound(text)
+        datalen = self._LENGTHS.unpack_from(self._buf, datapos - len(key) - 8)[1]
+        terminfo = self._terminfo_class.from_bytes(self._buf[datapos:datapos + datalen])
+        return self._terms._codec.postings_reader(self._terms._postfile, terminfo, self._schema[fieldname].format,
+                                                  term=(fieldname, tbytes), scorer=None)
 
 
 def _leaf_lengths(leaf: Any, fieldname: str) -> list[int]:
@@ -412,8 +446,12 @@ def _is_block_matcher(m: Any) -> bool:
 def _matchers(stats: _Stats, fieldname: str, text: str) -> Iterable[tuple[Any, int]]:
     """(matcher, docnum offset) of one term in each segment that has it."""
     for leaf, offset in stats.field_leaves(fieldname):
+        index = stats.term_index(leaf)
         try:
-            m = leaf.postings(fieldname, text)
+            if getattr(index, "plain", False):
+                m = index.postings(fieldname, text)  # the same matcher, found without Whoosh's file probes
+            else:
+                m = leaf.postings(fieldname, text)
         except (TermNotFound, KeyError):
             continue
         yield m, offset

@@ -178,11 +178,15 @@ def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
 
     ix = _varied_index(tmp_path)
     searcher = ix._reader_searcher()
+    stats = ranking.stats_for(searcher)
     blocks = fast = 0
     for leaf, _ in searcher.reader().leaf_readers():
         for field in ranking.WORD_FIELDS:
             for text in leaf.lexicon(field):
-                ours, theirs = leaf.postings(field, text), leaf.postings(field, text)
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                # Ours opened through the in-memory term index, theirs by Whoosh.
+                ours, theirs = stats.term_index(leaf).postings(field, text), leaf.postings(field, text)
+                assert type(ours) is type(theirs)
                 if not ranking._is_block_matcher(ours):
                     continue
                 while ours.is_active():
@@ -288,3 +292,20 @@ def test_term_index_doc_frequency_equals_whooshs(tmp_path):
                 checked += 1
     assert checked > 90
     ix.close()
+
+
+def test_feedback_term_counts_fill_the_cache_like_index_terms():
+    from collections import Counter
+
+    from searcher import ranking, schema
+
+    text = "Zyxwvut qwertzuiop's Running RUNNERS ran U.S. naïve café 3.14 the of"
+    saved = dict(schema._TERMS)
+    try:
+        schema._TERMS.clear()
+        counts = ranking._term_counts(text)  # every token new: filled into the cache
+        assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
+        assert list(ranking._term_counts(text).items()) == list(counts.items())
+    finally:
+        schema._TERMS.clear()
+        schema._TERMS.update(saved)
