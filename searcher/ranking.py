@@ -24,6 +24,7 @@ import mmap
 import pickle
 import re
 import struct
+import weakref
 import zlib
 from array import array
 from collections import Counter, defaultdict
@@ -154,7 +155,9 @@ class _Stats:
     """Per-searcher statistics: field lengths per document and their averages."""
 
     def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
+        # A weak reference: the searcher holds this object, and without a cycle both go
+        # (and the term index maps with them) as soon as the searcher is dropped.
+        self.searcher = weakref.proxy(searcher)
         self.doc_count = searcher.doc_count_all()
         self.leaves = searcher.reader().leaf_readers()
         self._lengths: dict[str, list[int]] = {}

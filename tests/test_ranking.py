@@ -309,3 +309,18 @@ def test_feedback_term_counts_fill_the_cache_like_index_terms():
     finally:
         schema._TERMS.clear()
         schema._TERMS.update(saved)
+
+
+def test_rank_stats_go_with_their_searcher(tmp_path):
+    # The per-searcher statistics hold memory maps of the term files: they must not
+    # outlive the searcher (no reference cycle waiting for the garbage collector).
+    import weakref
+
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    assert ix.search("oil price").total
+    stats = weakref.ref(ranking.stats_for(ix._reader_searcher()))
+    assert stats() is not None and stats()._term_index
+    ix.close()
+    assert stats() is None
