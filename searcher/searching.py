@@ -74,11 +74,12 @@ def run_search(
 
     docnums: list[tuple[float, int]]
     groups: dict[str, dict[str, int]] = {}
+    stored: dict[int, dict[str, Any]] = {}  # documents already read while ranking
     if words and sort == "relevance":
         allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
         ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain,
                                     feedback=expand)
-        docnums, total, why = ranked.order, ranked.total, ranked.why
+        docnums, total, why, stored = ranked.order, ranked.total, ranked.why, ranked.stored
         if facets and total:
             groups = _facets(searcher, parsed, filt)
     else:
@@ -99,7 +100,10 @@ def run_search(
     shown = []
     for position in range((page - 1) * limit, min(len(docnums), want)):
         score, docnum = docnums[position]
-        hit = _to_hit(searcher.stored_fields(docnum), position + 1, score, terms=terms, analyzer=analyzer,
+        fields = stored.get(docnum)
+        if fields is None:
+            fields = searcher.stored_fields(docnum)
+        hit = _to_hit(fields, position + 1, score, terms=terms, analyzer=analyzer,
                       fragments=fragments, context=context, highlight=highlight)
         if explain:
             hit.explanation = _explanation(score, why.get(docnum, []), tokens if words else None, sort)

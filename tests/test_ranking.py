@@ -149,3 +149,178 @@ def test_one_step_term_filter_equals_whooshs_filter_chain():
                          (t.startchar, t.endchar) if kw.get("chars") else None, t.stopped)
                         for t in analyzer(text, **kw)]
             assert seen(ours) == seen(chain), (text, kw)
+
+
+def _varied_index(tmp_path):
+    """Postings of every shape: long lists (several blocks), 1-3 posting blocks, tf all 1, all equal, mixed."""
+    import random
+
+    rng = random.Random(7)
+    words = "oil crude price opec barrel wheat grain export bank rate dollar yen gold coffee cocoa".split()
+    docs = []
+    for i in range(400):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 60)))
+        if i % 50 == 0:
+            body += " rareword" * (1 + i % 3)
+        if i in (5, 6):
+            body += " twice twice"  # a block of two postings, every weight 2
+        if i in (7, 8, 9):
+            body += " thrice" * (i - 6)  # three postings, mixed weights
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        docs.append(Document(doc_id=str(i), title=title, body=body, sections=["oil market"] if i % 7 == 0 else []))
+    index = SearchIndex(tmp_path / "varied")
+    index.add(docs)
+    return index
+
+
+def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    searcher = ix._reader_searcher()
+    stats = ranking.stats_for(searcher)
+    blocks = fast = 0
+    for leaf, _ in searcher.reader().leaf_readers():
+        for field in ranking.WORD_FIELDS:
+            for text in leaf.lexicon(field):
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                # Ours opened through the in-memory term index, theirs by Whoosh.
+                ours, theirs = stats.term_index(leaf).postings(field, text), leaf.postings(field, text)
+                assert type(ours) is type(theirs)
+                if not ranking._is_block_matcher(ours):
+                    continue
+                while ours.is_active():
+                    ids, weights = ranking._block_ids_weights(ours, 5)
+                    fast += ours._data is None  # read without unpickling the positions
+                    theirs._read_ids()
+                    theirs._read_weights()
+                    assert list(ids) == [d + 5 for d in theirs._ids] and list(weights) == list(theirs._weights), (field, text)
+                    blocks += 1
+                    ours._next_block()
+                    theirs._next_block()
+    assert blocks > 50 and fast == blocks
+    ix.close()
+
+
+def test_fast_scores_equal_explained_scores(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    stats = ranking.stats_for(ix._reader_searcher())
+    for weights in ({"oil": 1.0}, {"oil": 1.0, "price": 2.0}, {"cocoa": 1.0, "rareword": 1.0, "nosuchword": 1.0},
+                    {"thrice": 1.0, "twice": 0.5, "oil": 1.0}):
+        fast, full, _, _ = ranking._score_terms(stats, weights, None, False)
+        slow, slow_full, _, _ = ranking._score_terms(stats, weights, None, True)
+        assert list(fast.items()) == list(slow.items())  # same values and the same (tie-breaking) key order
+        assert full == slow_full
+        allowed = set(range(0, 400, 3))
+        fast, full, _, _ = ranking._score_terms(stats, weights, allowed, False)
+        slow, slow_full, _, _ = ranking._score_terms(stats, weights, allowed, True)
+        assert list(fast.items()) == list(slow.items()) and full == slow_full
+    ix.close()
+
+
+def test_feedback_rerank_equals_a_full_reorder(tmp_path):
+    # Feedback re-sorts only its pool and the next documents of the first pass; the
+    # explain path re-scores and re-sorts every match: the same order.
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    searcher = ix._reader_searcher()
+    for tokens in (["oil"], ["oil", "price"], ["cocoa", "gold", "yen"], ["rareword", "oil"]):
+        for limit, feedback in ((1, True), (10, True), (45, True), (10, False), (100, False)):
+            # (Common words: enough documents hold them all for the first pass to score only those.)
+            fast = ranking.rank_words(searcher, tokens, limit=limit, feedback=feedback)
+            slow = ranking.rank_words(searcher, tokens, limit=limit, feedback=feedback, explain=True)
+            assert [d for _, d in fast.order] == [d for _, d in slow.order], tokens
+            assert all(abs(a - b) < 1e-9 for (a, _), (b, _) in zip(fast.order, slow.order))
+            assert fast.total == slow.total
+    ix.close()
+
+
+def test_feedback_term_counts_equal_index_terms():
+    from collections import Counter
+
+    from searcher import ranking, schema
+
+    texts = ["THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running",
+             "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan U.S.. a.b.c. .5 x.",
+             "", "...", "Oil prices rose 3.5 pct in N.Y. trading, oil traders said. Oil."]
+    for text in texts:
+        assert ranking._TOKEN_RE.findall(text) == schema._TOKEN_RE.findall(text)
+        assert list(ranking._term_counts(text).items()) == list(Counter(schema.index_terms(text)).items())
+        assert list(ranking._term_counts(text).items()) == list(Counter(schema.index_terms(text)).items())  # cached
+
+
+def test_doc_terms_equal_each_fields_analysis(tmp_path):
+    from collections import Counter
+
+    from searcher import ranking, schema
+
+    ix = _varied_index(tmp_path)
+    searcher = ix._reader_searcher()
+    stats = ranking.stats_for(searcher)
+    for docnum in range(0, 400, 7):
+        stored = searcher.stored_fields(docnum)
+        per_field = stats.doc_terms(docnum)
+        whole: Counter = Counter()
+        for fieldname in ranking.WORD_FIELDS:
+            expected = Counter(schema.index_terms(str(stored.get(fieldname) or "")))
+            whole.update(expected)
+            for term in set(expected) | set(per_field[""]):
+                assert (per_field[fieldname].get(term) or 0) == expected[term], (docnum, fieldname, term)
+        assert list(per_field[""].items()) == list(whole.items())  # the same counts in the same order
+        assert stats.doc_length(docnum) == sum(whole.values())
+    ix.close()
+
+
+def test_term_index_doc_frequency_equals_whooshs(tmp_path):
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    ix.add([Document(doc_id=f"x{i}", title="gold", body=f"gold bars word{i}") for i in range(5)])  # a second segment
+    stats = ranking.stats_for(ix._reader_searcher())
+    words = ["oil", "price", "gold", "rareword", "twice", "thrice", "nosuchword", "", "x", "word3", "bar", "market"]
+    checked = 0
+    for leaf, _ in stats.leaves:
+        index = stats.term_index(leaf)
+        assert isinstance(index, ranking._TermIndex)  # the fast path on a plain file index
+        for fieldname in ("title", "sections", "body", "nosuchfield"):
+            for word in words:
+                expected = leaf.doc_frequency(fieldname, word) if fieldname in leaf.schema else 0
+                assert index.doc_frequency(fieldname, word) == expected, (fieldname, word)
+                checked += 1
+    assert checked > 90
+    ix.close()
+
+
+def test_feedback_term_counts_fill_the_cache_like_index_terms():
+    from collections import Counter
+
+    from searcher import ranking, schema
+
+    text = "Zyxwvut qwertzuiop's Running RUNNERS ran U.S. naïve café 3.14 the of"
+    saved = dict(schema._TERMS)
+    try:
+        schema._TERMS.clear()
+        counts = ranking._term_counts(text)  # every token new: filled into the cache
+        assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
+        assert list(ranking._term_counts(text).items()) == list(counts.items())
+    finally:
+        schema._TERMS.clear()
+        schema._TERMS.update(saved)
+
+
+def test_rank_stats_go_with_their_searcher(tmp_path):
+    # The per-searcher statistics hold memory maps of the term files: they must not
+    # outlive the searcher (no reference cycle waiting for the garbage collector).
+    import weakref
+
+    from searcher import ranking
+
+    ix = _varied_index(tmp_path)
+    assert ix.search("oil price").total
+    stats = weakref.ref(ranking.stats_for(ix._reader_searcher()))
+    assert stats() is not None and stats()._term_index
+    ix.close()
+    assert stats() is None
