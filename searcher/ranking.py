@@ -182,7 +182,11 @@ class _Stats:
             stored = self.searcher.stored_fields(docnum)
             if keep is not None:
                 keep[docnum] = stored
-            found = {f: _term_counts(str(stored.get(f) or "")) for f in WORD_FIELDS}
+            counts = stored.get("terms")
+            if isinstance(counts, dict):  # the forward index written with the document
+                found = {f: Counter(counts.get(f) or ()) for f in WORD_FIELDS}
+            else:  # a document without one: analyse its text
+                found = {f: _term_counts(str(stored.get(f) or "")) for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
             # the (long) body's words.

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .document import Document, RemovedLine
+from .schema import DEFAULT_FIELDS, word_counts
 
 
 def utc_naive(value: datetime | None) -> datetime | None:
@@ -28,6 +29,7 @@ def document_to_fields(doc: Document) -> dict[str, Any]:
         "path": doc.path,
         "content_hash": doc.content_hash,
     }
+    fields["terms"] = word_counts({name: fields[name] for name in DEFAULT_FIELDS})
     if doc.source:
         fields["source_key"] = doc.source.strip().lower()
     if published is not None:

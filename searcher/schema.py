@@ -15,7 +15,7 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the stored ``terms`` field (feedback's forward index)
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
@@ -149,6 +149,24 @@ def index_term_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
+def word_counts(texts: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per non-empty text, its indexed terms and their counts, in order of first use.
+
+    What the stored ``terms`` field holds for a document's word fields; equal to
+    ``Counter(index_terms(text))`` key for key and in the same order.
+    """
+    out = {}
+    for name, text in texts.items():
+        if text:
+            counts: dict[str, int] = {}
+            get = counts.get
+            for term in index_terms(text):
+                counts[term] = get(term, 0) + 1
+            if counts:
+                out[name] = counts
+    return out
+
+
 _TEXT_ANALYZER = None
 
 
@@ -185,6 +203,10 @@ def build_schema() -> Schema:
         language=ID(stored=True),
         content_hash=STORED(),
         removed=STORED(),
+        # Each word field's terms and counts ({field: {term: count}}, see word_counts): a
+        # forward index, so pseudo-relevance feedback reads the top hits' terms instead of
+        # re-analysing their text at query time (that was half a Reuters query's time).
+        terms=STORED(),
     )
 
 

@@ -324,3 +324,35 @@ def test_rank_stats_go_with_their_searcher(tmp_path):
     assert stats() is not None and stats()._term_index
     ix.close()
     assert stats() is None
+
+
+def test_stored_term_counts_are_the_analysed_text(tmp_path):
+    """Feedback reads a document's terms from the stored ``terms`` field; they must be what
+    analysing its stored text gives (same counts, same order), and rank the same."""
+    from collections import Counter
+
+    from searcher.ranking import WORD_FIELDS, _Stats
+    from searcher.schema import index_terms
+
+    docs = [
+        Document(doc_id=f"d{i}", title=f"Cocoa {word} talks in Ghana", sections=["Exports", "Prices and quotas"],
+                 body=f"Cocoa exporters met. The {word} quota plan (U.S. cents 3.14) was re-set; running, ran." * (i + 1))
+        for i, word in enumerate(["quota", "price", "export", "crop"])
+    ]
+    index = SearchIndex(tmp_path / "ix")
+    index.add(docs)
+    searcher = index._reader_searcher()
+    stats = _Stats(searcher)
+    for docnum in range(searcher.doc_count_all()):
+        stored = searcher.stored_fields(docnum)
+        for name in WORD_FIELDS:
+            expected = Counter(index_terms(stored.get(name) or ""))
+            got = stored["terms"].get(name, {})
+            assert list(got.items()) == list(expected.items())
+            assert list(stats.doc_terms(docnum)[name].items()) == list(expected.items())
+    with_counts = [(h.doc_id, h.score) for h in index.search("cocoa quota ghana exporters", fragments=0)]
+    real = searcher.stored_fields
+    searcher.stored_fields = lambda n: {k: v for k, v in real(n).items() if k != "terms"}
+    searcher._searcher_rank_stats = None  # a fresh cache: every document analysed from its text
+    assert [(h.doc_id, h.score) for h in index.search("cocoa quota ghana exporters", fragments=0)] == with_counts
+    index.close()
