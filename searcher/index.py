@@ -355,7 +355,10 @@ class SearchIndex:
                 known.update(batch)
                 write_manifest(gen, ix.latest_generation(), known)
 
-            return bulk_write(ix, docs, existing=known, jobs=jobs, on_commit=committed, progress=progress)
+            with ix.reader() as reader:
+                # Which ids are indexed already: the index knows (the manifest lists seeds only).
+                return bulk_write(ix, docs, existing=_IndexedIds(reader), jobs=jobs, on_commit=committed,
+                                  progress=progress)
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""
@@ -471,8 +474,19 @@ def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:
         return docs
     with ix.searcher() as searcher:
         return {
-            f["doc_id"]: SeedState(f.get("content_hash") or "", f.get("path") or "") for f in searcher.all_stored_fields()
+            f["doc_id"]: SeedState(f.get("content_hash") or "", f["path"]) for f in searcher.all_stored_fields()
+            if f.get("path")
         }
+
+
+class _IndexedIds:
+    """``doc_id in ids``: whether a reader's index holds a document with that id."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._reader.doc_frequency("doc_id", doc_id) > 0
 
 
 def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:

@@ -103,8 +103,15 @@ def test_update_keeps_documents_added_from_code(tmp_path, seeds_dir):
     with SearchIndex(tmp_path / "ix") as ix:
         ix.update(seeds_dir)
         ix.add(make_docs())
+        # The manifest lists seed documents only (it is rewritten on every write).
+        from searcher.storage import read_manifest
+
+        generation, docs = read_manifest(next((tmp_path / "ix").glob("gen-*")))
+        assert generation >= 0 and list(docs) == [GOLD_ID] and docs[GOLD_ID].path
         report = ix.update(seeds_dir)
-        assert report.removed == [] and len(ix) == 4
+        assert report.removed == [] and report.added == [] and report.unchanged == 1 and len(ix) == 4
+        ix.add(Document(doc_id="a", title="Replaced", body="New text."))  # known from the index, not the manifest
+        assert len(ix) == 4 and ix.get("a").title == "Replaced"
         ix.rebuild(seeds_dir)
         assert len(ix) == 4 and "a" in ix
 
