@@ -129,26 +129,6 @@ def index_terms(text: str) -> list[str]:
     return [t for t in map(terms.__getitem__, tokens) if t]
 
 
-def index_term_spans(text: str) -> list[tuple[str, int, int]]:
-    """(term, start, end) of each indexed token of ``text``: :func:`index_terms` with offsets.
-
-    For snippets, which need where each match is; the analyzer's tokens give the same
-    (tests compare them) but stem every word again in a cache of their own.
-    """
-    terms = _TERMS
-    if len(terms) > 200_000:
-        terms.clear()
-    spans = []
-    for match in _TOKEN_RE.finditer(text):
-        token = match.group()
-        term = terms.get(token)
-        if term is None:
-            term = terms[token] = _term(token)
-        if term:
-            spans.append((term, match.start(), match.end()))
-    return spans
-
-
 def word_counts(texts: dict[str, str]) -> dict[str, dict[str, int]]:
     """Per non-empty text, its indexed terms and their counts, in order of first use.
 
@@ -165,6 +145,43 @@ def word_counts(texts: dict[str, str]) -> dict[str, dict[str, int]]:
             if counts:
                 out[name] = counts
     return out
+
+
+def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each token of ``text`` whose indexed term is in ``terms``, in order.
+
+    The spans the analyzer's tokens give (tests compare them), for less work: each
+    distinct word is analysed once (a cached look-up), and only the few that match are
+    searched for, an occurrence counting where the tokenizer would start and end a token
+    (not after a word character or "word.", not before one or before ".word").
+    """
+    cache = _TERMS
+    if len(cache) > 200_000:
+        cache.clear()
+    wanted = []
+    for token in set(_TOKEN_RE.findall(text)):
+        term = cache.get(token)
+        if term is None:
+            term = cache[token] = _term(token)
+        if term in terms:
+            wanted.append(token)
+    spans = []
+    size = len(text)
+    for token in wanted:
+        width = len(token)
+        at = text.find(token)
+        while at >= 0:
+            end = at + width
+            before = text[at - 1] if at else " "
+            after = text[end] if end < size else " "
+            if (not (before.isalnum() or before == "_")
+                    and not (before == "." and at >= 2 and (text[at - 2].isalnum() or text[at - 2] == "_"))
+                    and not (after.isalnum() or after == "_")
+                    and not (after == "." and end + 1 < size and (text[end + 1].isalnum() or text[end + 1] == "_"))):
+                spans.append((at, end))
+            at = text.find(token, at + 1)
+    spans.sort()
+    return spans
 
 
 _TEXT_ANALYZER = None

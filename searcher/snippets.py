@@ -12,11 +12,13 @@ never inject HTML into a snippet.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from operator import itemgetter
 from typing import Any, Iterable
 
-from .schema import index_term_spans, is_text_analyzer
+from .schema import is_text_analyzer, matching_spans
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -42,7 +44,7 @@ def match_spans(text: str, terms: Iterable[str], analyzer: Any) -> list[tuple[in
     if not termset or not text:
         return []
     if is_text_analyzer(analyzer):  # the usual case: the same spans from a shared cache
-        return [(start, end) for term, start, end in index_term_spans(text) if term in termset]
+        return matching_spans(text, termset)
     spans = []
     for token in analyzer(text, chars=True, mode="index"):
         if token.text in termset:
@@ -55,11 +57,11 @@ def marked_passages(text: str, spans: list[tuple[int, int]], *, fragments: int =
     text = text.replace(MARK_START, "").replace(MARK_END, "")
     if not spans or fragments < 1:
         return ""
-    words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+    # (start, end) of every word, by C-level maps: a long article has thousands.
+    words = list(map(re.Match.span, _WORDS.finditer(text)))
     if not words:
         return ""
-    starts = [w[0] for w in words]
-    import bisect
+    starts = list(map(itemgetter(0), words))
 
     def word_of(char: int) -> int:
         return max(0, bisect.bisect_right(starts, char) - 1)
