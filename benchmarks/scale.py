@@ -19,10 +19,10 @@ tree, sampled with psutil when it is installed, else the child's max RSS):
 * ``fts5``: SQLite FTS5 (stdlib sqlite3), porter tokenizer, one transaction.
 
 Queries: 200 fixed queries (seed 42) of up to 4 headline words OR-ed, top 10, run in a
-fresh process per engine after 10 warm-up queries; with and without snippets.
+fresh process per engine and kind (without, with snippets) after 10 warm-up queries.
 Update: 10 new articles added to the built index (a separate commit). Cold start:
 ``python -m searcher search`` on the 1x index versus a bare ten-line Whoosh script doing
-the same search with snippets, median of 7 runs each. Every child runs from bytecode: the
+the same search with snippets, median of 15 interleaved runs each. Every child runs from bytecode: the
 package is byte-compiled first, as an install does.
 """
 
@@ -189,7 +189,7 @@ def update(engine: str, target: Path) -> dict:
 
 # ---------------------------------------------------------------------------- child: queries
 
-def run_queries(engine: str, target: Path, queries: list[list[str]]) -> dict:
+def run_queries(engine: str, target: Path, queries: list[list[str]], snippets: bool) -> dict:
     if engine == "searcher":
         import searcher
 
@@ -223,22 +223,20 @@ def run_queries(engine: str, target: Path, queries: list[list[str]]) -> dict:
                 sql = "SELECT id, title FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10"
             return len(db.execute(sql, (match,)).fetchall())
 
-    out = {}
-    for snippets in (False, True):
-        for words in queries[:10]:
-            search(words, snippets)
-        times, cpu = [], []
-        for words in queries:
-            t, c = time.perf_counter(), time.process_time()
-            search(words, snippets)
-            times.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-        times.sort()
-        key = "snip" if snippets else "plain"
-        out[key + "_cpu_median_ms"] = statistics.median(cpu) * 1000
-        out[key + "_median_ms"] = statistics.median(times) * 1000
-        out[key + "_p95_ms"] = times[int(len(times) * 0.95) - 1] * 1000
-    return out
+    # One kind of query per process (see main): a pass with snippets run after a pass
+    # without in the same process would find the same documents in our caches.
+    for words in queries[:10]:
+        search(words, snippets)
+    times, cpu = [], []
+    for words in queries:
+        t, c = time.perf_counter(), time.process_time()
+        search(words, snippets)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    times.sort()
+    key = "snip" if snippets else "plain"
+    return {key + "_cpu_median_ms": statistics.median(cpu) * 1000, key + "_median_ms": statistics.median(times) * 1000,
+            key + "_p95_ms": times[int(len(times) * 0.95) - 1] * 1000}
 
 
 def child_main(argv: list[str]) -> None:
@@ -248,7 +246,7 @@ def child_main(argv: list[str]) -> None:
     elif action == "update":
         result = update(engine, target)
     else:
-        result = run_queries(engine, target, json.loads(Path(argv[3]).read_text()))
+        result = run_queries(engine, target, json.loads(Path(argv[3]).read_text()), snippets=argv[4] == "snippets")
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -297,7 +295,7 @@ def searcher_generation(path: Path) -> Path:
     return path / marker["current"]
 
 
-def cold_start(index_dir: Path, words: list[str], runs: int = 7) -> dict:
+def cold_start(index_dir: Path, words: list[str], runs: int = 15) -> dict:
     env = dict(os.environ, NO_COLOR="1")
     bare = Path(tempfile.mkstemp(suffix=".py")[1])
     bare.write_text(BARE_SCRIPT)
@@ -307,14 +305,14 @@ def cold_start(index_dir: Path, words: list[str], runs: int = 7) -> dict:
         "bare whoosh": [sys.executable, str(bare), str(gen), " ".join(words)],
         "python -c pass": [sys.executable, "-c", "pass"],
     }
-    out = {}
-    for name, cmd in cmds.items():
-        times = []
-        for _ in range(runs):
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        # Interleaved, so a passing burst of load on the machine hits every command alike.
+        for name, cmd in cmds.items():
             t = time.perf_counter()
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO, check=False)
-            times.append(time.perf_counter() - t)
-        out[name] = statistics.median(times)
+            times[name].append(time.perf_counter() - t)
+    out = {name: statistics.median(ts) for name, ts in times.items()}
     bare.unlink()
     return out
 
@@ -356,7 +354,8 @@ def main() -> None:
             built, wall, peak = run_child("build", engine, str(target), str(corpus))
             size = dir_size(target)
             upd, _, _ = run_child("update", engine, str(target))
-            q, _, _ = run_child("query", engine, str(target), str(qfile))
+            q, _, _ = run_child("query", engine, str(target), str(qfile), "plain")
+            q.update(run_child("query", engine, str(target), str(qfile), "snippets")[0])
             row = {"scale": scale, "engine": engine, **built, "wall": wall, "peak_rss_mb": peak, "size_mb": size / 1e6,
                    "update_s": upd["seconds"], **q}
             rows.append(row)
@@ -405,7 +404,7 @@ def print_table(rows: list[dict], cold: dict) -> None:
         print(f"growth {scales[0]}x -> {scales[-1]}x (copies): build time {b['seconds'] / a['seconds']:.2f}x, "
               f"query median {b['plain_median_ms'] / a['plain_median_ms']:.2f}x")
     if cold:
-        print(f"cold start (1x, median of 7): searcher search {cold['searcher search']:.3f} s, bare Whoosh script with "
+        print(f"cold start (1x, median of 15, interleaved): searcher search {cold['searcher search']:.3f} s, bare Whoosh script with "
               f"snippets {cold['bare whoosh']:.3f} s ({cold['searcher search'] / cold['bare whoosh']:.2f}x), "
               f"python -c pass {cold['python -c pass']:.3f} s")
     print("peak RSS: sum over the build's process tree (psutil); * = max RSS of one process (no psutil)")
