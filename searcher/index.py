@@ -326,12 +326,20 @@ class SearchIndex:
         return report
 
     def _documents_not_from_seeds(self) -> list[Document]:
-        """Documents in the live index that came from :meth:`add`, to survive a rebuild."""
+        """Documents in the live index that came from :meth:`add`, to survive a rebuild.
+
+        Read from the live generation whatever its schema version: a rebuild for a new
+        schema must carry them over too (their stored fields are all a Document needs).
+        """
         try:
-            searcher = self._reader_searcher()
-        except SearcherError:
+            if not self._folder.exists():
+                return []
+            gen = self._folder.generation_path(self._folder.read_marker().current)
+            ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
+        except (SearcherError, windex.EmptyIndexError, OSError):
             return []
-        return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
+        with ix.searcher() as searcher:
+            return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
 
     def add(
         self, docs: Iterable[Document] | Document, *, jobs: int | None = None, progress: Progress | None = None

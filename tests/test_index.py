@@ -186,3 +186,21 @@ def test_a_long_lived_index_sees_other_writers_changes(tmp_path):
     assert len(reader) == 0 and "x" not in reader
     reader.close()
     writer.close()
+
+
+def test_rebuild_for_a_new_schema_keeps_documents_added_from_code(tmp_path, seeds_dir):
+    """An index of an older schema is rebuilt from its seeds; imported articles must survive it."""
+    import json
+
+    index_dir = tmp_path / "ix"
+    with SearchIndex(index_dir) as ix:
+        ix.update(seeds_dir)
+        ix.add(make_docs())
+    marker = index_dir / "searcher-index.json"
+    data = json.loads(marker.read_text())
+    data["schema_version"] = 0  # as if written by an older searcher
+    marker.write_text(json.dumps(data))
+    with SearchIndex(index_dir) as ix:
+        report = ix.update(seeds_dir)
+        assert report.rebuilt and len(ix) == 4 and ix.get("b").authors == ["Ann Lee"]
+        assert [h.doc_id for h in ix.search("Bahia arrivals")][:1] == ["b"]
