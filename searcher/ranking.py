@@ -275,10 +275,6 @@ class _Stats:
         return found
 
 
-#: index_terms' tokens: its pattern without the optional dot, which made the regex engine
-#: try an empty branch at every word's end; the same tokens (tested), findall 30% faster.
-_TOKEN_RE = (re.compile(r"\w+(?:\.\w+)*") if getattr(schema, "_TOKEN_PATTERN", None) == r"\w+(\.?\w+)*"
-             else getattr(schema, "_TOKEN_RE", None))
 
 
 def _term_counts(text: str) -> Counter:
@@ -286,7 +282,7 @@ def _term_counts(text: str) -> Counter:
     if not text:
         return Counter()
     try:
-        terms, tokens = schema._TERMS, _TOKEN_RE.findall(text)
+        terms, tokens = schema._TERMS, schema._TOKEN_RE.findall(text)
     except AttributeError:
         return Counter(index_terms(text))
     try:

@@ -26,7 +26,6 @@ caller uses Whoosh's writer instead.
 from __future__ import annotations
 
 import random
-import re
 import struct
 import threading
 import zlib
@@ -45,12 +44,10 @@ from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte, to_sortable
 
-from .schema import _TOKEN_PATTERN, TermFilter
+from .schema import _TOKEN_PATTERN, _TOKEN_RE, TermFilter
 
 __all__ = ["SegmentBuilder", "reset_after_fork", "supported"]
 
-# The token pattern without its capturing group, so findall returns whole tokens.
-_TOKEN_RE = re.compile(_TOKEN_PATTERN.replace("(", "(?:"))
 _BYTE_LENGTH = [0] + [byte_to_length(b) for b in range(1, 256)]
 _LENGTH_BYTE: dict[int | None, int] = {None: 0}
 
