@@ -36,8 +36,6 @@ from typing import Any, Iterable
 from whoosh import scoring
 from whoosh.reading import TermNotFound
 
-from . import schema
-from .schema import index_terms
 
 # ---------------------------------------------------------------------------- settings
 
@@ -182,11 +180,10 @@ class _Stats:
             stored = self.searcher.stored_fields(docnum)
             if keep is not None:
                 keep[docnum] = stored
-            counts = stored.get("terms")
-            if isinstance(counts, dict):  # the forward index written with the document
-                found = {f: Counter(counts.get(f) or ()) for f in WORD_FIELDS}
-            else:  # a document without one: analyse its text
-                found = {f: _term_counts(str(stored.get(f) or "")) for f in WORD_FIELDS}
+            # The forward index written with the document (schema.word_counts): every
+            # document of a schema-3 index has one, older indexes are refused on open.
+            counts = stored.get("terms") or {}
+            found = {f: Counter(counts.get(f) or ()) for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
             # the (long) body's words.
@@ -275,26 +272,6 @@ class _Stats:
         return found
 
 
-
-
-def _term_counts(text: str) -> Counter:
-    """``Counter(index_terms(text))``, by C loops when every token is in index_terms' cache."""
-    if not text:
-        return Counter()
-    try:
-        terms, tokens = schema._TERMS, schema._TOKEN_RE.findall(text)
-    except AttributeError:
-        return Counter(index_terms(text))
-    try:
-        return Counter(filter(None, map(terms.__getitem__, tokens)))
-    except KeyError:
-        # Tokens not seen yet: analyse them into the cache as index_terms does (without
-        # tokenizing the text a second time: in a fresh process that is half the calls).
-        if len(terms) > 200_000:
-            terms.clear()
-        for token in set(tokens).difference(terms):
-            terms[token] = schema._term(token)
-        return Counter(filter(None, map(terms.__getitem__, tokens)))
 
 
 class _TermIndex:

@@ -7,6 +7,7 @@ analysed exactly like the text it is matched against.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from whoosh.analysis import STOP_WORDS, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -140,13 +141,9 @@ def word_counts(texts: dict[str, str]) -> dict[str, dict[str, int]]:
     """
     out = {}
     for name, text in texts.items():
-        if text:
-            counts: dict[str, int] = {}
-            get = counts.get
-            for term in index_terms(text):
-                counts[term] = get(term, 0) + 1
-            if counts:
-                out[name] = counts
+        counts = Counter(index_terms(text)) if text else None
+        if counts:
+            out[name] = dict(counts)
     return out
 
 

@@ -243,15 +243,15 @@ def test_feedback_term_counts_equal_index_terms():
 
     from whoosh.analysis import RegexTokenizer
 
-    from searcher import ranking, schema
+    from searcher import schema
 
     texts = ["THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running",
              "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan U.S.. a.b.c. .5 x.",
              "", "...", "Oil prices rose 3.5 pct in N.Y. trading, oil traders said. Oil."]
     for text in texts:
         assert schema._TOKEN_RE.findall(text) == [t.text for t in RegexTokenizer(schema._TOKEN_PATTERN)(text)]
-        assert list(ranking._term_counts(text).items()) == list(Counter(schema.index_terms(text)).items())
-        assert list(ranking._term_counts(text).items()) == list(Counter(schema.index_terms(text)).items())  # cached
+        counts = schema.word_counts({"body": text}).get("body", {})
+        assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
 
 
 def test_doc_terms_equal_each_fields_analysis(tmp_path):
@@ -296,23 +296,6 @@ def test_term_index_doc_frequency_equals_whooshs(tmp_path):
     ix.close()
 
 
-def test_feedback_term_counts_fill_the_cache_like_index_terms():
-    from collections import Counter
-
-    from searcher import ranking, schema
-
-    text = "Zyxwvut qwertzuiop's Running RUNNERS ran U.S. naïve café 3.14 the of"
-    saved = dict(schema._TERMS)
-    try:
-        schema._TERMS.clear()
-        counts = ranking._term_counts(text)  # every token new: filled into the cache
-        assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
-        assert list(ranking._term_counts(text).items()) == list(counts.items())
-    finally:
-        schema._TERMS.clear()
-        schema._TERMS.update(saved)
-
-
 def test_rank_stats_go_with_their_searcher(tmp_path):
     # The per-searcher statistics hold memory maps of the term files: they must not
     # outlive the searcher (no reference cycle waiting for the garbage collector).
@@ -330,7 +313,7 @@ def test_rank_stats_go_with_their_searcher(tmp_path):
 
 def test_stored_term_counts_are_the_analysed_text(tmp_path):
     """Feedback reads a document's terms from the stored ``terms`` field; they must be what
-    analysing its stored text gives (same counts, same order), and rank the same."""
+    analysing its stored text gives (same counts, same order)."""
     from collections import Counter
 
     from searcher.ranking import WORD_FIELDS, _Stats
@@ -352,9 +335,4 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
             got = stored["terms"].get(name, {})
             assert list(got.items()) == list(expected.items())
             assert list(stats.doc_terms(docnum)[name].items()) == list(expected.items())
-    with_counts = [(h.doc_id, h.score) for h in index.search("cocoa quota ghana exporters", fragments=0)]
-    real = searcher.stored_fields
-    searcher.stored_fields = lambda n: {k: v for k, v in real(n).items() if k != "terms"}
-    searcher._searcher_rank_stats = None  # a fresh cache: every document analysed from its text
-    assert [(h.doc_id, h.score) for h in index.search("cocoa quota ghana exporters", fragments=0)] == with_counts
     index.close()
