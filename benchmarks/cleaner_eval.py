@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cleaner-dev"
 sys.path.insert(0, str(REPO))
 
-from searcher.cleaner import clean_html, clean_text  # noqa: E402
-from searcher.line_rules import clear_cache  # noqa: E402
+from searcher.cleaning.cleaner import clean_html, clean_text  # noqa: E402
+from searcher.cleaning.lines import clear_cache  # noqa: E402
 
 
 def page_ids(data: Path) -> list[str]:

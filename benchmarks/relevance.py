@@ -138,7 +138,7 @@ def run_whoosh_defaults(corpus: list[dict], queries: list[dict]) -> dict[str, di
 
 def apply_settings(pairs: list[str]) -> dict[str, object]:
     """Set searcher.ranking constants from NAME=VALUE strings; returns the old values."""
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     old = {}
     for pair in pairs:

@@ -108,7 +108,7 @@ def whoosh_plain_schema():
 
 
 def records(path: Path):
-    from searcher.jsonl import parse_date
+    from searcher.sources.jsonl import parse_date
 
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -164,7 +164,7 @@ def update(engine: str, target: Path) -> dict:
     started = time.perf_counter()
     if engine == "searcher":
         import searcher
-        from searcher.jsonl import record_to_document
+        from searcher.sources.jsonl import record_to_document
 
         with searcher.SearchIndex(target) as ix:
             ix.add(record_to_document(a) for a in articles)

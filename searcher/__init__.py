@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, RemovedLine
-from .errors import (
+from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
+from .core.errors import (
     DocumentNotFoundError,
     IndexLockedError,
     IndexNotFoundError,
@@ -54,20 +54,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .cleaner import clean_file, clean_html, clean_text
-    from .jsonl import read_jsonl
+    from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
 _LAZY = {
-    "clean_file": ".cleaner",
-    "clean_html": ".cleaner",
-    "clean_text": ".cleaner",
+    "clean_file": ".cleaning.cleaner",
+    "clean_html": ".cleaning.cleaner",
+    "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
-    "Hit": ".results",
-    "Results": ".results",
-    "IndexStats": ".results",
-    "UpdateReport": ".indexer",
-    "read_jsonl": ".jsonl",
+    "read_jsonl": ".sources.jsonl",
 }
 
 

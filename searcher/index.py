@@ -20,19 +20,20 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from . import __version__
-from .document import Document
-from .errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
-from .locking import DEFAULT_WAIT, WriteLock
-from .records import fields_to_document
-from .results import IndexStats, Results
-from .searching import run_search
-from .schema import SCHEMA_VERSION, build_schema
-from .seeds import DEFAULT_MAX_BYTES
-from .storage import INDEX_NAME, IndexFolder, SeedState, read_manifest, write_manifest
+from .core.records import Document
+from .core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
+from .engines.whoosh.locking import DEFAULT_WAIT, WriteLock
+from .engines.whoosh.fields import fields_to_document
+from .core.records import IndexStats, Results
+from .engines.whoosh.searching import run_search
+from .engines.whoosh.schema import SCHEMA_VERSION, build_schema
+from .sources.seeds import DEFAULT_MAX_BYTES
+from .engines.whoosh.storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
+from .core.records import SeedState
 
 if TYPE_CHECKING:
-    from .indexer import Progress, UpdateReport
-    from .seeds import SeedFile
+    from .core.records import Progress, UpdateReport
+    from .core.records import SeedFile
 
 # The writing methods import .indexer (cleaning, hashing, process pools) when they run:
 # a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -187,8 +188,11 @@ class SearchIndex:
         (added with :meth:`add`) are left alone. An index of another schema version is
         rebuilt from the seeds.
         """
-        from .indexer import UpdateReport, clean_seeds, scan_seeds, timer
-        from .seeds import SkippedSeed
+        from .core.records import UpdateReport
+        from .indexing.cleaning_pool import clean_seeds
+        from .indexing.scan import scan_seeds
+        from .indexing.update import timer
+        from .core.records import SkippedSeed
 
         self._check_apart(seeds_dir)
         with self._writing():
@@ -247,7 +251,7 @@ class SearchIndex:
         deleted: list[str],
     ) -> None:
         """Write upserts and deletions in batches, keeping the manifest in step with each commit."""
-        from .indexer import COMMIT_EVERY, manifest_entry, write_documents
+        from .engines.whoosh.writing import COMMIT_EVERY, write_documents
 
         writer = ix.writer(limitmb=128)
         for doc_id in deleted:
@@ -257,7 +261,7 @@ class SearchIndex:
             batch = docs[start : start + COMMIT_EVERY]
             write_documents(writer, (doc for doc, _ in batch), upsert=True)
             writer.commit()
-            known.update((doc.doc_id, manifest_entry(doc, seed)) for doc, seed in batch)
+            known.update((doc.doc_id, SeedState.of(doc, seed)) for doc, seed in batch)
             write_manifest(gen, ix.latest_generation(), known)
             if start + COMMIT_EVERY < len(docs):
                 writer = ix.writer(limitmb=128)
@@ -286,8 +290,12 @@ class SearchIndex:
         self, seeds_dir: str | os.PathLike[str], *, max_bytes: int | None, follow_symlinks: bool, jobs: int | None,
         progress: Progress | None = None,
     ) -> UpdateReport:
-        from .indexer import UpdateReport, bulk_write, clean_seeds, manifest_entry, scan_seeds, timer
-        from .seeds import SkippedSeed
+        from .core.records import UpdateReport
+        from .engines.whoosh.writing import bulk_write
+        from .indexing.cleaning_pool import clean_seeds
+        from .indexing.scan import scan_seeds
+        from .indexing.update import timer
+        from .core.records import SkippedSeed
 
         elapsed = timer()
         report = UpdateReport(rebuilt=True)
@@ -310,7 +318,7 @@ class SearchIndex:
 
             # One bulk write: worker processes on every core write segments (see bulk_write).
             bulk_write(ix, cleaned(), jobs=jobs, on_commit=known.update, progress=progress, total=len(seeds),
-                       entry=lambda doc: manifest_entry(doc, seeds.get(doc.doc_id)))
+                       entry=lambda doc: SeedState.of(doc, seeds.get(doc.doc_id)))
             write_manifest(gen, ix.latest_generation(), known)
         except BaseException:
             import shutil
@@ -351,7 +359,7 @@ class SearchIndex:
         cores) and committed in large batches, so a failure part-way keeps what was committed.
         ``progress(done, total, stage)`` is called as documents are written.
         """
-        from .indexer import bulk_write
+        from .engines.whoosh.writing import bulk_write
 
         if isinstance(docs, Document):
             docs = [docs]
@@ -433,7 +441,7 @@ class SearchIndex:
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
                 highlight: str = "plain") -> Results:
         """The articles most like ``doc_id`` (not itself); DocumentNotFoundError if absent."""
-        from .searching import run_similar
+        from .engines.whoosh.searching import run_similar
 
         return run_similar(self._reader_searcher(), doc_id, limit=limit, fragments=fragments, context=context,
                            highlight=highlight)
@@ -470,7 +478,7 @@ def check_apart(index_dir: str | os.PathLike[str], seeds_dir: str | os.PathLike[
 
 
 def _weighting() -> Any:
-    from .ranking import make_weighting
+    from .engines.whoosh.ranking import make_weighting
 
     return make_weighting()
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher import Document, SeedError, clean_file, clean_html, clean_text
-from searcher.line_rules import RULES, match_rule, word_count
-from searcher.metadata import parse_date, source_from_chrome, strip_site_suffix
-from searcher.stopwords import detect_language
+from searcher.cleaning.rules import RULES, match_rule, word_count
+from searcher.cleaning.metadata import parse_date, source_from_chrome, strip_site_suffix
+from searcher.cleaning.languages import detect_language
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CASES = Path(__file__).resolve().parent / "data" / "cleaner_cases.json"

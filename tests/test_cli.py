@@ -162,7 +162,7 @@ def test_clean_json_matches_the_gold_record(runner, seeds_dir, gold):
 
 
 def test_search_rebuilds_an_index_of_an_older_schema_when_seeds_are_at_hand(runner, index_dir, seeds_dir):
-    from searcher.storage import MARKER_NAME
+    from searcher.engines.whoosh.storage import MARKER_NAME
 
     run(runner, index_dir, seeds_dir, "index")
     marker = index_dir / MARKER_NAME

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from searcher import SearchIndex, indexer
+from searcher import SearchIndex
+from searcher.engines.whoosh import writing
+from searcher.indexing import cleaning_pool
 from searcher.cli import cli
-from searcher.document import Document
-from searcher.progress import ProgressBar
+from searcher.core.records import Document
+from searcher.cli.progress import ProgressBar
 
 WORDS = ("cocoa coffee sugar grain wheat oil bank rates trade deficit talks peace minister bond "
          "shares profit loss dollar yen gold copper strike port harvest rain drought export").split()
@@ -32,9 +34,9 @@ def documents(n: int, seed: int = 1) -> list[Document]:
 @pytest.fixture
 def small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make a few hundred documents count as a bulk add, so tests exercise the multiprocess writer."""
-    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
-    monkeypatch.setattr(indexer, "BULK_COMMIT_EVERY", 150)
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_SEEDS", 16)
+    monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)
+    monkeypatch.setattr(writing, "BULK_COMMIT_EVERY", 150)
+    monkeypatch.setattr(cleaning_pool, "PARALLEL_MIN_SEEDS", 16)
 
 
 def top(ix: SearchIndex, query: str) -> list[tuple[str, float]]:

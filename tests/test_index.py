@@ -104,7 +104,7 @@ def test_update_keeps_documents_added_from_code(tmp_path, seeds_dir):
         ix.update(seeds_dir)
         ix.add(make_docs())
         # The manifest lists seed documents only (it is rewritten on every write).
-        from searcher.storage import read_manifest
+        from searcher.engines.whoosh.storage import read_manifest
 
         generation, docs = read_manifest(next((tmp_path / "ix").glob("gen-*")))
         assert generation >= 0 and list(docs) == [GOLD_ID] and docs[GOLD_ID].path

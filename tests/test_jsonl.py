@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import searcher
-from searcher.jsonl import BadLine, JsonlWarning, parse_date, read_jsonl
+from searcher.sources.jsonl import BadLine, JsonlWarning, parse_date, read_jsonl
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:

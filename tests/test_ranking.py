@@ -6,7 +6,7 @@ import pytest
 
 from searcher import Document, SearchIndex
 from searcher.cli import cli
-from searcher.ranking import idf
+from searcher.engines.whoosh.ranking import idf
 
 
 @pytest.fixture
@@ -53,15 +53,15 @@ def test_cli_did_you_mean(ix, runner):
 
 def test_question_words_are_stop_words(ix):
     # "what", "which", "there" say nothing about the topic: they are not searched.
-    from searcher.query import analyze_words
-    from searcher.schema import build_schema
+    from searcher.engines.whoosh.query import analyze_words
+    from searcher.engines.whoosh.schema import build_schema
 
     assert analyze_words("What is there about which drought", build_schema()) == ["drought"]
     assert [h.doc_id for h in ix.search("what about the drought in Bahia")][:2] == ["t", "b"]
 
 
 def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     plain = ix.search("cocoa", syntax=False, expand=False)
     expanded = ix.search("cocoa", syntax=False, expand=True, explain=True)
@@ -75,7 +75,7 @@ def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
 
 
 def test_fast_index_terms_match_the_analyzer():
-    from searcher.schema import index_terms, text_analyzer
+    from searcher.engines.whoosh.schema import index_terms, text_analyzer
 
     text = ("THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running "
             "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan")
@@ -83,7 +83,7 @@ def test_fast_index_terms_match_the_analyzer():
 
 
 def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     assert ranking.FEEDBACK
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--no-expand", "--no-color"])
@@ -95,7 +95,7 @@ def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
 def test_feedback_pool_scores_equal_posting_scores(ix):
     # Expansion words are scored from each pooled document's own text: the same BM25F
     # as reading their posting lists.
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     stats = ranking.stats_for(ix._reader_searcher())
     weights = {"cocoa": 0.3, "drought": 0.2, "coffe": 0.5, "week": 0.1}
@@ -109,7 +109,7 @@ def test_feedback_pool_scores_equal_posting_scores(ix):
 
 def test_bulk_field_lengths_equal_whooshs_own(tmp_path):
     from searcher import Document, SearchIndex
-    from searcher.ranking import _leaf_lengths
+    from searcher.engines.whoosh.ranking import _leaf_lengths
 
     ix = SearchIndex(tmp_path / "ix")
     ix.add([Document(doc_id=str(i), title="word " * (i % 7), body="text body " * i, sections=["A head"] if i % 3 else [])
@@ -130,7 +130,7 @@ def test_one_step_term_filter_equals_whooshs_filter_chain():
     from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
     from whoosh.support.charset import accent_map
 
-    from searcher.schema import _TOKEN_PATTERN, STEMMER, STOP_WORDS_EN, text_analyzer
+    from searcher.engines.whoosh.schema import _TOKEN_PATTERN, STEMMER, STOP_WORDS_EN, text_analyzer
 
     chain = (RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
              | StopFilter(stoplist=STOP_WORDS_EN, minsize=1) | StemFilter(lang=STEMMER))
@@ -174,7 +174,7 @@ def _varied_index(tmp_path):
 
 
 def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
     searcher = ix._reader_searcher()
@@ -203,7 +203,7 @@ def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
 
 
 def test_fast_scores_equal_explained_scores(tmp_path):
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
     stats = ranking.stats_for(ix._reader_searcher())
@@ -223,7 +223,7 @@ def test_fast_scores_equal_explained_scores(tmp_path):
 def test_feedback_rerank_equals_a_full_reorder(tmp_path):
     # Feedback re-sorts only its pool and the next documents of the first pass; the
     # explain path re-scores and re-sorts every match: the same order.
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
     searcher = ix._reader_searcher()
@@ -243,7 +243,7 @@ def test_feedback_term_counts_equal_index_terms():
 
     from whoosh.analysis import RegexTokenizer
 
-    from searcher import schema
+    from searcher.engines.whoosh import schema
 
     texts = ["THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running",
              "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan U.S.. a.b.c. .5 x.",
@@ -257,7 +257,8 @@ def test_feedback_term_counts_equal_index_terms():
 def test_doc_terms_equal_each_fields_analysis(tmp_path):
     from collections import Counter
 
-    from searcher import ranking, schema
+    from searcher.engines.whoosh import ranking
+    from searcher.engines.whoosh import schema
 
     ix = _varied_index(tmp_path)
     searcher = ix._reader_searcher()
@@ -277,7 +278,7 @@ def test_doc_terms_equal_each_fields_analysis(tmp_path):
 
 
 def test_term_index_doc_frequency_equals_whooshs(tmp_path):
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
     ix.add([Document(doc_id=f"x{i}", title="gold", body=f"gold bars word{i}") for i in range(5)])  # a second segment
@@ -301,7 +302,7 @@ def test_rank_stats_go_with_their_searcher(tmp_path):
     # outlive the searcher (no reference cycle waiting for the garbage collector).
     import weakref
 
-    from searcher import ranking
+    from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
     assert ix.search("oil price").total
@@ -316,8 +317,8 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
     analysing its stored text gives (same counts, same order)."""
     from collections import Counter
 
-    from searcher.ranking import WORD_FIELDS, _Stats
-    from searcher.schema import index_terms
+    from searcher.engines.whoosh.ranking import WORD_FIELDS, _Stats
+    from searcher.engines.whoosh.schema import index_terms
 
     docs = [
         Document(doc_id=f"d{i}", title=f"Cocoa {word} talks in Ghana", sections=["Exports", "Prices and quotas"],

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import searcher
 from searcher import SearchIndex
-from searcher.locking import WriteLock
-from searcher.storage import MARKER_NAME
+from searcher.engines.whoosh.locking import WriteLock
+from searcher.engines.whoosh.storage import MARKER_NAME
 from conftest import GOLD_ID
 
 ARTICLE = "Headline number {n} about harbours\n\n" + (

@@ -11,11 +11,13 @@ import pytest
 from whoosh import index as windex
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from searcher import SearchIndex, indexer, segments
-from searcher.document import Document, RemovedLine
-from searcher.jsonl import read_jsonl
-from searcher.records import document_to_fields
-from searcher.schema import build_schema
+from searcher import SearchIndex
+from searcher.engines.whoosh import writing
+from searcher.engines.whoosh import segments
+from searcher.core.records import Document, RemovedLine
+from searcher.sources.jsonl import read_jsonl
+from searcher.engines.whoosh.fields import document_to_fields
+from searcher.engines.whoosh.schema import build_schema
 from conftest import SHARED
 
 WORDS = ("the cocoa coffee of sugar and grain wheat oil bank rates trade deficit talks peace minister bond "
@@ -74,7 +76,7 @@ def builder_segment(folder: Path, docs: list[Document]) -> object:
     builder = segments.SegmentBuilder(writer.storage, writer.indexname, writer.schema)
     for doc in docs:
         builder.add_document(document_to_fields(doc))
-    indexer._commit(writer, [builder.finish()])
+    writing._commit(writer, [builder.finish()])
     return windex.open_dir(str(folder), indexname="MAIN")
 
 
@@ -138,8 +140,8 @@ def test_postings_stored_fields_lengths_and_results_match_whoosh(tmp_path: Path,
 
 
 def test_multiprocess_add_matches_one_whoosh_writer(tmp_path: Path, docs: list[Document], monkeypatch) -> None:
-    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
-    monkeypatch.setattr(indexer, "SEGMENT_POSTINGS", 5000)  # several segments per worker
+    monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)
+    monkeypatch.setattr(writing, "SEGMENT_POSTINGS", 5000)  # several segments per worker
     theirs = whoosh_segment(tmp_path / "whoosh", docs)
     with SearchIndex(tmp_path / "ix") as ix:
         assert ix.add(docs, jobs=2) == len(docs)
@@ -161,7 +163,7 @@ def test_unsupported_schema_is_refused() -> None:
 
 
 def test_worker_failure_raises_and_keeps_the_committed_index(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
+    monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)
     good = synthetic(120)
     with SearchIndex(tmp_path / "ix") as ix:
         ix.add(good[:60], jobs=2)
@@ -176,10 +178,11 @@ def test_worker_failure_raises_and_keeps_the_committed_index(tmp_path: Path, mon
 KILL_SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
-from searcher import SearchIndex, indexer
-from searcher.document import Document
-indexer.BULK_MIN_DOCS = 50
-indexer.SEGMENT_POSTINGS = 20000
+from searcher import SearchIndex
+from searcher.engines.whoosh import writing
+from searcher.core.records import Document
+writing.BULK_MIN_DOCS = 50
+writing.SEGMENT_POSTINGS = 20000
 words = "cocoa coffee sugar grain wheat oil bank rates trade deficit talks peace minister bond".split()
 docs = (Document(doc_id=f"k-{{i}}", title=words[i % 14], body=" ".join(words[(i * j) % 14] for j in range(300)))
         for i in range(20000))
@@ -233,8 +236,8 @@ def test_kill_9_during_a_multiprocess_add_leaves_no_workers_and_a_usable_index(t
 
 
 def test_multiprocess_builds_are_reproducible(tmp_path: Path, docs: list[Document], monkeypatch) -> None:
-    monkeypatch.setattr(indexer, "BULK_MIN_DOCS", 50)
-    monkeypatch.setattr(indexer, "WORKER_CHUNK", 16)
+    monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)
+    monkeypatch.setattr(writing, "WORKER_CHUNK", 16)
     orders = []
     for n in range(2):
         with SearchIndex(tmp_path / f"ix{n}") as ix:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from searcher import Document, SearchIndex
-from searcher.schema import text_analyzer
-from searcher.snippets import MARK_END, MARK_START, make_snippet, render
+from searcher.engines.whoosh.schema import text_analyzer
+from searcher.search.snippets import MARK_END, MARK_START, make_snippet, render
 
 FILLER = " ".join(f"Sentence number {i} talks about nothing in particular." for i in range(3000))
 
@@ -77,8 +77,8 @@ def test_fast_match_spans_equal_the_analyzers():
     """Snippets find matches without running the analyzer; the spans must be the analyzer's."""
     import pickle
 
-    from searcher.schema import is_text_analyzer, matching_spans, name_analyzer
-    from searcher.snippets import match_spans
+    from searcher.engines.whoosh.schema import is_text_analyzer, matching_spans, name_analyzer
+    from searcher.search.snippets import match_spans
 
     text = ("THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running "
             "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan. toil oil "

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .line_rules import (_CJK_RUN, _SENTENCE_END_CHARS, CACHE_LINES, CACHED_LINE_CHARS, LineRule, match_lower,
-                         match_rule, word_count)
-from .stopwords import STOPWORDS, stopword_density
+from . import rules
+from .rules import (CACHE_LINES, CACHED_LINE_CHARS, CJK_RUN, SENTENCE_END_CHARS, LineRule, match_lower, match_rule,
+                    word_count)
+from .languages import STOPWORDS, stopword_density
 
 logger = logging.getLogger(__name__)
 
@@ -100,19 +101,25 @@ def _analyse(text: str, language: str | None) -> tuple[int, bool, float | None, 
     """
     if not _HAS_WORD.search(text):
         return None
-    n = text.count(" ") + 1 if text.isascii() or not _CJK_RUN.search(text) else word_count(text)
+    n = text.count(" ") + 1 if text.isascii() or not CJK_RUN.search(text) else word_count(text)
     lower = text.lower()
     # Stop words only matter for lines long enough to be list items or prose.
     if n >= 4:
         stop = stopword_density(text, language, lower=lower)
     else:  # the density of no words: 0.0 where there is a list (or kana), None where not
         stop = 0.0 if language == "ja" or (language or "") in STOPWORDS else None
-    return n, text[-1] in _SENTENCE_END_CHARS, stop, match_lower(lower, n)
+    return n, text[-1] in SENTENCE_END_CHARS, stop, match_lower(lower, n)
 
 
 _HAS_WORD = re.compile(r"\w")
 # Menus and footers repeat inside a page and across a site's pages: short lines' features are kept.
 _analyse_cached = lru_cache(maxsize=CACHE_LINES)(_analyse)
+
+
+def clear_cache() -> None:
+    """Forget remembered line features and rule matches (benchmarks call it between passes)."""
+    _analyse_cached.cache_clear()
+    rules.clear_cache()
 
 
 def _label(line: Line, label: str, reason: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from .document import Document, RemovedLine
+from ...core.records import Document, RemovedLine
 from .schema import DEFAULT_FIELDS, word_counts
 
 

@@ -29,13 +29,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .document import Document, RemovedLine
-from .seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
-from .textnorm import normalize_text
+from ..core.records import Document, RemovedLine
+from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
+from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
     from .metadata import Metadata
-    from .text_extract import Line
+    from .lines import Line
 
 # Line labels (as in searcher.text_extract) that the assembly step looks at.
 BODY, HEADING, TITLE = "body", "heading", "title"
@@ -52,8 +52,8 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a text capture of a page into a Document."""
     from .metadata import Metadata, source_from_chrome
-    from .stopwords import detect_language
-    from .text_extract import label_lines, make_lines, pick_title
+    from .languages import detect_language
+    from .lines import label_lines, make_lines, pick_title
 
     text = normalize_text(text)                                   # 1
     blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
@@ -73,10 +73,10 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
                content_hash: str | None = None) -> Document:
     """Clean a raw HTML page into a Document."""
-    from .html_extract import extract_html
+    from .html import extract_html
     from .metadata import Metadata
-    from .stopwords import detect_language
-    from .text_extract import label_lines, make_lines, pick_title
+    from .languages import detect_language
+    from .lines import label_lines, make_lines, pick_title
 
     page = extract_html(html)
     meta = page.metadata
@@ -142,7 +142,7 @@ _JSON_LD_OVERLAP = 0.8
 
 
 def _prefer_json_ld_body(lines: list[Line], meta: Metadata, language: str | None) -> list[Line]:
-    from .text_extract import Line, make_lines
+    from .lines import Line, make_lines
 
     article_body = normalize_text(meta.article_body or "")
     kept = [ln.text for ln in lines if ln.label in (BODY, HEADING)]

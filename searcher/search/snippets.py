@@ -18,7 +18,7 @@ import re
 from operator import itemgetter
 from typing import Any, Iterable
 
-from .schema import is_text_analyzer, matching_spans
+from ..engines.whoosh.schema import is_text_analyzer, matching_spans
 
 MARK_START = "\x02"
 MARK_END = "\x03"

@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import RemovedLine
-from .errors import SeedError
+from ..core.records import RemovedLine
+from ..core.errors import SeedError
 from .metadata import Metadata, html_metadata
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def parse_html(html: str | bytes) -> Any:
     from lxml import html as lxml_html
 
     if isinstance(html, bytes):
-        from .seeds import decode_seed
+        from ..sources.seeds import decode_seed
 
         html = decode_seed(html, name="html page", kind="html")
     # lxml refuses str input that declares its own encoding, control characters and lone

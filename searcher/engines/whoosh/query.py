@@ -17,7 +17,7 @@ from typing import Any
 from whoosh import qparser
 from whoosh import query as wq
 
-from .errors import QueryError
+from ...core.errors import QueryError
 from .schema import DEFAULT_FIELDS, QUERY_FIELDS
 
 #: How much a match in each field counts, relative to the body.
@@ -167,7 +167,7 @@ def to_datetime(value: date | datetime | str | None, *, end: bool = False) -> da
     if end and len(str(value).strip()) <= 10:
         parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
     if parsed.tzinfo is not None:
-        from .records import utc_naive
+        from .fields import utc_naive
 
         parsed = utc_naive(parsed)  # type: ignore[assignment]
     return parsed

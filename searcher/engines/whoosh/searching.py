@@ -18,10 +18,10 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from . import ranking
-from .errors import QueryError
+from ...core.errors import QueryError
 from .query import analyze_words, is_plain, make_filter, parse_query, query_words
-from .results import Hit, Results
-from .snippets import FORMATS, make_snippet, render
+from ...core.records import Hit, Results
+from ...search.snippets import FORMATS, make_snippet, render
 
 SORTS = ("relevance", "date")
 #: Below this many hits a query with an unknown word gets a did-you-mean suggestion.
@@ -204,7 +204,7 @@ def _facet_counts(hits: Any, name: str) -> dict[str, int]:
 def run_similar(searcher: Any, doc_id: str, *, limit: int = 10, fragments: int = 3, context: int = 12,
                 highlight: str = "plain") -> Results:
     """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded."""
-    from .errors import DocumentNotFoundError
+    from ...core.errors import DocumentNotFoundError
 
     started = time.perf_counter()
     if limit < 1:

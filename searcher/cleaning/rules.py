@@ -24,7 +24,7 @@ except ImportError:  # Python 3.10
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from .stopwords import cjk_count
+from .languages import cjk_count
 
 I = re.IGNORECASE
 
@@ -61,8 +61,8 @@ class LineRule:
 
 
 _SENTENCE_END = re.compile(r"[.!?。！？]\W{0,2}$")
-_SENTENCE_END_CHARS = frozenset(".!?。！？…»\"”’')]")
-_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+SENTENCE_END_CHARS = frozenset(".!?。！？…»\"”’')]")
+CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 
 def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
@@ -236,10 +236,10 @@ RULES: tuple[LineRule, ...] = (
 
 def word_count(line: str) -> int:
     """Words in a line; CJK text has no spaces, so two CJK characters count as one word."""
-    if line.isascii() or not _CJK_RUN.search(line):
+    if line.isascii() or not CJK_RUN.search(line):
         return len(line.split())
     cjk = cjk_count(line)
-    spaced = len(_CJK_RUN.sub(" ", line).split())
+    spaced = len(CJK_RUN.sub(" ", line).split())
     return spaced + (cjk + 1) // 2
 
 
@@ -251,11 +251,8 @@ CACHED_LINE_CHARS = 200
 
 
 def clear_cache() -> None:
-    """Forget remembered rule matches and line features (benchmarks call it between passes)."""
-    from .text_extract import _analyse_cached
-
+    """Forget remembered rule matches (``lines.clear_cache`` forgets line features too)."""
     _match_cached.cache_clear()
-    _analyse_cached.cache_clear()
 
 
 # ---- speed: which rules can fire on a line --------------------------------------------------

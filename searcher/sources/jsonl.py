@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .document import Document
-from .textnorm import normalize_text
+from ..core.records import Document
+from ..core.textnorm import normalize_text
 
 __all__ = ["BadLine", "JsonlWarning", "parse_date", "read_jsonl", "record_to_document"]
 

@@ -21,9 +21,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from .errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
+from ...core.errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
+from ...core.records import SeedState
 
 logger = logging.getLogger(__name__)
 
@@ -151,20 +152,6 @@ class IndexFolder:
         for path in self.root.glob("gen-*"):
             if path.name not in (keep, previous) and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
-
-
-class SeedState(NamedTuple):
-    """What the manifest remembers of an indexed document's seed file.
-
-    ``size`` and ``mtime_ns`` only let an update skip re-hashing a file whose stat has not
-    changed (as git does); the content hash is what decides whether a seed changed.
-    Documents not from a seed file have an empty ``path``.
-    """
-
-    hash: str
-    path: str
-    size: int = -1
-    mtime_ns: int = -1
 
 
 def _ours(name: str) -> bool:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from .errors import IndexLockedError
+from ...core.errors import IndexLockedError
 
 #: Seconds a second writer waits for the first by default before giving up.
 DEFAULT_WAIT = 30.0

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .errors import DocumentNotFoundError, SearcherError
+from .. import __version__
+from ..core.errors import DocumentNotFoundError, SearcherError
 
 if TYPE_CHECKING:
-    from .document import Document
-    from .index import SearchIndex
+    from ..core.records import Document
+    from ..index import SearchIndex
     from .progress import ProgressBar
-    from .results import Results
+    from ..core.records import Results
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_NOTHING = 1
@@ -63,7 +63,7 @@ class State:
         self.verbose = verbose
 
     def open_index(self, *, wait: float | None = None) -> "SearchIndex":
-        from .index import SearchIndex, check_apart
+        from ..index import SearchIndex, check_apart
 
         check_apart(self.index_dir, self.seeds_dir)
         return SearchIndex(self.index_dir) if wait is None else SearchIndex(self.index_dir, wait=wait)
@@ -152,8 +152,8 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
     Example:
         searcher import reuters.jsonl
     """
-    from .indexer import timer
-    from .jsonl import read_jsonl
+    from ..indexing.update import timer
+    from ..sources.jsonl import read_jsonl
 
     elapsed = timer()
     ix = state.open_index(wait=wait)
@@ -333,7 +333,7 @@ def clean_command(state: State, file: str, as_json: bool, removed: bool) -> None
     Example:
         searcher clean seeds/000_d8f0162b6785f52f.txt --removed
     """
-    from .cleaner import clean_file
+    from ..cleaning.cleaner import clean_file
 
     _print_document(clean_file(file), as_json=as_json, removed=removed)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SeedError
+from ..core.errors import SeedError
+from ..core.records import SeedFile, SkippedSeed
 
 #: File suffixes we know how to clean, and which cleaner they go to.
 SEED_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -45,25 +45,6 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 # Editor droppings and system files that are never seeds.
 _IGNORED_NAME = re.compile(r"(^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|part|crdownload|bak|orig)$|^Thumbs\.db$)", re.I)
-
-
-@dataclass(frozen=True, slots=True)
-class SeedFile:
-    """A seed found on disk: where it is, the id its document gets, and its stat."""
-
-    path: str
-    doc_id: str
-    kind: str
-    size: int = 0
-    mtime_ns: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SkippedSeed:
-    """A file in the seeds folder that was not indexed, and why."""
-
-    path: str
-    reason: str
 
 
 def seed_kind(path: str | os.PathLike[str]) -> str:

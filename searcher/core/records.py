@@ -1,0 +1,238 @@
+"""The records that cross every stage (cleaner -> index -> search results): plain dataclasses,
+so no engine object ever reaches a caller. Imports nothing else of searcher."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """A line the cleaner took out of a page, and why (its label, e.g. ``video``)."""
+
+    text: str
+    label: str
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    """One article: its cleaned text and the metadata the cleaner found.
+
+    ``body`` holds paragraphs separated by a blank line; section headings are
+    paragraphs of their own and are also listed in ``sections``.
+    """
+
+    doc_id: str
+    title: str = ""
+    body: str = ""
+    source: str | None = None
+    sections: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    url: str | None = None
+    path: str | None = None
+    language: str | None = None
+    removed: list[RemovedLine] = field(default_factory=list)
+    content_hash: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body split into its paragraphs."""
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO 8601 strings, removed lines as dicts."""
+        data = dataclasses.asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        """The inverse of :meth:`as_dict`; unknown keys are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        published = values.get("published")
+        if isinstance(published, str):
+            values["published"] = datetime.fromisoformat(published)
+        values["removed"] = [
+            r if isinstance(r, RemovedLine) else RemovedLine(**r) for r in values.get("removed") or []
+        ]
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class Hit:
+    """One ranked result."""
+
+    rank: int
+    doc_id: str
+    title: str
+    score: float
+    source: str | None = None
+    published: datetime | None = None
+    path: str | None = None
+    url: str | None = None
+    snippet: str = ""
+    explanation: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO 8601)."""
+        return {
+            "rank": self.rank,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "score": round(self.score, 6),
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "path": self.path,
+            "url": self.url,
+            "snippet": self.snippet,
+            **({"explanation": self.explanation} if self.explanation else {}),
+        }
+
+
+@dataclass(slots=True)
+class Results:
+    """A page of hits plus what the caller needs to show around them."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int = 1
+    limit: int = 10
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index: int) -> Hit:
+        return self.hits[index]
+
+    @property
+    def pages(self) -> int:
+        """How many pages of ``limit`` hits there are in all."""
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole page."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "hits": [hit.as_dict() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """A summary of an index for `searcher stats`."""
+
+    path: str
+    documents: int
+    sources: dict[str, int]
+    oldest: datetime | None
+    newest: datetime | None
+    size_bytes: int
+    segments: int
+    schema_version: int
+    searcher_version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "path": self.path,
+            "documents": self.documents,
+            "sources": self.sources,
+            "oldest": self.oldest.isoformat() if self.oldest else None,
+            "newest": self.newest.isoformat() if self.newest else None,
+            "size_bytes": self.size_bytes,
+            "segments": self.segments,
+            "schema_version": self.schema_version,
+            "searcher_version": self.searcher_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A seed found on disk: where it is, the id its document gets, and its stat."""
+
+    path: str
+    doc_id: str
+    kind: str
+    size: int = 0
+    mtime_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedSeed:
+    """A file in the seeds folder that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+class SeedState(NamedTuple):
+    """What the manifest remembers of an indexed document's seed file.
+
+    ``size`` and ``mtime_ns`` only let an update skip re-hashing a file whose stat has not
+    changed (as git does); the content hash is what decides whether a seed changed.
+    Documents not from a seed file have an empty ``path``.
+    """
+
+    hash: str
+    path: str
+    size: int = -1
+    mtime_ns: int = -1
+
+    @classmethod
+    def of(cls, doc: Document, seed: SeedFile | None = None) -> "SeedState":
+        """What is remembered of ``doc``: its seed's hash and path, and the file's stat if known."""
+        if seed is None:
+            return cls(doc.content_hash or "", doc.path or "")
+        return cls(doc.content_hash or "", doc.path or "", seed.size, seed.mtime_ns)
+
+
+#: progress(done, total, stage): ``total`` is 0 when unknown; ``stage`` is "indexing",
+#: "committing" (a commit of a bulk add can take a while) or "done".
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    """What an update or rebuild did, seed by seed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[SkippedSeed] = field(default_factory=list)
+    seconds: float = 0.0
+    scan_seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every seed was indexed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line: '3 added, 1 changed, 0 removed, 40 unchanged, 1 failed in 0.4 s'."""
+        parts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.removed)} removed"]
+        if self.renamed:
+            parts.append(f"{len(self.renamed)} renamed")
+        parts += [f"{self.unchanged} unchanged", f"{len(self.failed)} failed"]
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"

@@ -1,0 +1,1 @@
+"""Engines that store and search Documents behind one interface."""

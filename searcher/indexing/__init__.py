@@ -1,0 +1,1 @@
+"""Bringing an index in line with a seeds folder: scan, clean, diff by content hash, write."""

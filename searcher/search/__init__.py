@@ -1,0 +1,1 @@
+"""What is true of a query whatever engine runs it: snippets, suggestions, options, settings."""

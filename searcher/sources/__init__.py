@@ -1,0 +1,1 @@
+"""Where documents come from: seed files on disk (found, read, decoded) and JSON Lines."""
