@@ -97,7 +97,7 @@ def test_feedback_pool_scores_equal_posting_scores(ix):
     # as reading their posting lists.
     from searcher.engines.whoosh import ranking
 
-    stats = ranking.stats_for(ix._reader_searcher())
+    stats = ranking.stats_for(ix.engine.searcher())
     weights = {"cocoa": 0.3, "drought": 0.2, "coffe": 0.5, "week": 0.1}
     from_postings = ranking._score_terms(stats, weights, None, False)[0]
     pool = list(range(stats.doc_count))
@@ -115,7 +115,7 @@ def test_bulk_field_lengths_equal_whooshs_own(tmp_path):
     ix.add([Document(doc_id=str(i), title="word " * (i % 7), body="text body " * i, sections=["A head"] if i % 3 else [])
             for i in range(40)])
     ix.delete("5")
-    searcher = ix._reader_searcher()
+    searcher = ix.engine.searcher()
     for leaf, _ in searcher.reader().leaf_readers():
         for field in ("title", "body", "sections"):
             expected = [leaf.doc_field_length(n, field, 0) or 0 for n in range(leaf.doc_count_all())]
@@ -177,7 +177,7 @@ def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
     from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
-    searcher = ix._reader_searcher()
+    searcher = ix.engine.searcher()
     stats = ranking.stats_for(searcher)
     blocks = fast = 0
     for leaf, _ in searcher.reader().leaf_readers():
@@ -206,7 +206,7 @@ def test_fast_scores_equal_explained_scores(tmp_path):
     from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
-    stats = ranking.stats_for(ix._reader_searcher())
+    stats = ranking.stats_for(ix.engine.searcher())
     for weights in ({"oil": 1.0}, {"oil": 1.0, "price": 2.0}, {"cocoa": 1.0, "rareword": 1.0, "nosuchword": 1.0},
                     {"thrice": 1.0, "twice": 0.5, "oil": 1.0}):
         fast, full, _, _ = ranking._score_terms(stats, weights, None, False)
@@ -226,7 +226,7 @@ def test_feedback_rerank_equals_a_full_reorder(tmp_path):
     from searcher.engines.whoosh import ranking
 
     ix = _varied_index(tmp_path)
-    searcher = ix._reader_searcher()
+    searcher = ix.engine.searcher()
     for tokens in (["oil"], ["oil", "price"], ["cocoa", "gold", "yen"], ["rareword", "oil"]):
         for limit, feedback in ((1, True), (10, True), (45, True), (10, False), (100, False)):
             # (Common words: enough documents hold them all for the first pass to score only those.)
@@ -261,7 +261,7 @@ def test_doc_terms_equal_each_fields_analysis(tmp_path):
     from searcher.engines.whoosh import schema
 
     ix = _varied_index(tmp_path)
-    searcher = ix._reader_searcher()
+    searcher = ix.engine.searcher()
     stats = ranking.stats_for(searcher)
     for docnum in range(0, 400, 7):
         stored = searcher.stored_fields(docnum)
@@ -282,7 +282,7 @@ def test_term_index_doc_frequency_equals_whooshs(tmp_path):
 
     ix = _varied_index(tmp_path)
     ix.add([Document(doc_id=f"x{i}", title="gold", body=f"gold bars word{i}") for i in range(5)])  # a second segment
-    stats = ranking.stats_for(ix._reader_searcher())
+    stats = ranking.stats_for(ix.engine.searcher())
     words = ["oil", "price", "gold", "rareword", "twice", "thrice", "nosuchword", "", "x", "word3", "bar", "market"]
     checked = 0
     for leaf, _ in stats.leaves:
@@ -306,7 +306,7 @@ def test_rank_stats_go_with_their_searcher(tmp_path):
 
     ix = _varied_index(tmp_path)
     assert ix.search("oil price").total
-    stats = weakref.ref(ranking.stats_for(ix._reader_searcher()))
+    stats = weakref.ref(ranking.stats_for(ix.engine.searcher()))
     assert stats() is not None and stats()._term_index
     ix.close()
     assert stats() is None
@@ -327,7 +327,7 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
     ]
     index = SearchIndex(tmp_path / "ix")
     index.add(docs)
-    searcher = index._reader_searcher()
+    searcher = index.engine.searcher()
     stats = _Stats(searcher)
     for docnum in range(searcher.doc_count_all()):
         stored = searcher.stored_fields(docnum)

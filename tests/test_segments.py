@@ -145,7 +145,7 @@ def test_multiprocess_add_matches_one_whoosh_writer(tmp_path: Path, docs: list[D
     theirs = whoosh_segment(tmp_path / "whoosh", docs)
     with SearchIndex(tmp_path / "ix") as ix:
         assert ix.add(docs, jobs=2) == len(docs)
-        ours = ix._ensure_live()[0]
+        ours = ix.engine.whoosh_index()
         assert len(ours._segments()) > 2
         with theirs.reader() as a, ours.reader() as b:
             assert list(a.all_terms()) == list(b.all_terms())
@@ -242,7 +242,7 @@ def test_multiprocess_builds_are_reproducible(tmp_path: Path, docs: list[Documen
     for n in range(2):
         with SearchIndex(tmp_path / f"ix{n}") as ix:
             ix.add(docs, jobs=2)
-            with ix._ensure_live()[0].reader() as reader:
+            with ix.engine.whoosh_index().reader() as reader:
                 orders.append([f["doc_id"] for f in reader.all_stored_fields()])
     assert orders[0] == orders[1]
     assert sorted(orders[0]) == sorted(d.doc_id for d in docs)

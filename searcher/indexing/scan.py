@@ -7,7 +7,7 @@ that has not been touched since it was hashed, as git does.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core.errors import SeedError
 from ..core.records import SeedFile, SeedState, SkippedSeed, UpdateReport
@@ -24,8 +24,8 @@ class ScanResult:
     seen: dict[str, str]
     #: doc ids whose file is present but unreadable: their indexed version is kept
     unreadable: set[str]
-    #: unchanged seeds whose stat changed (touched): the manifest should be saved
-    restated: int = 0
+    #: unchanged seeds whose stat changed (touched), with their new stat: worth remembering
+    restated: dict[str, SeedState] = field(default_factory=dict)
 
 
 def scan_seeds(
@@ -36,13 +36,13 @@ def scan_seeds(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     follow_symlinks: bool = False,
 ) -> ScanResult:
-    """Compare the seeds on disk with ``known`` (what the manifest says is indexed).
+    """Compare the seeds on disk with ``known`` (what the engine says is indexed from seeds).
 
-    Entries of ``known`` whose file was touched but not changed get their new stat, so
-    the next scan need not read them again.
+    Seeds touched but not changed come back in ``restated`` with their new stat, so the
+    next scan need not read them again. Seeds that cannot be used go to ``report.failed``.
     """
     pending: list[SeedFile] = []
-    restated = 0
+    restated: dict[str, SeedState] = {}
     seen: dict[str, str] = {}
     unreadable: set[str] = set()
     skipped: list[SkippedSeed] = []
@@ -64,8 +64,7 @@ def scan_seeds(
         digest = content_hash(data)
         seen[seed.doc_id] = digest
         if state and state.hash == digest:
-            known[seed.doc_id] = state._replace(path=seed.path, size=seed.size, mtime_ns=seed.mtime_ns)
-            restated += 1
+            restated[seed.doc_id] = state._replace(path=seed.path, size=seed.size, mtime_ns=seed.mtime_ns)
             report.unchanged += 1
         else:
             pending.append(seed)

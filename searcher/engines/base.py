@@ -1,0 +1,128 @@
+"""The engine interface: what SearchIndex and the update algorithm need of a place that
+stores and searches Documents.
+
+An engine knows its storage (a Whoosh folder, a cluster's index) and nothing of seed
+folders or cleaning: the update algorithm (``searcher.indexing.update``) diffs a seeds
+folder against :meth:`Engine.seed_states` and hands the changes to :meth:`Engine.write_batch`,
+so it is written once for every engine. Records in and out are the core's dataclasses;
+no engine object crosses this line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
+
+from ..core.records import Document, IndexStats, Progress, Results, SeedState
+from ..search.options import SearchOptions
+
+#: Seconds a second writer waits for the first by default before giving up.
+DEFAULT_WAIT = 30.0
+
+
+class Engine(Protocol):
+    """One index, opened for reading and writing (see the module docstring)."""
+
+    #: Where the index is, as the user named it (for messages).
+    location: str
+
+    @property
+    def local_path(self) -> Path | None:
+        """The folder holding the index, when it is one on this machine (else None)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of open readers and files (safe to call twice)."""
+        ...
+
+    # ---------------------------------------------------------------- state
+
+    def exists(self) -> bool:
+        """True if there is an index at the location."""
+        ...
+
+    def check_usable(self) -> None:
+        """Raise a SearcherError if the location holds something that is not ours."""
+        ...
+
+    def outdated(self) -> bool:
+        """True if the index exists but was written with another schema (rebuild it)."""
+        ...
+
+    # ---------------------------------------------------------------- writing
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the index's write lock (one writer at a time); creates the index on first use.
+
+        Every method below that writes is called inside it.
+        """
+        ...
+
+    def is_empty(self) -> bool:
+        """True if the live index holds no document (a first build takes the bulk path)."""
+        ...
+
+    def seed_states(self) -> dict[str, SeedState]:
+        """What is indexed from seed files: doc_id -> content hash, path and stat."""
+        ...
+
+    def record_seed_states(self, states: dict[str, SeedState]) -> None:
+        """Remember new stats of unchanged seeds (so the next scan need not re-hash them)."""
+        ...
+
+    def write_batch(self, upserts: Sequence[tuple[Document, SeedState]], deletes: Iterable[str] = ()) -> None:
+        """Delete ``deletes`` and add or replace ``upserts`` by doc_id, in one atomic commit."""
+        ...
+
+    def add_stream(self, docs: Iterable[Document], *, jobs: int | None = None,
+                   progress: Progress | None = None) -> int:
+        """Add or replace a (lazily consumed, possibly huge) stream of Documents; returns the count.
+
+        Committed in big batches: a failure part-way keeps what was committed.
+        """
+        ...
+
+    def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
+                progress: Progress | None = None, total: int = 0) -> None:
+        """Write ``docs`` into a fresh index and swap it in when complete (readers never see half)."""
+        ...
+
+    def documents_not_from_seeds(self) -> list[Document]:
+        """Documents added from code (no seed path), which a rebuild carries over."""
+        ...
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove one document; False if it was not there."""
+        ...
+
+    # ---------------------------------------------------------------- reading
+
+    def count(self) -> int:
+        """How many documents the index holds."""
+        ...
+
+    def contains(self, doc_id: str) -> bool:
+        """True if a document with this id is indexed."""
+        ...
+
+    def get(self, doc_id: str) -> Document:
+        """The stored Document, or DocumentNotFoundError."""
+        ...
+
+    def search(self, query: str, options: SearchOptions) -> Results:
+        """One page of ranked hits for a query in the project's language (see README)."""
+        ...
+
+    def similar(self, doc_id: str, options: SearchOptions) -> Results:
+        """The documents most like ``doc_id`` (itself excluded)."""
+        ...
+
+    def suggest(self, query: str) -> str | None:
+        """The query with unknown words replaced by close indexed ones, or None."""
+        ...
+
+    def stats(self) -> IndexStats:
+        """Counts, sources, date range and size."""
+        ...

@@ -1,0 +1,352 @@
+"""The Whoosh engine: an index folder of Whoosh generations behind the Engine interface.
+
+One Whoosh searcher is kept open and reopened only when another writer has committed,
+so a long-lived engine answers many queries without reopening the index. Writes hold the
+folder's WriteLock and end in Whoosh commits, which are atomic; the manifest of seed
+states is a cache kept in step with each commit (rebuilt from stored fields when it is
+not).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+
+from ... import __version__
+from ...core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
+from ...core.records import Document, IndexStats, Progress, Results, SeedState
+from ...search.options import SearchOptions
+from ..base import DEFAULT_WAIT
+from .fields import fields_to_document
+from .locking import WriteLock
+from .schema import SCHEMA_VERSION, build_schema
+from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
+
+# The writing methods import .writing (segment builders, worker processes) when they
+# run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
+
+#: Times a reader re-reads the marker when a concurrent rebuild swaps generations under it.
+OPEN_ATTEMPTS = 5
+#: Commit after this many documents in a long update, so a crash loses at most one batch
+#: of work (never data: the next update finishes it).
+COMMIT_EVERY = 5000
+
+
+class _Stale(Exception):
+    """The generation we were about to open was replaced (internal: retried)."""
+
+
+class WhooshEngine:
+    """An index folder (see storage.py for its layout), read and written with Whoosh."""
+
+    def __init__(self, path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT) -> None:
+        self.path = Path(path)
+        self.location = str(path)
+        self.wait = wait
+        self._folder = IndexFolder(self.path)
+        self._generation: str | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+        # Set while the write lock is held: the live index, its generation folder, and the
+        # manifest of seed states as of its last commit.
+        self._live: tuple[Any, Path] | None = None
+        self._known: dict[str, SeedState] | None = None
+
+    @property
+    def local_path(self) -> Path:
+        return self.path
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._ix = None
+        self._generation = None
+
+    def exists(self) -> bool:
+        return self._folder.exists()
+
+    def check_usable(self) -> None:
+        self._folder.check_usable()
+
+    def outdated(self) -> bool:
+        try:
+            self._folder.check_version(self._folder.read_marker(), SCHEMA_VERSION)
+        except IndexVersionError:
+            return True
+        return False
+
+    def _open(self) -> Any:
+        """The live Whoosh index, reopened if a rebuild swapped in a new generation."""
+        if not self._folder.exists():
+            self._folder.check_usable()
+            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+        marker = self._folder.read_marker()
+        self._folder.check_version(marker, SCHEMA_VERSION)
+        if self._ix is None or marker.current != self._generation:
+            self.close()
+            gen_path = self._folder.generation_path(marker.current)
+            try:
+                self._ix = windex.open_dir(str(gen_path), indexname=INDEX_NAME)
+            except (windex.EmptyIndexError, OSError) as exc:
+                raise _Stale(f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`") from None
+            self._generation = marker.current
+        return self._ix
+
+    def searcher(self) -> Any:
+        """The shared Whoosh searcher (for this package and its tests), brought up to date with the latest commit.
+
+        A rebuild in another process may swap generations between our reading the marker
+        and opening the files; then we read the marker again rather than fail.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                ix = self._open()
+                if self._searcher is not None and not self._searcher.up_to_date():
+                    # Reopen rather than Searcher.refresh(): a refreshed searcher that reuses
+                    # segment readers keeps seeing documents another writer replaced or deleted.
+                    self._searcher.close()
+                    self._searcher = None
+                if self._searcher is None:
+                    self._searcher = ix.searcher(weighting=_weighting())
+                return self._searcher
+            except (_Stale, OSError) as exc:
+                self.close()
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise IndexNotFoundError(str(exc) if isinstance(exc, _Stale) else
+                                             f"index at {self.path} cannot be read ({exc})") from None
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def whoosh_index(self) -> Any:
+        """The live Whoosh index (for this package and its tests)."""
+        return self._open()
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        self._folder.check_usable()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.close()  # our own searcher must not pin files a rebuild is about to replace
+        with WriteLock(self._folder.lock_path, wait=self.wait):
+            try:
+                yield
+            finally:
+                self._live = None
+                self._known = None
+
+    def _ensure_live(self) -> tuple[Any, Path]:
+        """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
+        if self._live is not None:
+            return self._live
+        if not self._folder.exists():
+            gen = self._folder.new_generation()
+            windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
+            self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__)
+        marker = self._folder.read_marker()
+        self._folder.check_version(marker, SCHEMA_VERSION)
+        self._folder.remove_stale_generations(keep=marker.current, previous=marker.previous)
+        gen = self._folder.generation_path(marker.current)
+        self._live = (windex.open_dir(str(gen), indexname=INDEX_NAME), gen)
+        return self._live
+
+    def is_empty(self) -> bool:
+        ix, _gen = self._ensure_live()
+        return ix.doc_count_all() == 0
+
+    def _manifest(self) -> dict[str, SeedState]:
+        """The seed states of the live index (read once per hold of the lock). Lock held."""
+        if self._known is None:
+            ix, gen = self._ensure_live()
+            self._known = _load_manifest(ix, gen)
+        return self._known
+
+    def _save_manifest(self) -> None:
+        ix, gen = self._ensure_live()
+        write_manifest(gen, ix.latest_generation(), self._manifest())
+
+    def seed_states(self) -> dict[str, SeedState]:
+        return dict(self._manifest())
+
+    def record_seed_states(self, states: dict[str, SeedState]) -> None:
+        self._manifest().update(states)
+        self._save_manifest()
+
+    def write_batch(self, upserts: Sequence[tuple[Document, SeedState]], deletes: Iterable[str] = ()) -> None:
+        from .writing import write_documents
+
+        ix, _gen = self._ensure_live()
+        known = self._manifest()
+        writer = ix.writer(limitmb=128)
+        for doc_id in deletes:
+            writer.delete_by_term("doc_id", doc_id)
+            known.pop(doc_id, None)
+        write_documents(writer, (doc for doc, _ in upserts), upsert=True)
+        writer.commit()
+        known.update((doc.doc_id, state) for doc, state in upserts)
+        self._save_manifest()
+
+    def add_stream(self, docs: Iterable[Document], *, jobs: int | None = None,
+                   progress: Progress | None = None) -> int:
+        from .writing import bulk_write
+
+        ix, _gen = self._ensure_live()
+        known = self._manifest()  # read before the first commit makes it stale
+
+        def committed(batch: list[tuple[str, SeedState]]) -> None:
+            known.update(batch)
+            self._save_manifest()
+
+        with ix.reader() as reader:
+            # Which ids are indexed already: the index knows (the manifest lists seeds only).
+            return bulk_write(ix, docs, existing=_IndexedIds(reader), jobs=jobs, on_commit=committed,
+                              progress=progress)
+
+    def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
+                progress: Progress | None = None, total: int = 0) -> None:
+        from .writing import bulk_write
+
+        gen = self._folder.new_generation()
+        states: dict[str, SeedState] = {}
+        try:
+            ix = windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
+            state_of: dict[str, SeedState] = {}
+
+            def documents() -> Iterator[Document]:
+                for doc, state in docs:
+                    state_of[doc.doc_id] = state
+                    yield doc
+
+            # One bulk write: worker processes on every core write segments (see bulk_write).
+            bulk_write(ix, documents(), jobs=jobs, on_commit=states.update, progress=progress, total=total,
+                       entry=lambda doc: state_of[doc.doc_id])
+            write_manifest(gen, ix.latest_generation(), states)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        previous = self._folder.read_marker().current if self._folder.exists() else None
+        self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__,
+                                  previous=previous)
+        self._folder.remove_stale_generations(keep=gen.name, previous=previous)
+        self._live = None
+        self._known = None
+        self.close()
+
+    def documents_not_from_seeds(self) -> list[Document]:
+        # Read from the live generation whatever its schema version: a rebuild for a new
+        # schema must carry them over too (their stored fields are all a Document needs).
+        try:
+            if not self._folder.exists():
+                return []
+            gen = self._folder.generation_path(self._folder.read_marker().current)
+            ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
+        except (SearcherError, windex.EmptyIndexError, OSError):
+            return []
+        with ix.searcher() as searcher:
+            return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
+
+    def delete(self, doc_id: str) -> bool:
+        ix, _gen = self._ensure_live()
+        known = self._manifest()  # read before the commit makes it stale
+        writer = ix.writer()
+        count = writer.delete_by_term("doc_id", doc_id)
+        writer.commit()
+        known.pop(doc_id, None)
+        self._save_manifest()
+        return bool(count)
+
+    # ------------------------------------------------------------------ reading
+
+    def count(self) -> int:
+        return self.searcher().doc_count()
+
+    def contains(self, doc_id: str) -> bool:
+        return self.searcher().document_number(doc_id=doc_id) is not None
+
+    def get(self, doc_id: str) -> Document:
+        fields = self.searcher().document(doc_id=doc_id)
+        if fields is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
+        return fields_to_document(fields)
+
+    def search(self, query: str, options: SearchOptions) -> Results:
+        from .searching import run_search
+
+        o = options
+        return run_search(
+            self.searcher(), query, limit=o.limit, page=o.page, sort=o.sort, source=o.source,
+            since=o.since, until=o.until, syntax=o.syntax, fragments=o.fragments, context=o.context,
+            highlight=o.highlight, facets=o.facets, explain=o.explain, expand=o.expand,
+        )
+
+    def similar(self, doc_id: str, options: SearchOptions) -> Results:
+        from .searching import run_similar
+
+        return run_similar(self.searcher(), doc_id, limit=options.limit, fragments=options.fragments,
+                           context=options.context, highlight=options.highlight)
+
+    def suggest(self, query: str) -> str | None:
+        from .searching import suggest
+
+        return suggest(self.searcher(), query)
+
+    def stats(self) -> IndexStats:
+        searcher = self.searcher()
+        marker = self._folder.read_marker()
+        dated = wq.Every("published")
+        newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
+        oldest = searcher.search(dated, limit=1, sortedby="published")
+        return IndexStats(
+            path=str(self.path),
+            documents=searcher.doc_count(),
+            sources=dict(sorted(_field_counts(searcher, "source_key").items(), key=lambda kv: (-kv[1], kv[0]))),
+            oldest=oldest[0].get("published") if len(oldest) else None,
+            newest=newest[0].get("published") if len(newest) else None,
+            size_bytes=sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()),
+            segments=len(searcher.reader().leaf_readers()),
+            schema_version=marker.schema_version,
+            searcher_version=marker.searcher_version,
+        )
+
+
+def _weighting() -> Any:
+    from .ranking import make_weighting
+
+    return make_weighting()
+
+
+def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:
+    """The manifest if it matches the committed generation, else rebuilt from stored fields."""
+    generation, docs = read_manifest(gen)
+    if generation == ix.latest_generation():
+        return docs
+    with ix.searcher() as searcher:
+        return {
+            f["doc_id"]: SeedState(f.get("content_hash") or "", f["path"]) for f in searcher.all_stored_fields()
+            if f.get("path")
+        }
+
+
+class _IndexedIds:
+    """``doc_id in ids``: whether a reader's index holds a document with that id."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._reader.doc_frequency("doc_id", doc_id) > 0
+
+
+def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:
+    return {term.decode(): searcher.doc_frequency(fieldname, term) for term in searcher.lexicon(fieldname)}

@@ -1,0 +1,69 @@
+"""How a search is to be run and shown: one typed record instead of a dozen keyword arguments.
+
+The CLI, the library and (later) the web page build a SearchOptions once; SearchIndex
+hands it to the engine unchanged, and :meth:`SearchOptions.checked` is the one place its
+values are validated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..core.errors import QueryError
+from .snippets import FORMATS
+
+#: Orders a search can return its hits in.
+SORTS = ("relevance", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """Everything about a search but the query text.
+
+    :param limit: hits per page; :param page: 1-based page number.
+    :param sort: ``relevance`` or ``date`` (newest first, undated last).
+    :param source: only hits from this source (case-insensitive).
+    :param since, until: only hits published in this range (dates or ISO 8601 strings).
+    :param syntax: False treats the query as plain words (no operators or fields).
+    :param fragments, context: snippet passages per hit, and words of context around a match.
+    :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
+    :param facets: count hits by source and by month.
+    :param explain: fill each ``Hit.explanation`` with why it scored what it did.
+    :param expand: pseudo-relevance feedback for word queries: None follows the ranking
+        settings (on), False turns it off, True forces it.
+    """
+
+    limit: int = 10
+    page: int = 1
+    sort: str = "relevance"
+    source: str | None = None
+    since: date | datetime | str | None = None
+    until: date | datetime | str | None = None
+    syntax: bool = True
+    fragments: int = 3
+    context: int = 12
+    highlight: str = "plain"
+    facets: bool = False
+    explain: bool = False
+    expand: bool | None = None
+
+    def checked(self) -> "SearchOptions":
+        """These options, or QueryError naming the first value that cannot be used."""
+        if self.limit < 1 or self.page < 1:
+            raise QueryError("limit and page must be 1 or more")
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r}: use relevance or date")
+        if self.highlight not in FORMATS:
+            raise QueryError(f"unknown highlight format {self.highlight!r}: use {', '.join(FORMATS)}")
+        return self
+
+    @property
+    def wanted(self) -> int:
+        """How many hits must be ranked to show this page."""
+        return self.page * self.limit
+
+    @property
+    def first(self) -> int:
+        """The 0-based position of this page's first hit."""
+        return (self.page - 1) * self.limit
