@@ -80,6 +80,10 @@ class SearchIndex:
             return f"the index at {self.path} has an older schema"
         return None
 
+    def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
+        """SearcherError if this index's folder and ``seeds_dir`` overlap (see :func:`check_apart`)."""
+        check_apart(self.path, seeds_dir)
+
     # ------------------------------------------------------------------ writing
 
     def update(

@@ -1,0 +1,39 @@
+"""What every command shares: the group's options, the exit codes, the one-line error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from .. import SearchIndex
+
+#: Exit code for "nothing found" (and for `index`: some seeds skipped), as grep.
+EXIT_NOTHING = 1
+
+
+class CliError(click.ClickException):
+    """An error shown as one line, exiting 2 like grep."""
+
+    exit_code = 2
+
+
+class State:
+    """Options given to the group, shared with every command."""
+
+    def __init__(self, index_dir: str, seeds_dir: str, verbose: int) -> None:
+        self.index_dir = index_dir
+        self.seeds_dir = seeds_dir
+        self.verbose = verbose
+
+    def open_index(self, *, wait: float | None = None) -> "SearchIndex":
+        """The index, refused if it overlaps the seeds folder."""
+        from .. import SearchIndex
+
+        ix = SearchIndex(self.index_dir) if wait is None else SearchIndex(self.index_dir, wait=wait)
+        ix.check_apart(self.seeds_dir)
+        return ix
+
+
+pass_state = click.make_pass_decorator(State)

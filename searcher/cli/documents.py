@@ -1,0 +1,69 @@
+"""`searcher show`, `searcher clean` and `searcher stats`: one document, the cleaner, the index."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .context import State, pass_state
+from .render import print_document
+
+
+@click.command("show")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+@pass_state
+def show_command(state: State, doc_id: str, as_json: bool) -> None:
+    """Print one indexed document.
+
+    \b
+    Example:
+        searcher show 000_d8f0162b6785f52f
+    """
+    doc = state.open_index().get(doc_id)
+    print_document(doc, as_json=as_json, removed=False)
+
+
+@click.command("clean")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the cleaned Document as JSON.")
+@click.option("--removed", is_flag=True, help="Also list the lines taken out, with their labels.")
+@pass_state
+def clean_command(state: State, file: str, as_json: bool, removed: bool) -> None:
+    """Run the cleaner alone on one seed file and print what it keeps.
+
+    \b
+    Example:
+        searcher clean seeds/000_d8f0162b6785f52f.txt --removed
+    """
+    from .. import clean_file
+
+    print_document(clean_file(file), as_json=as_json, removed=removed)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_state
+def stats_command(state: State, as_json: bool) -> None:
+    """Print what the index holds: documents, sources, dates, size.
+
+    \b
+    Example:
+        searcher stats --json
+    """
+    stats = state.open_index().stats()
+    if as_json:
+        click.echo(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index:      {stats.path} (schema {stats.schema_version}, written by searcher {stats.searcher_version})")
+    click.echo(f"documents:  {stats.documents}")
+    click.echo(f"size:       {stats.size_bytes / 1e6:.1f} MB in {stats.segments} segment(s)")
+    if stats.oldest and stats.newest:
+        click.echo(f"published:  {stats.oldest.date()} .. {stats.newest.date()}")
+    for name, count in stats.sources.items():
+        click.echo(f"source:     {name} ({count})")
+
+
+#: The commands this module adds to the `searcher` group.
+COMMANDS = (show_command, clean_command, stats_command,)

@@ -1,0 +1,101 @@
+"""`searcher index` and `searcher import`: bringing documents in."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from .context import EXIT_NOTHING, CliError, State, pass_state
+from .progress import ProgressBar
+
+
+@click.command("index")
+@click.argument("seeds_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--rebuild", is_flag=True, help="Build a fresh index beside the old one and swap it in.")
+@click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
+@click.option("--max-size", "max_mb", type=float, default=10.0, show_default=True,
+              help="Skip seeds larger than this many MB.")
+@click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that stay inside the seeds folder.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for cleaning [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@pass_state
+def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: float | None, max_mb: float,
+                  follow_symlinks: bool, jobs: int | None, quiet: bool) -> None:
+    """Build or update the index from a seeds folder (only what changed).
+
+    \b
+    Example:
+        searcher index               # ./seeds -> ./index, incremental
+        searcher index --rebuild     # from scratch, swapped in atomically
+    """
+    ix = state.open_index(wait=wait)
+    folder = seeds_dir or state.seeds_dir
+    write = ix.rebuild if rebuild else ix.update
+    with _progress_bar("seeds", quiet) as bar:
+        report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
+                       jobs=jobs)
+    for skipped in report.failed:
+        click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        sys.exit(EXIT_NOTHING)
+
+
+def _progress_bar(unit: str, quiet: bool) -> ProgressBar:
+    return ProgressBar(unit, enabled=False if quiet else None)
+
+
+# ---------------------------------------------------------------------------- import
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for indexing [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@pass_state
+def import_command(state: State, files: tuple[str, ...], wait: float | None, jobs: int | None, quiet: bool) -> None:
+    """Index articles from JSON Lines files (one {"id", "title", "text", ...} object a line).
+
+    An article whose id is already indexed is replaced. Bad lines are skipped with a
+    warning; exit 1 when any were skipped.
+
+    \b
+    Example:
+        searcher import reuters.jsonl
+    """
+    from .. import read_jsonl
+
+    started = time.perf_counter()
+    ix = state.open_index(wait=wait)
+    with _progress_bar("articles", quiet) as bar:
+        skipped = _SkipReporter(bar)
+        records = (doc for path in files for doc in read_jsonl(path, skipped=skipped))
+        try:
+            count = ix.add(records, jobs=jobs, progress=bar)
+        except OSError as exc:
+            raise CliError(f"cannot read {exc.filename or 'input'}: {exc.strerror or exc}") from exc
+    seconds = time.perf_counter() - started
+    rate = f" ({count / seconds:,.0f}/s)" if seconds > 0 else ""
+    click.echo(f"{count} imported, {len(skipped)} skipped in {seconds:.1f} s{rate}", err=True)
+    if skipped:
+        sys.exit(EXIT_NOTHING)
+
+
+class _SkipReporter(list):  # type: ignore[type-arg]
+    """Collects skipped lines for read_jsonl and warns about each at once, under the bar."""
+
+    def __init__(self, bar: ProgressBar) -> None:
+        super().__init__()
+        self.bar = bar
+
+    def append(self, bad: Any) -> None:
+        super().append(bad)
+        self.bar.clear()
+        click.echo(f"searcher: warning: skipped {bad}", err=True)
+
+
+#: The commands this module adds to the `searcher` group.
+COMMANDS = (index_command, import_command,)
