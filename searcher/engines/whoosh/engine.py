@@ -35,9 +35,6 @@ from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
 
 #: Times a reader re-reads the marker when a concurrent rebuild swaps generations under it.
 OPEN_ATTEMPTS = 5
-#: Commit after this many documents in a long update, so a crash loses at most one batch
-#: of work (never data: the next update finishes it).
-COMMIT_EVERY = 5000
 
 
 class _Stale(Exception):

@@ -20,8 +20,8 @@ from .fields import document_to_fields
 
 logger = logging.getLogger(__name__)
 
-#: Commit after this many documents in a long update, so a crash loses at most one batch
-#: of work (never data: the next update finishes it).
+#: Documents per commit in an add written by this process alone, so a crash part-way
+#: loses at most one batch of work.
 COMMIT_EVERY = 5000
 #: A bulk add of at least this many documents is split between worker processes, each
 #: writing its own segments. Smaller adds are written in this process: starting processes
@@ -63,8 +63,6 @@ def bulk_write(
     between ``jobs`` worker processes, each writing its own segments, and every batch is
     one Whoosh commit (atomic: a crash leaves the last committed state).
     """
-    from .segments import supported
-
     jobs = jobs or os.cpu_count() or 1
     stream = iter(docs)
     head = list(itertools.islice(stream, BULK_MIN_DOCS))
@@ -72,52 +70,80 @@ def bulk_write(
     limit = BULK_COMMIT_EVERY if procs > 1 else COMMIT_EVERY
     source = _Pushback(itertools.chain(head, stream))
     del head
-    done = 0
+    counter = _Counter(progress, total)
     written: set[str] = set()
+
+    def replaces(doc_id: str) -> bool:
+        return doc_id in written or doc_id in existing
+
     while source.has_more():
         # The writer holds the lock, applies deletions, merges small segments and commits.
         writer = ix.writer(compound=False)  # type: ignore[attr-defined]
-        sink: _Sink | None = None
-        batch: list[tuple[str, SeedState]] = []
-        ids: set[str] = set()
-        try:
-            if not supported(writer.schema):
-                sink = _WhooshSink(writer)
-            elif procs > 1 and getattr(writer.storage, "supports_multiproc_writing", False):
-                sink = _WorkerSink(writer, procs)
-            else:
-                sink = _BuilderSink(writer)
-            for doc in source:
-                doc = _checked(doc)
-                if doc.doc_id in ids:
-                    # A document added in this batch cannot be replaced before it is committed.
-                    source.push(doc)
-                    break
-                if doc.doc_id in written or doc.doc_id in existing:
-                    writer.delete_by_term("doc_id", doc.doc_id)
-                sink.add(doc)
-                ids.add(doc.doc_id)
-                batch.append((doc.doc_id, entry(doc)))
-                done += 1
-                if progress is not None and not done % 256:
-                    progress(done, total, "indexing")
-                if len(batch) >= limit:
-                    break
-            if progress is not None:
-                progress(done, total, "committing")
-            segments = sink.finish()
-        except BaseException:
-            if sink is not None:
-                sink.cancel()
-            _cancel(writer)
-            raise
+        batch, segments = _fill_batch(writer, source, procs, limit, replaces, entry, counter)
         _commit(writer, segments)
-        written.update(ids)
+        written.update(doc_id for doc_id, _ in batch)
         if on_commit is not None:
             on_commit(batch)
-    if progress is not None:
-        progress(done, total, "done")
-    return done
+    counter.report("done")
+    return counter.done
+
+
+class _Counter:
+    """Documents written so far, reported to ``progress`` every 256 and at each stage."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress is not None and not self.done % 256:
+            self.progress(self.done, self.total, "indexing")
+
+    def report(self, stage: str) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total, stage)
+
+
+def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replaces: Callable[[str], bool],
+                entry: Callable[[Document], SeedState], counter: _Counter) -> tuple[list[tuple[str, SeedState]], list]:
+    """Send documents from ``source`` into one writer until ``limit`` or an id repeats.
+
+    Returns the batch's (doc_id, entry) pairs and the segments written beside the writer;
+    on any failure the workers are stopped and the writer cancelled (its lock released).
+    """
+    from .segments import supported
+
+    sink: _Sink | None = None
+    batch: list[tuple[str, SeedState]] = []
+    ids: set[str] = set()
+    try:
+        if not supported(writer.schema):
+            sink = _WhooshSink(writer)
+        elif procs > 1 and getattr(writer.storage, "supports_multiproc_writing", False):
+            sink = _WorkerSink(writer, procs)
+        else:
+            sink = _BuilderSink(writer)
+        for doc in source:
+            doc = _checked(doc)
+            if doc.doc_id in ids:
+                # A document added in this batch cannot be replaced before it is committed.
+                source.push(doc)
+                break
+            if replaces(doc.doc_id):
+                writer.delete_by_term("doc_id", doc.doc_id)
+            sink.add(doc)
+            ids.add(doc.doc_id)
+            batch.append((doc.doc_id, entry(doc)))
+            counter.step()
+            if len(batch) >= limit:
+                break
+        counter.report("committing")
+        return batch, sink.finish()
+    except BaseException:
+        if sink is not None:
+            sink.cancel()
+        _cancel(writer)
+        raise
 
 
 def _checked(doc: object) -> Document:
