@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from searcher import Document, SearchIndex
-from searcher.engines.whoosh.schema import text_analyzer
+from searcher.engines.whoosh.schema import span_finder, text_analyzer
 from searcher.search.snippets import MARK_END, MARK_START, make_snippet, render
 
 FILLER = " ".join(f"Sentence number {i} talks about nothing in particular." for i in range(3000))
@@ -32,7 +32,7 @@ def test_match_deep_in_a_long_article_is_found(ix):
 
 def test_fragments_start_and_end_at_sentence_or_word_edges():
     body = "First sentence here. The envoy met Khalilzad in Doha today and then went home. Last one."
-    text = make_snippet(body, "", {"khalilzad"}, text_analyzer(), fragments=1, context=3)
+    text = make_snippet(body, "", {"khalilzad"}, span_finder(text_analyzer()), fragments=1, context=3)
     plain = render(text, "none")
     assert plain.startswith("The envoy") and plain.endswith("went home.")
     for word in plain.replace("…", " ").split():
@@ -41,9 +41,9 @@ def test_fragments_start_and_end_at_sentence_or_word_edges():
 
 def test_several_fragments_and_context():
     body = " ".join(["alpha " * 40, "Khalilzad spoke.", "beta " * 40, "Doha answered.", "gamma " * 40])
-    text = make_snippet(body, "", {"khalilzad", "doha"}, text_analyzer(), fragments=2, context=4)
+    text = make_snippet(body, "", {"khalilzad", "doha"}, span_finder(text_analyzer()), fragments=2, context=4)
     assert text.count(MARK_START) == 2 and "…" in text
-    one = make_snippet(body, "", {"khalilzad", "doha"}, text_analyzer(), fragments=1, context=4)
+    one = make_snippet(body, "", {"khalilzad", "doha"}, span_finder(text_analyzer()), fragments=1, context=4)
     assert one.count(MARK_START) == 1
 
 
@@ -60,7 +60,7 @@ def test_ansi_and_plain_formats(ix):
 
 
 def test_marks_in_the_text_cannot_forge_markup():
-    text = make_snippet(f"a {MARK_START}b{MARK_END} Khalilzad", "", {"khalilzad"}, text_analyzer())
+    text = make_snippet(f"a {MARK_START}b{MARK_END} Khalilzad", "", {"khalilzad"}, span_finder(text_analyzer()))
     assert render(text, "html").count("<mark>") == 1
 
 
@@ -78,7 +78,6 @@ def test_fast_match_spans_equal_the_analyzers():
     import pickle
 
     from searcher.engines.whoosh.schema import is_text_analyzer, matching_spans, name_analyzer
-    from searcher.search.snippets import match_spans
 
     text = ("THE U.S . FORCES in Viet Nam's capital; Café, naïve résumés 3.14 & what-about running "
             "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan. toil oil "
@@ -92,7 +91,7 @@ def test_fast_match_spans_equal_the_analyzers():
     for terms in [{t} for t in vocabulary] + [set(vocabulary), {"oil", "u.s", "run"}, {"absent"}]:
         expected = [(start, end) for term, start, end in tokens if term in terms]
         assert matching_spans(text, frozenset(terms)) == expected, terms
-        assert match_spans(text, terms, stored) == expected
+        assert span_finder(stored)(text, frozenset(terms)) == expected
     # Any other analyzer still decides what matches: names are not stemmed.
-    assert match_spans("Runners at the Café", {"runners"}, name_analyzer()) == [(0, 7)]
-    assert match_spans("Runners at the Café", {"runners"}, stored) == []
+    assert span_finder(name_analyzer())("Runners at the Café", frozenset({"runners"})) == [(0, 7)]
+    assert span_finder(stored)("Runners at the Café", frozenset({"runners"})) == []

@@ -16,9 +16,11 @@ import bisect
 import html
 import re
 from operator import itemgetter
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable
 
-from ..engines.whoosh.schema import is_text_analyzer, matching_spans
+#: Finds the (start, end) character spans of the words of a text whose analysed form is
+#: one of the given terms: the engine's analysis, which a snippet must agree with.
+SpanFinder = Callable[[str, frozenset[str]], list[tuple[int, int]]]
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -36,20 +38,6 @@ _WORDS = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 #: How far (in words) an edge may move to reach a sentence boundary.
 _SENTENCE_SLACK = 6
-
-
-def match_spans(text: str, terms: Iterable[str], analyzer: Any) -> list[tuple[int, int]]:
-    """(start, end) character spans of the tokens of ``text`` whose analysed form is in ``terms``."""
-    termset = frozenset(terms)
-    if not termset or not text:
-        return []
-    if is_text_analyzer(analyzer):  # the usual case: the same spans from a shared cache
-        return matching_spans(text, termset)
-    spans = []
-    for token in analyzer(text, chars=True, mode="index"):
-        if token.text in termset:
-            spans.append((token.startchar, token.endchar))
-    return spans
 
 
 def marked_passages(text: str, spans: list[tuple[int, int]], *, fragments: int = 3, context: int = 12) -> str:
@@ -141,16 +129,16 @@ def lead(body: str, words: int = 30) -> str:
 
 
 def make_snippet(
-    body: str, title: str, terms: Iterable[str], analyzer: Any, *, fragments: int = 3, context: int = 12
+    body: str, title: str, terms: Iterable[str], find_spans: SpanFinder, *, fragments: int = 3, context: int = 12
 ) -> str:
     """The marked snippet of one hit: passages of the body, else the marked title, else the lead."""
     terms = frozenset(terms)
     # Our marks never come from the article: drop any before finding match offsets.
     body = body.replace(MARK_START, "").replace(MARK_END, "")
     title = title.replace(MARK_START, "").replace(MARK_END, "")
-    text = marked_passages(body, match_spans(body, terms, analyzer), fragments=fragments, context=context)
+    text = marked_passages(body, find_spans(body, terms) if terms and body else [], fragments=fragments, context=context)
     if not text and title:
-        spans = match_spans(title, terms, analyzer)
+        spans = find_spans(title, terms) if terms else []
         if spans:
             text = _mark(title, 0, len(title), spans) + (" — " + lead(body, 20) if body.strip() else "")
     return text or lead(body)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 from whoosh.analysis import STOP_WORDS, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -185,6 +187,18 @@ def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
 
 
 _TEXT_ANALYZER = None
+
+
+def span_finder(analyzer: Any) -> Callable[[str, frozenset[str]], list[tuple[int, int]]]:
+    """Finds (start, end) of the tokens of a text whose ``analyzer`` term is in a set (for snippets)."""
+    if is_text_analyzer(analyzer):  # the usual case: the same spans from a shared cache
+        return matching_spans
+
+    def find(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+        return [(token.startchar, token.endchar) for token in analyzer(text, chars=True, mode="index")
+                if token.text in terms]
+
+    return find
 
 
 def is_text_analyzer(analyzer: object) -> bool:

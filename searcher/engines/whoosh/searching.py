@@ -19,6 +19,7 @@ from whoosh import sorting
 
 from . import ranking
 from ...core.errors import QueryError
+from .schema import span_finder
 from .query import analyze_words, is_plain, make_filter, parse_query, query_words
 from ...core.records import Hit, Results
 from ...search.snippets import FORMATS, make_snippet, render
@@ -138,7 +139,7 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, *, terms: set[str],
             fragments: int, context: int, highlight: str) -> Hit:
     snippet = ""
     if fragments:
-        marked = make_snippet(stored.get("body", ""), stored.get("title", ""), terms, analyzer,
+        marked = make_snippet(stored.get("body", ""), stored.get("title", ""), terms, span_finder(analyzer),
                               fragments=fragments, context=context)
         snippet = render(marked, highlight)
     return Hit(
