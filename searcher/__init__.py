@@ -13,11 +13,10 @@ for the cleaner.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import logging
 from typing import TYPE_CHECKING, Any
 
+from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
 from .core.errors import (
     DocumentNotFoundError,

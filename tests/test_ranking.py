@@ -130,9 +130,9 @@ def test_one_step_term_filter_equals_whooshs_filter_chain():
     from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
     from whoosh.support.charset import accent_map
 
-    from searcher.engines.whoosh.schema import _TOKEN_PATTERN, STEMMER, STOP_WORDS_EN, text_analyzer
+    from searcher.engines.whoosh.schema import TOKEN_PATTERN, STEMMER, STOP_WORDS_EN, text_analyzer
 
-    chain = (RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    chain = (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
              | StopFilter(stoplist=STOP_WORDS_EN, minsize=1) | StemFilter(lang=STEMMER))
     ours = text_analyzer()
     rng = random.Random(3)
@@ -249,7 +249,7 @@ def test_feedback_term_counts_equal_index_terms():
              "runners RAN ran—the İstanbul ß straße ﬁnance x_y 1,000 co-operation Über élan U.S.. a.b.c. .5 x.",
              "", "...", "Oil prices rose 3.5 pct in N.Y. trading, oil traders said. Oil."]
     for text in texts:
-        assert schema._TOKEN_RE.findall(text) == [t.text for t in RegexTokenizer(schema._TOKEN_PATTERN)(text)]
+        assert schema.TOKEN_RE.findall(text) == [t.text for t in RegexTokenizer(schema.TOKEN_PATTERN)(text)]
         counts = schema.word_counts({"body": text}).get("body", {})
         assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
 

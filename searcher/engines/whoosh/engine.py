@@ -20,9 +20,9 @@ from typing import Any
 from whoosh import index as windex
 from whoosh import query as wq
 
-from ... import __version__
 from ...core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
+from ...core.version import __version__
 from ...search.options import SearchOptions
 from ..base import DEFAULT_WAIT
 from .fields import fields_to_document

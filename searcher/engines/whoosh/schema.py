@@ -22,7 +22,7 @@ SCHEMA_VERSION = 3  # 3: the stored ``terms`` field (feedback's forward index)
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
-_TOKEN_PATTERN = r"\w+(\.?\w+)*"
+TOKEN_PATTERN = r"\w+(\.?\w+)*"
 
 #: Words too common to say what a document is about: Whoosh's short default list plus
 #: its 127-word English list (pronouns, auxiliaries, "what", "which", "about", "there").
@@ -41,7 +41,7 @@ _STEM = [stemmer_for_language(STEMMER)]
 
 def text_analyzer():
     """English text: tokens, lower case, accents folded, stop words out, Porter stems."""
-    return RegexTokenizer(_TOKEN_PATTERN) | TermFilter()
+    return RegexTokenizer(TOKEN_PATTERN) | TermFilter()
 
 
 class TermFilter(Filter):
@@ -105,11 +105,11 @@ class TermFilter(Filter):
                 yield t
 
 
-# The tokens of _TOKEN_PATTERN, for the fast paths here, in ranking and in segments: no
+# The tokens of TOKEN_PATTERN, for the fast paths here, in ranking and in segments: no
 # capturing group (findall returns whole tokens) and no optional dot (an empty "." branch
 # only re-matches word characters the greedy \w+ already took, and made findall try it at
 # every word's end: 30% slower). Tests compare the tokens with the analyzer's.
-_TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
+TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
 #: Raw token -> its indexed term, or "" for a stop word (bounded: cleared when large).
 _TERMS: dict[str, str] = {}
 
@@ -126,7 +126,7 @@ def index_terms(text: str) -> list[str]:
     costs a generator step per token per filter, here it is one dict look-up per token.
     Tests check it matches the analyzer.
     """
-    tokens = _TOKEN_RE.findall(text)
+    tokens = TOKEN_RE.findall(text)
     terms = _TERMS
     if len(terms) > 200_000:
         terms.clear()
@@ -161,7 +161,7 @@ def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     if len(cache) > 200_000:
         cache.clear()
     wanted = []
-    for token in set(_TOKEN_RE.findall(text)):
+    for token in set(TOKEN_RE.findall(text)):
         term = cache.get(token)
         if term is None:
             term = cache[token] = _term(token)
@@ -211,7 +211,7 @@ def is_text_analyzer(analyzer: object) -> bool:
 
 def name_analyzer():
     """Names (sources, authors): lower case and accent folding, no stemming, no stop words."""
-    return RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:

@@ -44,7 +44,7 @@ from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte, to_sortable
 
-from .schema import _TOKEN_PATTERN, _TOKEN_RE, TermFilter
+from .schema import TOKEN_PATTERN, TOKEN_RE, TermFilter
 
 __all__ = ["SegmentBuilder", "reset_after_fork", "supported"]
 
@@ -68,7 +68,7 @@ def _length_byte(length: int | None) -> int:
 
 def _regex_tokenizer(item: object) -> bool:
     return (type(item) is RegexTokenizer and not item.gaps  # type: ignore[attr-defined]
-            and item.expression.pattern == _TOKEN_PATTERN)  # type: ignore[attr-defined]
+            and item.expression.pattern == TOKEN_PATTERN)  # type: ignore[attr-defined]
 
 
 def _kind(field: Any) -> int | None:
@@ -263,7 +263,7 @@ class SegmentBuilder:
         self.postings += len(poses)
 
     def _add_text(self, name: str, field: Any, value: str, docnum: int) -> int:
-        tokens = _TOKEN_RE.findall(value)
+        tokens = TOKEN_RE.findall(value)
         if not tokens:
             return 0
         key = self._text_keys[name]
@@ -288,7 +288,7 @@ class SegmentBuilder:
         return len(terms)
 
     def _add_names(self, name: str, value: str, docnum: int) -> int:
-        tokens = _TOKEN_RE.findall(value)
+        tokens = TOKEN_RE.findall(value)
         if not tokens:
             return 0
         cache = _ANALYSIS.names
