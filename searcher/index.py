@@ -174,19 +174,17 @@ class SearchIndex:
         facets: bool = False,
         explain: bool = False,
         expand: bool | None = None,
-        options: SearchOptions | None = None,
     ) -> Results:
         """Search the index; see the README for the query language.
 
-        The keyword arguments are those of :class:`SearchOptions` (which documents each);
-        ``options``, when given, is used instead of them.
+        The arguments after ``query`` are those of
+        :class:`searcher.search.options.SearchOptions`, which documents each.
 
         :raises QueryError: empty query, unknown field, bad option.
         """
-        if options is None:
-            options = SearchOptions(limit=limit, page=page, sort=sort, source=source, since=since, until=until,
-                                    syntax=syntax, fragments=fragments, context=context, highlight=highlight,
-                                    facets=facets, explain=explain, expand=expand)
+        options = SearchOptions(limit=limit, page=page, sort=sort, source=source, since=since, until=until,
+                                syntax=syntax, fragments=fragments, context=context, highlight=highlight,
+                                facets=facets, explain=explain, expand=expand)
         return self.engine.search(query, options.checked())
 
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
