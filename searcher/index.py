@@ -26,6 +26,7 @@ from .engines.whoosh.locking import DEFAULT_WAIT, WriteLock
 from .engines.whoosh.fields import fields_to_document
 from .core.records import IndexStats, Results
 from .engines.whoosh.searching import run_search
+from .search.settings import DEFAULT_SETTINGS, RankingSettings
 from .engines.whoosh.schema import SCHEMA_VERSION, build_schema
 from .sources.seeds import DEFAULT_MAX_BYTES
 from .engines.whoosh.storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
@@ -53,11 +54,15 @@ class SearchIndex:
 
     :param path: the index folder (made on first write).
     :param wait: seconds a writer waits for another process's write to finish.
+    :param settings: the ranking knobs both word and structured queries use (default:
+        ``searcher.search.settings.DEFAULT_SETTINGS``).
     """
 
-    def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
+                 settings: RankingSettings | None = None) -> None:
         self.path = Path(path)
         self.wait = wait
+        self.settings = DEFAULT_SETTINGS if settings is None else settings
         self._folder = IndexFolder(self.path)
         self._generation: str | None = None
         self._ix: Any = None
@@ -137,7 +142,7 @@ class SearchIndex:
                     self._searcher.close()
                     self._searcher = None
                 if self._searcher is None:
-                    self._searcher = ix.searcher(weighting=_weighting())
+                    self._searcher = ix.searcher(weighting=_weighting(self.settings))
                 return self._searcher
             except (_Stale, OSError) as exc:
                 self.close()
@@ -429,13 +434,13 @@ class SearchIndex:
         :param highlight: snippet markup: ``plain`` (``**word**``), ``ansi``, ``html`` or ``none``.
         :param explain: fill each ``Hit.explanation`` with why it scored what it did.
         :param expand: pseudo-relevance feedback for word queries: None follows
-            ``ranking.FEEDBACK`` (on), False turns it off, True forces it.
+            ``settings.feedback`` (on), False turns it off, True forces it.
         :raises QueryError: empty query, unknown field, bad option.
         """
         return run_search(
             self._reader_searcher(), query, limit=limit, page=page, sort=sort, source=source, since=since,
             until=until, syntax=syntax, fragments=fragments, context=context, highlight=highlight, facets=facets,
-            explain=explain, expand=expand,
+            explain=explain, expand=expand, settings=self.settings,
         )
 
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
@@ -444,7 +449,7 @@ class SearchIndex:
         from .engines.whoosh.searching import run_similar
 
         return run_similar(self._reader_searcher(), doc_id, limit=limit, fragments=fragments, context=context,
-                           highlight=highlight)
+                           highlight=highlight, settings=self.settings)
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""
@@ -477,10 +482,10 @@ def check_apart(index_dir: str | os.PathLike[str], seeds_dir: str | os.PathLike[
         raise SearcherError(f"the index folder {index_dir} and the seeds folder {seeds_dir} overlap; keep them apart")
 
 
-def _weighting() -> Any:
-    from .engines.whoosh.ranking import make_weighting
+def _weighting(settings: RankingSettings) -> Any:
+    from .engines.whoosh.scoring import make_weighting
 
-    return make_weighting()
+    return make_weighting(settings)
 
 
 def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:
