@@ -14,15 +14,17 @@ This is a script that prints figures, not a test::
     python benchmarks/relevance.py --only cisi -v       # one collection, per-query lines
     python benchmarks/relevance.py --set FEEDBACK_DOCS=10 --set K1=1.4   # try a setting
 
-``--set NAME=VALUE`` overrides a constant in ``searcher.ranking`` for this run (for
-ablations: ``--variant`` runs several settings over the same index, e.g.
-``--variant base: --variant noprox:PROXIMITY_WEIGHT=0``).
+``--set NAME=VALUE`` changes a field of the ranking settings for this run (any case:
+``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``), for word
+and structured queries alike. For ablations ``--variant`` runs several settings over the
+same index, e.g. ``--variant base: --variant noprox:PROXIMITY_WEIGHT=0``.
 Needs the ``bench`` extra (``pip install -e '.[bench]'``: ir-measures).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sqlite3
@@ -82,6 +84,13 @@ def build_ours(corpus: list[dict], folder: Path):
     return ix, time.perf_counter() - started
 
 
+def open_ours(path: Path, settings):
+    """The built index opened with these ranking settings."""
+    from searcher import SearchIndex
+
+    return SearchIndex(path, settings=settings)
+
+
 def run_ours(ix, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
     run, latencies = {}, []
     ix.search("warm up", limit=DEPTH, syntax=False, fragments=0)
@@ -136,28 +145,30 @@ def run_whoosh_defaults(corpus: list[dict], queries: list[dict]) -> dict[str, di
 
 # ------------------------------------------------------------------------------ main
 
-def apply_settings(pairs: list[str]) -> dict[str, object]:
-    """Set searcher.ranking constants from NAME=VALUE strings; returns the old values."""
-    from searcher.engines.whoosh import ranking
+def apply_settings(pairs: list[str], base=None):
+    """RankingSettings: ``base`` (default: the defaults) with NAME=VALUE strings applied."""
+    from searcher.search.settings import DEFAULT_SETTINGS
 
-    old = {}
+    settings = DEFAULT_SETTINGS if base is None else base
+    known = {f.name for f in dataclasses.fields(settings)}
+    changes: dict[str, object] = {}
     for pair in pairs:
         if not pair:
             continue
         name, _, value = pair.partition("=")
-        name = name.strip().upper()
-        if not hasattr(ranking, name):
-            raise SystemExit(f"searcher.ranking has no setting {name}")
-        old[name] = getattr(ranking, name)
-        setattr(ranking, name, type(old[name])(json.loads(value)) if not isinstance(old[name], bool) else value.lower() in ("1", "true", "yes"))
-    return old
+        name = name.strip().lower()
+        if name not in known:
+            raise SystemExit(f"the ranking settings have no {name.upper()}: use one of {', '.join(sorted(known))}")
+        old = getattr(settings, name)
+        changes[name] = type(old)(json.loads(value)) if not isinstance(old, bool) else value.lower() in ("1", "true", "yes")
+    return dataclasses.replace(settings, **changes)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the collections")
     ap.add_argument("--only", action="append", help="run only this collection (repeatable)")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a searcher.ranking setting")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="change a ranking setting (searcher/search/settings.py)")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
                     help="also run these settings over the same index (ablation)")
     ap.add_argument("--no-refs", action="store_true", help="skip the FTS5 and plain-Whoosh references")
@@ -165,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
-    apply_settings(args.set)
+    base = apply_settings(args.set)
     names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
     header = f"{'collection':10} {'system':20} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} {'median ms':>10} {'p95 ms':>7}"
     print(header)
@@ -174,19 +185,18 @@ def main(argv: list[str] | None = None) -> int:
         corpus, queries, qrels = load(args.data / name)
         with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
             ix, _ = build_ours(corpus, Path(tmp))
+            ix.close()
             variants = [("searcher", []), ("searcher --no-expand", ["FEEDBACK=false"])] + [
                 (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
             ]
             for label, pairs in variants:
-                old = apply_settings(pairs)
-                run, lat = run_ours(ix, queries)
-                apply_settings([f"{k}={json.dumps(v)}" for k, v in old.items()])
+                with open_ours(ix.path, apply_settings(pairs, base)) as variant:
+                    run, lat = run_ours(variant, queries)
                 scores = evaluate(run, qrels)
                 lat_ms = sorted(x * 1000 for x in lat)
                 p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
                 print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
                       f"{statistics.median(lat_ms):10.1f} {p95:7.1f}", flush=True)
-            ix.close()
         if not args.no_refs:
             for label, fn in (("fts5", run_fts5), ("whoosh-defaults", run_whoosh_defaults)):
                 scores = evaluate(fn(corpus, queries), qrels)

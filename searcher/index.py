@@ -17,6 +17,7 @@ from .core.errors import SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport
 from .engines.base import DEFAULT_WAIT, Engine
 from .search.options import SearchOptions
+from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -26,11 +27,12 @@ if TYPE_CHECKING:
 # they run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
 
 
-def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT) -> Engine:
+def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
+                settings: RankingSettings | None = None) -> Engine:
     """The engine for an index location: a folder, kept by Whoosh."""
     from .engines.whoosh.engine import WhooshEngine
 
-    return WhooshEngine(location, wait=wait)
+    return WhooshEngine(location, wait=wait, settings=settings)
 
 
 class SearchIndex:
@@ -38,12 +40,20 @@ class SearchIndex:
 
     :param path: the index folder (made on first write).
     :param wait: seconds a writer waits for another process's write to finish.
+    :param settings: the ranking knobs both word and structured queries use (default:
+        ``searcher.search.settings.DEFAULT_SETTINGS``).
     """
 
-    def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
+                 settings: RankingSettings | None = None) -> None:
         self.path = Path(path)
         self.wait = wait
-        self.engine: Engine = open_engine(path, wait=wait)
+        self.engine: Engine = open_engine(path, wait=wait, settings=settings)
+
+    @property
+    def settings(self) -> RankingSettings:
+        """The ranking knobs this index searches with (fixed when it is opened)."""
+        return self.engine.settings
 
     # ------------------------------------------------------------------ lifecycle
 

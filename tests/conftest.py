@@ -48,3 +48,30 @@ def gold() -> dict:
     import json
 
     return json.loads((SHARED / "gold" / f"{GOLD_ID}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def varied_index(tmp_path: Path):
+    """A SearchIndex whose postings have every shape: long lists (several blocks), 1-3
+    posting blocks, tf all 1, all equal, mixed."""
+    import random
+
+    from searcher import Document, SearchIndex
+
+    rng = random.Random(7)
+    words = "oil crude price opec barrel wheat grain export bank rate dollar yen gold coffee cocoa".split()
+    docs = []
+    for i in range(400):
+        body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 60)))
+        if i % 50 == 0:
+            body += " rareword" * (1 + i % 3)
+        if i in (5, 6):
+            body += " twice twice"  # a block of two postings, every weight 2
+        if i in (7, 8, 9):
+            body += " thrice" * (i - 6)  # three postings, mixed weights
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        docs.append(Document(doc_id=str(i), title=title, body=body, sections=["oil market"] if i % 7 == 0 else []))
+    index = SearchIndex(tmp_path / "varied")
+    index.add(docs)
+    yield index
+    index.close()

@@ -1,4 +1,7 @@
-"""Ranking behaviour: BM25F field weights, query-term frequency, CLI explain and similar."""
+"""Ranking behaviour: BM25F field weights, query-term frequency, feedback, CLI explain and similar.
+
+The byte-equality tests of the Whoosh internals readers are in test_internals.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import pytest
 
 from searcher import Document, SearchIndex
 from searcher.cli import cli
-from searcher.engines.whoosh.ranking import idf
+from searcher.search.bm25 import idf
+from searcher.search.settings import DEFAULT_SETTINGS
 
 
 @pytest.fixture
@@ -61,8 +65,6 @@ def test_question_words_are_stop_words(ix):
 
 
 def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
-    from searcher.engines.whoosh import ranking
-
     plain = ix.search("cocoa", syntax=False, expand=False)
     expanded = ix.search("cocoa", syntax=False, expand=True, explain=True)
     # Expansion words re-rank but never add hits: the hit count follows the user's words.
@@ -71,7 +73,7 @@ def test_feedback_keeps_hits_to_the_query_words_and_explain_adds_up(ix):
     for hit in expanded:
         parts = [float(line.split()[0]) for line in hit.explanation[1:] if line.split()[1:2] and line.split()[1][0] == "'"]
         assert abs(sum(parts) - hit.score) <= 0.0005 * len(parts) + 1e-9, hit.explanation
-    assert ranking.FEEDBACK_DOCS > 0
+    assert DEFAULT_SETTINGS.feedback_docs > 0
 
 
 def test_fast_index_terms_match_the_analyzer():
@@ -83,9 +85,7 @@ def test_fast_index_terms_match_the_analyzer():
 
 
 def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
-    from searcher.engines.whoosh import ranking
-
-    assert ranking.FEEDBACK
+    assert DEFAULT_SETTINGS.feedback
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--no-expand", "--no-color"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["--index-dir", str(ix.path), "search", "cocoa", "--expand", "--no-color"])
@@ -95,32 +95,17 @@ def test_feedback_is_on_by_default_and_can_be_turned_off(ix, runner):
 def test_feedback_pool_scores_equal_posting_scores(ix):
     # Expansion words are scored from each pooled document's own text: the same BM25F
     # as reading their posting lists.
-    from searcher.engines.whoosh import ranking
+    from searcher.engines.whoosh import word_ranking
+    from searcher.engines.whoosh.word_stats import stats_for
 
-    stats = ranking.stats_for(ix.engine.searcher())
+    stats = stats_for(ix.engine.searcher())
     weights = {"cocoa": 0.3, "drought": 0.2, "coffe": 0.5, "week": 0.1}
-    from_postings = ranking._score_terms(stats, weights, None, False)[0]
+    from_postings = word_ranking._score_terms(stats, DEFAULT_SETTINGS, weights, None, False)[0]
     pool = list(range(stats.doc_count))
-    from_text = ranking._score_pool(stats, weights, pool, None)
+    from_text = word_ranking._score_pool(stats, DEFAULT_SETTINGS, weights, pool, None)
     assert from_postings.keys() == from_text.keys()
     for docnum, score in from_postings.items():
         assert abs(score - from_text[docnum]) < 1e-9
-
-
-def test_bulk_field_lengths_equal_whooshs_own(tmp_path):
-    from searcher import Document, SearchIndex
-    from searcher.engines.whoosh.ranking import _leaf_lengths
-
-    ix = SearchIndex(tmp_path / "ix")
-    ix.add([Document(doc_id=str(i), title="word " * (i % 7), body="text body " * i, sections=["A head"] if i % 3 else [])
-            for i in range(40)])
-    ix.delete("5")
-    searcher = ix.engine.searcher()
-    for leaf, _ in searcher.reader().leaf_readers():
-        for field in ("title", "body", "sections"):
-            expected = [leaf.doc_field_length(n, field, 0) or 0 for n in range(leaf.doc_count_all())]
-            assert _leaf_lengths(leaf, field) == expected
-    ix.close()
 
 
 def test_one_step_term_filter_equals_whooshs_filter_chain():
@@ -151,87 +136,37 @@ def test_one_step_term_filter_equals_whooshs_filter_chain():
             assert seen(ours) == seen(chain), (text, kw)
 
 
-def _varied_index(tmp_path):
-    """Postings of every shape: long lists (several blocks), 1-3 posting blocks, tf all 1, all equal, mixed."""
-    import random
+def test_fast_scores_equal_explained_scores(varied_index):
+    from searcher.engines.whoosh.word_ranking import _score_terms
+    from searcher.engines.whoosh.word_stats import stats_for
 
-    rng = random.Random(7)
-    words = "oil crude price opec barrel wheat grain export bank rate dollar yen gold coffee cocoa".split()
-    docs = []
-    for i in range(400):
-        body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 60)))
-        if i % 50 == 0:
-            body += " rareword" * (1 + i % 3)
-        if i in (5, 6):
-            body += " twice twice"  # a block of two postings, every weight 2
-        if i in (7, 8, 9):
-            body += " thrice" * (i - 6)  # three postings, mixed weights
-        title = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
-        docs.append(Document(doc_id=str(i), title=title, body=body, sections=["oil market"] if i % 7 == 0 else []))
-    index = SearchIndex(tmp_path / "varied")
-    index.add(docs)
-    return index
-
-
-def test_block_ids_and_weights_equal_whooshs_own(tmp_path):
-    from searcher.engines.whoosh import ranking
-
-    ix = _varied_index(tmp_path)
-    searcher = ix.engine.searcher()
-    stats = ranking.stats_for(searcher)
-    blocks = fast = 0
-    for leaf, _ in searcher.reader().leaf_readers():
-        for field in ranking.WORD_FIELDS:
-            for text in leaf.lexicon(field):
-                text = text.decode("utf-8") if isinstance(text, bytes) else text
-                # Ours opened through the in-memory term index, theirs by Whoosh.
-                ours, theirs = stats.term_index(leaf).postings(field, text), leaf.postings(field, text)
-                assert type(ours) is type(theirs)
-                if not ranking._is_block_matcher(ours):
-                    continue
-                while ours.is_active():
-                    ids, weights = ranking._block_ids_weights(ours, 5)
-                    fast += ours._data is None  # read without unpickling the positions
-                    theirs._read_ids()
-                    theirs._read_weights()
-                    assert list(ids) == [d + 5 for d in theirs._ids] and list(weights) == list(theirs._weights), (field, text)
-                    blocks += 1
-                    ours._next_block()
-                    theirs._next_block()
-    assert blocks > 50 and fast == blocks
-    ix.close()
-
-
-def test_fast_scores_equal_explained_scores(tmp_path):
-    from searcher.engines.whoosh import ranking
-
-    ix = _varied_index(tmp_path)
-    stats = ranking.stats_for(ix.engine.searcher())
+    ix = varied_index
+    stats = stats_for(ix.engine.searcher())
     for weights in ({"oil": 1.0}, {"oil": 1.0, "price": 2.0}, {"cocoa": 1.0, "rareword": 1.0, "nosuchword": 1.0},
                     {"thrice": 1.0, "twice": 0.5, "oil": 1.0}):
-        fast, full, _, _ = ranking._score_terms(stats, weights, None, False)
-        slow, slow_full, _, _ = ranking._score_terms(stats, weights, None, True)
+        fast, full, _, _ = _score_terms(stats, DEFAULT_SETTINGS, weights, None, False)
+        slow, slow_full, _, _ = _score_terms(stats, DEFAULT_SETTINGS, weights, None, True)
         assert list(fast.items()) == list(slow.items())  # same values and the same (tie-breaking) key order
         assert full == slow_full
         allowed = set(range(0, 400, 3))
-        fast, full, _, _ = ranking._score_terms(stats, weights, allowed, False)
-        slow, slow_full, _, _ = ranking._score_terms(stats, weights, allowed, True)
+        fast, full, _, _ = _score_terms(stats, DEFAULT_SETTINGS, weights, allowed, False)
+        slow, slow_full, _, _ = _score_terms(stats, DEFAULT_SETTINGS, weights, allowed, True)
         assert list(fast.items()) == list(slow.items()) and full == slow_full
     ix.close()
 
 
-def test_feedback_rerank_equals_a_full_reorder(tmp_path):
+def test_feedback_rerank_equals_a_full_reorder(varied_index):
     # Feedback re-sorts only its pool and the next documents of the first pass; the
     # explain path re-scores and re-sorts every match: the same order.
-    from searcher.engines.whoosh import ranking
+    from searcher.engines.whoosh.word_ranking import rank_words
 
-    ix = _varied_index(tmp_path)
+    ix = varied_index
     searcher = ix.engine.searcher()
     for tokens in (["oil"], ["oil", "price"], ["cocoa", "gold", "yen"], ["rareword", "oil"]):
         for limit, feedback in ((1, True), (10, True), (45, True), (10, False), (100, False)):
             # (Common words: enough documents hold them all for the first pass to score only those.)
-            fast = ranking.rank_words(searcher, tokens, limit=limit, feedback=feedback)
-            slow = ranking.rank_words(searcher, tokens, limit=limit, feedback=feedback, explain=True)
+            fast = rank_words(searcher, tokens, settings=DEFAULT_SETTINGS, limit=limit, feedback=feedback)
+            slow = rank_words(searcher, tokens, settings=DEFAULT_SETTINGS, limit=limit, feedback=feedback, explain=True)
             assert [d for _, d in fast.order] == [d for _, d in slow.order], tokens
             assert all(abs(a - b) < 1e-9 for (a, _), (b, _) in zip(fast.order, slow.order))
             assert fast.total == slow.total
@@ -254,20 +189,20 @@ def test_feedback_term_counts_equal_index_terms():
         assert list(counts.items()) == list(Counter(schema.index_terms(text)).items())
 
 
-def test_doc_terms_equal_each_fields_analysis(tmp_path):
+def test_doc_terms_equal_each_fields_analysis(varied_index):
     from collections import Counter
 
-    from searcher.engines.whoosh import ranking
     from searcher.engines.whoosh import schema
+    from searcher.engines.whoosh.word_stats import WORD_FIELDS, stats_for
 
-    ix = _varied_index(tmp_path)
+    ix = varied_index
     searcher = ix.engine.searcher()
-    stats = ranking.stats_for(searcher)
+    stats = stats_for(searcher)
     for docnum in range(0, 400, 7):
         stored = searcher.stored_fields(docnum)
         per_field = stats.doc_terms(docnum)
         whole: Counter = Counter()
-        for fieldname in ranking.WORD_FIELDS:
+        for fieldname in WORD_FIELDS:
             expected = Counter(schema.index_terms(str(stored.get(fieldname) or "")))
             whole.update(expected)
             for term in set(expected) | set(per_field[""]):
@@ -277,36 +212,16 @@ def test_doc_terms_equal_each_fields_analysis(tmp_path):
     ix.close()
 
 
-def test_term_index_doc_frequency_equals_whooshs(tmp_path):
-    from searcher.engines.whoosh import ranking
-
-    ix = _varied_index(tmp_path)
-    ix.add([Document(doc_id=f"x{i}", title="gold", body=f"gold bars word{i}") for i in range(5)])  # a second segment
-    stats = ranking.stats_for(ix.engine.searcher())
-    words = ["oil", "price", "gold", "rareword", "twice", "thrice", "nosuchword", "", "x", "word3", "bar", "market"]
-    checked = 0
-    for leaf, _ in stats.leaves:
-        index = stats.term_index(leaf)
-        assert isinstance(index, ranking._TermIndex)  # the fast path on a plain file index
-        for fieldname in ("title", "sections", "body", "nosuchfield"):
-            for word in words:
-                expected = leaf.doc_frequency(fieldname, word) if fieldname in leaf.schema else 0
-                assert index.doc_frequency(fieldname, word) == expected, (fieldname, word)
-                checked += 1
-    assert checked > 90
-    ix.close()
-
-
-def test_rank_stats_go_with_their_searcher(tmp_path):
+def test_rank_stats_go_with_their_searcher(varied_index):
     # The per-searcher statistics hold memory maps of the term files: they must not
     # outlive the searcher (no reference cycle waiting for the garbage collector).
     import weakref
 
-    from searcher.engines.whoosh import ranking
+    from searcher.engines.whoosh.word_stats import stats_for
 
-    ix = _varied_index(tmp_path)
+    ix = varied_index
     assert ix.search("oil price").total
-    stats = weakref.ref(ranking.stats_for(ix.engine.searcher()))
+    stats = weakref.ref(stats_for(ix.engine.searcher()))
     assert stats() is not None and stats()._term_index
     ix.close()
     assert stats() is None
@@ -317,7 +232,7 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
     analysing its stored text gives (same counts, same order)."""
     from collections import Counter
 
-    from searcher.engines.whoosh.ranking import WORD_FIELDS, _Stats
+    from searcher.engines.whoosh.word_stats import WORD_FIELDS, WordStats
     from searcher.engines.whoosh.schema import index_terms
 
     docs = [
@@ -328,7 +243,7 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
     index = SearchIndex(tmp_path / "ix")
     index.add(docs)
     searcher = index.engine.searcher()
-    stats = _Stats(searcher)
+    stats = WordStats(searcher)
     for docnum in range(searcher.doc_count_all()):
         stored = searcher.stored_fields(docnum)
         for name in WORD_FIELDS:

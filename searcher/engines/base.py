@@ -17,6 +17,7 @@ from typing import Protocol
 
 from ..core.records import Document, IndexStats, Progress, Results, SeedState
 from ..search.options import SearchOptions
+from ..search.settings import RankingSettings
 
 #: Seconds a second writer waits for the first by default before giving up.
 DEFAULT_WAIT = 30.0
@@ -27,6 +28,8 @@ class Engine(Protocol):
 
     #: Where the index is, as the user named it (for messages).
     location: str
+    #: The ranking knobs every search of this engine uses.
+    settings: RankingSettings
 
     @property
     def local_path(self) -> Path | None:

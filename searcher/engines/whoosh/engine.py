@@ -24,10 +24,12 @@ from ...core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersi
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...core.version import __version__
 from ...search.options import SearchOptions
+from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ..base import DEFAULT_WAIT
 from .fields import fields_to_document
 from .locking import WriteLock
 from .schema import SCHEMA_VERSION, build_schema
+from .scoring import make_weighting
 from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
 
 # The writing methods import .writing (segment builders, worker processes) when they
@@ -44,10 +46,13 @@ class _Stale(Exception):
 class WhooshEngine:
     """An index folder (see storage.py for its layout), read and written with Whoosh."""
 
-    def __init__(self, path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
+                 settings: RankingSettings | None = None) -> None:
         self.path = Path(path)
         self.location = str(path)
         self.wait = wait
+        #: The ranking knobs: the searcher's weighting and the word path are made from them.
+        self.settings = DEFAULT_SETTINGS if settings is None else settings
         self._folder = IndexFolder(self.path)
         self._generation: str | None = None
         self._ix: Any = None
@@ -115,7 +120,7 @@ class WhooshEngine:
                     self._searcher.close()
                     self._searcher = None
                 if self._searcher is None:
-                    self._searcher = ix.searcher(weighting=_weighting())
+                    self._searcher = ix.searcher(weighting=make_weighting(self.settings))
                 return self._searcher
             except (_Stale, OSError) as exc:
                 self.close()
@@ -284,14 +289,14 @@ class WhooshEngine:
         return run_search(
             self.searcher(), query, limit=o.limit, page=o.page, sort=o.sort, source=o.source,
             since=o.since, until=o.until, syntax=o.syntax, fragments=o.fragments, context=o.context,
-            highlight=o.highlight, facets=o.facets, explain=o.explain, expand=o.expand,
+            highlight=o.highlight, facets=o.facets, explain=o.explain, expand=o.expand, settings=self.settings,
         )
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
         from .searching import run_similar
 
         return run_similar(self.searcher(), doc_id, limit=options.limit, fragments=options.fragments,
-                           context=options.context, highlight=options.highlight)
+                           context=options.context, highlight=options.highlight, settings=self.settings)
 
     def suggest(self, query: str) -> str | None:
         from .searching import suggest
@@ -315,12 +320,6 @@ class WhooshEngine:
             schema_version=marker.schema_version,
             searcher_version=marker.searcher_version,
         )
-
-
-def _weighting() -> Any:
-    from .ranking import make_weighting
-
-    return make_weighting()
 
 
 def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:

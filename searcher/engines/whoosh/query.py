@@ -18,10 +18,8 @@ from whoosh import qparser
 from whoosh import query as wq
 
 from ...core.errors import QueryError
+from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from .schema import DEFAULT_FIELDS, QUERY_FIELDS
-
-#: How much a match in each field counts, relative to the body.
-FIELD_BOOSTS = {"title": 2.0, "sections": 1.5, "body": 1.0}
 
 # `name:` at the start of a word, outside quotes; URLs ("https://") are not fields.
 _FIELD_REF = re.compile(r"(?:(?<=^)|(?<=[\s(+-]))([^\W\d]\w*):(?!//)")
@@ -56,14 +54,19 @@ def syntax_is_broken(text: str) -> bool:
     return bool(_DANGLING.search(unquoted) or _EMPTY_FIELD.search(unquoted))
 
 
-def make_parser(schema: Any, *, syntax: bool = True, group: Any = None) -> qparser.QueryParser:
-    """A parser over the default fields, with the aliases and plugins our language needs."""
+def make_parser(schema: Any, *, syntax: bool = True, group: Any = None,
+                settings: RankingSettings = DEFAULT_SETTINGS) -> qparser.QueryParser:
+    """A parser over the default fields, with the aliases and plugins our language needs.
+
+    A match in each field is boosted by the settings' field weight (relative to the body).
+    """
     group = group or qparser.OrGroup.factory(0.9)
     fields = list(DEFAULT_FIELDS)
+    boosts = settings.field_weights()
     if not syntax:
-        plugins = [qparser.MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS)]
+        plugins = [qparser.MultifieldPlugin(fields, fieldboosts=boosts)]
         return qparser.QueryParser(None, schema, plugins=plugins, group=group)
-    parser = qparser.MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS, group=group)
+    parser = qparser.MultifieldParser(fields, schema, fieldboosts=boosts, group=group)
     aliases: dict[str, list[str]] = {}
     for alias, real in QUERY_FIELDS.items():
         aliases.setdefault(real, []).append(alias)
@@ -80,7 +83,8 @@ def plain_words(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = None) -> wq.Query:
+def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = None,
+                settings: RankingSettings = DEFAULT_SETTINGS) -> wq.Query:
     """Parse a user's query; QueryError only for an empty query or an unknown field."""
     if not text or not text.strip():
         raise QueryError("empty query: give at least one word to search for")
@@ -88,7 +92,7 @@ def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = No
         check_fields(text)
         if not syntax_is_broken(text):
             try:
-                parsed = _rewrite(make_parser(schema).parse(text), schema, reader)
+                parsed = _rewrite(make_parser(schema, settings=settings).parse(text), schema, reader)
             except Exception:  # Whoosh's parser has corners that raise ("<["): plain words then
                 parsed = wq.NullQuery
             if not _is_empty(parsed):
@@ -98,7 +102,7 @@ def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = No
     words = plain_words(text)
     if not words:
         return wq.NullQuery
-    return make_parser(schema, syntax=False).parse(words)
+    return make_parser(schema, syntax=False, settings=settings).parse(words)
 
 
 _NEGATION = re.compile(r"(?<![^\s(])-\w|\bNOT\b")

@@ -4,7 +4,8 @@ This is the read path: parse, filter, rank, page, highlight. SearchIndex hands i
 shared searcher, so nothing here opens or closes an index.
 
 Word queries (``syntax=False``, or typed without any operator) are ranked by
-:func:`ranking.rank_words`; structured ones by Whoosh with :func:`ranking.make_weighting`.
+:func:`word_ranking.rank_words`; structured ones by Whoosh with :func:`scoring.make_weighting`
+(the searcher's weighting). Both read the RankingSettings passed in.
 Sorting by date and facets always use Whoosh's collectors over the same matching set.
 """
 
@@ -17,12 +18,15 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import sorting
 
-from . import ranking
 from ...core.errors import QueryError
 from .schema import span_finder
 from .query import analyze_words, is_plain, make_filter, parse_query, query_words
 from ...core.records import Hit, Results
+from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import FORMATS, make_snippet, render
+from .scoring import key_terms
+from .word_ranking import rank_words
+from .word_stats import WORD_FIELDS
 
 SORTS = ("relevance", "date")
 #: Below this many hits a query with an unknown word gets a did-you-mean suggestion.
@@ -46,10 +50,12 @@ def run_search(
     facets: bool = False,
     explain: bool = False,
     expand: bool | None = None,
+    settings: RankingSettings = DEFAULT_SETTINGS,
 ) -> Results:
     """One page of ranked hits for ``query``; QueryError for a query that cannot run.
 
-    ``expand``: pseudo-relevance feedback for word queries; None follows ranking.FEEDBACK.
+    ``expand``: pseudo-relevance feedback for word queries; None follows ``settings.feedback``.
+    ``settings``: the ranking knobs; the searcher's weighting must be made from the same.
     """
     started = time.perf_counter()
     if limit < 1 or page < 1:
@@ -70,7 +76,7 @@ def run_search(
         parsed = _words_query(tokens)
         terms = set(tokens)
     else:
-        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader())
+        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader(), settings=settings)
         terms = _body_terms(parsed, searcher)
 
     docnums: list[tuple[float, int]]
@@ -78,8 +84,8 @@ def run_search(
     stored: dict[int, dict[str, Any]] = {}  # documents already read while ranking
     if words and sort == "relevance":
         allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
-        ranked = ranking.rank_words(searcher, tokens, allowed=allowed, limit=want, explain=explain,
-                                    feedback=expand)
+        ranked = rank_words(searcher, tokens, settings=settings, allowed=allowed, limit=want, explain=explain,
+                            feedback=expand)
         docnums, total, why, stored = ranked.order, ranked.total, ranked.why, ranked.stored
         if facets and total:
             groups = _facets(searcher, parsed, filt)
@@ -107,7 +113,8 @@ def run_search(
         hit = _to_hit(fields, position + 1, score, terms=terms, analyzer=analyzer,
                       fragments=fragments, context=context, highlight=highlight)
         if explain:
-            hit.explanation = _explanation(score, why.get(docnum, []), tokens if words else None, sort)
+            hit.explanation = _explanation(score, why.get(docnum, []), tokens if words else None, sort,
+                                           settings.all_words_first)
         shown.append(hit)
     results = Results(query=query, hits=shown, total=total, page=page, limit=limit, facets=groups)
     if total < SUGGEST_BELOW:
@@ -118,7 +125,7 @@ def run_search(
 
 def _words_query(tokens: list[str]) -> wq.Query:
     """The Whoosh query matching the same documents as rank_words (for date sorting and facets)."""
-    subs = [wq.Term(f, t) for t in dict.fromkeys(tokens) for f in ranking.WORD_FIELDS]
+    subs = [wq.Term(f, t) for t in dict.fromkeys(tokens) for f in WORD_FIELDS]
     return wq.Or(subs) if subs else wq.NullQuery
 
 
@@ -130,7 +137,7 @@ def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
     except Exception:  # an odd query node: highlight nothing rather than fail
         return found
     for fieldname, text in pairs:
-        if fieldname in ranking.WORD_FIELDS:
+        if fieldname in WORD_FIELDS:
             found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return found
 
@@ -155,9 +162,10 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, *, terms: set[str],
     )
 
 
-def _explanation(score: float, lines: list[str], tokens: list[str] | None, sort: str) -> list[str]:
+def _explanation(score: float, lines: list[str], tokens: list[str] | None, sort: str,
+                 all_words_first: bool) -> list[str]:
     head = [f"{score:7.3f}  total" + (" (sorted by date)" if sort == "date" else "")]
-    if tokens is not None and ranking.ALL_WORDS_FIRST and len(set(tokens)) > 1:
+    if tokens is not None and all_words_first and len(set(tokens)) > 1:
         head.append(f"         {len(lines)} line(s) below; documents holding all of {sorted(set(tokens))} rank first")
     return head + lines
 
@@ -203,7 +211,7 @@ def _facet_counts(hits: Any, name: str) -> dict[str, int]:
 
 
 def run_similar(searcher: Any, doc_id: str, *, limit: int = 10, fragments: int = 3, context: int = 12,
-                highlight: str = "plain") -> Results:
+                highlight: str = "plain", settings: RankingSettings = DEFAULT_SETTINGS) -> Results:
     """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded."""
     from ...core.errors import DocumentNotFoundError
 
@@ -215,13 +223,13 @@ def run_similar(searcher: Any, doc_id: str, *, limit: int = 10, fragments: int =
     docnum = searcher.document_number(doc_id=doc_id)
     if docnum is None:
         raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
-    weights = ranking.key_terms(searcher, docnum)
+    weights = key_terms(searcher, docnum)
     hits: list[Hit] = []
     total = 0
     if weights:
         # Ranked on key terms only: the coordination tier would demand all 20 words.
-        ranked = ranking.rank_words(searcher, list(weights), weights=weights, limit=limit, exclude=docnum,
-                                    feedback=False, coordinate=False)
+        ranked = rank_words(searcher, list(weights), settings=settings, weights=weights, limit=limit,
+                            exclude=docnum, feedback=False, coordinate=False)
         total = ranked.total
         analyzer = searcher.schema["body"].analyzer
         for position, (score, d) in enumerate(ranked.order):
@@ -250,7 +258,7 @@ def suggest(searcher: Any, query: str) -> str | None:
         if len(stems) != 1 or len(word) < 3 or word.isdigit():
             continue
         stem = stems[0]
-        if any(searcher.doc_frequency(f, stem) for f in ranking.WORD_FIELDS):
+        if any(searcher.doc_frequency(f, stem) for f in WORD_FIELDS):
             continue
         corrector = corrector or searcher.corrector("body")
         # Whoosh counts a swap of two letters as two edits: ask for up to two, then keep

@@ -1,0 +1,561 @@
+"""Ranking word queries: term-at-a-time BM25F over the index postings.
+
+Word queries (``syntax=False``, or a query typed without any operator) are ranked here
+rather than by Whoosh: exact hit counts, query-term frequency, true BM25F (field
+frequencies combined before saturation), documents holding every word first, pseudo-
+relevance feedback and an optional proximity bonus, each explainable per field and term.
+:func:`rank_words` runs the steps; every knob comes from its :class:`RankingSettings`.
+
+Scores are sums in first-match order (term by term, each term's fields in WORD_FIELDS
+order, docnums ascending) and equal scores rank in that order: the fast paths below
+keep it, and tests compare them with the explained path posting by posting.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import compress
+from operator import mul
+from typing import Any
+
+from whoosh.reading import TermNotFound
+
+from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_scores_of
+from ...search.feedback import rm3
+from ...search.settings import RankingSettings
+from ...search.sums import fold
+from .internals import block_postings, is_block_matcher, remaining_blocks
+from .word_stats import WordStats, stats_for
+
+#: Per query term: (term, query weight, docnum -> pseudo-tf).
+TermTfs = list[tuple[str, float, dict[int, float]]]
+
+
+@dataclass(slots=True)
+class Ranked:
+    """The outcome of :func:`rank_words`: docnums best first, with scores and reasons."""
+
+    order: list[tuple[float, int]]
+    total: int
+    terms: dict[str, float]
+    why: dict[int, list[str]] = field(default_factory=dict)
+    #: Stored fields of the documents this query read (feedback): the hits can reuse them.
+    stored: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Query:
+    """One word query's fixed inputs, shared by the steps of :func:`rank_words`."""
+
+    stats: WordStats
+    settings: RankingSettings
+    terms: dict[str, float]
+    allowed: set[int] | None
+    exclude: int | None
+    tiered: bool
+
+
+def term_weights(tokens: list[str], settings: RankingSettings) -> dict[str, float]:
+    """Query-term weights: counts if ``settings.query_tf``, else 1 each (order kept)."""
+    counts = Counter(tokens)
+    return {t: (float(c) if settings.query_tf else 1.0) for t, c in counts.items()}
+
+
+def rank_words(
+    searcher: Any,
+    tokens: list[str],
+    *,
+    settings: RankingSettings,
+    allowed: set[int] | None = None,
+    limit: int = 10,
+    explain: bool = False,
+    feedback: bool | None = None,
+    weights: dict[str, float] | None = None,
+    exclude: int | None = None,
+    coordinate: bool = True,
+) -> Ranked:
+    """Rank documents for analysed query tokens (stems), best first.
+
+    ``allowed``: only these docnums (a filter). ``limit`` is how many must be in order;
+    the total counts every matching document. ``feedback``: None follows the settings.
+    ``weights``: the query's term weights instead of the tokens' counts; ``exclude``: a
+    docnum never to return; ``coordinate``: False ranks without the all-words tier.
+    """
+    terms = dict(weights) if weights else term_weights(tokens, settings)
+    tiered = settings.all_words_first and coordinate and len(terms) > 1
+    q = _Query(stats_for(searcher), settings, terms, allowed, exclude, tiered)
+    use_feedback = (settings.feedback if feedback is None else feedback) and settings.feedback_docs > 0
+    depth = max(limit, settings.proximity_depth if settings.proximity_weight else 0)
+    # With feedback, the first pass orders enough documents to fill the final top
+    # ``depth`` however many of them feedback's pool takes (see _rerank).
+    first = max(depth, max(settings.feedback_docs, settings.feedback_depth) + depth if use_feedback else 0)
+    if explain:
+        scores, full, why = _first_pass_explained(q)
+        total = len(scores)
+    else:
+        scores, full, total = _first_pass(q, first)
+        why = {}
+    order = _order(scores, full, tiered, first)
+    stored: dict[int, dict[str, Any]] = {}
+    if use_feedback and order:
+        order, terms, why = _feedback(q, order, full, depth, stored, why, explain)
+    if settings.proximity_weight and len(terms) > 1:
+        order = _proximity(q, tokens, order, full, why if explain else None)
+    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
+
+
+# ---------------------------------------------------------------------------- first pass
+
+
+def _first_pass(q: _Query, first: int) -> tuple[dict[int, float], set[int], int]:
+    """(docnum -> score, documents holding every word if tiered, hit count), scoring only
+    what the top ``first`` can hold."""
+    tfs = _term_tfs(q.stats, q.settings, q.terms, q.allowed, q.exclude)
+    full = _all_terms(tfs) if q.tiered else set()
+    if len(tfs) == 1 and tfs[0][2] and tfs[0][1] > 0:
+        # One word: its BM25 score rises with the pseudo-tf, so the best pseudo-tfs
+        # are the best scores (equal ones in the same order): score only those.
+        term, qweight, pseudo = tfs[0]
+        best = heapq.nlargest(first, pseudo, key=pseudo.__getitem__)
+        scores, _ = _sum_scores(q.stats, q.settings, [(term, qweight, {d: pseudo[d] for d in best})])
+        total = len(pseudo)
+    elif q.tiered and len(full) >= first:
+        # Enough documents hold every word to fill the first pass: the others rank
+        # after all of them, so only these are scored (the hit count still counts all).
+        matches = tfs[0][2]
+        scores, _ = _sum_scores(q.stats, q.settings, tfs, only=list(compress(matches, map(full.__contains__, matches))))
+        total = len(set().union(*(pseudo for _, _, pseudo in tfs)))
+    else:
+        scores, _ = _sum_scores(q.stats, q.settings, tfs)
+        total = len(scores)
+    return scores, full, total
+
+
+def _first_pass_explained(q: _Query) -> tuple[dict[int, float], set[int], dict[int, list[str]]]:
+    """Every match's score, the documents holding every word, and a reason line per term."""
+    scores, full, why, _ = _score_terms(q.stats, q.settings, q.terms, q.allowed, True)
+    if q.exclude is not None:
+        scores.pop(q.exclude, None)
+        full.discard(q.exclude)
+    return scores, full, why
+
+
+def _order(scores: dict[int, float], full: set[int], tiered: bool, depth: int) -> list[tuple[float, int]]:
+    """Top ``depth`` (score, docnum), the documents in ``full`` (every query word) first if ``tiered``.
+
+    Equal scores keep the order of ``scores``' keys (as heapq.nlargest does).
+    """
+    key = scores.__getitem__
+    if tiered and len(full) < len(scores):
+        best = heapq.nlargest(depth, compress(scores, map(full.__contains__, scores)), key=key)
+        if len(best) < depth:
+            # The best of the rest: the top ``depth`` of all holds at most len(best)
+            # documents of ``full``, so at least the ``depth - len(best)`` needed others.
+            need = depth - len(best)
+            rest = [d for d in heapq.nlargest(depth, scores, key=key) if d not in full]
+            best += rest[:need]
+    else:
+        best = heapq.nlargest(depth, scores, key=key)
+    return [(scores[d], d) for d in best]
+
+
+# ---------------------------------------------------------------------------- postings -> scores
+
+
+def _matchers(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[Any, int]]:
+    """(matcher, docnum offset) of one term in each segment that has it."""
+    for leaf, offset in stats.field_leaves(fieldname):
+        index = stats.term_index(leaf)
+        try:
+            if getattr(index, "plain", False):
+                m = index.postings(fieldname, text)  # the same matcher, found without Whoosh's file probes
+            else:
+                m = leaf.postings(fieldname, text)
+        except (TermNotFound, KeyError):
+            continue
+        yield m, offset
+
+
+def _postings(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[int, float]]:
+    """(global docnum, term frequency) of one term in one field."""
+    for m, offset in _matchers(stats, fieldname, text):
+        if is_block_matcher(m):
+            yield from block_postings(m, offset)
+            continue
+        while m.is_active():
+            yield offset + m.id(), m.weight()
+            m.next()
+
+
+def _field_tf(stats: WordStats, fieldname: str, text: str, norms: list[float]) -> dict[int, float]:
+    """Global docnum -> term frequency x the field's norm, for one term in one field, by docnum.
+
+    Block by block, the products and the dict are built by C loops (map, zip, dict.update).
+    """
+    out: dict[int, float] = {}
+    for m, offset in _matchers(stats, fieldname, text):
+        if is_block_matcher(m):
+            for ids, weights in remaining_blocks(m, offset):
+                out.update(zip(ids, map(mul, weights, map(norms.__getitem__, ids))))
+            continue
+        while m.is_active():
+            d = offset + m.id()
+            out[d] = m.weight() * norms[d]
+            m.next()
+    return out
+
+
+def _term_tfs(
+    stats: WordStats,
+    settings: RankingSettings,
+    terms: dict[str, float],
+    allowed: set[int] | None = None,
+    exclude: int | None = None,
+) -> TermTfs:
+    """Per query term, in order: (term, query weight, docnum -> pseudo-tf), {} if it matches nothing.
+
+    The pseudo-tf is BM25F's: each field's frequency, length-normalised and weighted,
+    summed over the fields (keys in first-match order: fields in WORD_FIELDS order,
+    docnums ascending).
+    """
+    fields = stats.word_fields(settings)
+    out = []
+    for term, qweight in terms.items():
+        pseudo: dict[int, float] = {}
+        for fieldname, norms in fields:
+            tfs = _field_tf(stats, fieldname, term, norms)
+            if tfs:
+                fold(pseudo, tfs)
+        if allowed is not None and pseudo:
+            pseudo = {d: tf for d, tf in pseudo.items() if d in allowed}
+        if exclude is not None:
+            pseudo.pop(exclude, None)
+        out.append((term, qweight, pseudo))
+    return out
+
+
+def _all_terms(tfs: TermTfs) -> set[int]:
+    """The documents matching every term."""
+    if not tfs or not all(pseudo for _, _, pseudo in tfs):
+        return set()
+    full = set(tfs[0][2])
+    for _, _, pseudo in tfs[1:]:
+        full.intersection_update(pseudo)
+    return full
+
+
+def _sum_scores(
+    stats: WordStats, settings: RankingSettings, tfs: TermTfs, only: list[int] | None = None
+) -> tuple[dict[int, float], dict[str, float]]:
+    """BM25F per document (the terms' scores added in query order) and each term's weight.
+
+    ``only``: score just these documents (each must match every term), in this order.
+    Keys are in first-match order (term by term): ties in score rank in that order.
+    """
+    n = stats.doc_count
+    k1, delta = settings.k1, settings.delta
+    scores: dict[int, float] = {}
+    idfs: dict[str, float] = {}
+    for term, qweight, pseudo in tfs:
+        if not pseudo:
+            continue
+        # Document frequency: the most of any word field's (the union would need every
+        # field's postings, which feedback's re-rank does not read; titles mostly repeat
+        # body words, so the two rarely differ).
+        w = idf(n, stats.df(term)) * qweight
+        idfs[term] = w
+        if only is None:
+            fold(scores, term_scores(w, pseudo, k1, delta))
+        elif not scores:
+            scores = term_scores_of(w, pseudo, only, k1, delta)
+        else:
+            scores = add_term_scores(scores, w, pseudo, k1, delta)
+    return scores, idfs
+
+
+def _score_terms(
+    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None, explain: bool
+) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
+    """BM25F accumulators: docnum -> score, the documents matching every term, reasons, term weights.
+
+    ``scores`` keys are in first-match order (term by term, each term's fields in
+    WORD_FIELDS order, docnums ascending): ties in score rank in that order.
+    """
+    if explain:
+        return _score_terms_explained(stats, settings, terms, allowed)
+    tfs = _term_tfs(stats, settings, terms, allowed)
+    scores, idfs = _sum_scores(stats, settings, tfs)
+    return scores, _all_terms(tfs), {}, idfs
+
+
+def _score_terms_explained(
+    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None
+) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
+    """:func:`_score_terms` with a reason line per document and term (the same scores, posting by posting)."""
+    n = stats.doc_count
+    k1, delta = settings.k1, settings.delta
+    scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, int] = defaultdict(int)
+    why: dict[int, list[str]] = defaultdict(list)
+    idfs: dict[str, float] = {}
+    fields = stats.word_fields(settings)
+    for term, qweight in terms.items():
+        pseudo: dict[int, float] = defaultdict(float)
+        parts: dict[int, list[str]] = defaultdict(list)
+        for fieldname, norms in fields:
+            for docnum, tf in _postings(stats, fieldname, term):
+                if allowed is not None and docnum not in allowed:
+                    continue
+                pseudo[docnum] += tf * norms[docnum]
+                parts[docnum].append(f"{fieldname} tf={tf:g}")
+        if not pseudo:
+            continue
+        df = stats.df(term)
+        w = idf(n, df) * qweight
+        idfs[term] = w
+        for docnum, tf in pseudo.items():
+            s = term_score(w, tf, k1, delta)
+            scores[docnum] += s
+            matched[docnum] += 1
+            why[docnum].append(
+                f"{s:7.3f}  {term!r}: idf {idf(n, df):.2f} x query {qweight:g}, {', '.join(parts[docnum])}"
+            )
+    full = {d for d, c in matched.items() if c >= len(terms)}
+    return scores, full, why, idfs
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+def _feedback(
+    q: _Query,
+    order: list[tuple[float, int]],
+    full: set[int],
+    depth: int,
+    stored: dict[int, dict[str, Any]],
+    why: dict[int, list[str]],
+    explain: bool,
+) -> tuple[list[tuple[float, int]], dict[str, float], dict[int, list[str]]]:
+    """Pseudo-relevance feedback: (new order, the expanded query's weights, reasons).
+
+    A re-rank: the expansion words re-score only the first pass's best documents
+    (documents matching only expansion words are never hits: coordination and the hit
+    count follow the user's own words). ``stored`` collects the documents read.
+    """
+    stats, settings = q.stats, q.settings
+    top = [(s, stats.doc_terms(d, stored)[""], stats.doc_length(d)) for s, d in order[: max(settings.feedback_docs, 1)]]
+    scale, extra = rm3(q.terms, top, stats.df, stats.doc_count, settings)
+    if not extra:
+        return order, q.terms, why
+    pool = _feedback_pool(stats, settings, order, stored)
+    if explain:
+        order, why = _rerank_explained(q, scale, extra, pool, full, depth)
+    else:
+        order = _rerank(q, scale, extra, pool, order, full, depth)
+    expanded = {t: scale * w for t, w in q.terms.items()}
+    for t, w in extra.items():
+        expanded[t] = expanded.get(t, 0.0) + w
+    return order, expanded, why
+
+
+def _rerank(
+    q: _Query,
+    scale: float,
+    extra: dict[str, float],
+    pool: list[int],
+    order: list[tuple[float, int]],
+    full: set[int],
+    depth: int,
+) -> list[tuple[float, int]]:
+    """The top ``depth`` after feedback, re-ordering only what feedback can move.
+
+    BM25 is linear in the query weight: every first-pass score is scaled by ``scale``
+    and the pool's gain the expansion words' scores. Scaling keeps the order of the
+    documents outside the pool, so the new top ``depth`` is among the pool and the next
+    ``depth`` of the first pass: only those are re-ordered (a stable sort: ties keep the
+    first pass's order, which is the score dict's, as a full re-sort would).
+    """
+    gain = _score_pool(q.stats, q.settings, extra, pool, None)
+    rescored = []
+    for s, d in order[: len(pool) + depth]:
+        s *= scale
+        if d in gain:
+            s += gain[d]
+        rescored.append((s, d))
+    if q.tiered:
+        rescored.sort(key=lambda sd: (sd[1] in full, sd[0]), reverse=True)
+    else:
+        rescored.sort(key=lambda sd: sd[0], reverse=True)
+    return rescored[:depth]
+
+
+def _rerank_explained(
+    q: _Query, scale: float, extra: dict[str, float], pool: list[int], full: set[int], depth: int
+) -> tuple[list[tuple[float, int]], dict[int, list[str]]]:
+    """:func:`_rerank` for explain: every match re-scored, with its reason lines."""
+    # The user's words again at their mixed weight, so each line is its real share.
+    scaled = {t: scale * w for t, w in q.terms.items()}
+    scores, _, why, _ = _score_terms(q.stats, q.settings, scaled, q.allowed, True)
+    if q.exclude is not None:
+        scores.pop(q.exclude, None)
+    for d, s in _score_pool(q.stats, q.settings, extra, pool, why).items():
+        scores[d] += s
+    return _order(scores, full, q.tiered, depth), why
+
+
+def _feedback_pool(
+    stats: WordStats, settings: RankingSettings, order: list[tuple[float, int]], keep: dict[int, Any] | None = None
+) -> list[int]:
+    """The first pass's best documents that feedback re-scores: up to feedback_depth, and
+    no more once feedback_read_words words have been read (long pages cost more)."""
+    pool: list[int] = []
+    read = 0
+    for _, docnum in order[: settings.feedback_depth]:
+        if pool and read >= settings.feedback_read_words and len(pool) >= settings.feedback_docs:
+            break
+        pool.append(docnum)
+        read += stats.doc_length(docnum, keep)
+    return pool
+
+
+def _score_pool(
+    stats: WordStats,
+    settings: RankingSettings,
+    terms: dict[str, float],
+    pool: list[int],
+    why: dict[int, list[str]] | None,
+) -> dict[int, float]:
+    """BM25F of ``terms`` for the documents in ``pool`` only, from their own text.
+
+    The same score as the posting lists give (index_terms is the analyzer), without
+    reading the expansion words' posting lists, whose cost grows with the index.
+    ``why``: where to add a reason line per document and term (explain).
+    """
+    n = stats.doc_count
+    fields = stats.word_fields(settings)
+    weights = {t: idf(n, stats.df(t)) * q for t, q in terms.items() if stats.df(t)}
+    if why is not None:
+        return _score_pool_explained(stats, settings, terms, weights, fields, pool, why)
+    k1, delta = settings.k1, settings.delta
+    out: dict[int, float] = defaultdict(float)
+    for docnum in pool:
+        per_field = stats.doc_terms(docnum)
+        whole = per_field[""]
+        present = [t for t in weights if t in whole]
+        if not present:
+            continue
+        counts = [(per_field[fieldname], norms[docnum]) for fieldname, norms in fields]
+        total = 0.0
+        for term in present:
+            tf = 0.0
+            for counter, norm in counts:
+                c = counter.get(term)
+                if c:
+                    tf += c * norm
+            if tf:
+                total += term_score(weights[term], tf, k1, delta)
+        out[docnum] = total
+    return out
+
+
+def _score_pool_explained(
+    stats: WordStats,
+    settings: RankingSettings,
+    terms: dict[str, float],
+    weights: dict[str, float],
+    fields: list[tuple[str, list[float]]],
+    pool: list[int],
+    why: dict[int, list[str]],
+) -> dict[int, float]:
+    """:func:`_score_pool` with a reason line per document and term."""
+    n = stats.doc_count
+    out: dict[int, float] = defaultdict(float)
+    for docnum in pool:
+        per_field = stats.doc_terms(docnum)
+        for term, w in weights.items():
+            tf = 0.0
+            parts = []
+            for fieldname, norms in fields:
+                c = per_field[fieldname].get(term)
+                if c:
+                    tf += c * norms[docnum]
+                    parts.append(f"{fieldname} tf={c:g}")
+            if not tf:
+                continue
+            s = term_score(w, tf, settings.k1, settings.delta)
+            out[docnum] += s
+            why[docnum].append(f"{s:7.3f}  {term!r}: idf {idf(n, stats.df(term)):.2f} x query {terms[term]:.3g} "
+                               f"(feedback), {', '.join(parts)}")
+    return out
+
+
+# ---------------------------------------------------------------------------- proximity
+
+
+def _proximity(
+    q: _Query,
+    tokens: list[str],
+    order: list[tuple[float, int]],
+    full: set[int],
+    why: dict[int, list[str]] | None,
+) -> list[tuple[float, int]]:
+    """Add a bonus for each pair of consecutive query words found near each other in the body."""
+    settings = q.settings
+    pairs = [(a, b) for a, b in zip(tokens, tokens[1:]) if a != b]
+    if not pairs or not order:
+        return order
+    candidates = {d for _, d in order[: settings.proximity_depth]}
+    positions = _body_positions(q.stats, {t for pair in pairs for t in pair}, candidates)
+    top = max((s for s, _ in order), default=1.0) or 1.0
+    rescored = {d: s for s, d in order[: settings.proximity_depth]}
+    for a, b in pairs:
+        pa, pb = positions.get(a, {}), positions.get(b, {})
+        # A pair is as informative as its rarer word.
+        w = settings.proximity_weight * top / len(pairs)
+        for docnum in candidates & pa.keys() & pb.keys():
+            near = _near_count(pa[docnum], pb[docnum], settings.proximity_window)
+            if near:
+                bonus = w * near / (near + settings.k1)
+                rescored[docnum] += bonus
+                if why is not None:
+                    why.setdefault(docnum, []).append(f"{bonus:7.3f}  {a!r} near {b!r} x{near}")
+    ranked = sorted(candidates, key=lambda d: ((d in full) if q.tiered else True, rescored[d], -d), reverse=True)
+    return [(rescored[d], d) for d in ranked]
+
+
+def _body_positions(stats: WordStats, wanted: set[str], candidates: set[int]) -> dict[str, dict[int, list[int]]]:
+    """Per word, the body positions of each candidate document holding it."""
+    positions: dict[str, dict[int, list[int]]] = {}
+    for term in wanted:
+        found: dict[int, list[int]] = {}
+        for leaf, offset in stats.leaves:
+            try:
+                m = leaf.postings("body", term)
+            except (TermNotFound, KeyError):
+                continue
+            for docnum in sorted(candidates):
+                local = docnum - offset
+                if local < 0 or local >= leaf.doc_count_all():
+                    continue
+                if not m.is_active():
+                    break
+                if m.id() < local:
+                    m.skip_to(local)
+                if m.is_active() and m.id() == local:
+                    found[docnum] = list(m.value_as("positions"))
+        positions[term] = found
+    return positions
+
+
+def _near_count(a: list[int], b: list[int], window: int) -> int:
+    """How many occurrences of ``a`` have ``b`` within ``window`` positions (either side)."""
+    count, j = 0, 0
+    for p in a:
+        while j < len(b) and b[j] < p - window:
+            j += 1
+        if j < len(b) and abs(b[j] - p) <= window:
+            count += 1
+    return count

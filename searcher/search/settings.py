@@ -1,0 +1,86 @@
+"""Every ranking knob in one place: what the word path and the structured path both read.
+
+A :class:`RankingSettings` travels as an argument (``SearchIndex(path, settings=...)``
+hands it to the engine), so a benchmark or a test tries a variant by building one with
+:func:`dataclasses.replace`, never by changing module state. The comment beside each knob
+says why its default helps in general, not on one collection; the figures are nDCG@10
+from ``benchmarks/relevance.py`` (TIME / CISI / Cranfield).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RankingSettings:
+    """How hits are scored: BM25F, coordination, proximity and pseudo-relevance feedback."""
+
+    #: BM25 term-frequency saturation. 1.4 (between Lucene's 1.2 and the 1.6-2.0 that suit
+    #: long documents): a word repeated 20 times still does not drown the other query words.
+    #: Measured: 1.2 -> 1.4 gains a little on CISI and Cranfield, neutral on TIME.
+    k1: float = 1.4
+    #: Length normalisation of the body. 0.75 is the standard; news bodies vary from a
+    #: paragraph to thousands of words, so full normalisation (1.0) over-punishes long reports.
+    b: float = 0.75
+    #: Length normalisation of titles and headings: short fields, little to normalise.
+    title_b: float = 0.5
+    #: BM25+ lower bound: a matching document gets at least delta x idf per word, however
+    #: long (word path).
+    delta: float = 0.0
+    #: How much one occurrence counts in each field, relative to the body (BM25F weights
+    #: on the word path, field boosts of the structured query parser). A title names what
+    #: the article is about; headings less so; one title hit is worth a few body hits, not
+    #: dozens. A weight of 0 leaves the field out of word queries.
+    title_weight: float = 2.0
+    sections_weight: float = 1.5
+    body_weight: float = 1.0
+    #: A word typed twice weighs twice (long natural-language queries repeat their topic).
+    query_tf: bool = True
+    #: Documents holding every distinct query word rank before those holding only some.
+    #: Users expect this from a search box; for long queries almost no document holds every
+    #: word, so it costs nothing there.
+    all_words_first: bool = True
+    #: Proximity (sequential dependence): bonus when consecutive query words occur within
+    #: ``proximity_window`` positions of each other, as a fraction of the unigram score scale.
+    #: Re-scores only the top ``proximity_depth`` candidates (positions cost a posting read).
+    #: Measured at 0.2: +0.004 nDCG@10 on TIME, +-0.002 on CISI/Cranfield for 1.5-3x the
+    #: latency, so it is off by default (set it for phrase-heavy collections).
+    proximity_weight: float = 0.0
+    proximity_window: int = 8
+    proximity_depth: int = 100
+    #: Pseudo-relevance feedback (RM3, on by default for word queries; ``search(expand=False)``,
+    #: CLI ``--no-expand`` turn it off): take ``feedback_terms`` expansion words from the top
+    #: ``feedback_docs`` hits and mix them in with the query kept at ``feedback_original``. It
+    #: finds relevant articles that use other words. Measured (with the stop list): off
+    #: 0.712 / 0.419 / 0.379; 10 words at 0.7 0.710 / 0.433 / 0.399; 20 words at 0.75
+    #: 0.725 / 0.433 / 0.401 (0.8: 0.720 / 0.430 / 0.400; 30 words at 0.8: 0.713 / 0.429 /
+    #: 0.399; 5 documents lose 0.02 on TIME). More, lighter words spread the feedback instead
+    #: of letting a few drift the query off topic. Cheap because the first pass is reused and
+    #: the top documents' stored term counts are read: about 2-3x the plain-query time.
+    feedback: bool = True
+    feedback_docs: int = 10
+    feedback_terms: int = 20
+    feedback_original: float = 0.75
+    #: Feedback re-ranks the first pass's best ``feedback_depth`` documents, scoring the
+    #: expansion words from those documents' own text (stopping early once
+    #: ``feedback_read_words`` words were read, for long pages): re-scoring every match would
+    #: read the expansion words' whole posting lists, 5-8x the plain-query time on
+    #: Reuters-size indexes.
+    feedback_depth: int = 30
+    feedback_read_words: int = 20_000
+    #: Expansion words in more than this share of documents are skipped: they say little
+    #: about the topic and their long posting lists are what feedback costs.
+    feedback_max_df: float = 0.1
+
+    def field_weights(self) -> dict[str, float]:
+        """Weight of each word field, relative to the body: ``{"title": ..., "sections": ..., "body": ...}``."""
+        return {"title": self.title_weight, "sections": self.sections_weight, "body": self.body_weight}
+
+    def field_b(self, fieldname: str) -> float:
+        """BM25 length normalisation of a word field: ``b`` for the body, ``title_b`` for the short ones."""
+        return self.b if fieldname == "body" else self.title_b
+
+
+#: The settings every index searches with unless given others.
+DEFAULT_SETTINGS = RankingSettings()
