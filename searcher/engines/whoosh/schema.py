@@ -15,6 +15,8 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from ...search.fields import DEFAULT_FIELDS, QUERY_FIELDS  # noqa: F401  (the language's fields, re-exported)
+
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
 SCHEMA_VERSION = 3  # 3: the stored ``terms`` field (feedback's forward index)
 
@@ -227,23 +229,7 @@ def build_schema() -> Schema:
     )
 
 
-#: Fields a query may name, with the aliases users type ("author:", "section:").
-QUERY_FIELDS = {
-    "title": "title",
-    "body": "body",
-    "source": "source",
-    "author": "authors",
-    "authors": "authors",
-    "section": "sections",
-    "sections": "sections",
-    "published": "published",
-    "date": "published",
-    "url": "url",
-    "language": "language",
-    "lang": "language",
-    "id": "doc_id",
-    "doc_id": "doc_id",
-}
-
-#: The fields an unqualified word is searched in.
-DEFAULT_FIELDS = ("title", "body", "sections")
+def analyze_words(text: str, schema: Schema) -> list[str]:
+    """The query's words as the index holds them (lower case, folded, no stop words, stemmed), in order."""
+    field = schema["body"]
+    return [t.text for t in field.analyzer(text, mode="query")]

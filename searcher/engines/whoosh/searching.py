@@ -19,7 +19,11 @@ from whoosh import sorting
 
 from . import ranking
 from ...core.errors import QueryError
-from .query import analyze_words, is_plain, make_filter, parse_query, query_words
+from .compile import DIALECT, compile_filter, compile_query
+from .schema import analyze_words
+from ...search.filters import make_filter
+from ...search.query_parser import parse_query
+from ...search.query_text import is_plain, query_words
 from ...core.records import Hit, Results
 from ...search.snippets import FORMATS, make_snippet, render
 
@@ -59,7 +63,7 @@ def run_search(
         raise QueryError(f"unknown highlight format {highlight!r}: use {', '.join(FORMATS)}")
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
-    filt = make_filter(source, since, until)
+    filt = compile_filter(make_filter(source, since, until))
     want = page * limit
     schema = searcher.schema
     words = not syntax or is_plain(query)
@@ -69,7 +73,8 @@ def run_search(
         parsed = _words_query(tokens)
         terms = set(tokens)
     else:
-        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader())
+        tree = parse_query(query, syntax=True, index_fields=schema.names(), dialect=DIALECT)
+        parsed = compile_query(tree, schema, reader=searcher.reader())
         terms = _body_terms(parsed, searcher)
 
     docnums: list[tuple[float, int]]

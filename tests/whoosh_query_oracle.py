@@ -1,4 +1,9 @@
-"""Query strings -> Whoosh queries: the query language, its fallbacks, and filters.
+"""ORACLE for tests only: searcher/engines/whoosh/query.py as it was at 6032e6b (parsed with Whoosh's qparser).
+
+The equality tests compare the project's own parser and compiler against it. Unchanged
+but for the imports. Original docstring follows.
+
+Query strings -> Whoosh queries: the query language, its fallbacks, and filters.
 
 With ``syntax=True`` the full language applies (fields, phrases, boolean operators,
 wildcards, fuzzy terms, boosts, date ranges). A query whose syntax is broken (an unbalanced
@@ -17,8 +22,14 @@ from typing import Any
 from whoosh import qparser
 from whoosh import query as wq
 
-from ...core.errors import QueryError
-from .schema import DEFAULT_FIELDS, QUERY_FIELDS
+from searcher.core.errors import QueryError
+
+DEFAULT_FIELDS = ("title", "body", "sections")
+QUERY_FIELDS = {
+    "title": "title", "body": "body", "source": "source", "author": "authors", "authors": "authors",
+    "section": "sections", "sections": "sections", "published": "published", "date": "published",
+    "url": "url", "language": "language", "lang": "language", "id": "doc_id", "doc_id": "doc_id",
+}
 
 #: How much a match in each field counts, relative to the body.
 FIELD_BOOSTS = {"title": 2.0, "sections": 1.5, "body": 1.0}
@@ -167,7 +178,7 @@ def to_datetime(value: date | datetime | str | None, *, end: bool = False) -> da
     if end and len(str(value).strip()) <= 10:
         parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
     if parsed.tzinfo is not None:
-        from .fields import utc_naive
+        from searcher.engines.whoosh.fields import utc_naive
 
         parsed = utc_naive(parsed)  # type: ignore[assignment]
     return parsed
