@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import query_tree as qt
@@ -646,6 +646,4 @@ def _freeze_group(group: _Group, dialect: Dialect) -> qt.Node:
 def _with_boost(leaf: qt.Node, boost: float) -> qt.Node:
     if boost == 1.0 or not isinstance(leaf, qt.LEAVES):
         return leaf
-    from dataclasses import replace
-
     return replace(leaf, boost=boost)
