@@ -57,7 +57,7 @@ def test_cli_did_you_mean(ix, runner):
 
 def test_question_words_are_stop_words(ix):
     # "what", "which", "there" say nothing about the topic: they are not searched.
-    from searcher.engines.whoosh.query import analyze_words
+    from searcher.engines.whoosh.schema import analyze_words
     from searcher.engines.whoosh.schema import build_schema
 
     assert analyze_words("What is there about which drought", build_schema()) == ["drought"]

@@ -57,12 +57,13 @@ def test_field_weights_and_k1_reach_both_paths(path, query):
 def test_structured_field_boosts_follow_the_settings(path):
     from whoosh import query as wq
 
-    from searcher.engines.whoosh.query import parse_query
+    from searcher.engines.whoosh.compile import compile_query
     from searcher.engines.whoosh.schema import build_schema
+    from searcher.search.query_parser import parse_query
 
     settings = dataclasses.replace(DEFAULT_SETTINGS, title_weight=3.0, sections_weight=0.5)
-    boosts = {t.fieldname: t.boost for t in parse_query("drought", build_schema(), settings=settings).leaves()
-              if isinstance(t, wq.Term)}
+    compiled = compile_query(parse_query("drought"), build_schema(), field_boosts=settings.field_weights())
+    boosts = {t.fieldname: t.boost for t in compiled.leaves() if isinstance(t, wq.Term)}
     assert boosts == {"title": 3.0, "body": 1.0, "sections": 0.5}
 
 

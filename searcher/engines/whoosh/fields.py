@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...core.records import Document, RemovedLine
-from .schema import DEFAULT_FIELDS, word_counts
+from ...search.fields import DEFAULT_FIELDS
+from .schema import word_counts
 
 
 def utc_naive(value: datetime | None) -> datetime | None:

@@ -241,23 +241,7 @@ def build_schema() -> Schema:
     )
 
 
-#: Fields a query may name, with the aliases users type ("author:", "section:").
-QUERY_FIELDS = {
-    "title": "title",
-    "body": "body",
-    "source": "source",
-    "author": "authors",
-    "authors": "authors",
-    "section": "sections",
-    "sections": "sections",
-    "published": "published",
-    "date": "published",
-    "url": "url",
-    "language": "language",
-    "lang": "language",
-    "id": "doc_id",
-    "doc_id": "doc_id",
-}
-
-#: The fields an unqualified word is searched in.
-DEFAULT_FIELDS = ("title", "body", "sections")
+def analyze_words(text: str, schema: Schema) -> list[str]:
+    """The query's words as the index holds them (lower case, folded, no stop words, stemmed), in order."""
+    field = schema["body"]
+    return [t.text for t in field.analyzer(text, mode="query")]

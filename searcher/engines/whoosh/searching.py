@@ -19,8 +19,11 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from ...core.errors import QueryError
-from .schema import span_finder
-from .query import analyze_words, is_plain, make_filter, parse_query, query_words
+from .compile import DIALECT, compile_filter, compile_query
+from .schema import analyze_words, span_finder
+from ...search.filters import make_filter
+from ...search.query_parser import parse_query
+from ...search.query_text import is_plain, query_words
 from ...core.records import Hit, Results
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import FORMATS, make_snippet, render
@@ -66,7 +69,7 @@ def run_search(
         raise QueryError(f"unknown highlight format {highlight!r}: use {', '.join(FORMATS)}")
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
-    filt = make_filter(source, since, until)
+    filt = compile_filter(make_filter(source, since, until))
     want = page * limit
     schema = searcher.schema
     words = not syntax or is_plain(query)
@@ -76,7 +79,8 @@ def run_search(
         parsed = _words_query(tokens)
         terms = set(tokens)
     else:
-        parsed = parse_query(query, schema, syntax=True, reader=searcher.reader(), settings=settings)
+        tree = parse_query(query, syntax=True, index_fields=schema.names(), dialect=DIALECT)
+        parsed = compile_query(tree, schema, reader=searcher.reader(), field_boosts=settings.field_weights())
         terms = _body_terms(parsed, searcher)
 
     docnums: list[tuple[float, int]]

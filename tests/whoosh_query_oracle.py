@@ -1,4 +1,9 @@
-"""Query strings -> Whoosh queries: the query language, its fallbacks, and filters.
+"""ORACLE for tests only: searcher/engines/whoosh/query.py as it was at 6032e6b (parsed with Whoosh's qparser).
+
+The equality tests compare the project's own parser and compiler against it. Unchanged
+but for the imports. Original docstring follows.
+
+Query strings -> Whoosh queries: the query language, its fallbacks, and filters.
 
 With ``syntax=True`` the full language applies (fields, phrases, boolean operators,
 wildcards, fuzzy terms, boosts, date ranges). A query whose syntax is broken (an unbalanced
@@ -17,9 +22,17 @@ from typing import Any
 from whoosh import qparser
 from whoosh import query as wq
 
-from ...core.errors import QueryError
-from ...search.settings import DEFAULT_SETTINGS, RankingSettings
-from .schema import DEFAULT_FIELDS, QUERY_FIELDS
+from searcher.core.errors import QueryError
+
+DEFAULT_FIELDS = ("title", "body", "sections")
+QUERY_FIELDS = {
+    "title": "title", "body": "body", "source": "source", "author": "authors", "authors": "authors",
+    "section": "sections", "sections": "sections", "published": "published", "date": "published",
+    "url": "url", "language": "language", "lang": "language", "id": "doc_id", "doc_id": "doc_id",
+}
+
+#: How much a match in each field counts, relative to the body.
+FIELD_BOOSTS = {"title": 2.0, "sections": 1.5, "body": 1.0}
 
 # `name:` at the start of a word, outside quotes; URLs ("https://") are not fields.
 _FIELD_REF = re.compile(r"(?:(?<=^)|(?<=[\s(+-]))([^\W\d]\w*):(?!//)")
@@ -54,19 +67,14 @@ def syntax_is_broken(text: str) -> bool:
     return bool(_DANGLING.search(unquoted) or _EMPTY_FIELD.search(unquoted))
 
 
-def make_parser(schema: Any, *, syntax: bool = True, group: Any = None,
-                settings: RankingSettings = DEFAULT_SETTINGS) -> qparser.QueryParser:
-    """A parser over the default fields, with the aliases and plugins our language needs.
-
-    A match in each field is boosted by the settings' field weight (relative to the body).
-    """
+def make_parser(schema: Any, *, syntax: bool = True, group: Any = None) -> qparser.QueryParser:
+    """A parser over the default fields, with the aliases and plugins our language needs."""
     group = group or qparser.OrGroup.factory(0.9)
     fields = list(DEFAULT_FIELDS)
-    boosts = settings.field_weights()
     if not syntax:
-        plugins = [qparser.MultifieldPlugin(fields, fieldboosts=boosts)]
+        plugins = [qparser.MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS)]
         return qparser.QueryParser(None, schema, plugins=plugins, group=group)
-    parser = qparser.MultifieldParser(fields, schema, fieldboosts=boosts, group=group)
+    parser = qparser.MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS, group=group)
     aliases: dict[str, list[str]] = {}
     for alias, real in QUERY_FIELDS.items():
         aliases.setdefault(real, []).append(alias)
@@ -83,8 +91,7 @@ def plain_words(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = None,
-                settings: RankingSettings = DEFAULT_SETTINGS) -> wq.Query:
+def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = None) -> wq.Query:
     """Parse a user's query; QueryError only for an empty query or an unknown field."""
     if not text or not text.strip():
         raise QueryError("empty query: give at least one word to search for")
@@ -92,7 +99,7 @@ def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = No
         check_fields(text)
         if not syntax_is_broken(text):
             try:
-                parsed = _rewrite(make_parser(schema, settings=settings).parse(text), schema, reader)
+                parsed = _rewrite(make_parser(schema).parse(text), schema, reader)
             except Exception:  # Whoosh's parser has corners that raise ("<["): plain words then
                 parsed = wq.NullQuery
             if not _is_empty(parsed):
@@ -102,7 +109,7 @@ def parse_query(text: str, schema: Any, *, syntax: bool = True, reader: Any = No
     words = plain_words(text)
     if not words:
         return wq.NullQuery
-    return make_parser(schema, syntax=False, settings=settings).parse(words)
+    return make_parser(schema, syntax=False).parse(words)
 
 
 _NEGATION = re.compile(r"(?<![^\s(])-\w|\bNOT\b")
@@ -171,7 +178,7 @@ def to_datetime(value: date | datetime | str | None, *, end: bool = False) -> da
     if end and len(str(value).strip()) <= 10:
         parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
     if parsed.tzinfo is not None:
-        from .fields import utc_naive
+        from searcher.engines.whoosh.fields import utc_naive
 
         parsed = utc_naive(parsed)  # type: ignore[assignment]
     return parsed
