@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.errors import SearcherError
+from .core.errors import QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport
 from .engines.base import DEFAULT_WAIT, Engine
 from .search.options import SearchOptions
@@ -200,6 +200,8 @@ class SearchIndex:
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
                 highlight: str = "plain") -> Results:
         """The articles most like ``doc_id`` (not itself); DocumentNotFoundError if absent."""
+        if limit < 1:
+            raise QueryError("limit must be 1 or more")
         options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight)
         return self.engine.similar(doc_id, options.checked())
 

@@ -285,21 +285,15 @@ class WhooshEngine:
     def search(self, query: str, options: SearchOptions) -> Results:
         from .searching import run_search
 
-        o = options
-        return run_search(
-            self.searcher(), query, limit=o.limit, page=o.page, sort=o.sort, source=o.source,
-            since=o.since, until=o.until, syntax=o.syntax, fragments=o.fragments, context=o.context,
-            highlight=o.highlight, facets=o.facets, explain=o.explain, expand=o.expand, settings=self.settings,
-        )
+        return run_search(self.searcher(), query, options, self.settings)
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
         from .searching import run_similar
 
-        return run_similar(self.searcher(), doc_id, limit=options.limit, fragments=options.fragments,
-                           context=options.context, highlight=options.highlight, settings=self.settings)
+        return run_similar(self.searcher(), doc_id, options, self.settings)
 
     def suggest(self, query: str) -> str | None:
-        from .searching import suggest
+        from .suggestions import suggest
 
         return suggest(self.searcher(), query)
 

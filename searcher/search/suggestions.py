@@ -1,0 +1,37 @@
+"""Did-you-mean, the engine-neutral part: how far a correction may go, and how it is written in.
+
+Engines find the candidate words (they know the vocabulary); these rules decide which
+candidates count and put the chosen one into the user's query.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Below this many hits a query with an unknown word gets a did-you-mean suggestion.
+SUGGEST_BELOW = 3
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed to correct ``word``: two edits turn most short words into others
+    ("crop" -> "troop"), so 1 up to five letters and 2 beyond (as Elasticsearch's AUTO)."""
+    return 1 if len(word) <= 5 else 2
+
+
+def edits(a: str, b: str) -> int:
+    """Edit distance where a swap of two neighbouring letters is one edit (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def replace_word(text: str, word: str, new: str) -> str:
+    """``text`` with every whole-word ``word`` replaced by ``new``."""
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new.replace("\\", "\\\\"), text)
