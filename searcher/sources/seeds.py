@@ -93,40 +93,50 @@ def iter_seed_files(
             if name.startswith(".") or _IGNORED_NAME.search(name):
                 continue
             try:
-                is_link = entry.is_symlink()
-                if entry.is_dir(follow_symlinks=follow_symlinks):
-                    if is_link:
-                        real = os.path.realpath(entry.path)
-                        if not _inside(real, real_root):
-                            _note(skipped, entry.path, "symlink to a folder outside the seeds folder, not followed")
-                            continue
-                        if real in seen_dirs:
-                            _note(skipped, entry.path, "symlink loop, not followed")
-                            continue
-                        seen_dirs.add(real)
+                kind, refused = _entry_kind(entry, follow_symlinks, real_root, seen_dirs)
+                if refused:
+                    _note(skipped, entry.path, refused)
+                if kind == "folder":
                     subfolders.append((entry.path, (*rel, name)))
-                    continue
-                if is_link:
-                    if not follow_symlinks:
-                        if not entry.is_dir(follow_symlinks=True):
-                            _note(skipped, entry.path, "symlink, not followed (use --follow-symlinks)")
-                        continue
-                    if not os.path.exists(entry.path):
-                        _note(skipped, entry.path, "broken symlink or symlink loop")
-                        continue
-                    if not _inside(os.path.realpath(entry.path), real_root):
-                        _note(skipped, entry.path, "symlink to a file outside the seeds folder, not followed")
-                        continue
-                if not entry.is_file(follow_symlinks=follow_symlinks):
+                if kind != "file":
                     continue
                 stat = entry.stat(follow_symlinks=follow_symlinks)
             except OSError as exc:
                 _note(skipped, entry.path, f"cannot stat ({exc.strerror or exc})")
                 continue
-            parts = (*rel, name)
-            yield SeedFile(path=entry.path, doc_id=_doc_id(parts), kind=seed_kind(name),
+            yield SeedFile(path=entry.path, doc_id=_doc_id((*rel, name)), kind=seed_kind(name),
                            size=stat.st_size, mtime_ns=stat.st_mtime_ns)
         stack.extend(reversed(subfolders))
+
+
+def _entry_kind(entry: os.DirEntry[str], follow_symlinks: bool, real_root: Path,
+                seen_dirs: set[str]) -> tuple[str | None, str | None]:
+    """(``"folder"``, ``"file"`` or None to pass it by; why it is refused, to report, or None).
+
+    A followed symlink to a folder is remembered in ``seen_dirs``, so a loop is walked once.
+    """
+    is_link = entry.is_symlink()
+    if entry.is_dir(follow_symlinks=follow_symlinks):
+        if is_link:
+            real = os.path.realpath(entry.path)
+            if not _inside(real, real_root):
+                return None, "symlink to a folder outside the seeds folder, not followed"
+            if real in seen_dirs:
+                return None, "symlink loop, not followed"
+            seen_dirs.add(real)
+        return "folder", None
+    if is_link:
+        if not follow_symlinks:
+            if not entry.is_dir(follow_symlinks=True):
+                return None, "symlink, not followed (use --follow-symlinks)"
+            return None, None
+        if not os.path.exists(entry.path):
+            return None, "broken symlink or symlink loop"
+        if not _inside(os.path.realpath(entry.path), real_root):
+            return None, "symlink to a file outside the seeds folder, not followed"
+    if not entry.is_file(follow_symlinks=follow_symlinks):
+        return None, None
+    return "file", None
 
 
 def _inside(path: str, real_root: Path) -> bool:
