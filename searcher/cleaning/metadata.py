@@ -238,13 +238,38 @@ def _names(value: Any) -> list[str]:
 
 def html_metadata(tree: Any) -> Metadata:
     """Metadata from an lxml HTML tree's head: meta tags, JSON-LD, <time>, canonical link."""
+    meta = _meta_tags(tree)
+    article, publisher_names = _jsonld_article(tree)
+    found = Metadata()
+    site = meta.get("og:site_name") or (publisher_names[0] if publisher_names else None) \
+        or next(iter(_names(article.get("publisher"))), None)
+    found.source = site.strip() if site else None
+    title = _title(tree, meta, article)
+    found.title = strip_site_suffix(" ".join(title.split()), found.source) if title else ""
+    date_text = _date_text(tree, meta, article)
+    found.published = parse_date(date_text) if isinstance(date_text, str) else None
+    found.authors = _authors(meta, article)
+    body = article.get("articleBody")
+    found.article_body = body if isinstance(body, str) else ""
+    found.url = _canonical(tree) or meta.get("og:url") or (
+        article.get("url") if isinstance(article.get("url"), str) else None)
+    found.language = _language(tree, meta)
+    return found
+
+
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """``<meta>`` property/name/itemprop -> content (lower-case keys, the first of each)."""
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
         value = (el.get("content") or "").strip()
         if key and value and key not in meta:
             meta[key] = value
-    found = Metadata()
+    return meta
+
+
+def _jsonld_article(tree: Any) -> tuple[dict[str, Any], list[str]]:
+    """The JSON-LD item describing the article (an ``*Article`` before a page), and every publisher name."""
     article: dict[str, Any] = {}
     publisher_names: list[str] = []
     for item in _jsonld_items(tree):
@@ -256,16 +281,21 @@ def html_metadata(tree: Any) -> Metadata:
                 article = item
         if "publisher" in item:
             publisher_names += _names(item["publisher"])
-    site = meta.get("og:site_name") or (publisher_names[0] if publisher_names else None) \
-        or next(iter(_names(article.get("publisher"))), None)
-    found.source = site.strip() if site else None
+    return article, publisher_names
+
+
+def _title(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> str:
+    """The headline: social tags first, then JSON-LD, the first <h1>, the <title>."""
     title_el = tree.find(".//title")
     page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     h1 = tree.find(".//h1")
     h1_text = " ".join(h1.text_content().split()) if h1 is not None else ""
     headline = article.get("headline") if isinstance(article.get("headline"), str) else ""
-    title = meta.get("og:title") or meta.get("twitter:title") or headline or h1_text or page_title
-    found.title = strip_site_suffix(" ".join(title.split()), found.source) if title else ""
+    return meta.get("og:title") or meta.get("twitter:title") or headline or h1_text or page_title
+
+
+def _date_text(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> Any:
+    """The publication date as the page writes it (meta tags, JSON-LD, else the first <time>)."""
     date_text = (meta.get("article:published_time") or article.get("datePublished") or
                  meta.get("datepublished") or meta.get("pubdate") or meta.get("publishdate") or
                  meta.get("date") or meta.get("dc.date") or meta.get("sailthru.date") or
@@ -273,22 +303,28 @@ def html_metadata(tree: Any) -> Metadata:
     if not date_text:
         time_el = tree.find(".//time[@datetime]")
         date_text = time_el.get("datetime") if time_el is not None else None
-    found.published = parse_date(date_text) if isinstance(date_text, str) else None
+    return date_text
+
+
+def _authors(meta: dict[str, str], article: dict[str, Any]) -> list[str]:
+    """Author names from JSON-LD, else the author meta tag; never a profile URL."""
     authors = _names(article.get("author"))
     if not authors and meta.get("author") and not meta["author"].startswith("http"):
         authors = [a.strip() for a in re.split(r",|\band\b", meta["author"]) if a.strip()]
-    found.authors = list(dict.fromkeys(a for a in authors if not a.startswith("http")))
-    canonical = None
+    return list(dict.fromkeys(a for a in authors if not a.startswith("http")))
+
+
+def _canonical(tree: Any) -> str | None:
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = link.get("href").strip()
-            break
-    body = article.get("articleBody")
-    found.article_body = body if isinstance(body, str) else ""
-    found.url = canonical or meta.get("og:url") or (article.get("url") if isinstance(article.get("url"), str) else None)
+            return link.get("href").strip()
+    return None
+
+
+def _language(tree: Any, meta: dict[str, str]) -> str | None:
+    """The two- or three-letter language code of ``<html lang>`` (or the meta tags)."""
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
     lang = (root.get("lang") or root.get("xml:lang") or meta.get("og:locale") or
             meta.get("content-language") or "")
     lang = re.split(r"[-_]", lang.strip().lower())[0]
-    found.language = lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
-    return found
+    return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
