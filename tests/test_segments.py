@@ -246,3 +246,15 @@ def test_multiprocess_builds_are_reproducible(tmp_path: Path, docs: list[Documen
                 orders.append([f["doc_id"] for f in reader.all_stored_fields()])
     assert orders[0] == orders[1]
     assert sorted(orders[0]) == sorted(d.doc_id for d in docs)
+
+
+def test_the_fast_term_writer_is_in_use() -> None:
+    """_TermWriter must calibrate byte for byte against this Whoosh's codec for our fields:
+    when it does not, SegmentBuilder quietly falls back to the codec's writer (right, but slow)."""
+    from whoosh.codec import default_codec
+
+    codec = default_codec()
+    schema = build_schema()
+    for name in ("title", "body", "source", "doc_id", "source_key"):
+        fmt = schema[name].format
+        assert segments._calibrate(codec, fmt, codec._blocklimit, codec._compression) is not None, name

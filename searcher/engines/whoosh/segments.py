@@ -471,10 +471,6 @@ class _TermWriter:
             self._write_one(btext, docs[0], weights[0], values[0], lens[0] if lens is not None else 0)
             return
         blocklimit = self.blocklimit
-        compression = self.compression
-        min_compress = self.min_compress
-        no_values = self.no_values
-        length_byte = _length_byte
         parts = [_MAGIC]
         size = 4
         total_weight: Any = 0
@@ -484,37 +480,8 @@ class _TermWriter:
         start = 0
         while start < count:
             end = start + blocklimit
-            ids = docs[start:end]
-            ws = weights[start:end]
-            wf = array("f", ws)
-            top = max(ws)
-            block_max = top if top > 0 else 0
-            if lens is not None:
-                block_lens = [n for n in lens[start:end] if n]
-                block_min = min(block_lens) if block_lens else None
-                block_maxlen = max(block_lens) if block_lens else 0
-            else:
-                block_min = None
-                block_maxlen = 0
-            last_id = ids[-1]
-            deltas = [ids[0]]
-            if len(ids) > 1:
-                deltas += [b - a for a, b in zip(ids, ids[1:])]
-            if all(w == 1.0 for w in wf):
-                mini_weights: Any = None
-            elif all(w == wf[0] for w in wf):
-                mini_weights = wf[0]
-            else:
-                mini_weights = tuple(wf)
-            if no_values:
-                mini_values: Any = None
-            else:
-                mini_values = tuple([v for v in values[start:end] if v])
-            data = dumps((tuple(deltas), mini_weights, mini_values), 2)
-            comp = compression if len(data) >= min_compress else 0
-            if comp:
-                data = zlib.compress(data, comp)
-            info = dumps((len(ids), last_id, block_max, comp, length_byte(block_min), length_byte(block_maxlen)), 2)
+            info, data, weight_sum, block_max, block_min, block_maxlen = self._block(
+                docs[start:end], weights[start:end], values, lens, start, end)
             blocklength = len(info) + len(data)
             start = end
             parts.append(_INT.pack(-blocklength if start >= count else blocklength))
@@ -522,7 +489,7 @@ class _TermWriter:
             parts.append(data)
             size += 4 + blocklength
             # the codec's W3TermInfo.add_block
-            total_weight += sum(wf)
+            total_weight += weight_sum
             if minlength is None:
                 minlength = block_min
             else:
@@ -532,9 +499,40 @@ class _TermWriter:
         self.postfile.write(b"".join(parts))
         offset = self.offset
         self.offset = offset + size
-        terminfo = _TERMINFO.pack(0, total_weight, count, length_byte(minlength), length_byte(maxlength), maxweight,
+        terminfo = _TERMINFO.pack(0, total_weight, count, _length_byte(minlength), _length_byte(maxlength), maxweight,
                                   docs[0], docs[-1])
         self.tindex.add(self.prefix + btext, terminfo + _LONG.pack(offset) + _INT.pack(size))
+
+    def _block(self, ids: array, ws: array, values: list, lens: list | None, start: int,
+               end: int) -> tuple[bytes, bytes, Any, Any, int | None, int]:
+        """One block of postings ``start:end``: its info and data pickles (as the codec writes
+        them), the sum and the max of its weights, and its shortest and longest field length."""
+        wf = array("f", ws)
+        top = max(ws)
+        block_max = top if top > 0 else 0
+        if lens is not None:
+            block_lens = [n for n in lens[start:end] if n]
+            block_min = min(block_lens) if block_lens else None
+            block_maxlen = max(block_lens) if block_lens else 0
+        else:
+            block_min = None
+            block_maxlen = 0
+        deltas = [ids[0]]
+        if len(ids) > 1:
+            deltas += [b - a for a, b in zip(ids, ids[1:])]
+        if all(w == 1.0 for w in wf):
+            mini_weights: Any = None
+        elif all(w == wf[0] for w in wf):
+            mini_weights = wf[0]
+        else:
+            mini_weights = tuple(wf)
+        mini_values: Any = None if self.no_values else tuple([v for v in values[start:end] if v])
+        data = dumps((tuple(deltas), mini_weights, mini_values), 2)
+        comp = self.compression if len(data) >= self.min_compress else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        info = dumps((len(ids), ids[-1], block_max, comp, _length_byte(block_min), _length_byte(block_maxlen)), 2)
+        return info, data, sum(wf), block_max, block_min, block_maxlen
 
     def _write_one(self, btext: bytes, docnum: int, weight: float, value: bytes, length: int) -> None:
         """A term with one posting: write() for a single block of one."""
