@@ -25,3 +25,17 @@ def test_readme_quickstart_is_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -q ".[test]" && python -m pytest -q' in ci
+
+
+def test_the_layout_section_names_only_modules_that_exist():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    section = README.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    modules = {p.relative_to(root).as_posix() for p in root.glob("[bst]*/**/*.py")}
+    named = set(re.findall(r"`([\w/]+\.py)`", section))
+    assert len(named) > 20
+    for name in named:
+        assert any(m == name or m.endswith("/" + name) for m in modules), f"README names {name}: no such module"
+    for folder in re.findall(r"`searcher/(\w+)/`", section):
+        assert (root / "searcher" / folder).is_dir(), folder

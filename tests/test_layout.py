@@ -58,3 +58,22 @@ def test_the_private_name_check_can_fail(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from .rules import _CACHE\nfrom . import ranking\nranking._stats()\nfrom . import __version__\n")
     assert _private_imports(sample) == ["line 1: from .rules import _CACHE", "line 3: ranking._stats"]
+
+
+def test_the_whoosh_engine_implements_the_engine_protocol(tmp_path: Path) -> None:
+    import inspect
+
+    from searcher.engines.base import Engine
+    from searcher.engines.whoosh.engine import WhooshEngine
+
+    methods = [name for name, value in vars(Engine).items()
+               if not name.startswith("_") and (inspect.isfunction(value) or isinstance(value, property))]
+    assert len(methods) >= 15
+    for name in methods:
+        ours, wanted = inspect.getattr_static(WhooshEngine, name), vars(Engine)[name]
+        assert type(ours) is type(wanted), name
+        if inspect.isfunction(wanted):
+            assert inspect.signature(ours).parameters.keys() == inspect.signature(wanted).parameters.keys(), name
+    engine = WhooshEngine(tmp_path / "ix")
+    for name in Engine.__annotations__:
+        assert hasattr(engine, name), name
