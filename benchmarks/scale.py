@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/scale.py            # Reuters-21578 at 1x, 2x, 4x (2x/4x are copies)
     python benchmarks/scale.py --quick    # 1x only
+    python benchmarks/scale.py --quick --engines searcher --baseline ../old   # this code beside another checkout's
 
 Corpus: ../shared/data/news/reuters21578.jsonl (21,578 wire stories, 1987). No larger real
 news corpus is at hand, so the 2x and 4x corpora are Reuters copied under new ids
@@ -252,11 +253,14 @@ def child_main(argv: list[str]) -> None:
 
 # ---------------------------------------------------------------------------- parent
 
-def run_child(*args: str) -> tuple[dict, float, float]:
-    """(the child's result, wall seconds, peak RSS MB of its process tree or None)."""
-    cmd = [sys.executable, __file__, "--child", *args]
+def run_child(*args: str, repo: Path = REPO) -> tuple[dict, float, float]:
+    """(the child's result, wall seconds, peak RSS MB of its process tree or None).
+
+    The child is ``repo``'s own copy of this script, so it measures ``repo``'s code.
+    """
+    cmd = [sys.executable, str(repo / "benchmarks" / "scale.py"), "--child", *args]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=repo)
     peak = [0.0]
     try:
         import psutil
@@ -295,22 +299,25 @@ def searcher_generation(path: Path) -> Path:
     return path / marker["current"]
 
 
-def cold_start(index_dir: Path, words: list[str], runs: int = 15) -> dict:
+def cold_start(index_dir: Path, words: list[str], runs: int = 15, baseline: Path | None = None) -> dict:
     env = dict(os.environ, NO_COLOR="1")
     bare = Path(tempfile.mkstemp(suffix=".py")[1])
     bare.write_text(BARE_SCRIPT)
     gen = searcher_generation(index_dir)
-    cmds = {
-        "searcher search": [sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "search", *words],
-        "bare whoosh": [sys.executable, str(bare), str(gen), " ".join(words)],
-        "python -c pass": [sys.executable, "-c", "pass"],
+    search = [sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "search", *words]
+    cmds = {  # name: (command, folder it runs in: `python -m searcher` imports that folder's code)
+        "searcher search": (search, REPO),
+        "bare whoosh": ([sys.executable, str(bare), str(gen), " ".join(words)], REPO),
+        "python -c pass": ([sys.executable, "-c", "pass"], REPO),
     }
+    if baseline is not None:
+        cmds["baseline search"] = (search, baseline)
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(runs):
         # Interleaved, so a passing burst of load on the machine hits every command alike.
-        for name, cmd in cmds.items():
+        for name, (cmd, cwd) in cmds.items():
             t = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO, check=False)
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
             times[name].append(time.perf_counter() - t)
     out = {name: statistics.median(ts) for name, ts in times.items()}
     bare.unlink()
@@ -328,6 +335,9 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--workdir", help="keep indexes here (default: a temporary folder)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout of searcher (say, a git worktree of an older commit) measured "
+                             "beside this one, as engine 'baseline'")
     args = parser.parse_args()
     # Byte-compile the package first, as `pip install` does for Whoosh and for us: from a
     # source checkout under PYTHONDONTWRITEBYTECODE=1 (set on this machine) every child
@@ -338,6 +348,12 @@ def main() -> None:
     compileall.compile_dir(str(REPO / "searcher"), quiet=1)
     scales = [1] if args.quick else [int(s) for s in args.scales.split(",")]
     engines = args.engines.split(",")
+    baseline = args.baseline.resolve() if args.baseline else None
+    if baseline is not None:
+        if not (baseline / "searcher").is_dir() or not (baseline / "benchmarks" / "scale.py").is_file():
+            raise SystemExit(f"--baseline {baseline}: not a checkout of searcher")
+        compileall.compile_dir(str(baseline / "searcher"), quiet=1)
+        engines.append("baseline")
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="searcher-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     queries = make_queries()
@@ -351,17 +367,20 @@ def main() -> None:
         for engine in engines:
             target = workdir / f"{engine}-x{scale}"
             shutil.rmtree(target, ignore_errors=True)
-            built, wall, peak = run_child("build", engine, str(target), str(corpus))
+            # The baseline is searcher, run by the baseline checkout's copy of this script.
+            kind, repo = ("searcher", baseline) if engine == "baseline" and baseline else (engine, REPO)
+            built, wall, peak = run_child("build", kind, str(target), str(corpus), repo=repo)
             size = dir_size(target)
-            upd, _, _ = run_child("update", engine, str(target))
-            q, _, _ = run_child("query", engine, str(target), str(qfile), "plain")
-            q.update(run_child("query", engine, str(target), str(qfile), "snippets")[0])
+            upd, _, _ = run_child("update", kind, str(target), repo=repo)
+            q, _, _ = run_child("query", kind, str(target), str(qfile), "plain", repo=repo)
+            q.update(run_child("query", kind, str(target), str(qfile), "snippets", repo=repo)[0])
             row = {"scale": scale, "engine": engine, **built, "wall": wall, "peak_rss_mb": peak, "size_mb": size / 1e6,
                    "update_s": upd["seconds"], **q}
             rows.append(row)
             print(f"  done {engine} x{scale}: {json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()})}",
                   flush=True)
-    cold = cold_start(workdir / "searcher-x1", queries[0]) if "searcher" in engines and 1 in scales else {}
+    cold = cold_start(workdir / "searcher-x1", queries[0], baseline=baseline) \
+        if "searcher" in engines and 1 in scales else {}
     print_table(rows, cold)
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "cold": cold}, indent=1))
@@ -398,6 +417,13 @@ def print_table(rows: list[dict], cold: dict) -> None:
         parts.append(f"snippets {ours['snip_median_ms'] / ours['plain_median_ms']:.2f}x our no-snippet median")
         parts.append(f"update {ours['update_s'] / ours['seconds']:.2%} of build")
         print(f"{scale}x: " + "; ".join(parts))
+        base = by.get((scale, "baseline"))
+        if base:
+            print(f"{scale}x, this checkout / baseline: build time {ours['seconds'] / base['seconds']:.2f}x "
+                  f"(CPU {ours['cpu_s'] / base['cpu_s']:.2f}x), query median "
+                  f"{ours['plain_median_ms'] / base['plain_median_ms']:.2f}x "
+                  f"(CPU {ours['plain_cpu_median_ms'] / base['plain_cpu_median_ms']:.2f}x), with snippets "
+                  f"{ours['snip_median_ms'] / base['snip_median_ms']:.2f}x, update {ours['update_s'] / base['update_s']:.2f}x")
     scales = sorted({r["scale"] for r in rows if r["engine"] == "searcher"})
     if len(scales) > 1:
         a, b = by[(scales[0], "searcher")], by[(scales[-1], "searcher")]
@@ -407,6 +433,9 @@ def print_table(rows: list[dict], cold: dict) -> None:
         print(f"cold start (1x, median of 15, interleaved): searcher search {cold['searcher search']:.3f} s, bare Whoosh script with "
               f"snippets {cold['bare whoosh']:.3f} s ({cold['searcher search'] / cold['bare whoosh']:.2f}x), "
               f"python -c pass {cold['python -c pass']:.3f} s")
+        if "baseline search" in cold:
+            print(f"cold start, baseline: {cold['baseline search']:.3f} s "
+                  f"(this checkout {cold['searcher search'] / cold['baseline search']:.2f}x)")
     print("peak RSS: sum over the build's process tree (psutil); * = max RSS of one process (no psutil)")
     print("build cpu s: CPU seconds of the build's process tree; q cpu med: CPU ms per query (both less")
     print("sensitive than wall time to other processes on the machine); load: 1-min load average after the build")

@@ -24,7 +24,8 @@ from whoosh.filedb.filestore import RamStorage
 
 import whoosh_query_oracle as oracle
 from searcher import QueryError
-from searcher.engines.whoosh.compile import DIALECT, compile_filter, compile_query
+from searcher.engines.whoosh.compile import DIALECT, compile_query
+from searcher.engines.whoosh.searching import compile_filter
 from searcher.engines.whoosh.schema import build_schema
 from searcher.search import query_tree as qt
 from searcher.search.filters import make_filter

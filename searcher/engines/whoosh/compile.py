@@ -1,4 +1,4 @@
-"""The project's query tree -> Whoosh query objects (and search filters -> Whoosh filters).
+"""The project's query tree -> Whoosh query objects.
 
 Here the engine does its part of reading a query: each leaf's text is analysed by the
 field it searches (stems, stop words; dates parsed by the DATETIME field), unqualified
@@ -21,7 +21,6 @@ from whoosh.analysis.tokenizers import IDTokenizer
 
 from ...search import query_tree as qt
 from ...search.fields import DEFAULT_FIELDS
-from ...search.filters import SearchFilter
 from ...search.query_parser import WHOOSH3, WHOOSH_2_7, Dialect, ParsedQuery
 from ...search.settings import DEFAULT_SETTINGS
 
@@ -57,20 +56,6 @@ def compile_query(parsed: ParsedQuery, schema: Any, *, reader: Any = None,
     if parsed.words is None:
         return wq.NullQuery
     return builder.top(parsed.words)
-
-
-def compile_filter(filt: SearchFilter | None) -> wq.Query | None:
-    """The Whoosh filter query for --source/--since/--until, or None when there is none."""
-    if filt is None:
-        return None
-    parts: list[wq.Query] = []
-    if filt.source is not None:
-        parts.append(wq.Term("source_key", filt.source))
-    if filt.since or filt.until:
-        parts.append(wq.DateRange("published", filt.since, filt.until))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 class _Builder:

@@ -21,14 +21,12 @@ from whoosh import sorting
 
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results
-from ...search.filters import make_filter
+from ...search.filters import SearchFilter, make_filter
 from ...search.options import SearchOptions
-from ...search.query_parser import parse_query
 from ...search.query_text import is_plain
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import SpanFinder, make_snippet, render
 from ...search.suggestions import SUGGEST_BELOW
-from .compile import DIALECT, compile_filter, compile_query
 from .schema import analyze_words, span_finder
 from .scoring import key_terms
 from .suggestions import suggest
@@ -66,8 +64,7 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
     if not options.syntax or is_plain(query):
         ranking = _rank_words(searcher, query, filt, options, settings)
     else:
-        tree = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
-        parsed = compile_query(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
+        parsed = _structured_query(searcher, query, settings)
         ranking = _rank_with_whoosh(searcher, parsed, _body_terms(parsed, searcher), filt, options)
     results = Results(query=query, hits=_page(searcher, ranking, options, settings), total=ranking.total,
                       page=options.page, limit=options.limit, facets=ranking.facets)
@@ -75,6 +72,17 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
         results.suggestion = suggest(searcher, query)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> wq.Query:
+    """A query with syntax, parsed into the project's tree and compiled to Whoosh's objects."""
+    # Imported here: most searches are plain words, and a cold `searcher search` should
+    # not pay for building the parser's tables and the tree's classes.
+    from ...search.query_parser import parse_query
+    from .compile import DIALECT, compile_query
+
+    tree = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
+    return compile_query(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
 
 
 def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings) -> _Ranking:
@@ -127,6 +135,20 @@ def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: Ra
                                            settings.all_words_first)
         hits.append(hit)
     return hits
+
+
+def compile_filter(filt: SearchFilter | None) -> wq.Query | None:
+    """The Whoosh filter query for --source/--since/--until, or None when there is none."""
+    if filt is None:
+        return None
+    parts: list[wq.Query] = []
+    if filt.source is not None:
+        parts.append(wq.Term("source_key", filt.source))
+    if filt.since or filt.until:
+        parts.append(wq.DateRange("published", filt.since, filt.until))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _words_query(tokens: list[str]) -> wq.Query:
