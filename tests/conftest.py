@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,25 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parents[1]
 #: Read-only evaluation data kept beside the checkout (never copied into the repo).
 SHARED = REPO.parent / "shared"
+#: Set (by .ci/run) to make a missing ../shared a failure instead of a skip.
+REQUIRE_SHARED = "SEARCHER_REQUIRE_SHARED"
 GOLD_ID = "000_d8f0162b6785f52f"
+#: The shipped seed's gold record (a copy of ../shared/gold's), so its tests run on a bare clone.
+GOLD = REPO / "tests" / "data" / "gold" / f"{GOLD_ID}.json"
+
+
+def shared_data(*parts: str, required: bool = True) -> Path | None:
+    """``../shared/<parts>``; when it is missing, skip the test with a one-line reason (fail if
+    SEARCHER_REQUIRE_SHARED is set), or return None if the test can do without it."""
+    path = SHARED.joinpath(*parts)
+    if path.exists():
+        return path
+    reason = f"{path} not found (development data beside the checkout)"
+    if os.environ.get(REQUIRE_SHARED):
+        pytest.fail(f"{reason}, and {REQUIRE_SHARED} is set")
+    if required:
+        pytest.skip(reason)
+    return None
 
 
 @pytest.fixture
@@ -47,7 +66,7 @@ def built_index(seeds_dir: Path, index_dir: Path):
 def gold() -> dict:
     import json
 
-    return json.loads((SHARED / "gold" / f"{GOLD_ID}.json").read_text(encoding="utf-8"))
+    return json.loads(GOLD.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -14,32 +14,21 @@ from searcher import Document, SeedError, clean_file, clean_html, clean_text
 from searcher.cleaning.rules import RULES, match_rule, word_count
 from searcher.cleaning.metadata import parse_date, source_from_chrome, strip_site_suffix
 from searcher.cleaning.languages import detect_language
+from conftest import GOLD, GOLD_ID, REPO, shared_data
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CASES = Path(__file__).resolve().parent / "data" / "cleaner_cases.json"
-GOLD_ID = "000_d8f0162b6785f52f"
-
-
-@pytest.fixture(scope="module")
-def gold_dir() -> Path:
-    path = SHARED / "gold"
-    if not (path / f"{GOLD_ID}.json").exists():
-        pytest.skip(f"gold files not found in {path}")
-    return path
 
 
 @pytest.fixture(scope="module")
 def cleaner_dev_dir() -> Path:
-    path = SHARED / "data" / "cleaner-dev"
-    if not (path / "pages").is_dir():
-        pytest.skip(f"cleaner-dev pages not found in {path}")
-    return path
+    return shared_data("data", "cleaner-dev", "pages").parent
 
 
 @pytest.fixture(scope="module")
-def gold(gold_dir: Path) -> tuple[Document, dict]:
-    label = json.loads((gold_dir / f"{GOLD_ID}.json").read_text(encoding="utf-8"))
-    return clean_file(gold_dir / f"{GOLD_ID}.txt"), label
+def gold() -> tuple[Document, dict]:
+    """The shipped seed, cleaned, and its gold labels (tests/data/gold: a copy of ../shared/gold's)."""
+    label = json.loads(GOLD.read_text(encoding="utf-8"))
+    return clean_file(REPO / "seeds" / f"{GOLD_ID}.txt"), label
 
 
 # ---- the gold seed ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from searcher.core.records import Document, RemovedLine
 from searcher.sources.jsonl import read_jsonl
 from searcher.engines.whoosh.fields import document_to_fields
 from searcher.engines.whoosh.schema import build_schema
-from conftest import SHARED
+from conftest import shared_data
 
 WORDS = ("the cocoa coffee of sugar and grain wheat oil bank rates trade deficit talks peace minister bond "
          "shares profit loss dollar yen gold copper strike port harvest rain drought export U.S. 1.5 "
@@ -50,8 +50,8 @@ def synthetic(n: int, seed: int = 7) -> list[Document]:
 
 def corpus() -> list[Document]:
     docs = synthetic(300)
-    reuters = SHARED / "data" / "news" / "reuters21578.jsonl"
-    if reuters.exists():
+    reuters = shared_data("data", "news", "reuters21578.jsonl", required=False)  # the synthetic ones suffice
+    if reuters is not None:
         for n, doc in enumerate(read_jsonl(reuters, skipped=[])):
             if n >= 200:
                 break
