@@ -68,3 +68,64 @@ def test_library_delete_many_returns_the_missing_ids(small_index):
     with SearchIndex(small_index) as ix:
         assert ix.delete_many(["a1", "zz", "a1"]) == ["zz"]
         assert len(ix) == 2
+
+
+# ---------------------------------------------------------------------------- explain
+
+
+def assert_parts_add_up(results):
+    assert results.hits
+    for hit in results:
+        assert hit.score_parts, hit
+        assert "other" not in {p.kind for p in hit.score_parts}, hit.score_parts
+        total = math.fsum(p.contribution for p in hit.score_parts)
+        assert math.isclose(total, hit.score, rel_tol=1e-9, abs_tol=1e-9), (total, hit.score)
+        data = hit.as_dict()["explanation"]
+        assert math.isclose(sum(p["contribution"] for p in data["parts"]), data["score"], abs_tol=1e-5)
+
+
+def test_explained_word_query_parts_add_up_with_feedback(varied_index):
+    results = varied_index.search("oil crude price", explain=True, expand=True, limit=5)
+    assert_parts_add_up(results)
+    kinds = {p.kind for hit in results for p in hit.score_parts}
+    assert kinds == {"word", "feedback"}
+    part = next(p for p in results[0].score_parts if p.kind == "word")
+    assert part.term in ("oil", "crude", "price") and part.idf and part.query_weight and part.fields
+
+
+def test_explained_word_query_parts_add_up_without_feedback(varied_index):
+    results = varied_index.search("oil crude", explain=True, expand=False, limit=5)
+    assert_parts_add_up(results)
+    assert {p.kind for hit in results for p in hit.score_parts} == {"word"}
+    assert {p.term for p in results[0].score_parts} == {"oil", "crude"}
+
+
+def test_explained_proximity_part_adds_up(varied_index):
+    import dataclasses
+
+    from searcher.search.settings import DEFAULT_SETTINGS
+
+    ix = SearchIndex(varied_index.path, settings=dataclasses.replace(DEFAULT_SETTINGS, proximity_weight=0.2))
+    results = ix.search("oil crude", explain=True, limit=5)
+    assert_parts_add_up(results)
+    assert "proximity" in {p.kind for hit in results for p in hit.score_parts}
+    ix.close()
+
+
+@pytest.mark.parametrize("query", ["title:oil AND crude", 'oil OR "crude price"', "oil crude^2 -wheat",
+                                   "oil* +crude", '"crude price"', "title:(oil OR gold) bank", "crude NOT oil"])
+def test_explained_structured_query_parts_add_up(varied_index, query):
+    results = varied_index.search(query, explain=True, limit=5)
+    assert_parts_add_up(results)
+    for hit in results:
+        for part in hit.score_parts:
+            if part.kind == "word":
+                assert len(part.fields) == 1 and part.boost, part
+
+
+def test_explain_text_lines_are_the_parts(varied_index):
+    hit = varied_index.search("oil crude", explain=True, expand=False, limit=1)[0]
+    assert hit.explanation[0] == f"{hit.score:7.3f}  total"
+    oil = next(p for p in hit.score_parts if p.term == "oil")
+    fields = ", ".join(f"{name} tf={tf:g}" for name, tf in oil.fields.items())
+    assert f"{oil.contribution:7.3f}  'oil': idf {oil.idf:.2f} x query 1, {fields}" in hit.explanation
