@@ -129,3 +129,117 @@ def test_explain_text_lines_are_the_parts(varied_index):
     oil = next(p for p in hit.score_parts if p.term == "oil")
     fields = ", ".join(f"{name} tf={tf:g}" for name, tf in oil.fields.items())
     assert f"{oil.contribution:7.3f}  'oil': idf {oil.idf:.2f} x query 1, {fields}" in hit.explanation
+
+
+# ---------------------------------------------------------------------------- search output for scripts
+
+
+def test_search_count_prints_only_the_number(runner, small_index):
+    result = run(runner, small_index, "search", "taliban", "--count")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "2\n", "")
+    none = run(runner, small_index, "search", "zebra", "--count")
+    assert (none.exit_code, none.stdout) == (1, "0\n")
+
+
+def test_search_ids_one_a_line(runner, small_index):
+    result = run(runner, small_index, "search", "taliban", "--ids")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert sorted(result.stdout.splitlines()) == ["a1", "a2"]
+    assert run(runner, small_index, "search", "taliban", "--ids", "-n", "1").stdout.count("\n") == 1
+
+
+def expected_rows(index: Path, query: str, highlight: str) -> list[list[str]]:
+    with SearchIndex(index) as ix:
+        return [[str(h.rank), h.doc_id, str(round(h.score, 6)), h.source or "",
+                 h.published.isoformat() if h.published else "", h.title, h.snippet]
+                for h in ix.search(query, highlight=highlight)]
+
+
+def test_search_format_tsv(runner, small_index):
+    result = run(runner, small_index, "search", "taliban", "--format", "tsv")
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "rank\tdoc_id\tscore\tsource\tpublished\ttitle\tsnippet"
+    assert [line.split("\t") for line in lines[1:]] == expected_rows(small_index, "taliban", "none")
+    assert lines[1].split("\t")[3:6] == ["CBS News", "2020-02-01T00:00:00", "Taliban talks in Doha"]
+    assert "**" not in result.stdout  # no markup unless asked
+
+
+def test_search_format_csv_with_highlight(runner, small_index):
+    result = run(runner, small_index, "search", "taliban", "--format", "csv", "--highlight", "html")
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["rank", "doc_id", "score", "source", "published", "title", "snippet"]
+    assert rows[1:] == expected_rows(small_index, "taliban", "html")
+    assert "<mark>Taliban</mark>" in rows[1][6]
+
+
+@pytest.mark.parametrize("fmt, marked", [("plain", "**Taliban**"), ("ansi", "\x1b[1;31mTaliban\x1b[0m"),
+                                         ("html", "<mark>Taliban</mark>"), ("none", "the Taliban resumed")])
+def test_search_highlight_formats_in_text_output(runner, small_index, fmt, marked):
+    result = run(runner, small_index, "search", "taliban", "--highlight", fmt, "-n", "1")
+    assert result.exit_code == 0 and marked in result.stdout
+    table = run(runner, small_index, "search", "taliban", "--highlight", fmt, "--format", "tsv")
+    assert marked in table.stdout
+
+
+@pytest.mark.parametrize("args", [["--count", "--ids"], ["--json", "--format", "csv"], ["--ids", "--jsonl"],
+                                  ["--json", "--highlight", "html"], ["--count", "--highlight", "ansi"],
+                                  ["--format", "tsv", "--explain"], ["--ids", "--facets"],
+                                  ["--highlight", "ansi", "--no-color"]])
+def test_output_options_that_cannot_go_together(runner, small_index, args):
+    result = run(runner, small_index, "search", "taliban", *args)
+    assert result.exit_code == 2 and "Error:" in result.stderr and result.stdout == ""
+
+
+def test_help_lists_the_output_options(runner):
+    text = runner.invoke(cli, ["search", "-h"]).stdout
+    for option in ("--count", "--ids", "--format [tsv|csv]", "--highlight [plain|ansi|html|none]"):
+        assert option in text
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def test_json_snippet_is_plain_text_with_match_offsets(runner, small_index):
+    result = run(runner, small_index, "search", "taliban", "--json")
+    assert result.exit_code == 0
+    hit = json.loads(result.stdout)["hits"][0]
+    assert list(hit) == ["rank", "doc_id", "title", "score", "source", "published", "path", "url",
+                         "snippet", "matches"]
+    assert hit["doc_id"] == "a1" and "**" not in hit["snippet"]
+    assert hit["snippet"] == "Peace talks with the Taliban resumed in Doha. The talks were long. Kabul waited."
+    assert hit["matches"] and [hit["snippet"][s:e] for s, e in hit["matches"]] == ["Taliban"]
+
+
+def test_match_offsets_survive_markup_in_the_text(tmp_path):
+    from searcher.search.snippets import MARK_END, MARK_START, split_marks
+
+    marked = f"a {MARK_START}b&c{MARK_END} d {MARK_START}e{MARK_END}"
+    assert split_marks(marked) == ("a b&c d e", [(2, 5), (8, 9)])
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add([Document(doc_id="x", title="t", body="Café <b>naïve</b> word, naïve again.")])
+        hit = ix.search("naïve", highlight="html")[0]
+        assert "&lt;b&gt;" in hit.snippet  # html escaped for html, not in the plain text
+        assert [hit.snippet_text[s:e] for s, e in hit.matches] == ["naïve", "naïve"]
+
+
+def test_jsonl_keeps_the_suggestion_as_a_last_line(runner, small_index):
+    result = run(runner, small_index, "search", "talibn", "--jsonl")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[-1] == {"suggestion": "taliban"}
+    assert all("doc_id" in line for line in lines[:-1])
+    plain = run(runner, small_index, "search", "taliban", "--jsonl")
+    assert all("doc_id" in json.loads(line) for line in plain.stdout.splitlines())
+
+
+def test_json_explain_is_structured_and_adds_up(runner, small_index):
+    for query in ("taliban kabul", "title:taliban OR kabul"):
+        result = run(runner, small_index, "search", query, "--json", "--explain")
+        assert result.exit_code == 0
+        for hit in json.loads(result.stdout)["hits"]:
+            explanation = hit["explanation"]
+            assert explanation["score"] == hit["score"]
+            assert math.isclose(sum(p["contribution"] for p in explanation["parts"]), hit["score"], abs_tol=1e-5)
+            for part in explanation["parts"]:
+                assert {"kind", "term", "contribution", "fields"} <= set(part)
