@@ -243,3 +243,31 @@ def test_json_explain_is_structured_and_adds_up(runner, small_index):
             assert math.isclose(sum(p["contribution"] for p in explanation["parts"]), hit["score"], abs_tol=1e-5)
             for part in explanation["parts"]:
                 assert {"kind", "term", "contribution", "fields"} <= set(part)
+
+
+# ---------------------------------------------------------------------------- help and completion
+
+
+def test_help_epilog_has_three_examples_and_completion(runner):
+    text = runner.invoke(cli, ["--help"]).stdout
+    epilog = text.split("Examples:", 1)[1]
+    examples = [line.strip() for line in epilog.splitlines() if line.strip().startswith("searcher ")]
+    assert len(examples) == 3
+    assert '_SEARCHER_COMPLETE=bash_source searcher' in epilog
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_script(shell):
+    env = {**os.environ, "_SEARCHER_COMPLETE": f"{shell}_source"}
+    out = subprocess.run([sys.executable, "-m", "searcher"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and "_SEARCHER_COMPLETE" in out.stdout and "searcher" in out.stdout
+
+
+def test_shell_completion_completes_commands_and_options():
+    env = {**os.environ, "_SEARCHER_COMPLETE": "bash_complete", "COMP_WORDS": "searcher search x --for",
+           "COMP_CWORD": "3"}
+    out = subprocess.run([sys.executable, "-m", "searcher"], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["plain,--format"]
+    env.update(COMP_WORDS="searcher de", COMP_CWORD="1")
+    out = subprocess.run([sys.executable, "-m", "searcher"], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["plain,delete"]
