@@ -17,7 +17,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from .core.version import __version__
-from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
+from .core.records import Document, Hit, IndexStats, RemovedLine, Results, ScorePart, UpdateReport
 from .core.errors import (
     DocumentNotFoundError,
     IndexLockedError,
@@ -41,6 +41,7 @@ __all__ = [
     "QueryError",
     "RemovedLine",
     "Results",
+    "ScorePart",
     "SearchIndex",
     "SearcherError",
     "SeedError",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.errors import QueryError, SearcherError
+from .core.errors import IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport
 from .engines.base import DEFAULT_WAIT, Engine
 from .search.options import SearchOptions
@@ -154,6 +154,20 @@ class SearchIndex:
         """Remove one document; False if it was not there."""
         with self.engine.writing():
             return self.engine.delete(doc_id)
+
+    def delete_many(self, doc_ids: Iterable[str]) -> list[str]:
+        """Remove these documents under one write lock; returns the ids that were not there.
+
+        :raises IndexNotFoundError: there is no index (none is created).
+        """
+        if not self.engine.exists():
+            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+        missing = []
+        with self.engine.writing():
+            for doc_id in dict.fromkeys(doc_ids):
+                if not self.engine.delete(doc_id):
+                    missing.append(doc_id)
+        return missing
 
     # ------------------------------------------------------------------ reading
 

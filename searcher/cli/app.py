@@ -40,7 +40,20 @@ class _Group(click.Group):
             raise CliError(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)") from exc
 
 
-@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
+#: Shown after the commands in `searcher --help`.
+EPILOG = """\b
+Examples:
+  searcher import archive.jsonl                      # bring an existing archive in
+  searcher search '"peace talks" -iraq' --since 2020-01-01 --json
+  searcher search taliban --format csv > hits.csv    # one row per hit
+
+\b
+Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
+  eval "$(_SEARCHER_COMPLETE=bash_source searcher)"
+"""
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
 @click.option("--index-dir", envvar="SEARCHER_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (env SEARCHER_INDEX_DIR).")
 @click.option("--seeds-dir", envvar="SEARCHER_SEEDS_DIR", default="seeds", show_default=True,

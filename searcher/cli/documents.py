@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
-from .context import State, pass_state
+from .context import EXIT_NOTHING, State, pass_state
 from .render import print_document
 
 
@@ -65,5 +66,24 @@ def stats_command(state: State, as_json: bool) -> None:
         click.echo(f"source:     {name} ({count})")
 
 
+@click.command("delete")
+@click.argument("doc_ids", nargs=-1, required=True, metavar="DOC_ID...")
+@pass_state
+def delete_command(state: State, doc_ids: tuple[str, ...]) -> None:
+    """Remove documents from the index; exit 1 if some were not there.
+
+    \b
+    Example:
+        searcher delete note-1 note-2
+    """
+    missing = state.open_index().delete_many(doc_ids)
+    for doc_id in missing:
+        click.echo(f"searcher: no document {doc_id!r} in the index", err=True)
+    removed = len(dict.fromkeys(doc_ids)) - len(missing)
+    click.echo(f"{removed} deleted, {len(missing)} not found", err=True)
+    if missing:
+        sys.exit(EXIT_NOTHING)
+
+
 #: The commands this module adds to the `searcher` group.
-COMMANDS = (show_command, clean_command, stats_command,)
+COMMANDS = (show_command, clean_command, stats_command, delete_command,)

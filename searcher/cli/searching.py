@@ -11,6 +11,7 @@ import click
 
 from .context import EXIT_NOTHING, State, pass_state
 from .render import print_results
+from .tables import print_count, print_ids, print_jsonl, print_table
 
 if TYPE_CHECKING:
     from .. import Results
@@ -34,11 +35,19 @@ if TYPE_CHECKING:
 @click.option("--expand/--no-expand", default=None,
               help="Also search words typical of the top hits [default: on for word queries].")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
+@click.option("--count", "as_count", is_flag=True, help="Print only the number of hits.")
+@click.option("--ids", "as_ids", is_flag=True, help="Print only the hits' document ids, one a line.")
+@click.option("--format", "table", type=click.Choice(["tsv", "csv"]),
+              help="One row per hit (rank, doc_id, score, source, published, title, snippet), after a header row.")
+@click.option("--highlight", type=click.Choice(["plain", "ansi", "html", "none"]),
+              help="Snippet markup: **word**, terminal colour, <mark>, or none "
+                   "[default: ansi with colour, else plain; none for --format].")
 @pass_state
 def search_command(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool, as_jsonl: bool,
                    sort: str, source: str | None, since: str | None, until: str | None, words: bool,
                    fragments: int, context: int, facets: bool, explain: bool, expand: bool | None,
-                   color: bool | None) -> None:
+                   color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
+                   highlight: str | None = None) -> None:
     """Search the index; exit 1 when nothing is found.
 
     \b
@@ -46,31 +55,64 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
         searcher search Khalilzad re-set
         searcher search '"peace talks" -Iraq' --since 2020-01-01
         searcher search 'title:taliban OR author:martin' --json
+        searcher search taliban --format csv > hits.csv
     """
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl cannot be used together")
+    script_output(as_json=as_json, as_jsonl=as_jsonl, as_count=as_count, as_ids=as_ids, table=table,
+                  highlight=highlight, facets=facets, explain=explain)
     text = " ".join(query)
     if not text.strip():
         raise click.UsageError("empty query: give at least one word to search for")
-    use_color = color_wanted(color)
+    if highlight == "ansi" and color is False:
+        raise click.UsageError("--highlight ansi and --no-color cannot be used together")
+    use_color = color_wanted(True if highlight == "ansi" else color)
     ix = state.open_index()
     why = ix.needs_build(state.seeds_dir)
     if why:
         click.echo(f"searcher: {why}; building it from {state.seeds_dir}", err=True)
         click.echo(ix.update(state.seeds_dir).summary(), err=True)
-    results = ix.search(text, limit=limit, page=page, sort=sort, source=source, since=since, until=until,
-                        syntax=not words, fragments=fragments, context=context,
-                        highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain", facets=facets,
-                        explain=explain, expand=expand)
+    if highlight is None:
+        highlight = "none" if table else "ansi" if use_color and not (as_json or as_jsonl) else "plain"
+    results = ix.search(text, limit=1 if as_count else limit, page=1 if as_count else page, sort=sort,
+                        source=source, since=since, until=until, syntax=not words,
+                        fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
+                        facets=facets, explain=explain, expand=expand)
+    if as_count or as_ids or table:
+        if as_count:
+            print_count(results)
+        elif as_ids:
+            print_ids(results)
+        else:
+            print_table(results, table or "tsv")
+        if not results.total:
+            sys.exit(EXIT_NOTHING)
+        return
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
+
+
+def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool, table: str | None,
+                  highlight: str | None, facets: bool, explain: bool) -> None:
+    """UsageError for output options that cannot go together."""
+    chosen = [name for name, on in (("--json", as_json), ("--jsonl", as_jsonl), ("--count", as_count),
+                                    ("--ids", as_ids), ("--format", bool(table))) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be used together: choose one output")
+    if highlight and (as_json or as_jsonl):
+        raise click.UsageError("--highlight does not apply to JSON, which gives each snippet as plain text "
+                               "with the offsets of its matches")
+    if highlight and (as_count or as_ids):
+        raise click.UsageError(f"--highlight does not apply to {chosen[0]}: it prints no snippets")
+    for name, on in (("--facets", facets), ("--explain", explain)):
+        if on and chosen and chosen[0] not in ("--json", "--jsonl"):
+            raise click.UsageError(f"{name} does not apply to {chosen[0]}: use it with the text or JSON output")
 
 
 def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool) -> None:
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
     elif as_jsonl:
-        for hit in results:
-            click.echo(json.dumps(hit.as_dict(), ensure_ascii=False))
+        print_jsonl(results)
     else:
         print_results(results, color)
     if not results.hits:

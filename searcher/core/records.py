@@ -65,9 +65,48 @@ class Document:
         return cls(**values)
 
 
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    """One additive part of a hit's score: the parts of a hit add up to its score.
+
+    ``kind``: ``word`` (a word of the query), ``feedback`` (a word pseudo-relevance feedback
+    added), ``proximity`` (two query words found near each other: ``term`` is "a b"),
+    ``coordination`` (the bonus a structured query gives a document for matching more of
+    its clauses) or ``other`` (what a structured query's scoring added that has no term).
+    ``fields``: the word's frequency in each field it was found in; word queries score a
+    word over all its fields at once (BM25F), a structured query per field (one entry).
+    ``idf`` and ``query_weight`` are those of ``word`` and ``feedback`` parts; ``boost``:
+    what the structured query multiplied this part by (field weights, ``^``, coordination).
+    """
+
+    kind: str
+    term: str
+    contribution: float
+    fields: dict[str, float] = field(default_factory=dict)
+    idf: float | None = None
+    query_weight: float | None = None
+    boost: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (floats rounded to 6 places; absent details left out)."""
+        data: dict[str, Any] = {"kind": self.kind, "term": self.term, "contribution": round(self.contribution, 6),
+                                "fields": dict(self.fields)}
+        for name in ("idf", "query_weight", "boost"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = round(value, 6)
+        return data
+
+
 @dataclass(slots=True)
 class Hit:
-    """One ranked result."""
+    """One ranked result.
+
+    ``snippet`` is marked up in the format the search asked for (``highlight``);
+    ``snippet_text`` is the same snippet as plain text and ``matches`` the (start, end)
+    character offsets of the matched words in it. With ``explain``, ``explanation`` holds
+    readable lines and ``score_parts`` the parts that add up to ``score``.
+    """
 
     rank: int
     doc_id: str
@@ -79,9 +118,15 @@ class Hit:
     url: str | None = None
     snippet: str = ""
     explanation: list[str] = field(default_factory=list)
+    snippet_text: str = ""
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    score_parts: list[ScorePart] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO 8601)."""
+        """A JSON-ready dict (dates as ISO 8601); the snippet as plain text plus match offsets.
+
+        ``explanation`` (only when explained): ``{"score": ..., "parts": [ScorePart.as_dict()...]}``.
+        """
         return {
             "rank": self.rank,
             "doc_id": self.doc_id,
@@ -91,8 +136,10 @@ class Hit:
             "published": self.published.isoformat() if self.published else None,
             "path": self.path,
             "url": self.url,
-            "snippet": self.snippet,
-            **({"explanation": self.explanation} if self.explanation else {}),
+            "snippet": self.snippet_text,
+            "matches": [[start, end] for start, end in self.matches],
+            **({"explanation": {"score": round(self.score, 6), "parts": [p.as_dict() for p in self.score_parts]}}
+               if self.explanation else {}),
         }
 
 

@@ -144,6 +144,26 @@ def make_snippet(
     return text or lead(body)
 
 
+def split_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """A marked snippet as its plain text and the (start, end) character offsets of its
+    matches in that text (Python string indices: code points)."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    start = None
+    for piece in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if piece == MARK_START:
+            start = pos
+        elif piece == MARK_END:
+            if start is not None and pos > start:
+                spans.append((start, pos))
+            start = None
+        else:
+            text.append(piece)
+            pos += len(piece)
+    return "".join(text), spans
+
+
 def render(marked: str, fmt: str = "plain") -> str:
     """Turn a marked snippet into ``plain``, ``ansi``, ``html`` or ``none`` markup."""
     start, end = FORMATS[fmt]

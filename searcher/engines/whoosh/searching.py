@@ -20,13 +20,15 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from ...core.errors import DocumentNotFoundError, QueryError
-from ...core.records import Hit, Results
+from ...core.records import Hit, Results, ScorePart
+from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
 from ...search.options import SearchOptions
 from ...search.query_text import is_plain
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
-from ...search.snippets import SpanFinder, make_snippet, render
+from ...search.snippets import SpanFinder, make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW
+from .explain import structured_parts
 from .schema import analyze_words, span_finder
 from .scoring import key_terms
 from .suggestions import suggest
@@ -44,7 +46,8 @@ class _Ranking:
     terms: set[str]
     #: the query's words when it was ranked as words (for explanations), else None
     tokens: list[str] | None = None
-    why: dict[int, list[str]] = field(default_factory=dict)
+    #: the parts of each explained document's score
+    why: dict[int, list[ScorePart]] = field(default_factory=dict)
     #: stored fields of documents already read while ranking (the hits reuse them)
     stored: dict[int, dict[str, Any]] = field(default_factory=dict)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -115,8 +118,8 @@ def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: An
     ranking = _Ranking(order, len(hits), terms)
     if options.facets and ranking.total:
         ranking.facets = _facets(searcher, parsed, filt)
-    if options.explain:
-        ranking.why = {d: _explain_whoosh(searcher, parsed, d) for _, d in order[options.first:]}
+    if options.explain and options.sort != "date":  # sorted by date, hits are not scored
+        ranking.why = {d: structured_parts(searcher, parsed, d, s) for s, d in order[options.first:]}
     return ranking
 
 
@@ -131,8 +134,11 @@ def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: Ra
             fields = searcher.stored_fields(docnum)
         hit = _to_hit(fields, position + 1, score, ranking.terms, find_spans, options)
         if options.explain:
-            hit.explanation = _explanation(score, ranking.why.get(docnum, []), ranking.tokens, options.sort,
-                                           settings.all_words_first)
+            hit.score_parts = ranking.why.get(docnum, [])
+            tokens = ranking.tokens
+            tiered = tokens is not None and settings.all_words_first and len(set(tokens)) > 1
+            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
+                                                all_words_first=sorted(set(tokens)) if tiered and hit.score_parts else None)
         hits.append(hit)
     return hits
 
@@ -172,11 +178,13 @@ def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
 
 def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], find_spans: SpanFinder,
             options: SearchOptions) -> Hit:
-    snippet = ""
+    snippet = text = ""
+    matches: list[tuple[int, int]] = []
     if options.fragments:
         marked = make_snippet(stored.get("body", ""), stored.get("title", ""), terms, find_spans,
                               fragments=options.fragments, context=options.context)
         snippet = render(marked, options.highlight)
+        text, matches = split_marks(marked)
     return Hit(
         rank=rank,
         doc_id=stored["doc_id"],
@@ -187,35 +195,9 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], fi
         path=stored.get("path"),
         url=stored.get("url"),
         snippet=snippet,
+        snippet_text=text,
+        matches=matches,
     )
-
-
-def _explanation(score: float, lines: list[str], tokens: list[str] | None, sort: str,
-                 all_words_first: bool) -> list[str]:
-    head = [f"{score:7.3f}  total" + (" (sorted by date)" if sort == "date" else "")]
-    if tokens is not None and all_words_first and len(set(tokens)) > 1:
-        head.append(f"         {len(lines)} line(s) below; documents holding all of {sorted(set(tokens))} rank first")
-    return head + lines
-
-
-def _explain_whoosh(searcher: Any, parsed: wq.Query, docnum: int) -> list[str]:
-    """Per field and term BM25 contributions of a structured query's words to one document."""
-    lines: list[str] = []
-    seen: set[tuple[str, Any]] = set()
-    try:
-        pairs = list(parsed.existing_terms(searcher.reader(), phrases=True, expand=True))
-    except Exception:
-        return lines
-    for fieldname, text in pairs:
-        if (fieldname, text) in seen or not searcher.schema[fieldname].scorable:
-            continue
-        seen.add((fieldname, text))
-        m = searcher.postings(fieldname, text)
-        m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
-            lines.append(f"{m.score():7.3f}  {fieldname}:{word!r} tf={m.weight():g} (before boosts)")
-    return lines
 
 
 def _newest_first() -> Any:

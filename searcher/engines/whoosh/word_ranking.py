@@ -23,6 +23,7 @@ from typing import Any
 
 from whoosh.reading import TermNotFound
 
+from ...core.records import ScorePart
 from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_scores_of
 from ...search.feedback import rm3
 from ...search.settings import RankingSettings
@@ -41,7 +42,7 @@ class Ranked:
     order: list[tuple[float, int]]
     total: int
     terms: dict[str, float]
-    why: dict[int, list[str]] = field(default_factory=dict)
+    why: dict[int, list[ScorePart]] = field(default_factory=dict)
     #: Stored fields of the documents this query read (feedback): the hits can reuse them.
     stored: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -134,8 +135,8 @@ def _first_pass(q: _Query, first: int) -> tuple[dict[int, float], set[int], int]
     return scores, full, total
 
 
-def _first_pass_explained(q: _Query) -> tuple[dict[int, float], set[int], dict[int, list[str]]]:
-    """Every match's score, the documents holding every word, and a reason line per term."""
+def _first_pass_explained(q: _Query) -> tuple[dict[int, float], set[int], dict[int, list[ScorePart]]]:
+    """Every match's score, the documents holding every word, and a score part per term."""
     scores, full, why, _ = _score_terms(q.stats, q.settings, q.terms, q.allowed, True)
     if q.exclude is not None:
         scores.pop(q.exclude, None)
@@ -278,8 +279,8 @@ def _sum_scores(
 
 def _score_terms(
     stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None, explain: bool
-) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
-    """BM25F accumulators: docnum -> score, the documents matching every term, reasons, term weights.
+) -> tuple[dict[int, float], set[int], dict[int, list[ScorePart]], dict[str, float]]:
+    """BM25F accumulators: docnum -> score, the documents matching every term, score parts, term weights.
 
     ``scores`` keys are in first-match order (term by term, each term's fields in
     WORD_FIELDS order, docnums ascending): ties in score rank in that order.
@@ -293,24 +294,24 @@ def _score_terms(
 
 def _score_terms_explained(
     stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None
-) -> tuple[dict[int, float], set[int], dict[int, list[str]], dict[str, float]]:
-    """:func:`_score_terms` with a reason line per document and term (the same scores, posting by posting)."""
+) -> tuple[dict[int, float], set[int], dict[int, list[ScorePart]], dict[str, float]]:
+    """:func:`_score_terms` with a score part per document and term (the same scores, posting by posting)."""
     n = stats.doc_count
     k1, delta = settings.k1, settings.delta
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, int] = defaultdict(int)
-    why: dict[int, list[str]] = defaultdict(list)
+    why: dict[int, list[ScorePart]] = defaultdict(list)
     idfs: dict[str, float] = {}
     fields = stats.word_fields(settings)
     for term, qweight in terms.items():
         pseudo: dict[int, float] = defaultdict(float)
-        parts: dict[int, list[str]] = defaultdict(list)
+        parts: dict[int, dict[str, float]] = defaultdict(dict)
         for fieldname, norms in fields:
             for docnum, tf in _postings(stats, fieldname, term):
                 if allowed is not None and docnum not in allowed:
                     continue
                 pseudo[docnum] += tf * norms[docnum]
-                parts[docnum].append(f"{fieldname} tf={tf:g}")
+                parts[docnum][fieldname] = tf
         if not pseudo:
             continue
         df = stats.df(term)
@@ -320,9 +321,7 @@ def _score_terms_explained(
             s = term_score(w, tf, k1, delta)
             scores[docnum] += s
             matched[docnum] += 1
-            why[docnum].append(
-                f"{s:7.3f}  {term!r}: idf {idf(n, df):.2f} x query {qweight:g}, {', '.join(parts[docnum])}"
-            )
+            why[docnum].append(ScorePart("word", term, s, parts[docnum], idf=idf(n, df), query_weight=qweight))
     full = {d for d, c in matched.items() if c >= len(terms)}
     return scores, full, why, idfs
 
@@ -336,9 +335,9 @@ def _feedback(
     full: set[int],
     depth: int,
     stored: dict[int, dict[str, Any]],
-    why: dict[int, list[str]],
+    why: dict[int, list[ScorePart]],
     explain: bool,
-) -> tuple[list[tuple[float, int]], dict[str, float], dict[int, list[str]]]:
+) -> tuple[list[tuple[float, int]], dict[str, float], dict[int, list[ScorePart]]]:
     """Pseudo-relevance feedback: (new order, the expanded query's weights, reasons).
 
     A re-rank: the expansion words re-score only the first pass's best documents
@@ -394,8 +393,8 @@ def _rerank(
 
 def _rerank_explained(
     q: _Query, scale: float, extra: dict[str, float], pool: list[int], full: set[int], depth: int
-) -> tuple[list[tuple[float, int]], dict[int, list[str]]]:
-    """:func:`_rerank` for explain: every match re-scored, with its reason lines."""
+) -> tuple[list[tuple[float, int]], dict[int, list[ScorePart]]]:
+    """:func:`_rerank` for explain: every match re-scored, with its score parts."""
     # The user's words again at their mixed weight, so each line is its real share.
     scaled = {t: scale * w for t, w in q.terms.items()}
     scores, _, why, _ = _score_terms(q.stats, q.settings, scaled, q.allowed, True)
@@ -426,13 +425,13 @@ def _score_pool(
     settings: RankingSettings,
     terms: dict[str, float],
     pool: list[int],
-    why: dict[int, list[str]] | None,
+    why: dict[int, list[ScorePart]] | None,
 ) -> dict[int, float]:
     """BM25F of ``terms`` for the documents in ``pool`` only, from their own text.
 
     The same score as the posting lists give (index_terms is the analyzer), without
     reading the expansion words' posting lists, whose cost grows with the index.
-    ``why``: where to add a reason line per document and term (explain).
+    ``why``: where to add a score part per document and term (explain).
     """
     n = stats.doc_count
     fields = stats.word_fields(settings)
@@ -468,27 +467,27 @@ def _score_pool_explained(
     weights: dict[str, float],
     fields: list[tuple[str, list[float]]],
     pool: list[int],
-    why: dict[int, list[str]],
+    why: dict[int, list[ScorePart]],
 ) -> dict[int, float]:
-    """:func:`_score_pool` with a reason line per document and term."""
+    """:func:`_score_pool` with a score part per document and term."""
     n = stats.doc_count
     out: dict[int, float] = defaultdict(float)
     for docnum in pool:
         per_field = stats.doc_terms(docnum)
         for term, w in weights.items():
             tf = 0.0
-            parts = []
+            parts = {}
             for fieldname, norms in fields:
                 c = per_field[fieldname].get(term)
                 if c:
                     tf += c * norms[docnum]
-                    parts.append(f"{fieldname} tf={c:g}")
+                    parts[fieldname] = c
             if not tf:
                 continue
             s = term_score(w, tf, settings.k1, settings.delta)
             out[docnum] += s
-            why[docnum].append(f"{s:7.3f}  {term!r}: idf {idf(n, stats.df(term)):.2f} x query {terms[term]:.3g} "
-                               f"(feedback), {', '.join(parts)}")
+            why[docnum].append(ScorePart("feedback", term, s, parts, idf=idf(n, stats.df(term)),
+                                         query_weight=terms[term]))
     return out
 
 
@@ -500,7 +499,7 @@ def _proximity(
     tokens: list[str],
     order: list[tuple[float, int]],
     full: set[int],
-    why: dict[int, list[str]] | None,
+    why: dict[int, list[ScorePart]] | None,
 ) -> list[tuple[float, int]]:
     """Add a bonus for each pair of consecutive query words found near each other in the body."""
     settings = q.settings
@@ -521,7 +520,7 @@ def _proximity(
                 bonus = w * near / (near + settings.k1)
                 rescored[docnum] += bonus
                 if why is not None:
-                    why.setdefault(docnum, []).append(f"{bonus:7.3f}  {a!r} near {b!r} x{near}")
+                    why.setdefault(docnum, []).append(ScorePart("proximity", f"{a} {b}", bonus, {"body": near}))
     ranked = sorted(candidates, key=lambda d: ((d in full) if q.tiered else True, rescored[d], -d), reverse=True)
     return [(rescored[d], d) for d in ranked]
 
