@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
 from .core.errors import (
+    AmbiguousIdError,
     DocumentNotFoundError,
     IndexLockedError,
     IndexNotFoundError,
@@ -30,6 +31,7 @@ from .core.errors import (
 )
 
 __all__ = [
+    "AmbiguousIdError",
     "Document",
     "DocumentNotFoundError",
     "Hit",

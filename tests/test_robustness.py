@@ -19,7 +19,7 @@ import searcher
 from searcher import SearchIndex
 from searcher.engines.whoosh.locking import WriteLock
 from searcher.engines.whoosh.storage import MARKER_NAME
-from conftest import GOLD_ID
+from conftest import GOLD_DOC, GOLD_ID
 
 ARTICLE = "Headline number {n} about harbours\n\n" + (
     "The harbour authority said on Tuesday that traffic rose sharply in the third quarter, "
@@ -81,16 +81,17 @@ def test_bad_seeds_are_named_the_rest_indexed(bad_seeds, index_dir):
         assert "seed size cap" in failed["huge.txt"]
         assert "not followed" in failed["outside-link.txt"]
         indexed = set(report.added)
-        for name in ("nul", "badutf8", "cp1252", "latin1", "utf16", "malformed", "nobody", "sub/nested", GOLD_ID):
+        for name in ("nul.txt", "badutf8.txt", "cp1252.txt", "latin1.txt", "utf16.txt", "malformed.html", "nobody.html",
+                     "sub/nested.txt", GOLD_DOC):
             assert name in indexed, (name, failed)
         assert not any(name.startswith(".") or name.endswith("~") for name in indexed)
         # decoded properly, not dropped or mangled
-        assert ix.search("crêpes").hits[0].doc_id == "cp1252"
-        assert ix.search("München").hits[0].doc_id == "latin1"
-        assert ix.search("wombats").hits[0].doc_id == "utf16"
-        assert ix.search("zeppelins").hits[0].doc_id == "nul"
+        assert ix.search("crêpes").hits[0].doc_id == "cp1252.txt"
+        assert ix.search("München").hits[0].doc_id == "latin1.txt"
+        assert ix.search("wombats").hits[0].doc_id == "utf16.txt"
+        assert ix.search("zeppelins").hits[0].doc_id == "nul.txt"
         assert ix.search("secret").total == 0
-        assert "deep" in indexed or "deep.html" in failed
+        assert "deep.html" in indexed or "deep.html" in failed
 
 
 def test_index_command_exit_1_names_every_skipped_seed(bad_seeds, index_dir):
@@ -180,7 +181,7 @@ def test_first_build_killed_before_marker_is_recovered(tmp_path, seeds_dir):
     index_dir = tmp_path / "ix"
     (index_dir / "gen-000001").mkdir(parents=True)  # what a crash before the marker leaves
     report = SearchIndex(index_dir).update(seeds_dir)
-    assert report.added == [GOLD_ID]
+    assert report.added == [GOLD_DOC]
 
 
 # ------------------------------------------------------------------ crashes

@@ -33,3 +33,12 @@ class QueryError(SearcherError):
 
 class DocumentNotFoundError(SearcherError):
     """No document with that id is in the index."""
+
+
+class AmbiguousIdError(SearcherError):
+    """A document id prefix that more than one indexed document starts with."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        #: Some of the ids the prefix matches (not necessarily all), sorted.
+        self.candidates = candidates

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,12 +53,15 @@ def seed_kind(path: str | os.PathLike[str]) -> str:
     return SEED_KINDS.get(os.path.splitext(path)[1].lower(), "text")
 
 
-def _doc_id(parts: tuple[str, ...] | list[str]) -> str:
-    """The document id of a seed: its path below the seeds folder, without the suffix."""
-    name = parts[-1]
-    dot = name.rfind(".")
-    stem = name[:dot] if dot > 0 else name
-    return "/".join([*parts[:-1], stem])
+def seed_doc_id(parts: tuple[str, ...] | list[str]) -> str:
+    """The document id of a seed: its path below the seeds folder, suffix included.
+
+    ``X.txt`` and ``X.html`` (one page captured two ways) are two documents, so the suffix
+    stays; folders are joined with ``/`` on every system, and the name is NFC-normalised so
+    the id is the one a keyboard types (macOS hands out decomposed names). Stable for as
+    long as the file keeps its name; a renamed file is a rename (matched by content hash).
+    """
+    return unicodedata.normalize("NFC", "/".join(parts))
 
 
 def iter_seed_files(
@@ -104,7 +108,7 @@ def iter_seed_files(
             except OSError as exc:
                 _note(skipped, entry.path, f"cannot stat ({exc.strerror or exc})")
                 continue
-            yield SeedFile(path=entry.path, doc_id=_doc_id((*rel, name)), kind=seed_kind(name),
+            yield SeedFile(path=entry.path, doc_id=seed_doc_id((*rel, name)), kind=seed_kind(name),
                            size=stat.st_size, mtime_ns=stat.st_mtime_ns)
         stack.extend(reversed(subfolders))
 
