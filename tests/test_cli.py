@@ -122,11 +122,13 @@ def test_clean_missing_file_is_an_error(runner, tmp_path):
 def test_index_names_skipped_seeds_and_exits_1(runner, index_dir, seeds_dir):
     (seeds_dir / "empty.txt").write_text("")
     (seeds_dir / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (seeds_dir / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = run(runner, index_dir, seeds_dir, "index")
     assert result.exit_code == 1
     assert "skipped" in result.stderr and "empty.txt: empty file" in result.stderr
-    assert "picture.png: not a text or HTML page (PNG image)" in result.stderr
-    assert "1 added" in result.stderr and "2 failed" in result.stderr
+    assert "picture.png: a .png file, not indexed (seeds are .txt, .text, .html, .htm, .xhtml files)" in result.stderr
+    assert "picture.txt: not a text or HTML page (PNG image)" in result.stderr
+    assert "1 added" in result.stderr and "3 failed" in result.stderr
 
 
 def test_python_dash_m_runs_the_cli():
