@@ -20,6 +20,7 @@ from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
 from .core.errors import (
     AmbiguousIdError,
+    DocumentError,
     DocumentNotFoundError,
     IndexLockedError,
     IndexNotFoundError,
@@ -28,11 +29,13 @@ from .core.errors import (
     QueryError,
     SearcherError,
     SeedError,
+    SourceFileError,
 )
 
 __all__ = [
     "AmbiguousIdError",
     "Document",
+    "DocumentError",
     "DocumentNotFoundError",
     "Hit",
     "IndexLockedError",
@@ -46,6 +49,7 @@ __all__ = [
     "SearchIndex",
     "SearcherError",
     "SeedError",
+    "SourceFileError",
     "UpdateReport",
     "__version__",
     "clean_file",

@@ -304,3 +304,23 @@ def test_an_index_with_the_old_ids_moves_to_the_new_ones_by_renames(tmp_path, se
         assert ix.search("Khalilzad").hits[0].doc_id == GOLD_DOC
         again = ix.update(seeds_dir)
         assert again.unchanged == 2 and not (again.added or again.renamed or again.removed)
+
+
+@pytest.mark.parametrize("given, stored", [
+    ("2020-01-01", datetime(2020, 1, 1)), ("2020-01-01T09:30:00", datetime(2020, 1, 1, 9, 30)),
+    (" 2020-01-01 09:30 ", datetime(2020, 1, 1, 9, 30)), (__import__("datetime").date(2020, 1, 1), datetime(2020, 1, 1)),
+])
+def test_a_document_takes_its_date_as_an_iso_string_or_a_date(tmp_path, given, stored):
+    doc = Document(doc_id="d", title="Dated note", body="Kabul talks resume.", published=given)
+    assert doc.published == stored
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add(doc)
+        assert ix.get("d").published == stored
+        assert [h.doc_id for h in ix.search("kabul", since="2020-01-01")] == ["d"]
+        assert Document.from_dict(ix.get("d").as_dict()).published == stored
+
+
+@pytest.mark.parametrize("given", ["yesterday", "01/02/2020", 20200101])
+def test_a_document_with_a_date_that_is_not_one_says_what_to_pass(given):
+    with pytest.raises(searcher.DocumentError, match="published must be a datetime, a date or an ISO 8601 string"):
+        Document(doc_id="d", title="t", published=given)

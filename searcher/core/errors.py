@@ -11,6 +11,14 @@ class SeedError(SearcherError):
     """A seed file could not be read or cleaned."""
 
 
+class SourceFileError(SearcherError):
+    """A file of documents (JSON Lines) cannot be opened or read."""
+
+
+class DocumentError(SearcherError, ValueError):
+    """A Document made with a value of the wrong kind (the message says what to pass)."""
+
+
 class IndexNotFoundError(SearcherError):
     """There is no searcher index at the given path."""
 
