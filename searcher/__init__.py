@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, ScorePart, UpdateReport
 from .core.errors import (
+    AmbiguousIdError,
+    DocumentError,
     DocumentNotFoundError,
     IndexLockedError,
     IndexNotFoundError,
@@ -27,10 +29,13 @@ from .core.errors import (
     QueryError,
     SearcherError,
     SeedError,
+    SourceFileError,
 )
 
 __all__ = [
+    "AmbiguousIdError",
     "Document",
+    "DocumentError",
     "DocumentNotFoundError",
     "Hit",
     "IndexLockedError",
@@ -45,6 +50,7 @@ __all__ = [
     "SearchIndex",
     "SearcherError",
     "SeedError",
+    "SourceFileError",
     "UpdateReport",
     "__version__",
     "clean_file",
@@ -54,7 +60,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    # What type checkers see of the names below that are imported on first use: every one
+    # of _LAZY (tests/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .index import SearchIndex
     from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
@@ -67,14 +76,16 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+if not TYPE_CHECKING:  # a module __getattr__ would make every misspelt name Any to a type checker
 
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            import importlib
+
+            value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

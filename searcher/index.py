@@ -8,12 +8,13 @@ get back Documents, Results and reports; no engine object leaks out.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.errors import IndexNotFoundError, QueryError, SearcherError
+from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport
 from .engines.base import DEFAULT_WAIT, Engine
 from .search.options import SearchOptions
@@ -22,6 +23,9 @@ from .sources.seeds import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from .indexing.update import SeedOptions
+
+#: How many candidates an ambiguous id prefix's error lists.
+AMBIGUOUS_SHOWN = 5
 
 # The writing methods import searcher.indexing (cleaning, hashing, process pools) when
 # they run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -172,8 +176,33 @@ class SearchIndex:
     # ------------------------------------------------------------------ reading
 
     def get(self, doc_id: str) -> Document:
-        """The stored Document with this id, or DocumentNotFoundError."""
-        return self.engine.get(doc_id)
+        """The stored Document with this id, or with the one id that starts with it (see :meth:`resolve_id`)."""
+        return self.engine.get(self.resolve_id(doc_id))
+
+    def resolve_id(self, doc_id: str) -> str:
+        """The id of the one indexed document that is, or starts with, ``doc_id`` (as git takes
+        a commit's prefix): ``000_d8f`` for ``000_d8f0162b6785f52f.txt``. An exact id wins.
+
+        :raises DocumentNotFoundError: no id is or starts with ``doc_id``.
+        :raises AmbiguousIdError: several ids start with it; the message lists a few.
+        """
+        if not isinstance(doc_id, str) or not doc_id:
+            raise QueryError("give a document id (or the start of one)")
+        if self.engine.contains(doc_id):
+            return doc_id
+        typed = unicodedata.normalize("NFC", doc_id)  # seed ids are NFC, as keyboards type
+        if typed != doc_id and self.engine.contains(typed):
+            return typed
+        candidates = self.engine.ids_starting_with(typed, AMBIGUOUS_SHOWN + 1)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path}, and no id starts with it "
+                                        "(see `searcher search`)")
+        shown = ", ".join(repr(c) for c in candidates[:AMBIGUOUS_SHOWN])
+        more = ", ..." if len(candidates) > AMBIGUOUS_SHOWN else ""
+        raise AmbiguousIdError(f"{doc_id!r} starts several document ids ({shown}{more}): give more of the id",
+                               candidates[:AMBIGUOUS_SHOWN])
 
     def __len__(self) -> int:
         return self.engine.count()
@@ -213,11 +242,11 @@ class SearchIndex:
 
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
                 highlight: str = "plain") -> Results:
-        """The articles most like ``doc_id`` (not itself); DocumentNotFoundError if absent."""
+        """The articles most like ``doc_id`` (not itself); the id may be a prefix, as for :meth:`get`."""
         if limit < 1:
             raise QueryError("limit must be 1 or more")
         options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight)
-        return self.engine.similar(doc_id, options.checked())
+        return self.engine.similar(self.resolve_id(doc_id), options.checked())
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""

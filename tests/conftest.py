@@ -15,6 +15,8 @@ SHARED = REPO.parent / "shared"
 #: Set (by .ci/run) to make a missing ../shared a failure instead of a skip.
 REQUIRE_SHARED = "SEARCHER_REQUIRE_SHARED"
 GOLD_ID = "000_d8f0162b6785f52f"
+#: Its document id once indexed: the seed's path below the seeds folder, suffix included.
+GOLD_DOC = f"{GOLD_ID}.txt"
 #: The shipped seed's gold record (a copy of ../shared/gold's), so its tests run on a bare clone.
 GOLD = REPO / "tests" / "data" / "gold" / f"{GOLD_ID}.json"
 

@@ -9,7 +9,7 @@ import pytest
 
 from searcher import __version__
 from searcher.cli import cli
-from conftest import GOLD_ID
+from conftest import GOLD_DOC, GOLD_ID
 
 
 def run(runner, index_dir: Path, seeds_dir: Path, *args: str, env: dict | None = None):
@@ -56,13 +56,13 @@ def test_search_json_carries_the_hit_fields(runner, index_dir, seeds_dir):
     hit = data["hits"][0]
     for key in ("rank", "doc_id", "title", "score", "source", "published", "path", "url", "snippet"):
         assert key in hit
-    assert hit["doc_id"] == GOLD_ID and hit["rank"] == 1 and hit["score"] > 0
+    assert hit["doc_id"] == GOLD_DOC and hit["rank"] == 1 and hit["score"] > 0
 
 
 def test_search_jsonl_one_object_per_hit(runner, index_dir, seeds_dir):
     result = run(runner, index_dir, seeds_dir, "search", "taliban", "--jsonl")
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])["doc_id"] == GOLD_ID
+    assert len(lines) == 1 and json.loads(lines[0])["doc_id"] == GOLD_DOC
 
 
 def test_exit_codes_follow_grep(runner, index_dir, seeds_dir):
@@ -89,7 +89,7 @@ def test_show_and_missing_document(runner, index_dir, seeds_dir):
     shown = run(runner, index_dir, seeds_dir, "show", GOLD_ID, "--json")
     assert shown.exit_code == 0
     doc = json.loads(shown.stdout)
-    assert doc["doc_id"] == GOLD_ID and "Khalilzad" in doc["body"]
+    assert doc["doc_id"] == GOLD_DOC and "Khalilzad" in doc["body"]
     missing = run(runner, index_dir, seeds_dir, "show", "no-such-doc")
     assert missing.exit_code == 1 and "no document 'no-such-doc'" in missing.stderr
 
@@ -122,11 +122,13 @@ def test_clean_missing_file_is_an_error(runner, tmp_path):
 def test_index_names_skipped_seeds_and_exits_1(runner, index_dir, seeds_dir):
     (seeds_dir / "empty.txt").write_text("")
     (seeds_dir / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (seeds_dir / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = run(runner, index_dir, seeds_dir, "index")
     assert result.exit_code == 1
     assert "skipped" in result.stderr and "empty.txt: empty file" in result.stderr
-    assert "picture.png: not a text or HTML page (PNG image)" in result.stderr
-    assert "1 added" in result.stderr and "2 failed" in result.stderr
+    assert "picture.png: a .png file, not indexed (seeds are .txt, .text, .html, .htm, .xhtml files)" in result.stderr
+    assert "picture.txt: not a text or HTML page (PNG image)" in result.stderr
+    assert "1 added" in result.stderr and "3 failed" in result.stderr
 
 
 def test_python_dash_m_runs_the_cli():
@@ -140,7 +142,7 @@ def test_python_dash_m_runs_the_cli():
 @pytest.mark.parametrize("sort", ["relevance", "date"])
 def test_sort_option(runner, index_dir, seeds_dir, sort):
     result = run(runner, index_dir, seeds_dir, "search", "taliban", "--sort", sort, "--json")
-    assert result.exit_code == 0 and json.loads(result.stdout)["hits"][0]["doc_id"] == GOLD_ID
+    assert result.exit_code == 0 and json.loads(result.stdout)["hits"][0]["doc_id"] == GOLD_DOC
 
 
 def test_clean_json_matches_the_gold_record(runner, seeds_dir, gold):
@@ -172,3 +174,49 @@ def test_search_rebuilds_an_index_of_an_older_schema_when_seeds_are_at_hand(runn
     result = run(runner, index_dir, seeds_dir, "search", "Khalilzad")
     assert result.exit_code == 0 and "older schema; building it from" in result.stderr
     assert json.loads(marker.read_text())["schema_version"] > 0
+
+
+def test_show_and_similar_take_an_id_prefix_as_git_does(runner, index_dir, seeds_dir):
+    (seeds_dir / f"{GOLD_ID}.html").write_text(
+        "<html><head><title>Envoy returns to Doha</title></head><body><article><p>The envoy returned to Doha "
+        "on Monday for another round of talks with the Taliban delegation.</p></article></body></html>")
+    indexed = run(runner, index_dir, seeds_dir, "index")
+    assert indexed.exit_code == 0 and indexed.stderr.startswith("2 added"), indexed.output
+    shown = run(runner, index_dir, seeds_dir, "show", f"{GOLD_ID}.t", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["doc_id"] == GOLD_DOC
+    ambiguous = run(runner, index_dir, seeds_dir, "show", GOLD_ID)
+    assert ambiguous.exit_code == 2 and ambiguous.stderr.count("\n") == 1
+    assert f"'{GOLD_ID}.html', '{GOLD_DOC}'" in ambiguous.stderr and "give more of the id" in ambiguous.stderr
+    similar = run(runner, index_dir, seeds_dir, "similar", f"{GOLD_ID}.h", "--json")
+    assert similar.exit_code in (0, 1) and "Traceback" not in similar.output
+    assert all(hit["doc_id"] != f"{GOLD_ID}.html" for hit in json.loads(similar.stdout)["hits"])
+
+
+@pytest.mark.parametrize("name", ["plain-name_1.txt", "with space.txt", "it's (1).html", "ça va.txt",
+                                  "new\nline.txt", "tab\there.txt", "back\\slash.txt"])
+def test_printed_ids_can_be_typed_back_in_a_shell(name):
+    import shutil
+    import subprocess
+
+    from searcher.cli.render import typeable_id
+
+    typed = typeable_id(name)
+    assert "\n" not in typed and "\t" not in typed
+    if name == "plain-name_1.txt":
+        assert typed == name
+    bash = shutil.which("bash")
+    if bash:
+        echoed = subprocess.run([bash, "-c", f"printf %s {typed}"], capture_output=True, text=True, check=True)
+        assert echoed.stdout == name
+
+
+def test_search_prints_the_id_to_type(runner, index_dir, seeds_dir):
+    import shutil
+
+    (seeds_dir / "2020").mkdir()
+    shutil.copy(seeds_dir / f"{GOLD_ID}.txt", seeds_dir / "2020" / "copy of it.txt")
+    result = run(runner, index_dir, seeds_dir, "search", "Khalilzad")
+    assert result.exit_code == 0
+    assert " · '2020/copy of it.txt' · " in result.stdout and f" · {GOLD_DOC} · " in result.stdout
+    shown = run(runner, index_dir, seeds_dir, "show", "2020/copy of it.txt")
+    assert shown.exit_code == 0 and "id:        '2020/copy of it.txt'" in shown.stdout

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,31 @@ def test_progress_bar_draws_on_a_terminal() -> None:
         bar(500, 1000, "indexing")
         assert "500/1,000 articles" in stream.getvalue() and "/s" in stream.getvalue()
     assert ProgressBar(stream=Tty(), enabled=False).enabled is False
+
+
+def test_import_warns_of_a_date_it_cannot_read_naming_the_line(runner, tmp_path: Path) -> None:
+    path = tmp_path / "dated.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "Kabul talks", "text": "x", "date": "yesterday"}) + "\n"
+                    + json.dumps({"id": "b", "title": "Doha talks", "text": "y", "date": "2020-01-02"}) + "\n")
+    result = runner.invoke(cli, ["--index-dir", str(tmp_path / "ix"), "import", str(path), "-q"])
+    assert result.exit_code == 0, result.output  # both imported: a dropped date is a warning, not a skip
+    assert f'searcher: warning: {path}:1: date "yesterday" is not a date we can read: kept without a date' \
+        in result.stderr
+    assert "2 imported, 0 skipped" in result.stderr
+    with SearchIndex(tmp_path / "ix") as ix:
+        assert ix.get("a").published is None and ix.get("b").published == datetime(2020, 1, 2)
+
+
+def test_import_of_an_unreadable_file_is_one_line_exit_2(runner, tmp_path: Path) -> None:
+    path = tmp_path / "locked.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "t"}) + "\n")
+    path.chmod(0)
+    try:
+        # Root reads any file: then one that no one can read, whose first read fails (EIO).
+        unreadable = Path("/proc/self/mem") if os.access(path, os.R_OK) else path
+        result = runner.invoke(cli, ["--index-dir", str(tmp_path / "ix"), "import", str(unreadable), "-q"])
+    finally:
+        path.chmod(0o644)
+    assert result.exit_code == 2 and f"cannot read {unreadable}: " in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output

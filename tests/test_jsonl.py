@@ -81,9 +81,11 @@ def test_bad_lines_are_skipped_with_file_and_line(tmp_path: Path) -> None:
         json.dumps({"id": "ok2", "text": "two", "date": "garbage"}),
     ])
     skipped: list[BadLine] = []
-    docs = list(read_jsonl(path, skipped=skipped))
+    noted: list[BadLine] = []
+    docs = list(read_jsonl(path, skipped=skipped, noted=noted))
     assert [d.doc_id for d in docs] == ["ok1", "ok2"]
     assert docs[1].published is None  # an unreadable date does not cost the article
+    assert [str(n) for n in noted] == [f'{path}:7: date "garbage" is not a date we can read: kept without a date']
     assert [b.line for b in skipped] == [2, 4, 5, 6]
     assert all(b.path == str(path) for b in skipped)
     assert str(skipped[0]).startswith(f"{path}:2: bad JSON")
@@ -105,3 +107,32 @@ def test_read_jsonl_is_lazy(tmp_path: Path) -> None:
     docs = read_jsonl(path, skipped=skipped)
     assert next(docs).doc_id == "x"
     assert skipped == []  # the bad second line is not read yet
+
+
+def test_a_date_that_is_not_one_is_named_with_its_line(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "dates.jsonl", [
+        json.dumps({"id": "a", "title": "t", "date": "yesterday"}),
+        json.dumps({"id": "b", "title": "t", "date": "2020-01-02"}),
+        json.dumps({"id": "c", "title": "t", "published": {"when": "now"}}),
+    ])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        docs = list(read_jsonl(path))
+    assert [(d.doc_id, d.published) for d in docs] == [("a", None), ("b", datetime(2020, 1, 2)), ("c", None)]
+    messages = [str(w.message) for w in caught]
+    assert all(issubclass(w.category, JsonlWarning) for w in caught)
+    assert messages == [f'{path}:1: date "yesterday" is not a date we can read: kept without a date',
+                        f'{path}:3: published {{"when": "now"}} is not a date we can read: kept without a date']
+    assert caught[0].filename == __file__  # pointed at the caller's line, not inside searcher
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_a_file_that_cannot_be_read_is_a_searcher_error_naming_it(tmp_path: Path, what: str) -> None:
+    path = tmp_path / "nope.jsonl"
+    if what == "folder":
+        path.mkdir()
+    with pytest.raises(searcher.SourceFileError, match=f"cannot read {path}: ") as raised:
+        read_jsonl(path)  # at once, not at the first document
+    assert isinstance(raised.value, searcher.SearcherError)
+    with pytest.raises(searcher.SourceFileError, match="nope"):
+        read_jsonl("nope")

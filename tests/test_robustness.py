@@ -19,7 +19,7 @@ import searcher
 from searcher import SearchIndex
 from searcher.engines.whoosh.locking import WriteLock
 from searcher.engines.whoosh.storage import MARKER_NAME
-from conftest import GOLD_ID
+from conftest import GOLD_DOC, GOLD_ID
 
 ARTICLE = "Headline number {n} about harbours\n\n" + (
     "The harbour authority said on Tuesday that traffic rose sharply in the third quarter, "
@@ -48,6 +48,8 @@ def bad_seeds(seeds_dir: Path, tmp_path: Path) -> Path:
     (s / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(512))
     (s / "doc.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(512))
     (s / "archive.zip").write_bytes(b"PK\x03\x04" + os.urandom(512))
+    (s / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(512))  # content decides, whatever the name
+    (s / "doc.html").write_bytes(b"%PDF-1.4\n" + os.urandom(512))
     (s / "nul.txt").write_bytes(b"Nul headline\n\nText with a stray\x00 NUL byte about zeppelins in it.\n")
     (s / "badutf8.txt").write_bytes(b"Broken headline\n\nCaf\xc3 bytes that are not UTF-8 about quinoa farming.\xff\n")
     (s / "cp1252.txt").write_bytes("Café headline\n\n“Smart quotes” and a résumé about crêpes in Brittany.\n".encode("cp1252"))
@@ -75,22 +77,25 @@ def test_bad_seeds_are_named_the_rest_indexed(bad_seeds, index_dir):
         failed = {Path(f.path).name: f.reason for f in report.failed}
         assert failed["empty.txt"] == "empty file"
         assert failed["blank.txt"] == "empty file"
-        assert failed["image.png"] == "not a text or HTML page (PNG image)"
-        assert failed["doc.pdf"] == "not a text or HTML page (PDF document)"
-        assert failed["archive.zip"] == "not a text or HTML page (zip archive)"
+        assert failed["image.png"] == "a .png file, not indexed (seeds are .txt, .text, .html, .htm, .xhtml files)"
+        assert failed["doc.pdf"].startswith("a .pdf file, not indexed")
+        assert failed["archive.zip"].startswith("a .zip file, not indexed")
+        assert failed["image.txt"] == "not a text or HTML page (PNG image)"
+        assert failed["doc.html"] == "not a text or HTML page (PDF document)"
         assert "seed size cap" in failed["huge.txt"]
         assert "not followed" in failed["outside-link.txt"]
         indexed = set(report.added)
-        for name in ("nul", "badutf8", "cp1252", "latin1", "utf16", "malformed", "nobody", "sub/nested", GOLD_ID):
+        for name in ("nul.txt", "badutf8.txt", "cp1252.txt", "latin1.txt", "utf16.txt", "malformed.html", "nobody.html",
+                     "sub/nested.txt", GOLD_DOC):
             assert name in indexed, (name, failed)
         assert not any(name.startswith(".") or name.endswith("~") for name in indexed)
         # decoded properly, not dropped or mangled
-        assert ix.search("crêpes").hits[0].doc_id == "cp1252"
-        assert ix.search("München").hits[0].doc_id == "latin1"
-        assert ix.search("wombats").hits[0].doc_id == "utf16"
-        assert ix.search("zeppelins").hits[0].doc_id == "nul"
+        assert ix.search("crêpes").hits[0].doc_id == "cp1252.txt"
+        assert ix.search("München").hits[0].doc_id == "latin1.txt"
+        assert ix.search("wombats").hits[0].doc_id == "utf16.txt"
+        assert ix.search("zeppelins").hits[0].doc_id == "nul.txt"
         assert ix.search("secret").total == 0
-        assert "deep" in indexed or "deep.html" in failed
+        assert "deep.html" in indexed or "deep.html" in failed
 
 
 def test_index_command_exit_1_names_every_skipped_seed(bad_seeds, index_dir):
@@ -134,6 +139,81 @@ def test_seed_turned_binary_keeps_indexed_version(seeds_dir, index_dir):
         report = ix.update(seeds_dir)
         assert len(report.failed) == 1 and report.removed == []
         assert ix.search("Khalilzad").total == 1
+
+
+def test_files_that_are_not_seeds_are_named_and_not_indexed(seeds_dir, index_dir):
+    """Only .txt/.text and .html/.htm/.xhtml files are seeds; the rest are skipped, each named."""
+    prose = "A heading\n\nA paragraph of prose about seed folders, long enough to be an article.\n"
+    for name in ("readme.md", "data.json", "notes", "Makefile", "sub/page.php", "page.HTM", "caps.TXT"):
+        (seeds_dir / name).parent.mkdir(exist_ok=True)
+        (seeds_dir / name).write_text(prose)
+    with SearchIndex(index_dir) as ix:
+        report = ix.update(seeds_dir)
+        failed = {Path(f.path).relative_to(seeds_dir).as_posix(): f.reason for f in report.failed}
+        assert sorted(failed) == ["Makefile", "data.json", "notes", "readme.md", "sub/page.php"]
+        assert failed["readme.md"] == "a .md file, not indexed (seeds are .txt, .text, .html, .htm, .xhtml files)"
+        assert failed["notes"].startswith("a file without a suffix, not indexed")
+        assert sorted(report.added) == [GOLD_DOC, "caps.TXT", "page.HTM"]
+        assert ix.search("folders").total == 2
+    result = cli("--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), "index")
+    assert result.returncode == 1 and result.stderr.count("not indexed (seeds are") == 5
+    assert f"skipped {seeds_dir / 'readme.md'}: a .md file" in result.stderr
+
+
+def test_an_index_that_holds_non_seeds_drops_them_and_names_them(seeds_dir, index_dir, monkeypatch):
+    """readme.md indexed by an older searcher: removed from the index, and named as skipped."""
+    import searcher.sources.seeds as seeds
+
+    (seeds_dir / "readme.md").write_text("Readme\n\nThis folder holds the seeds of the news archive, one a file.\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(seeds, "not_a_seed", lambda name: None)
+        with SearchIndex(index_dir) as ix:
+            assert "readme.md" in ix.update(seeds_dir).added
+    with SearchIndex(index_dir) as ix:
+        report = ix.update(seeds_dir)
+        assert report.removed == ["readme.md"] and [Path(f.path).name for f in report.failed] == ["readme.md"]
+        assert len(ix) == 1 and ix.search("Khalilzad").total == 1
+
+
+def _binary(kind: str, rng: random.Random) -> bytes:
+    import struct
+
+    page = (ARTICLE.format(n=1) * 3).encode()
+    if kind == "random bytes":
+        return bytes(rng.randrange(256) for _ in range(20 * 1024))
+    if kind == "UTF-8 byte-order mark, then control bytes":
+        return b"\xef\xbb\xbf" + bytes(rng.randrange(128) for _ in range(20 * 1024))
+    if kind == "16-bit integers (UTF-16-like)":
+        return b"".join(struct.pack("<h", rng.randrange(256)) for _ in range(10 * 1024))
+    if kind == "a text head, then a binary body":
+        return page * 4 + bytes(rng.randrange(128) for _ in range(20 * 1024))
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("name", ["binary.txt", "page.html"])
+@pytest.mark.parametrize("kind", ["random bytes", "UTF-8 byte-order mark, then control bytes",
+                                  "16-bit integers (UTF-16-like)", "a text head, then a binary body"])
+def test_binary_content_is_refused_whatever_the_name(tmp_path, name, kind):
+    from searcher.core.errors import SeedError
+    from searcher.sources.seeds import read_seed
+
+    for seed in range(5):
+        path = tmp_path / name
+        path.write_bytes(_binary(kind, random.Random(seed)))
+        with pytest.raises(SeedError, match="not"):
+            read_seed(path)
+
+
+def test_binary_seeds_are_named_in_the_update_report(seeds_dir, index_dir):
+    rng = random.Random(11)
+    for i, kind in enumerate(["random bytes", "UTF-8 byte-order mark, then control bytes",
+                              "16-bit integers (UTF-16-like)", "a text head, then a binary body"]):
+        (seeds_dir / f"binary-{i}.txt").write_bytes(_binary(kind, rng))
+    with SearchIndex(index_dir) as ix:
+        report = ix.update(seeds_dir)
+        assert report.added == [GOLD_DOC]
+        assert sorted(Path(f.path).name for f in report.failed) == [f"binary-{i}.txt" for i in range(4)]
+        assert all(f.reason.startswith("not ") for f in report.failed), report.failed
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -180,7 +260,7 @@ def test_first_build_killed_before_marker_is_recovered(tmp_path, seeds_dir):
     index_dir = tmp_path / "ix"
     (index_dir / "gen-000001").mkdir(parents=True)  # what a crash before the marker leaves
     report = SearchIndex(index_dir).update(seeds_dir)
-    assert report.added == [GOLD_ID]
+    assert report.added == [GOLD_DOC]
 
 
 # ------------------------------------------------------------------ crashes

@@ -110,10 +110,14 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
 
 def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
                max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
-    """Read and clean one seed file (.txt capture or .html page)."""
+    """Read and clean one seed file (.txt capture or .html page).
+
+    ``doc_id`` defaults to the file's name (``X.txt``), the id `searcher index` gives a seed
+    at the top of the seeds folder.
+    """
     p = Path(path)
     text, digest = read_seed(p, max_bytes=max_bytes)
-    doc_id = doc_id or p.stem
+    doc_id = doc_id or p.name
     cleaner = clean_html if seed_kind(p) == "html" else clean_text
     return cleaner(text, doc_id, path=str(p), content_hash=digest)
 

@@ -18,6 +18,9 @@ from .render import print_document
 def show_command(state: State, doc_id: str, as_json: bool) -> None:
     """Print one indexed document.
 
+    DOC_ID is a document's id (a seed's path below the seeds folder, such as
+    2020/page.html) or any start of one that no other id shares.
+
     \b
     Example:
         searcher show 000_d8f0162b6785f52f

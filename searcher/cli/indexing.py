@@ -72,7 +72,8 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
     ix = state.open_index(wait=wait)
     with _progress_bar("articles", quiet) as bar:
         skipped = _SkipReporter(bar)
-        records = (doc for path in files for doc in read_jsonl(path, skipped=skipped))
+        noted = _SkipReporter(bar, verb="")  # kept, without a date that is not one
+        records = (doc for path in files for doc in read_jsonl(path, skipped=skipped, noted=noted))
         try:
             count = ix.add(records, jobs=jobs, progress=bar)
         except OSError as exc:
@@ -85,16 +86,17 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
 
 
 class _SkipReporter(list):  # type: ignore[type-arg]
-    """Collects skipped lines for read_jsonl and warns about each at once, under the bar."""
+    """Collects skipped (or noted) lines for read_jsonl and warns about each at once, under the bar."""
 
-    def __init__(self, bar: ProgressBar) -> None:
+    def __init__(self, bar: ProgressBar, verb: str = "skipped ") -> None:
         super().__init__()
         self.bar = bar
+        self.verb = verb
 
     def append(self, bad: Any) -> None:
         super().append(bad)
         self.bar.clear()
-        click.echo(f"searcher: warning: skipped {bad}", err=True)
+        click.echo(f"searcher: warning: {self.verb}{bad}", err=True)
 
 
 #: The commands this module adds to the `searcher` group.

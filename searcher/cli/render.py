@@ -11,6 +11,34 @@ if TYPE_CHECKING:
     from .. import Document, Results
 
 
+# Characters an id may hold and still be typed bare in a shell.
+_BARE = "@%+=:,./-_"
+
+
+def typeable_id(doc_id: str) -> str:
+    """A document id as it is typed in a shell: bare when it can be, else quoted.
+
+    ``sub/copy of x.txt`` -> ``'sub/copy of x.txt'``; an id with a control character (a
+    newline in a file name) in ``$'...'`` form (bash, zsh). JSON output keeps the id as is.
+    """
+    if doc_id and all(ch.isalnum() or ch in _BARE for ch in doc_id):
+        return doc_id
+    if all(ch.isprintable() for ch in doc_id):
+        import shlex
+
+        return shlex.quote(doc_id)
+    return "$'" + "".join(_ansi_c(ch) for ch in doc_id) + "'"
+
+
+def _ansi_c(ch: str) -> str:
+    """One character inside bash's ``$'...'`` quotes."""
+    if ch in "'\\":
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+
+
 def print_results(results: "Results", color: bool) -> None:
     """Hits, facets, then the hit count and any suggestion on stderr."""
 
@@ -22,7 +50,7 @@ def print_results(results: "Results", color: bool) -> None:
 
     for hit in results:
         echo(f"{style(f'{hit.rank}.', bold=True)} {style(hit.title or hit.doc_id, bold=True)}")
-        meta = [hit.source or "", hit.published.date().isoformat() if hit.published else "", hit.doc_id,
+        meta = [hit.source or "", hit.published.date().isoformat() if hit.published else "", typeable_id(hit.doc_id),
                 f"score {hit.score:.2f}"]
         echo("   " + style(" · ".join(m for m in meta if m), dim=True))
         if hit.snippet:
@@ -49,7 +77,7 @@ def print_document(doc: "Document", *, as_json: bool, removed: bool) -> None:
         return
     click.echo(doc.title)
     meta = {
-        "id": doc.doc_id, "source": doc.source, "published": doc.published.isoformat() if doc.published else None,
+        "id": typeable_id(doc.doc_id), "source": doc.source, "published": doc.published.isoformat() if doc.published else None,
         "authors": ", ".join(doc.authors) or None, "url": doc.url, "language": doc.language, "path": doc.path,
         "sections": " | ".join(doc.sections) or None,
     }

@@ -127,7 +127,7 @@ def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool) -
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @pass_state
 def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jsonl: bool, color: bool | None) -> None:
-    """The articles most like DOC_ID (by its key words); exit 1 when there are none.
+    """The articles most like DOC_ID (an id, or a start of one no other id shares); exit 1 when none.
 
     \b
     Example:

@@ -11,6 +11,14 @@ class SeedError(SearcherError):
     """A seed file could not be read or cleaned."""
 
 
+class SourceFileError(SearcherError):
+    """A file of documents (JSON Lines) cannot be opened or read."""
+
+
+class DocumentError(SearcherError, ValueError):
+    """A Document made with a value of the wrong kind (the message says what to pass)."""
+
+
 class IndexNotFoundError(SearcherError):
     """There is no searcher index at the given path."""
 
@@ -33,3 +41,12 @@ class QueryError(SearcherError):
 
 class DocumentNotFoundError(SearcherError):
     """No document with that id is in the index."""
+
+
+class AmbiguousIdError(SearcherError):
+    """A document id prefix that more than one indexed document starts with."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        #: Some of the ids the prefix matches (not necessarily all), sorted.
+        self.candidates = candidates

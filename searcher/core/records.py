@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
+
+from .errors import DocumentError
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,10 @@ class Document:
     removed: list[RemovedLine] = field(default_factory=list)
     content_hash: str | None = None
 
+    def __post_init__(self) -> None:
+        # ``published`` may be given as an ISO 8601 string or a date: it is kept as a datetime.
+        self.published = as_datetime(self.published, "published")
+
     @property
     def paragraphs(self) -> list[str]:
         """The body split into its paragraphs."""
@@ -56,9 +62,6 @@ class Document:
         """The inverse of :meth:`as_dict`; unknown keys are ignored."""
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
-        published = values.get("published")
-        if isinstance(published, str):
-            values["published"] = datetime.fromisoformat(published)
         values["removed"] = [
             r if isinstance(r, RemovedLine) else RemovedLine(**r) for r in values.get("removed") or []
         ]
@@ -96,6 +99,28 @@ class ScorePart:
             if value is not None:
                 data[name] = round(value, 6)
         return data
+
+
+def as_datetime(value: object, name: str = "published") -> datetime | None:
+    """A datetime from a datetime, a date (midnight) or an ISO 8601 string; None for None or "".
+
+    ``2020-01-01``, ``2020-01-01T09:30``, ``2020-01-01 09:30:00+02:00`` and a trailing ``Z``
+    are read; anything else is a DocumentError that says what to pass.
+    """
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+        except ValueError:
+            pass
+    raise DocumentError(f"{name} must be a datetime, a date or an ISO 8601 string such as '2020-01-01' "
+                        f"or '2020-01-01T09:30:00', not {value!r}")
 
 
 @dataclass(slots=True)

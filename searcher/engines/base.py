@@ -114,6 +114,10 @@ class Engine(Protocol):
         """The stored Document, or DocumentNotFoundError."""
         ...
 
+    def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of indexed documents that start with ``prefix``, sorted."""
+        ...
+
     def search(self, query: str, options: SearchOptions) -> Results:
         """One page of ranked hits for a query in the project's language (see README)."""
         ...

@@ -3,7 +3,8 @@
 ``read_jsonl(path)`` yields Documents lazily, so ``ix.add(read_jsonl(path))`` indexes a
 file of any size without holding it in memory. A line that is not a usable article (bad
 JSON, no id, no text) is skipped with a warning naming the file and line number; the
-rest of the file is still read.
+rest of the file is still read. A line whose date cannot be read is kept without a date,
+with a warning naming it too.
 
 Fields read (others are ignored): ``id``; ``title``; ``text`` or ``body``; ``date`` or
 ``published`` (ISO 8601, or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``;
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from ..core.errors import SourceFileError
 from ..core.records import Document
 from ..core.textnorm import normalize_text
 
@@ -28,7 +30,7 @@ __all__ = ["BadLine", "JsonlWarning", "parse_date", "read_jsonl", "record_to_doc
 
 
 class JsonlWarning(UserWarning):
-    """A line of a JSON Lines file was skipped."""
+    """A line of a JSON Lines file was skipped, or kept without a value that could not be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,11 @@ def _authors(record: dict[str, Any]) -> list[str]:
 
 def record_to_document(record: Any) -> Document:
     """One JSON object -> Document; ValueError with the reason if it is not an article."""
+    return _record_to_document(record)[0]
+
+
+def _record_to_document(record: Any) -> tuple[Document, list[str]]:
+    """The Document, and what of the record was dropped (a date that is not a date)."""
     if not isinstance(record, dict):
         raise ValueError(f"not a JSON object but {type(record).__name__}")
     doc_id = record.get("id", record.get("doc_id"))
@@ -120,11 +127,15 @@ def record_to_document(record: Any) -> Document:
     if not (title or body):
         raise ValueError('no "title" or "text"')
     published = None
+    notes = []
     for key in ("published", "date"):
         if record.get(key):
             published = parse_date(record[key])
+            if published is None:
+                notes.append(f"{key} {json.dumps(record[key], ensure_ascii=False)[:80]} is not a date we can read: "
+                             "kept without a date")
             break
-    return Document(
+    doc = Document(
         doc_id=doc_id.strip(),
         title=title,
         body=body,
@@ -134,16 +145,46 @@ def record_to_document(record: Any) -> Document:
         url=_text(record, "url") or None,
         language=_text(record, "language", "lang") or None,
     )
+    return doc, notes
 
 
-def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = None) -> Iterator[Document]:
+def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = None,
+               noted: list[BadLine] | None = None) -> Iterator[Document]:
     """Yield one Document per good line of a JSON Lines file, lazily.
 
-    A bad line is appended to ``skipped`` when a list is given, otherwise reported with
+    A bad line is appended to ``skipped`` when a list is given, a line kept without a value
+    it had (a date that is not one) to ``noted``; without the list, each is reported with
     ``warnings.warn`` (category :class:`JsonlWarning`). Blank lines are ignored.
-    :raises OSError: the file cannot be opened.
+    :raises SourceFileError: the file cannot be opened (at once) or read (while iterating).
     """
     name = os.fspath(path)
+    try:
+        with open(name, "rb"):  # fail here, not at the first next(): the caller is still at hand
+            pass
+    except OSError as exc:
+        raise _unreadable(name, exc) from None
+    return _read_lines(name, skipped, noted)
+
+
+def _unreadable(name: str, exc: OSError) -> SourceFileError:
+    return SourceFileError(f"cannot read {name}: {exc.strerror or exc}")
+
+
+def _report(bad: BadLine, into: list[BadLine] | None, verb: str) -> None:
+    if into is not None:
+        into.append(bad)
+    else:
+        warnings.warn(f"{verb}{bad}", JsonlWarning, stacklevel=4)
+
+
+def _read_lines(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None) -> Iterator[Document]:
+    try:
+        yield from _documents(name, skipped, noted)
+    except OSError as exc:
+        raise _unreadable(name, exc) from None
+
+
+def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None) -> Iterator[Document]:
     decoder = json.JSONDecoder()
     with open(name, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -151,7 +192,7 @@ def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = 
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 if not line.strip():
                     continue
-                doc = record_to_document(decoder.decode(line))
+                doc, notes = _record_to_document(decoder.decode(line))
             except UnicodeDecodeError as exc:
                 reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
             except json.JSONDecodeError as exc:
@@ -159,10 +200,8 @@ def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = 
             except (ValueError, TypeError) as exc:
                 reason = str(exc)
             else:
+                for note in notes:
+                    _report(BadLine(name, number, note), noted, "")
                 yield doc
                 continue
-            bad = BadLine(name, number, reason)
-            if skipped is not None:
-                skipped.append(bad)
-            else:
-                warnings.warn(f"skipped {bad}", JsonlWarning, stacklevel=2)
+            _report(BadLine(name, number, reason), skipped, "skipped ")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import SeedError
 from ..core.records import SeedFile, SkippedSeed
 
-#: File suffixes we know how to clean, and which cleaner they go to.
+#: File suffixes we know how to clean, and which cleaner they go to. Any other file in a seeds
+#: folder (``readme.md``, ``data.json``, ``notes``) is skipped and named, never indexed.
 SEED_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+_SUFFIXES = ", ".join(SEED_KINDS)
 
 #: Seeds bigger than this are skipped with a reason: a 50 MB "article" is a dump, not a page,
 #: and cleaning it would stall the whole update. Override with ``max_bytes``.
@@ -52,12 +55,24 @@ def seed_kind(path: str | os.PathLike[str]) -> str:
     return SEED_KINDS.get(os.path.splitext(path)[1].lower(), "text")
 
 
-def _doc_id(parts: tuple[str, ...] | list[str]) -> str:
-    """The document id of a seed: its path below the seeds folder, without the suffix."""
-    name = parts[-1]
-    dot = name.rfind(".")
-    stem = name[:dot] if dot > 0 else name
-    return "/".join([*parts[:-1], stem])
+def not_a_seed(name: str) -> str | None:
+    """Why a file of this name is not a seed (its suffix is not one of SEED_KINDS), or None."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in SEED_KINDS:
+        return None
+    what = f"a {suffix} file" if suffix else "a file without a suffix"
+    return f"{what}, not indexed (seeds are {_SUFFIXES} files)"
+
+
+def seed_doc_id(parts: tuple[str, ...] | list[str]) -> str:
+    """The document id of a seed: its path below the seeds folder, suffix included.
+
+    ``X.txt`` and ``X.html`` (one page captured two ways) are two documents, so the suffix
+    stays; folders are joined with ``/`` on every system, and the name is NFC-normalised so
+    the id is the one a keyboard types (macOS hands out decomposed names). Stable for as
+    long as the file keeps its name; a renamed file is a rename (matched by content hash).
+    """
+    return unicodedata.normalize("NFC", "/".join(parts))
 
 
 def iter_seed_files(
@@ -68,7 +83,8 @@ def iter_seed_files(
 ) -> Iterator[SeedFile]:
     """Walk ``seeds_dir`` (sub-folders too) in a stable order and yield every seed file.
 
-    Hidden files and editor temp files are ignored silently. Symlinks are not followed
+    Hidden files and editor temp files are ignored silently; other files that are not
+    seeds by their suffix (see :data:`SEED_KINDS`) are reported in ``skipped``. Symlinks are not followed
     unless asked, and even then never outside the seeds folder or round a loop; each such
     file is reported in ``skipped``. Uses ``os.scandir`` so one walk of 20,000 seeds costs
     one stat each.
@@ -100,11 +116,15 @@ def iter_seed_files(
                     subfolders.append((entry.path, (*rel, name)))
                 if kind != "file":
                     continue
+                refused = not_a_seed(name)
+                if refused:
+                    _note(skipped, entry.path, refused)
+                    continue
                 stat = entry.stat(follow_symlinks=follow_symlinks)
             except OSError as exc:
                 _note(skipped, entry.path, f"cannot stat ({exc.strerror or exc})")
                 continue
-            yield SeedFile(path=entry.path, doc_id=_doc_id((*rel, name)), kind=seed_kind(name),
+            yield SeedFile(path=entry.path, doc_id=seed_doc_id((*rel, name)), kind=seed_kind(name),
                            size=stat.st_size, mtime_ns=stat.st_mtime_ns)
         stack.extend(reversed(subfolders))
 
@@ -180,7 +200,18 @@ def content_hash(data: bytes) -> str:
 
 
 def decode_seed(data: bytes, *, name: str = "seed", kind: str = "text") -> str:
-    """Decode a seed's bytes to text, or raise SeedError if they are not text at all."""
+    """Decode a seed's bytes to text, or raise SeedError if they are not text at all.
+
+    Whatever way the bytes were decoded (a byte-order mark, UTF-16 without one, UTF-8, a
+    guess), text in which control characters are common is refused as binary content.
+    """
+    text = _decode(data, name, kind)
+    if _looks_binary(text):
+        raise SeedError(f"{name}: not a text or HTML page (binary content)")
+    return text.replace("\x00", "")
+
+
+def _decode(data: bytes, name: str, kind: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -194,12 +225,9 @@ def decode_seed(data: bytes, *, name: str = "seed", kind: str = "text") -> str:
     if utf16 is not None:
         return utf16
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _decode_guess(data, name, kind)
-    if _looks_binary(text):
-        raise SeedError(f"{name}: not a text or HTML page (binary content)")
-    return text.replace("\x00", "")
+        return _decode_guess(data, name, kind)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -255,13 +283,25 @@ def _as_western(data: bytes) -> str | None:
     return text if accented / len(letters) < 0.25 else None
 
 
+#: Characters read from each of the start, middle and end of a text to tell binary content.
+_BINARY_WINDOW = 4096
+
+
 def _looks_binary(text: str) -> bool:
-    """Text where control characters are common is a binary file that happened to decode."""
-    sample = text[:8192]
-    if not sample:
-        return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls / len(sample) > 0.05
+    """Text where control characters are common is a binary file that happened to decode.
+
+    Read at the start, middle and end: a text header does not hide a binary body.
+    """
+    if len(text) <= 3 * _BINARY_WINDOW:
+        samples = [text]
+    else:
+        middle = len(text) // 2 - _BINARY_WINDOW // 2
+        samples = [text[:_BINARY_WINDOW], text[middle:middle + _BINARY_WINDOW], text[-_BINARY_WINDOW:]]
+    for sample in samples:
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+        if sample and controls / len(sample) > 0.05:
+            return True
+    return False
 
 
 def read_seed(path: str | os.PathLike[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> tuple[str, str]:

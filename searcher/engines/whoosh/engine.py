@@ -282,6 +282,18 @@ class WhooshEngine:
             raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
         return fields_to_document(fields)
 
+    def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
+        searcher = self.searcher()
+        found: list[str] = []
+        # The term list is sorted and may still hold ids of deleted documents (until a merge).
+        for term in searcher.reader().expand_prefix("doc_id", prefix):
+            doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
+            if searcher.document_number(doc_id=doc_id) is not None:
+                found.append(doc_id)
+                if len(found) >= limit:
+                    break
+        return found
+
     def search(self, query: str, options: SearchOptions) -> Results:
         from .searching import run_search
 
