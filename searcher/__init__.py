@@ -20,6 +20,7 @@ from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, UpdateReport
 from .core.errors import (
     DocumentNotFoundError,
+    IndexAccessError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
@@ -33,6 +34,7 @@ __all__ = [
     "Document",
     "DocumentNotFoundError",
     "Hit",
+    "IndexAccessError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",

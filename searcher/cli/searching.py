@@ -62,6 +62,9 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
                         syntax=not words, fragments=fragments, context=context,
                         highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain", facets=facets,
                         explain=explain, expand=expand)
+    if not results.total and len(ix) == 0:
+        click.echo(f"searcher: the index at {state.index_dir} is empty: put .txt or .html pages in "
+                   f"{state.seeds_dir} and run `searcher index`", err=True)
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
 
 

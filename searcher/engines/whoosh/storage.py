@@ -13,6 +13,7 @@ A rebuild writes a new ``gen-*`` folder beside the live one and then replaces th
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
+from ...core.errors import IndexAccessError, IndexNotFoundError, IndexVersionError, NotAnIndexError
 from ...core.records import SeedState
 
 logger = logging.getLogger(__name__)
@@ -47,9 +48,14 @@ class Marker:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new, never a torn one."""
+    """Write a file so that readers see the old content or the new, never a torn one.
+
+    Its mode is what the umask gives any new file (mkstemp's is 0600, which would keep the
+    index from everyone the segment files are readable by).
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -61,6 +67,42 @@ def atomic_write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def access_error(exc: OSError, root: Path, doing: str) -> IndexAccessError:
+    """An environment problem with the index folder, in one line: ``cannot write index/: permission denied``."""
+    reason = (exc.strerror or str(exc)).lower()
+    where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != root else ""
+    return IndexAccessError(f"cannot {doing} {root}/: {reason}{where}")
+
+
+#: errno values that only a write can meet.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def is_about(exc: OSError, root: Path) -> bool:
+    """True if ``exc`` concerns the index folder ``root`` (not, say, a seed being read)."""
+    if exc.errno in WRITE_ERRNOS or not exc.filename:
+        return True
+    try:
+        path = Path(os.fsdecode(exc.filename)).resolve()
+        return path == root.resolve() or root.resolve() in path.parents
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 class IndexFolder:
@@ -94,8 +136,11 @@ class IndexFolder:
             data: dict[str, Any] = json.loads(self.marker_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise IndexNotFoundError(f"no index at {self.root}: run `searcher index` first") from None
-        except (OSError, ValueError) as exc:
-            raise NotAnIndexError(f"{self.marker_path} is unreadable ({exc}); run `searcher index --rebuild`") from None
+        except OSError as exc:  # the file is there: permission denied, an I/O error
+            reason = (exc.strerror or str(exc)).lower()
+            raise IndexAccessError(f"cannot read {self.marker_path}: {reason}") from None
+        except ValueError as exc:
+            raise NotAnIndexError(f"{self.marker_path} is damaged ({exc}); run `searcher index --rebuild`") from None
         if data.get("format") != _FORMAT or "current" not in data:
             raise NotAnIndexError(f"{self.root} is not a searcher index")
         return Marker(
@@ -152,6 +197,25 @@ class IndexFolder:
         for path in self.root.glob("gen-*"):
             if path.name not in (keep, previous) and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+
+
+    def discard(self, *, remove_root: bool) -> None:
+        """Remove what a failed first build made: the marker, generations, temp files, the lock
+        (and the folder itself if it made it). Only call this holding the write lock."""
+        for path in self.root.iterdir() if self.root.is_dir() else ():
+            if _ours(path.name) or path.name == MARKER_NAME:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        path.unlink()
+                    except OSError:
+                        pass
+        if remove_root:
+            try:
+                self.root.rmdir()
+            except OSError:
+                pass
 
 
 def _ours(name: str) -> bool:
