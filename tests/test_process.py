@@ -292,3 +292,40 @@ def test_another_user_can_search_an_index_it_may_read_and_is_told_it_cannot_writ
             f"searcher: error: cannot read {index_dir / 'searcher-index.json'}: permission denied\n"
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the space a rebuild frees
+
+
+def _generations(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.glob("gen-*"))
+
+
+def _folder_bytes(index_dir: Path) -> int:
+    return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
+
+
+def test_a_rebuild_frees_the_old_generation_once_no_reader_holds_it(tmp_path):
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    write_articles(seeds, 300)
+    base = ("--index-dir", str(index_dir))
+    assert cli(*base, "index", str(seeds)).returncode == 0
+    before = _folder_bytes(index_dir)
+    stats = json.loads(cli(*base, "stats", "--json").stdout)
+    assert stats["size_bytes"] <= before
+
+    assert cli(*base, "index", "--rebuild", str(seeds)).returncode == 0  # no reader: freed at once
+    assert len(_generations(index_dir)) == 1
+    after = _folder_bytes(index_dir)
+    assert after < 1.2 * before  # not twice the size
+    assert json.loads(cli(*base, "stats", "--json").stdout)["size_bytes"] <= after
+
+    with SearchIndex(index_dir) as reader:  # a long-lived reader (a web server) holds its generation
+        assert reader.search("harbour", limit=1).total == 300
+        held = _generations(index_dir)
+        assert cli(*base, "index", "--rebuild", str(seeds)).returncode == 0
+        assert set(held) < set(_generations(index_dir))  # kept for the reader
+        assert reader.search("word7").total == 1  # which moves to the new generation at its next query
+        assert cli(*base, "index", str(seeds)).returncode == 0  # the next write frees it
+        assert len(_generations(index_dir)) == 1
+        assert reader.search("word8").total == 1

@@ -30,7 +30,7 @@ from .fields import fields_to_document
 from .locking import WriteLock
 from .schema import SCHEMA_VERSION, build_schema
 from .scoring import make_weighting
-from .storage import INDEX_NAME, IndexFolder, access_error, is_about, read_manifest, write_manifest
+from .storage import INDEX_NAME, IndexFolder, access_error, is_about, read_manifest, release, write_manifest
 
 # The writing methods import .writing (segment builders, worker processes) when they
 # run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -55,6 +55,7 @@ class WhooshEngine:
         self.settings = DEFAULT_SETTINGS if settings is None else settings
         self._folder = IndexFolder(self.path)
         self._generation: str | None = None
+        self._hold: int | None = None  # our reader's hold on that generation (see storage.py)
         self._ix: Any = None
         self._searcher: Any = None
         # Set while the write lock is held: the live index, its generation folder, and the
@@ -74,6 +75,8 @@ class WhooshEngine:
         self._searcher = None
         self._ix = None
         self._generation = None
+        release(self._hold)
+        self._hold = None
 
     def exists(self) -> bool:
         return self._folder.exists()
@@ -99,10 +102,13 @@ class WhooshEngine:
             self.close()
             gen_path = self._folder.generation_path(marker.current)
             try:
+                self._hold = self._folder.hold_generation(marker.current)
                 self._ix = windex.open_dir(str(gen_path), indexname=INDEX_NAME)
             except PermissionError as exc:
+                self.close()
                 raise access_error(exc, self.path, "read") from None
             except (windex.EmptyIndexError, OSError) as exc:
+                self.close()
                 raise _Stale(f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`") from None
             self._generation = marker.current
         return self._ix
@@ -361,7 +367,7 @@ class WhooshEngine:
             sources=dict(sorted(_field_counts(searcher, "source_key").items(), key=lambda kv: (-kv[1], kv[0]))),
             oldest=oldest[0].get("published") if len(oldest) else None,
             newest=newest[0].get("published") if len(newest) else None,
-            size_bytes=sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()),
+            size_bytes=self._folder.live_size(self._generation or marker.current),
             segments=len(searcher.reader().leaf_readers()),
             schema_version=marker.schema_version,
             searcher_version=marker.searcher_version,

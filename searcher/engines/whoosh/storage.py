@@ -7,13 +7,19 @@ Layout of an index folder::
     gen-000001/           a complete Whoosh index; the marker names the live one
     gen-000001/manifest.json   doc_id -> (content hash, seed path) as of a Whoosh generation
 
+    gen-000001/readers.lock    held (shared flock) by every process reading this generation
+
 A rebuild writes a new ``gen-*`` folder beside the live one and then replaces the marker
 (an atomic rename), so readers see the old index or the new one and never half of either.
+The old generation is removed as soon as no reader holds it: at once after the swap when
+none does, else by the next write after its last reader closed. A reader that read the old
+marker just before the swap finds its folder gone and reads the marker again.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import logging
 import os
@@ -32,6 +38,7 @@ logger = logging.getLogger(__name__)
 MARKER_NAME = "searcher-index.json"
 LOCK_NAME = "write.lock"
 MANIFEST_NAME = "manifest.json"
+READERS_NAME = "readers.lock"
 INDEX_NAME = "MAIN"
 _FORMAT = "searcher-index"
 
@@ -185,18 +192,51 @@ class IndexFolder:
         numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
+        os.close(os.open(path / READERS_NAME, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666))
         return path
 
-    def remove_stale_generations(self, keep: str, previous: str | None = None) -> None:
-        """Delete generation folders left by finished or crashed rebuilds.
+    def hold_generation(self, name: str) -> int | None:
+        """Take a reader's hold on generation ``name`` (a shared flock; give it back with
+        :func:`release`), so no writer removes it while it is read. None for a generation
+        made before holds existed. FileNotFoundError if the generation is gone."""
+        gen = self.generation_path(name)
+        try:
+            fd = os.open(gen / READERS_NAME, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if gen.is_dir():
+                return None
+            raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a writer is removing it
+            if not gen.is_dir():
+                raise FileNotFoundError(errno.ENOENT, "generation removed", str(gen))
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
-        Only call this while holding the write lock. The generation replaced by the last
-        rebuild (``previous``) is kept until the next one, so a reader that read the old
-        marker a moment before the swap can still open it.
+    def live_size(self, generation: str) -> int:
+        """Bytes of generation ``generation`` (the live one) and the marker: what a search reads."""
+        gen = self.generation_path(generation)
+        files = [self.marker_path, *(p for p in gen.rglob("*") if p.is_file())]
+        total = 0
+        for path in files:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+        return total
+
+    def remove_stale_generations(self, keep: str, previous: str | None = None) -> None:
+        """Delete generation folders left by finished or crashed rebuilds that no reader holds.
+
+        Only call this while holding the write lock. A generation some reader holds is
+        left for a later write; one made before holds existed is kept while it is the
+        ``previous`` one (the last rebuild replaced it), as a reader may still use it.
         """
         for path in self.root.glob("gen-*"):
-            if path.name not in (keep, previous) and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+            if path.name != keep and path.is_dir():
+                _remove_unless_read(path, keep_unknown=path.name == previous)
 
 
     def discard(self, *, remove_root: bool) -> None:
@@ -216,6 +256,32 @@ class IndexFolder:
                 self.root.rmdir()
             except OSError:
                 pass
+
+
+def release(hold: int | None) -> None:
+    """Give back a hold taken by :meth:`IndexFolder.hold_generation`."""
+    if hold is not None:
+        os.close(hold)  # closing the descriptor drops its flock
+
+
+def _remove_unless_read(gen: Path, *, keep_unknown: bool) -> None:
+    try:
+        fd = os.open(gen / READERS_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # made before holds existed (or a crashed rebuild's): readers unknown
+        if not keep_unknown:
+            shutil.rmtree(gen, ignore_errors=True)
+        return
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # a reader holds it: the next write tries again
+        os.close(fd)
+        return
+    try:
+        shutil.rmtree(gen, ignore_errors=True)  # readers wait on the lock meanwhile, then find it gone
+    finally:
+        os.close(fd)
 
 
 def _ours(name: str) -> bool:
