@@ -69,7 +69,7 @@ def test_exit_codes_follow_grep(runner, index_dir, seeds_dir):
     assert run(runner, index_dir, seeds_dir, "search", "taliban").exit_code == 0
     assert run(runner, index_dir, seeds_dir, "search", "zzyzxnotaword").exit_code == 1
     unknown = run(runner, index_dir, seeds_dir, "search", "nosuchfield:foo")
-    assert unknown.exit_code == 2 and unknown.stderr.startswith("Error: unknown field 'nosuchfield'")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("searcher: error: unknown field 'nosuchfield'")
     assert "Traceback" not in unknown.output
     empty = run(runner, index_dir, seeds_dir, "search", "  ")
     assert empty.exit_code == 2

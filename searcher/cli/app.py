@@ -1,12 +1,17 @@
 """The `searcher` command line: each command parses options, calls the library, renders.
 
 Exit codes follow grep: 0 found or done, 1 nothing found (for `index`: some seeds
-skipped), 2 error. Errors are one line on stderr; `-v` adds the traceback.
+skipped), 2 error, 130 interrupted (Ctrl-C). Every error is one line on stderr,
+``searcher: error: ...`` (a usage error adds a line pointing to --help); `-v` adds the
+traceback. Output cut short by its reader (``searcher search ... | head -1``) ends the
+command quietly, as ripgrep does.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import select
 import sys
 import traceback
 from typing import Any
@@ -15,29 +20,109 @@ import click
 
 from .. import DocumentNotFoundError, SearcherError, __version__
 from . import documents, indexing, searching
-from .context import EXIT_NOTHING, CliError, State
+from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, error_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """Turns library errors into one-line messages, and bugs into one line unless -v."""
+    """Turns library errors into one-line messages, and bugs into one line unless -v.
+
+    Every error leaves through :meth:`main`, which prints it in the one format
+    (``searcher: error: ...``), whether the program runs as a script or under click's
+    test runner.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DocumentNotFoundError as exc:
-            click.echo(f"searcher: {exc}", err=True)
+            click.echo(error_line(str(exc)), err=True)
             ctx.exit(EXIT_NOTHING)
         except SearcherError as exc:
             raise CliError(str(exc)) from exc
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError as exc:
+            if _output_closed():
+                # The reader of our output has gone (`| head -1`): nothing more to say, to no one.
+                _silence_output()
+                ctx.exit(0)
+            raise _internal_error(ctx, exc) from exc
+        except OSError as exc:
+            raise CliError(_os_error_text(exc)) from exc
         except Exception as exc:  # a bug: say so in one line, the traceback only with -v
-            state = ctx.find_object(State)
-            if state is not None and state.verbose:
-                traceback.print_exc()
-            raise CliError(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)") from exc
+            raise _internal_error(ctx, exc) from exc
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except click.UsageError as exc:
+            click.echo(error_line(_usage_text(exc)), err=True)
+            if exc.ctx is not None:
+                click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+            code = exc.exit_code
+        except click.ClickException as exc:
+            click.echo(error_line(exc.format_message()), err=True)
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("searcher: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _internal_error(ctx: click.Context, exc: BaseException) -> CliError:
+    state = ctx.find_object(State)
+    if state is not None and state.verbose:
+        traceback.print_exc()
+    return CliError(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An environment problem (permission denied, read-only or full disk) in one line."""
+    reason = (exc.strerror or str(exc)).lower()
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{reason}"
+
+
+def _usage_text(exc: click.UsageError) -> str:
+    """click's message, plus what to do when a query word was taken for an option."""
+    text = exc.format_message()
+    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None and exc.ctx.command.name == "search":
+        text = (f"{text.rstrip('.')}; to search for a word starting with '-', quote the query "
+                "(searcher search 'taliban -iraq') or put -- before it (searcher search -- taliban -iraq)")
+    return text
+
+
+def _output_closed() -> bool:
+    """True when whoever read our stdout or stderr has closed the pipe."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            fd = stream.fileno() if stream is not None else -1
+        except (OSError, ValueError):
+            continue
+        if fd < 0:
+            continue
+        poller = select.poll()
+        poller.register(fd, 0)  # POLLERR and POLLHUP are always reported
+        if any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0)):
+            return True
+    return False
+
+
+def _silence_output() -> None:
+    """Point stdout and stderr at /dev/null so the final flush at exit has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            os.dup2(devnull, stream.fileno())  # type: ignore[union-attr]
+        except (OSError, ValueError, AttributeError):
+            pass
+    os.close(devnull)
 
 
 #: Shown after the commands in `searcher --help`.

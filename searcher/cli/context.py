@@ -11,6 +11,14 @@ if TYPE_CHECKING:
 
 #: Exit code for "nothing found" (and for `index`: some seeds skipped), as grep.
 EXIT_NOTHING = 1
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+def error_line(message: str) -> str:
+    """The one format of every error the command line prints: ``searcher: error: ...``, one line."""
+    text = " ".join(message.split()) or "unknown error"
+    return f"searcher: error: {text}"
 
 
 class CliError(click.ClickException):

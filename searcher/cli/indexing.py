@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .context import EXIT_NOTHING, CliError, State, pass_state
+from .. import SearcherError
+from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, pass_state
 from .progress import ProgressBar
+
+if TYPE_CHECKING:
+    from .. import SearchIndex
 
 
 @click.command("index")
@@ -34,7 +40,8 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
     ix = state.open_index(wait=wait)
     folder = seeds_dir or state.seeds_dir
     write = ix.rebuild if rebuild else ix.update
-    with _progress_bar("seeds", quiet) as bar:
+    with _interrupted(ix, "the old index is kept unchanged" if rebuild else "run `searcher index` to go on"), \
+            _progress_bar("seeds", quiet) as bar:
         report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
                        jobs=jobs)
     for skipped in report.failed:
@@ -42,6 +49,22 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
     click.echo(report.summary(), err=True)
     if report.failed:
         sys.exit(EXIT_NOTHING)
+
+
+@contextmanager
+def _interrupted(ix: "SearchIndex", then: str) -> Iterator[None]:
+    """Ctrl-C: one line saying what the index holds now, and exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        try:
+            held = f"the index holds {len(ix):,} documents" if ix.exists() else "nothing was indexed"
+        except SearcherError:
+            held = "nothing was indexed"
+        if sys.stderr.isatty():
+            click.echo(err=True)  # past the terminal's ^C
+        click.echo(f"searcher: interrupted; {held}; {then}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _progress_bar(unit: str, quiet: bool) -> ProgressBar:
@@ -70,7 +93,8 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
 
     started = time.perf_counter()
     ix = state.open_index(wait=wait)
-    with _progress_bar("articles", quiet) as bar:
+    with _interrupted(ix, "run the import again to go on (articles already indexed are replaced)"), \
+            _progress_bar("articles", quiet) as bar:
         skipped = _SkipReporter(bar)
         noted = _SkipReporter(bar, verb="")  # kept, without a date that is not one
         records = (doc for path in files for doc in read_jsonl(path, skipped=skipped, noted=noted))

@@ -63,7 +63,9 @@ def print_results(results: "Results", color: bool) -> None:
             listed = ", ".join(f"{k} ({v})" for k, v in counts.items()) or "none"
             echo(f"{name}: {listed}")
     shown = f"{results.total} hit{'s' if results.total != 1 else ''}"
-    if results.total > results.limit:
+    if results.total and results.page > results.pages:
+        shown += f"; page {results.page} is past the last page ({results.pages})"
+    elif results.total > results.limit:
         shown += f" (page {results.page} of {results.pages})"
     click.echo(f"{shown} in {results.seconds:.3f} s", err=True)
     if results.suggestion:

@@ -27,6 +27,11 @@ class NotAnIndexError(SearcherError):
     """The index path holds something that is not a searcher index; it is never touched."""
 
 
+class IndexAccessError(SearcherError):
+    """The index folder cannot be read or written: permission denied, read-only file system,
+    disk full, a missing folder. Nothing in the index is lost; the message names the problem."""
+
+
 class IndexVersionError(SearcherError):
     """The index was written with another schema version and must be rebuilt."""
 

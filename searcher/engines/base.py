@@ -87,6 +87,15 @@ class Engine(Protocol):
         """
         ...
 
+    def build(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
+              progress: Progress | None = None, total: int = 0) -> None:
+        """A first build: ``docs`` written into the live, empty index in bulk commits.
+
+        Stopped part-way (Ctrl-C, a crash), it keeps what was committed, and an update
+        goes on from there; Ctrl-C commits the batch being written first.
+        """
+        ...
+
     def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
                 progress: Progress | None = None, total: int = 0) -> None:
         """Write ``docs`` into a fresh index and swap it in when complete (readers never see half)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Iterator
 
 from ..core.errors import SearcherError, SeedError
-from ..core.processes import exit_with_parent
+from ..core.processes import start_worker
 from ..core.records import Document, SeedFile, SkippedSeed
 from ..sources.seeds import DEFAULT_MAX_BYTES
 from .scan import reason_of
@@ -60,6 +61,19 @@ def clean_seeds(
     # Workers come from a fork server, not a fork of this process: a forked worker would
     # inherit the index's lock files and keep them locked after a `kill -9` of its parent.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        yield from pool.map(_clean_one, work, chunksize=32)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
+                               initargs=(os.getpid(),))
+    try:
+        # Workers (and the fork server) start with Ctrl-C blocked until they ignore it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            results = pool.map(_clean_one, work, chunksize=32)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        yield from results
+    except BaseException:
+        # Interrupted, failed or closed early: drop the queued seeds instead of cleaning them
+        # all first (a `with` block's shutdown waits for every one); workers end after their chunk.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -6,8 +6,10 @@ hash against what the engine holds, and only the difference cleaned and written.
 * seeds gone from the folder are deleted, unless their content turns up under a new name
   (a rename: the new document replaces the old id);
 * documents added from code (no seed path) are never touched;
-* a first build, or an index of an older schema, is a rebuild: one bulk write into a fresh
-  index that is swapped in when complete, carrying the documents added from code over.
+* a first build is one bulk write into the live, empty index: stopped part-way (Ctrl-C,
+  a crash) it keeps what was committed, and the next update goes on from there;
+* an index of an older schema is rebuilt: one bulk write into a fresh index that is
+  swapped in when complete, carrying the documents added from code over.
 """
 
 from __future__ import annotations
@@ -55,9 +57,7 @@ def update(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptio
         elapsed = timer()
         if engine.is_empty():
             # A first build: the bulk path (both cores writing, big commits) is the fast one.
-            report = _rebuild_locked(engine, seeds_dir, options, progress)
-            report.rebuilt = False
-            return report
+            return _first_build(engine, seeds_dir, options, progress)
         known = engine.seed_states()
         report = UpdateReport()
         scan = scan_seeds(seeds_dir, known, report, max_bytes=options.max_bytes,
@@ -133,6 +133,18 @@ def _rebuild_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: 
     seeds = {seed.doc_id: seed for seed in scan.pending}
     engine.rebuild(_rebuild_stream(seeds, carried, report, options), jobs=options.jobs, progress=progress,
                    total=len(seeds))
+    report.seconds = elapsed()
+    return report
+
+
+def _first_build(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptions,
+                 progress: Progress | None) -> UpdateReport:
+    elapsed = timer()
+    report = UpdateReport()
+    scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
+    report.scan_seconds = elapsed()
+    seeds = {seed.doc_id: seed for seed in scan.pending}
+    engine.build(_rebuild_stream(seeds, [], report, options), jobs=options.jobs, progress=progress, total=len(seeds))
     report.seconds = elapsed()
     return report
 

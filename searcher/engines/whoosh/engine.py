@@ -30,7 +30,7 @@ from .fields import fields_to_document
 from .locking import WriteLock
 from .schema import SCHEMA_VERSION, build_schema
 from .scoring import make_weighting
-from .storage import INDEX_NAME, IndexFolder, read_manifest, write_manifest
+from .storage import INDEX_NAME, IndexFolder, access_error, is_about, read_manifest, release, write_manifest
 
 # The writing methods import .writing (segment builders, worker processes) when they
 # run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -55,6 +55,7 @@ class WhooshEngine:
         self.settings = DEFAULT_SETTINGS if settings is None else settings
         self._folder = IndexFolder(self.path)
         self._generation: str | None = None
+        self._hold: int | None = None  # our reader's hold on that generation (see storage.py)
         self._ix: Any = None
         self._searcher: Any = None
         # Set while the write lock is held: the live index, its generation folder, and the
@@ -74,6 +75,8 @@ class WhooshEngine:
         self._searcher = None
         self._ix = None
         self._generation = None
+        release(self._hold)
+        self._hold = None
 
     def exists(self) -> bool:
         return self._folder.exists()
@@ -99,8 +102,13 @@ class WhooshEngine:
             self.close()
             gen_path = self._folder.generation_path(marker.current)
             try:
+                self._hold = self._folder.hold_generation(marker.current)
                 self._ix = windex.open_dir(str(gen_path), indexname=INDEX_NAME)
+            except PermissionError as exc:
+                self.close()
+                raise access_error(exc, self.path, "read") from None
             except (windex.EmptyIndexError, OSError) as exc:
+                self.close()
                 raise _Stale(f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`") from None
             self._generation = marker.current
         return self._ix
@@ -122,6 +130,9 @@ class WhooshEngine:
                 if self._searcher is None:
                     self._searcher = ix.searcher(weighting=make_weighting(self.settings))
                 return self._searcher
+            except PermissionError as exc:
+                self.close()
+                raise access_error(exc, self.path, "read") from None
             except (_Stale, OSError) as exc:
                 self.close()
                 if attempt == OPEN_ATTEMPTS - 1:
@@ -139,14 +150,39 @@ class WhooshEngine:
     @contextmanager
     def writing(self) -> Iterator[None]:
         self._folder.check_usable()
-        self.path.mkdir(parents=True, exist_ok=True)
+        existed, fresh = self.path.exists(), not self._folder.exists()
         self.close()  # our own searcher must not pin files a rebuild is about to replace
-        with WriteLock(self._folder.lock_path, wait=self.wait):
-            try:
-                yield
-            finally:
-                self._live = None
-                self._known = None
+        lock = WriteLock(self._folder.lock_path, wait=self.wait)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
+        except OSError as exc:
+            if not existed:
+                self._folder.discard(remove_root=True)
+            raise access_error(exc, self.path, "write") from None
+        try:
+            yield
+        except BaseException as exc:
+            if fresh:  # a failed first build leaves nothing behind, unless it committed documents
+                self._discard_if_empty(remove_root=not existed)
+            if isinstance(exc, OSError) and not isinstance(exc, InterruptedError) and is_about(exc, self.path):
+                raise access_error(exc, self.path, "write") from None
+            raise
+        finally:
+            self._live = None
+            self._known = None
+            lock.release()
+
+    def _discard_if_empty(self, *, remove_root: bool) -> None:
+        try:
+            if self._folder.exists():
+                gen = self._folder.generation_path(self._folder.read_marker().current)
+                if windex.open_dir(str(gen), indexname=INDEX_NAME).doc_count_all():
+                    return
+        except (SearcherError, windex.EmptyIndexError, OSError):
+            pass
+        self._live = None
+        self._folder.discard(remove_root=remove_root)
 
     def _ensure_live(self) -> tuple[Any, Path]:
         """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
@@ -213,7 +249,29 @@ class WhooshEngine:
         with ix.reader() as reader:
             # Which ids are indexed already: the index knows (the manifest lists seeds only).
             return bulk_write(ix, docs, existing=_IndexedIds(reader), jobs=jobs, on_commit=committed,
-                              progress=progress)
+                              progress=progress, finish_on_interrupt=True)
+
+    def build(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
+              progress: Progress | None = None, total: int = 0) -> None:
+        from .writing import bulk_write
+
+        ix, _gen = self._ensure_live()
+        known = self._manifest()
+        state_of: dict[str, SeedState] = {}
+
+        def documents() -> Iterator[Document]:
+            for doc, state in docs:
+                state_of[doc.doc_id] = state
+                yield doc
+
+        def committed(batch: list[tuple[str, SeedState]]) -> None:
+            known.update(batch)
+            self._save_manifest()
+
+        # Into the live index, so a build stopped part-way keeps its commits (Ctrl-C commits
+        # the batch in hand) and the next update goes on from there by content hash.
+        bulk_write(ix, documents(), existing=known, jobs=jobs, on_commit=committed, progress=progress,
+                   total=total, entry=lambda doc: state_of.pop(doc.doc_id), finish_on_interrupt=True)
 
     def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
                 progress: Progress | None = None, total: int = 0) -> None:
@@ -321,7 +379,7 @@ class WhooshEngine:
             sources=dict(sorted(_field_counts(searcher, "source_key").items(), key=lambda kv: (-kv[1], kv[0]))),
             oldest=oldest[0].get("published") if len(oldest) else None,
             newest=newest[0].get("published") if len(newest) else None,
-            size_bytes=sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()),
+            size_bytes=self._folder.live_size(self._generation or marker.current),
             segments=len(searcher.reader().leaf_readers()),
             schema_version=marker.schema_version,
             searcher_version=marker.searcher_version,

@@ -7,12 +7,19 @@ Layout of an index folder::
     gen-000001/           a complete Whoosh index; the marker names the live one
     gen-000001/manifest.json   doc_id -> (content hash, seed path) as of a Whoosh generation
 
+    gen-000001/readers.lock    held (shared flock) by every process reading this generation
+
 A rebuild writes a new ``gen-*`` folder beside the live one and then replaces the marker
 (an atomic rename), so readers see the old index or the new one and never half of either.
+The old generation is removed as soon as no reader holds it: at once after the swap when
+none does, else by the next write after its last reader closed. A reader that read the old
+marker just before the swap finds its folder gone and reads the marker again.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import logging
 import os
@@ -23,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import IndexNotFoundError, IndexVersionError, NotAnIndexError
+from ...core.errors import IndexAccessError, IndexNotFoundError, IndexVersionError, NotAnIndexError
 from ...core.records import SeedState
 
 logger = logging.getLogger(__name__)
@@ -31,6 +38,7 @@ logger = logging.getLogger(__name__)
 MARKER_NAME = "searcher-index.json"
 LOCK_NAME = "write.lock"
 MANIFEST_NAME = "manifest.json"
+READERS_NAME = "readers.lock"
 INDEX_NAME = "MAIN"
 _FORMAT = "searcher-index"
 
@@ -47,9 +55,14 @@ class Marker:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new, never a torn one."""
+    """Write a file so that readers see the old content or the new, never a torn one.
+
+    Its mode is what the umask gives any new file (mkstemp's is 0600, which would keep the
+    index from everyone the segment files are readable by).
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -61,6 +74,42 @@ def atomic_write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def access_error(exc: OSError, root: Path, doing: str) -> IndexAccessError:
+    """An environment problem with the index folder, in one line: ``cannot write index/: permission denied``."""
+    reason = (exc.strerror or str(exc)).lower()
+    where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != root else ""
+    return IndexAccessError(f"cannot {doing} {root}/: {reason}{where}")
+
+
+#: errno values that only a write can meet.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def is_about(exc: OSError, root: Path) -> bool:
+    """True if ``exc`` concerns the index folder ``root`` (not, say, a seed being read)."""
+    if exc.errno in WRITE_ERRNOS or not exc.filename:
+        return True
+    try:
+        path = Path(os.fsdecode(exc.filename)).resolve()
+        return path == root.resolve() or root.resolve() in path.parents
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 class IndexFolder:
@@ -94,8 +143,11 @@ class IndexFolder:
             data: dict[str, Any] = json.loads(self.marker_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise IndexNotFoundError(f"no index at {self.root}: run `searcher index` first") from None
-        except (OSError, ValueError) as exc:
-            raise NotAnIndexError(f"{self.marker_path} is unreadable ({exc}); run `searcher index --rebuild`") from None
+        except OSError as exc:  # the file is there: permission denied, an I/O error
+            reason = (exc.strerror or str(exc)).lower()
+            raise IndexAccessError(f"cannot read {self.marker_path}: {reason}") from None
+        except ValueError as exc:
+            raise NotAnIndexError(f"{self.marker_path} is damaged ({exc}); run `searcher index --rebuild`") from None
         if data.get("format") != _FORMAT or "current" not in data:
             raise NotAnIndexError(f"{self.root} is not a searcher index")
         return Marker(
@@ -140,18 +192,96 @@ class IndexFolder:
         numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         path = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
+        os.close(os.open(path / READERS_NAME, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666))
         return path
 
-    def remove_stale_generations(self, keep: str, previous: str | None = None) -> None:
-        """Delete generation folders left by finished or crashed rebuilds.
+    def hold_generation(self, name: str) -> int | None:
+        """Take a reader's hold on generation ``name`` (a shared flock; give it back with
+        :func:`release`), so no writer removes it while it is read. None for a generation
+        made before holds existed. FileNotFoundError if the generation is gone."""
+        gen = self.generation_path(name)
+        try:
+            fd = os.open(gen / READERS_NAME, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if gen.is_dir():
+                return None
+            raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a writer is removing it
+            if not gen.is_dir():
+                raise FileNotFoundError(errno.ENOENT, "generation removed", str(gen))
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
-        Only call this while holding the write lock. The generation replaced by the last
-        rebuild (``previous``) is kept until the next one, so a reader that read the old
-        marker a moment before the swap can still open it.
+    def live_size(self, generation: str) -> int:
+        """Bytes of generation ``generation`` (the live one) and the marker: what a search reads."""
+        gen = self.generation_path(generation)
+        files = [self.marker_path, *(p for p in gen.rglob("*") if p.is_file())]
+        total = 0
+        for path in files:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+        return total
+
+    def remove_stale_generations(self, keep: str, previous: str | None = None) -> None:
+        """Delete generation folders left by finished or crashed rebuilds that no reader holds.
+
+        Only call this while holding the write lock. A generation some reader holds is
+        left for a later write; one made before holds existed is kept while it is the
+        ``previous`` one (the last rebuild replaced it), as a reader may still use it.
         """
         for path in self.root.glob("gen-*"):
-            if path.name not in (keep, previous) and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+            if path.name != keep and path.is_dir():
+                _remove_unless_read(path, keep_unknown=path.name == previous)
+
+
+    def discard(self, *, remove_root: bool) -> None:
+        """Remove what a failed first build made: the marker, generations, temp files, the lock
+        (and the folder itself if it made it). Only call this holding the write lock."""
+        for path in self.root.iterdir() if self.root.is_dir() else ():
+            if _ours(path.name) or path.name == MARKER_NAME:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        path.unlink()
+                    except OSError:
+                        pass
+        if remove_root:
+            try:
+                self.root.rmdir()
+            except OSError:
+                pass
+
+
+def release(hold: int | None) -> None:
+    """Give back a hold taken by :meth:`IndexFolder.hold_generation`."""
+    if hold is not None:
+        os.close(hold)  # closing the descriptor drops its flock
+
+
+def _remove_unless_read(gen: Path, *, keep_unknown: bool) -> None:
+    try:
+        fd = os.open(gen / READERS_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # made before holds existed (or a crashed rebuild's): readers unknown
+        if not keep_unknown:
+            shutil.rmtree(gen, ignore_errors=True)
+        return
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # a reader holds it: the next write tries again
+        os.close(fd)
+        return
+    try:
+        shutil.rmtree(gen, ignore_errors=True)  # readers wait on the lock meanwhile, then find it gone
+    finally:
+        os.close(fd)
 
 
 def _ours(name: str) -> bool:

@@ -6,15 +6,15 @@ committed state.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any
 
 from ...core.errors import SearcherError
-from ...core.processes import exit_with_parent
+from ...core.processes import exit_with_parent, ignore_interrupts
 from ...core.records import Document, Progress, SeedState
 from .fields import document_to_fields
 
@@ -51,6 +51,7 @@ def bulk_write(
     progress: Progress | None = None,
     total: int = 0,
     entry: Callable[[Document], SeedState] = SeedState.of,
+    finish_on_interrupt: bool = False,
 ) -> int:
     """Write a stream of Documents to a Whoosh index in a few big commits; returns the count.
 
@@ -62,30 +63,99 @@ def bulk_write(
     writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
     between ``jobs`` worker processes, each writing its own segments, and every batch is
     one Whoosh commit (atomic: a crash leaves the last committed state).
+
+    ``finish_on_interrupt`` (for writes into the live index, run from the main thread): a
+    Ctrl-C finishes and commits the batch being written, then raises KeyboardInterrupt,
+    so everything sent before it is kept; a second Ctrl-C stops at once, keeping what was
+    committed before.
     """
     jobs = jobs or os.cpu_count() or 1
-    stream = iter(docs)
-    head = list(itertools.islice(stream, BULK_MIN_DOCS))
-    procs = jobs if jobs > 1 and len(head) >= BULK_MIN_DOCS else 1
-    limit = BULK_COMMIT_EVERY if procs > 1 else COMMIT_EVERY
-    source = _Pushback(itertools.chain(head, stream))
-    del head
+    source = _Pushback(iter(docs))
     counter = _Counter(progress, total)
     written: set[str] = set()
 
     def replaces(doc_id: str) -> bool:
         return doc_id in written or doc_id in existing
 
-    while source.has_more():
-        # The writer holds the lock, applies deletions, merges small segments and commits.
-        writer = ix.writer(compound=False)  # type: ignore[attr-defined]
-        batch, segments = _fill_batch(writer, source, procs, limit, replaces, entry, counter)
-        _commit(writer, segments)
-        written.update(doc_id for doc_id, _ in batch)
-        if on_commit is not None:
-            on_commit(batch)
+    with _Interrupts(finish_on_interrupt) as interrupts:
+        head: list[Document] = []
+        while len(head) < BULK_MIN_DOCS and (doc := interrupts.next_document(source)) is not None:
+            head.append(doc)
+        procs = jobs if jobs > 1 and len(head) >= BULK_MIN_DOCS else 1
+        limit = BULK_COMMIT_EVERY if procs > 1 else COMMIT_EVERY
+        source.push_back(head)
+        del head
+        while interrupts.has_more(source):
+            # The writer holds the lock, applies deletions, merges small segments and commits.
+            writer = ix.writer(compound=False)  # type: ignore[attr-defined]
+            batch, segments = _fill_batch(writer, source, procs, limit, replaces, entry, counter, interrupts)
+            if not batch:  # interrupted before the batch's first document
+                _cancel(writer)
+                break
+            _commit(writer, segments)
+            written.update(doc_id for doc_id, _ in batch)
+            if on_commit is not None:
+                on_commit(batch)
+    if interrupts.requested:
+        raise KeyboardInterrupt
     counter.report("done")
     return counter.done
+
+
+class _Interrupts:
+    """Ctrl-C during a bulk write that finishes its batch (see bulk_write); inert unless enabled.
+
+    Only the main thread gets signals, and only Python's default handler is replaced (an
+    application's own handler is left alone). While the writer waits for the next
+    document (cleaning, reading a file) the interrupt is raised there, where nothing is
+    half done; anywhere else it is noted and the batch ends after the current document.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and threading.current_thread() is threading.main_thread()
+        self.requested = False
+        self._waiting = False
+        self._previous: Any = None
+
+    def __enter__(self) -> "_Interrupts":
+        if self.enabled and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self._waiting or self.requested:  # nothing half done, or the second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def next_document(self, source: "_Pushback") -> Document | None:
+        """The next document, or None at the end of the stream; once interrupted, only
+        those already read (pushed back) and never the stream's next."""
+        if self.requested:
+            return source.pushed()
+        self._waiting = True
+        try:
+            return next(source)
+        except StopIteration:
+            return None
+        except KeyboardInterrupt:
+            if self._previous is None:
+                raise
+            self.requested = True
+            return None
+        finally:
+            self._waiting = False
+
+    def has_more(self, source: "_Pushback") -> bool:
+        doc = self.next_document(source)
+        if doc is None:
+            return False
+        source.push(doc)
+        return True
 
 
 class _Counter:
@@ -105,7 +175,8 @@ class _Counter:
 
 
 def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replaces: Callable[[str], bool],
-                entry: Callable[[Document], SeedState], counter: _Counter) -> tuple[list[tuple[str, SeedState]], list]:
+                entry: Callable[[Document], SeedState], counter: _Counter,
+                interrupts: _Interrupts) -> tuple[list[tuple[str, SeedState]], list]:
     """Send documents from ``source`` into one writer until ``limit`` or an id repeats.
 
     Returns the batch's (doc_id, entry) pairs and the segments written beside the writer;
@@ -123,8 +194,8 @@ def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replac
             sink = _WorkerSink(writer, procs)
         else:
             sink = _BuilderSink(writer)
-        for doc in source:
-            doc = _checked(doc)
+        while (item := interrupts.next_document(source)) is not None:
+            doc = _checked(item)
             if doc.doc_id in ids:
                 # A document added in this batch cannot be replaced before it is committed.
                 source.push(doc)
@@ -167,6 +238,14 @@ class _Pushback:
 
     def push(self, item: Document) -> None:
         self._back.append(item)
+
+    def push_back(self, items: list[Document]) -> None:
+        """Put ``items`` (read in this order) back in front of the stream."""
+        self._back.extend(reversed(items))
+
+    def pushed(self) -> Document | None:
+        """The next item pushed back, or None: never reads the stream."""
+        return self._back.pop() if self._back else None
 
     def has_more(self) -> bool:
         if self._back:
@@ -303,6 +382,7 @@ class _WorkerSink(_Sink):
                                   os.getpid(), SEGMENT_POSTINGS))
             for i in range(procs)
         ]
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until workers ignore it
         try:
             for proc in self.procs:
                 proc.start()
@@ -310,6 +390,8 @@ class _WorkerSink(_Sink):
             self.procs = [proc for proc in self.procs if proc.pid is not None]
             self.cancel()
             raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def add(self, doc: Document) -> None:
         self.chunk.append(doc)
@@ -342,6 +424,8 @@ class _WorkerSink(_Sink):
                 if self.results.empty():
                     raise SearcherError("indexing processes ended without their segments") from None
             return
+        if result[0] == "oserror":  # disk full, permission denied: the caller names the folder
+            raise OSError(*result[1:])
         if result[0] == "error":
             raise SearcherError(f"indexing process failed: {result[1]}")
         self.done[result[1]] = result[2]
@@ -379,6 +463,7 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
                     budget: int) -> None:
     """Worker process: write the documents from ``jobs`` into segments, report them on ``results``."""
     global SEGMENT_POSTINGS
+    ignore_interrupts()  # Ctrl-C is the parent's to handle: it finishes or cancels the batch
     _die_with(parent)
     SEGMENT_POSTINGS = budget
     from . import segments
@@ -399,7 +484,10 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
         import traceback
 
         logger.debug("segment worker failed", exc_info=True)
-        results.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+        if isinstance(exc, OSError) and exc.errno is not None:
+            results.put(("oserror", exc.errno, exc.strerror, exc.filename))
+        else:
+            results.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         if state.builder is not None:
             state.builder.cancel()
 
