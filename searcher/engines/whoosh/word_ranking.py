@@ -27,6 +27,7 @@ from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_s
 from ...search.feedback import rm3
 from ...search.settings import RankingSettings
 from ...search.sums import fold
+from .compounds import Compound, compound_postings, plain_terms
 from .internals import block_postings, is_block_matcher, remaining_blocks
 from .word_stats import WordStats, stats_for
 
@@ -103,7 +104,7 @@ def rank_words(
     if use_feedback and order:
         order, terms, why = _feedback(q, order, full, depth, stored, why, explain)
     if settings.proximity_weight and len(terms) > 1:
-        order = _proximity(q, tokens, order, full, why if explain else None)
+        order = _proximity(q, plain_terms(tokens), order, full, why if explain else None)
     return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
 
 
@@ -181,6 +182,9 @@ def _matchers(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[Any
 
 def _postings(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[int, float]]:
     """(global docnum, term frequency) of one term in one field."""
+    if isinstance(text, Compound):
+        yield from compound_postings(stats, fieldname, text).items()
+        return
     for m, offset in _matchers(stats, fieldname, text):
         if is_block_matcher(m):
             yield from block_postings(m, offset)
@@ -195,6 +199,8 @@ def _field_tf(stats: WordStats, fieldname: str, text: str, norms: list[float]) -
 
     Block by block, the products and the dict are built by C loops (map, zip, dict.update).
     """
+    if isinstance(text, Compound):
+        return {d: tf * norms[d] for d, tf in compound_postings(stats, fieldname, text).items()}
     out: dict[int, float] = {}
     for m, offset in _matchers(stats, fieldname, text):
         if is_block_matcher(m):
