@@ -278,6 +278,9 @@ class _Parser:
             (re.compile(r"(?<=\s)ANDMAYBE(?=\s)"), lambda m: _Marker("andmaybe", m.group(0))),
             (re.compile(r"[*]:[*]"), lambda m: _Every()),
             (re.compile(r"(^|(?<=\W))'(?P<text>.*?)'(?=\s|\]|[)}]|$)"), lambda m: _Word(m.group("text"))),
+            # A date with a time is one word ("19T23:" in it is not a field name).
+            (re.compile(r"(?<![\w-])\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?(?![\w:])"),
+             lambda m: _Word(m.group(0))),
             (re.compile(r"(?P<text>\w+|[*]):"), lambda m: _FieldName(m.group("text"), m.group(0))),
             (re.compile(f"(?P<text>[*{_QMARKS}])"), lambda m: _Wild(m.group("text"))),
             (re.compile(r'"(?P<text>.*?)"(~(?P<slop>[1-9][0-9]*))?'),

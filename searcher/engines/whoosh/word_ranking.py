@@ -240,11 +240,47 @@ def _term_tfs(
         if exclude is not None:
             pseudo.pop(exclude, None)
         out.append((term, qweight, pseudo))
+    if PART_WEIGHT and any(isinstance(t, Compound) for t in terms):
+        out += _part_tfs(stats, fields, terms, out)
+    return out
+
+
+#: A hyphenated word's parts also score, in the documents the query matches anyway (never
+#: making a match: "re" alone is not "re-set"), together weighing this much of the word.
+#: nDCG@10 TIME / CISI / Cranfield with feedback: before compounds 0.720 / 0.429 / 0.400;
+#: compounds alone 0.715 / 0.427 / 0.397; parts at 0.5: 0.720 / 0.427 / 0.399; at 1.0:
+#: 0.721 / 0.428 / 0.399; at 2.0: 0.720 / 0.431 / 0.393.
+PART_WEIGHT = 1.0
+
+
+class _Part(str):
+    """A hyphenated word's part as a scoring term: it adds to documents the query matches
+    and is not counted among the words a document must hold to rank first."""
+
+
+def _part_tfs(stats: WordStats, fields: list, terms: dict[str, float], tfs: TermTfs) -> TermTfs:
+    """Per part of each compound: (part, weight, docnum -> pseudo-tf) over the matched documents."""
+    matched: set[int] = set()
+    for _, _, pseudo in tfs:
+        matched.update(pseudo)
+    out = []
+    for term, qweight in terms.items():
+        if not isinstance(term, Compound):
+            continue
+        for part in term.parts:
+            pseudo: dict[int, float] = {}
+            for fieldname, norms in fields:
+                got = _field_tf(stats, fieldname, part, norms)
+                if got:
+                    fold(pseudo, got)
+            pseudo = {d: tf for d, tf in pseudo.items() if d in matched}
+            out.append((_Part(part), qweight * PART_WEIGHT / len(term.parts), pseudo))
     return out
 
 
 def _all_terms(tfs: TermTfs) -> set[int]:
     """The documents matching every term."""
+    tfs = [entry for entry in tfs if not isinstance(entry[0], _Part)]
     if not tfs or not all(pseudo for _, _, pseudo in tfs):
         return set()
     full = set(tfs[0][2])
@@ -308,13 +344,21 @@ def _score_terms_explained(
     why: dict[int, list[str]] = defaultdict(list)
     idfs: dict[str, float] = {}
     fields = stats.word_fields(settings)
+    entries = list(terms.items())
     for term, qweight in terms.items():
+        if isinstance(term, Compound) and PART_WEIGHT:
+            entries += [(_Part(part), qweight * PART_WEIGHT / len(term.parts)) for part in term.parts]
+    for term, qweight in entries:
+        if isinstance(term, _Part) and not scores:
+            continue
         pseudo: dict[int, float] = defaultdict(float)
         parts: dict[int, list[str]] = defaultdict(list)
         for fieldname, norms in fields:
             for docnum, tf in _postings(stats, fieldname, term):
                 if allowed is not None and docnum not in allowed:
                     continue
+                if isinstance(term, _Part) and docnum not in scores:
+                    continue  # a part never makes a match
                 pseudo[docnum] += tf * norms[docnum]
                 parts[docnum].append(f"{fieldname} tf={tf:g}")
         if not pseudo:
@@ -325,7 +369,8 @@ def _score_terms_explained(
         for docnum, tf in pseudo.items():
             s = term_score(w, tf, k1, delta)
             scores[docnum] += s
-            matched[docnum] += 1
+            if not isinstance(term, _Part):
+                matched[docnum] += 1
             why[docnum].append(
                 f"{s:7.3f}  {term!r}: idf {idf(n, df):.2f} x query {qweight:g}, {', '.join(parts[docnum])}"
             )
