@@ -28,8 +28,10 @@ from searcher.engines.whoosh.compile import DIALECT, compile_query
 from searcher.engines.whoosh.searching import compile_filter
 from searcher.engines.whoosh.schema import build_schema
 from searcher.search import query_tree as qt
+from searcher.search.dates import date_span
 from searcher.search.filters import make_filter
 from searcher.search.query_parser import parse_query
+from searcher.search.query_text import HYPHEN_JOIN, broken_syntax
 
 SCHEMA = build_schema()
 
@@ -63,12 +65,78 @@ def outcome(make) -> Any:
         return ("QueryError", str(e))
 
 
+# ---------------------------------------------------------------------------- intended differences
+# Issue 11 changed what some queries mean, on purpose. Each rule below names one change and
+# recognises exactly the queries it touches, from the query's own parts (never a blanket
+# "any query with a field"); every other query must still compile to the oracle's answer.
+
+
+def _leaves(node: Any):
+    if isinstance(node, qt.LEAVES):
+        yield node
+    for child in getattr(node, "children", ()):
+        yield from _leaves(child)
+    for name in ("child", "positive", "negative", "required", "optional", "query", "condition"):
+        if hasattr(node, name):
+            yield from _leaves(getattr(node, name))
+
+
+def _whoosh_reads_date(text: str) -> bool:
+    try:
+        SCHEMA["published"]._parse_datestring(text)
+        return True
+    except Exception:
+        return False
+
+
+def _we_read_date(text: str) -> bool:
+    try:
+        date_span(text)
+        return True
+    except QueryError:
+        return False
+
+
+def intended_difference(text: str, syntax: bool = True) -> str | None:
+    """Why ``text`` may compile to something else than the oracle's query, or None."""
+    if not syntax:
+        return None
+    if oracle.syntax_is_broken(text) and broken_syntax(text) is None:
+        # A field before a quoted phrase (section:"mixed messages") was taken as a field
+        # with nothing after it, and the whole query searched as plain words.
+        return "field before a phrase is no longer broken syntax"
+    try:
+        tree = parse_query(text, index_fields=SCHEMA.names(), dialect=DIALECT).tree
+    except QueryError:
+        return None
+    for leaf in _leaves(tree):
+        if isinstance(leaf, qt.Term) and HYPHEN_JOIN.search(leaf.text):
+            return "a hyphenated word is a phrase of its parts or the joined word, not its parts OR-ed"
+        if leaf.field != "published":
+            continue
+        if isinstance(leaf, qt.Range) and (leaf.start_excluded or leaf.end_excluded):
+            return "an excluded date bound excludes its whole span (>2020: from 2021)"
+        values = [leaf.start, leaf.end] if isinstance(leaf, qt.Range) else [leaf.text]
+        if any(v is not None and _whoosh_reads_date(v) != _we_read_date(v) for v in values):
+            return "partial ISO dates and times (2019-11-19T23:59) are read by searcher, not Whoosh"
+        if any(v is not None and not _we_read_date(v) for v in values):
+            return "a date no one can read carries searcher's message (which forms to use), not Whoosh's"
+    return None
+
+
+def _error_kind(result: Any) -> Any:
+    """An unknown-field error now lists every field: compare the field it names."""
+    if isinstance(result, tuple) and result[1].startswith("unknown field"):
+        return (result[0], result[1].split(":")[0])
+    return result
+
+
 def assert_same(text: str, reader: Any, *, syntax: bool = True) -> None:
     old = outcome(lambda: oracle.parse_query(text, SCHEMA, syntax=syntax, reader=reader))
     new = outcome(lambda: compile_query(parse_query(text, syntax=syntax, index_fields=SCHEMA.names(), dialect=DIALECT),
                                         SCHEMA, reader=reader))
     if isinstance(old, tuple) or isinstance(new, tuple):
-        assert old == new, text
+        assert _error_kind(old) == _error_kind(new), text
         return
     assert new == old, text
     assert dump(new) == dump(old), text
@@ -135,14 +203,18 @@ def test_the_query_set_is_large():
 
 
 def test_every_query_compiles_to_what_whoosh_parsed(reader):
-    differ = []
+    differ, intended = [], 0
     for text in QUERIES:
         for syntax in (True, False):
+            if intended_difference(text, syntax):
+                intended += 1
+                continue
             try:
                 assert_same(text, reader, syntax=syntax)
             except AssertionError:
                 differ.append((text, syntax))
     assert not differ, f"{len(differ)} of {2 * len(QUERIES)} differ, e.g. {differ[:5]}"
+    assert intended < 2 * len(QUERIES) // 10  # the intended changes stay a small, named part (145 of 1858)
 
 
 def test_without_a_reader_prefixes_are_not_widened():
@@ -159,7 +231,8 @@ _PIECES = st.sampled_from(list('abc xyz"()[]{}:*?~^+-!\\/&|<>=\'') + [
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, min_size=1, max_size=12).map("".join) | st.text(min_size=1, max_size=20))
 def test_random_queries_compile_to_what_whoosh_parsed(reader, text):
-    assert_same(text, reader)
+    if not intended_difference(text):
+        assert_same(text, reader)
 
 
 # ---------------------------------------------------------------------------- the tree itself
@@ -188,7 +261,9 @@ def test_broken_syntax_and_words_mode_read_plain_words():
 
 
 def test_unknown_field_and_empty_query_are_errors():
-    with pytest.raises(QueryError, match="fields are author, body, published, section, source, title"):
+    # Every name a query may use is listed (issue 11: lang:, date:, url:, authors: work too).
+    with pytest.raises(QueryError, match="fields are title, body, source, author/authors, section/sections, "
+                                         "published/date, url, language/lang, id/doc_id$"):
         parse_query("colour:red")
     with pytest.raises(QueryError):
         parse_query("  ")
@@ -199,7 +274,18 @@ def test_unknown_field_and_empty_query_are_errors():
     (None, date(2020, 1, 1), datetime(2020, 5, 1, 12)), (None, "2020-01-01T10:00:00+02:00", None), (None, None, None),
     ("", "", ""), (" ", None, None)])
 def test_filters_compile_to_what_whoosh_got(args):
-    assert dump(compile_filter(make_filter(*args))) == dump(oracle.make_filter(*args))
+    new = compile_filter(make_filter(*args), SCHEMA)
+    source, since, until = args
+    if source and source.strip():
+        # Intended (issue 11): --source matches as source:"..." does (its words, in order),
+        # no longer the exact lower-cased name; the dates are as before.
+        old = oracle.make_filter(None, since, until)
+        words = source.strip().lower()
+        assert dump(new) == dump(wq.Term("source", words) if old is None else wq.And([wq.Term("source", words), old]))
+    elif source is not None and not source.strip():
+        assert new is None  # a blank --source is no filter (it was a filter matching nothing)
+    else:
+        assert dump(new) == dump(oracle.make_filter(*args))
 
 
 @pytest.mark.parametrize("args", [(None, "2020-13-01", None), (None, "2021-01-01", "2020-01-01")])
@@ -208,7 +294,7 @@ def test_bad_filters_are_the_same_errors(args):
         make_filter(*args)
     with pytest.raises(QueryError) as old:
         oracle.make_filter(*args)
-    assert str(new.value) == str(old.value)
+    assert str(new.value).split(":")[0] == str(old.value).split(":")[0]  # the forms it names are new
 
 
 def test_search_code_imports_no_engine():

@@ -68,8 +68,15 @@ def print_results(results: "Results", color: bool) -> None:
     elif results.total > results.limit:
         shown += f" (page {results.page} of {results.pages})"
     click.echo(f"{shown} in {results.seconds:.3f} s", err=True)
+    print_fallback(results)
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}?", err=True)
+
+
+def print_fallback(results: "Results") -> None:
+    """One line on stderr when a query with syntax was searched as plain words, and why."""
+    if results.searched_as_words:
+        click.echo(f"searched as plain words: {results.searched_as_words}", err=True)
 
 
 def print_document(doc: "Document", *, as_json: bool, removed: bool) -> None:

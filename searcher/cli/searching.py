@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import EXIT_NOTHING, State, pass_state
-from .render import print_results
+from .render import print_fallback, print_results
 from .tables import print_count, print_ids, print_jsonl, print_table
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--source", help="Only hits from this source (e.g. \"CBS News\").")
-@click.option("--since", help="Only hits published on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only hits published on or before this date (YYYY-MM-DD).")
+@click.option("--since", help="Only hits published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD[THH:MM]).")
+@click.option("--until", help="Only hits published on or before this date (YYYY-MM: to the end of that month).")
 @click.option("--words", is_flag=True, help="Treat the query as plain words: no operators, fields or quotes.")
 @click.option("--fragments", type=click.IntRange(min=0), default=3, show_default=True, help="Snippet fragments per hit.")
 @click.option("--context", type=click.IntRange(min=1), default=12, show_default=True, help="Words of context around a match.")
@@ -88,6 +88,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
             print_ids(results)
         else:
             print_table(results, table or "tsv")
+        print_fallback(results)
         if not results.total:
             sys.exit(EXIT_NOTHING)
         return
@@ -114,8 +115,10 @@ def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool
 def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool) -> None:
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
+        print_fallback(results)
     elif as_jsonl:
         print_jsonl(results)
+        print_fallback(results)
     else:
         print_results(results, color)
     if not results.hits:

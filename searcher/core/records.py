@@ -180,6 +180,9 @@ class Results:
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Why a query typed with syntax was searched as plain words instead ("a quote is not
+    #: closed"), or None when its syntax was used (or it had none).
+    searched_as_words: str | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -203,6 +206,7 @@ class Results:
             "page": self.page,
             "limit": self.limit,
             "suggestion": self.suggestion,
+            "searched_as_words": self.searched_as_words,
             "facets": self.facets,
             "hits": [hit.as_dict() for hit in self.hits],
         }

@@ -26,5 +26,13 @@ QUERY_FIELDS = {
 #: The fields an unqualified word is searched in.
 DEFAULT_FIELDS = ("title", "body", "sections")
 
-#: The field names an unknown-field error lists.
-SHOWN_FIELDS = ("author", "body", "published", "section", "source", "title")
+def _shown_fields() -> tuple[str, ...]:
+    """Every name a query may use, a field's aliases together: ("title", ..., "author/authors", ...)."""
+    names: dict[str, list[str]] = {}
+    for name, field in QUERY_FIELDS.items():
+        names.setdefault(field, []).append(name)
+    return tuple("/".join(aliases) for aliases in names.values())
+
+
+#: The field names an unknown-field error lists: all of them (aliases joined by "/").
+SHOWN_FIELDS = _shown_fields()

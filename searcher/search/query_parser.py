@@ -19,7 +19,7 @@ from typing import Any
 
 from . import query_tree as qt
 from .fields import QUERY_FIELDS
-from .query_text import check_fields, has_exclusions, plain_words, syntax_is_broken
+from .query_text import broken_syntax, check_fields, has_exclusions, plain_words
 from ..core.errors import QueryError
 
 
@@ -53,7 +53,8 @@ class ParsedQuery:
     ``words``: the plain-words reading, the fallback (None when the text has no words).
     ``has_exclusions``: with syntax on and not broken, the query excludes something; if its
     structured reading finds nothing to look for, it finds nothing (no fallback to words).
-    ``broken``: syntax was on but broken, so only ``words`` applies.
+    ``broken``: syntax was on but broken, so only ``words`` applies; ``broken_reason`` says
+    what is broken, for the user. ``syntax``: the query was read with syntax on.
     """
 
     text: str
@@ -61,6 +62,8 @@ class ParsedQuery:
     words: qt.Node | None
     has_exclusions: bool = False
     broken: bool = False
+    broken_reason: str = ""
+    syntax: bool = True
 
 
 def parse_query(text: str, *, syntax: bool = True, index_fields: Collection[str] | None = None,
@@ -73,15 +76,17 @@ def parse_query(text: str, *, syntax: bool = True, index_fields: Collection[str]
     if not text or not text.strip():
         raise QueryError("empty query: give at least one word to search for")
     tree = None
-    excluding = broken = False
+    excluding = False
+    reason = None
     if syntax:
         check_fields(text)
-        broken = syntax_is_broken(text)
-        if not broken:
+        reason = broken_syntax(text)
+        if reason is None:
             known = frozenset(index_fields if index_fields is not None else QUERY_FIELDS.values())
             tree = parse_structured(text, known, dialect)
             excluding = has_exclusions(text)
-    return ParsedQuery(text=text, tree=tree, words=words_tree(text), has_exclusions=excluding, broken=broken)
+    return ParsedQuery(text=text, tree=tree, words=words_tree(text), has_exclusions=excluding,
+                       broken=reason is not None, broken_reason=reason or "", syntax=syntax)
 
 
 def words_tree(text: str) -> qt.Node | None:
@@ -273,6 +278,9 @@ class _Parser:
             (re.compile(r"(?<=\s)ANDMAYBE(?=\s)"), lambda m: _Marker("andmaybe", m.group(0))),
             (re.compile(r"[*]:[*]"), lambda m: _Every()),
             (re.compile(r"(^|(?<=\W))'(?P<text>.*?)'(?=\s|\]|[)}]|$)"), lambda m: _Word(m.group("text"))),
+            # A date with a time is one word ("19T23:" in it is not a field name).
+            (re.compile(r"(?<![\w-])\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?(?![\w:])"),
+             lambda m: _Word(m.group(0))),
             (re.compile(r"(?P<text>\w+|[*]):"), lambda m: _FieldName(m.group("text"), m.group(0))),
             (re.compile(f"(?P<text>[*{_QMARKS}])"), lambda m: _Wild(m.group("text"))),
             (re.compile(r'"(?P<text>.*?)"(~(?P<slop>[1-9][0-9]*))?'),

@@ -18,6 +18,10 @@ _OPERATOR = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
 _DANGLING = re.compile(rf"(^\s*(AND|OR|ANDNOT|ANDMAYBE)\b)|(\b{_OPERATOR}\s*$)|(\b{_OPERATOR}\s+{_OPERATOR}\b)|(\b{_OPERATOR}\s*\))|(\(\s*(AND|OR)\b)")
 _EMPTY_FIELD = re.compile(r"(^|[\s(])[^\W\d]\w*:(\s|$|\))")
 _WORD = re.compile(r"\w+")
+#: A hyphen between two word characters: "re-set", "al-Qaeda", "COVID-19" (also U+2010/2011).
+HYPHEN_JOIN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+#: A hyphenated word: word characters (and inner dots, "U.S.-led") joined by hyphens.
+HYPHENATED = re.compile(r"\w+(?:\.\w+)*(?:[-\u2010\u2011]\w+(?:\.\w+)*)+")
 _NEGATION = re.compile(r"(?<![^\s(])-\w|\bNOT\b")
 #: Characters and words that make a typed query more than a list of words.
 _SYNTAX = re.compile(r'\?(?=\w)|["()*~^:\[\]{}]|(?:^|\s)[-+]\S|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')
@@ -33,17 +37,28 @@ def check_fields(text: str) -> None:
 
 def syntax_is_broken(text: str) -> bool:
     """True for queries the parser would misread: search those as plain words instead."""
+    return broken_syntax(text) is not None
+
+
+def broken_syntax(text: str) -> str | None:
+    """What makes ``text`` unreadable as a query (said to the user), or None if it reads."""
     if text.count('"') % 2:
-        return True
+        return "a quote is not closed"
     depth = 0
     for ch in QUOTED.sub(" ", text):
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
-            return True
+            return "a parenthesis is closed that was not opened"
     if depth:
-        return True
-    unquoted = QUOTED.sub(" x ", text)
-    return bool(_DANGLING.search(unquoted) or _EMPTY_FIELD.search(unquoted))
+        return "a parenthesis is not closed"
+    # A quoted phrase stands for one word: glued to what is before it, so that a field
+    # name in front of a phrase (section:"mixed messages") is not taken as empty.
+    unquoted = QUOTED.sub("x ", text)
+    if _DANGLING.search(unquoted):
+        return "an operator (AND, OR, NOT) has nothing on one side"
+    if _EMPTY_FIELD.search(unquoted):
+        return "a field name has nothing after it"
+    return None
 
 
 def has_exclusions(text: str) -> bool:
@@ -59,6 +74,29 @@ def is_plain(text: str) -> bool:
 def plain_words(text: str) -> str:
     """Only the words of ``text``: every operator, quote and field marker becomes a space."""
     return " ".join(_WORD.findall(text))
+
+
+def joined(word: str) -> str:
+    """A hyphenated word written as one ("re-set" -> "reset")."""
+    return HYPHEN_JOIN.sub("", word)
+
+
+def word_units(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into runs of plain words and hyphenated words, in order: (text, hyphenated).
+
+    A hyphenated word is one thing to the user: engines match it as a phrase of its parts
+    or as the joined word, never as its parts apart.
+    """
+    units: list[tuple[str, bool]] = []
+    at = 0
+    for match in HYPHENATED.finditer(text):
+        if match.start() > at:
+            units.append((text[at:match.start()], False))
+        units.append((match.group(0), True))
+        at = match.end()
+    if at < len(text):
+        units.append((text[at:], False))
+    return units
 
 
 def query_words(text: str) -> list[str]:

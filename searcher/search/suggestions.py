@@ -35,3 +35,9 @@ def edits(a: str, b: str) -> int:
 def replace_word(text: str, word: str, new: str) -> str:
     """``text`` with every whole-word ``word`` replaced by ``new``."""
     return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new.replace("\\", "\\\\"), text)
+
+
+def same_words(a: str, b: str) -> bool:
+    """True if two queries have the same words once case and repeated words are folded
+    ("Taliban taliban" and "taliban"): suggesting one for the other would change nothing."""
+    return list(dict.fromkeys(a.lower().split())) == list(dict.fromkeys(b.lower().split()))

@@ -18,10 +18,15 @@ from typing import Any
 import whoosh
 from whoosh import query as wq
 from whoosh.analysis.tokenizers import IDTokenizer
+from whoosh.fields import DATETIME
+from whoosh.util.times import datetime_to_long
 
+from ...core.errors import QueryError
 from ...search import query_tree as qt
+from ...search.dates import date_span
 from ...search.fields import DEFAULT_FIELDS
 from ...search.query_parser import WHOOSH3, WHOOSH_2_7, Dialect, ParsedQuery
+from ...search.query_text import HYPHEN_JOIN, joined
 from ...search.settings import DEFAULT_SETTINGS
 
 #: Coordination bonus of side-by-side clauses (Whoosh's ``OrGroup.factory(0.9)``).
@@ -43,19 +48,30 @@ def compile_query(parsed: ParsedQuery, schema: Any, *, reader: Any = None,
     A structured reading that finds nothing to look for (only stop words, or a part Whoosh
     cannot build) falls back to the plain words, unless the query only excludes things.
     """
+    return compile_reading(parsed, schema, reader=reader, field_boosts=field_boosts)[0]
+
+
+def compile_reading(parsed: ParsedQuery, schema: Any, *, reader: Any = None,
+                    field_boosts: dict[str, float] | None = None) -> tuple[wq.Query, str | None]:
+    """:func:`compile_query`, and why the query was searched as plain words (None if it was not)."""
     builder = _Builder(schema, DEFAULT_SETTINGS.field_weights() if field_boosts is None else field_boosts)
+    why = parsed.broken_reason or None
     if parsed.tree is not None:
         try:
             q = rewrite(builder.top(parsed.tree), reader)
-        except Exception:  # as Whoosh's parser did: a query it cannot build is searched as words
+        except Exception as e:  # as Whoosh's parser did: a query it cannot build is searched as words
+            builder.errors.append(str(e))
             q = wq.NullQuery
         if not is_empty(q):
-            return q
+            return q, None
+        why = builder.errors[0] if builder.errors else "its operators and fields leave nothing to search for"
+    elif parsed.words is not None and why is None and parsed.syntax:
+        why = "the query language cannot read it"
     if parsed.has_exclusions:
-        return wq.NullQuery  # only exclusions ("-iraq"): nothing to look for
+        return wq.NullQuery, None  # only exclusions ("-iraq"): nothing to look for
     if parsed.words is None:
-        return wq.NullQuery
-    return builder.top(parsed.words)
+        return wq.NullQuery, None
+    return builder.top(parsed.words), why
 
 
 class _Builder:
@@ -64,6 +80,8 @@ class _Builder:
     def __init__(self, schema: Any, field_boosts: dict[str, float]) -> None:
         self.schema = schema
         self.field_boosts = field_boosts
+        #: what could not be built (a bad date): said when the query falls back to words
+        self.errors: list[str] = []
 
     def top(self, tree: qt.Node) -> wq.Query:
         q = self.build(tree)
@@ -121,6 +139,10 @@ class _Builder:
 
     def leaf(self, leaf: qt.Leaf, fieldname: str, boost: float) -> wq.Query | None:
         if isinstance(leaf, qt.Term):
+            if HYPHEN_JOIN.search(leaf.text):
+                compound = self.compound(fieldname, leaf.text, boost)
+                if compound is not None:
+                    return compound
             return self.term(fieldname, leaf.text, wq.Term, boost, tokenize=True, removestops=True)
         if isinstance(leaf, qt.Prefix):
             return self.term(fieldname, leaf.text, wq.Prefix, boost)
@@ -140,6 +162,8 @@ class _Builder:
         schema = self.schema
         if schema and fieldname in schema:
             field = schema[fieldname]
+            if isinstance(field, DATETIME):
+                return self.date(fieldname, text, boost)
             if field.self_parsing():
                 try:
                     return field.parse_query(fieldname, text, boost=boost)
@@ -158,6 +182,8 @@ class _Builder:
         if schema and fieldname in schema:
             field = schema[fieldname]
             if _WHOOSH3 and field.self_parsing() and (field.analyzer is None or isinstance(field.analyzer, IDTokenizer)):
+                if isinstance(field, DATETIME):
+                    return self.date(fieldname, leaf.text, boost)
                 return field.parse_query(fieldname, leaf.text, boost=boost)  # a date, a number: one value
             if field.analyzer:
                 words = [t.text for t in field.tokenize(leaf.text, mode="query", chars=True)]
@@ -174,6 +200,8 @@ class _Builder:
         schema = self.schema
         if schema and fieldname in schema:
             field = schema[fieldname]
+            if isinstance(field, DATETIME):
+                return self.date_range(fieldname, leaf, boost)
             if field.self_parsing():
                 try:
                     q = field.parse_range(fieldname, start, end, leaf.start_excluded, leaf.end_excluded, boost=boost)
@@ -186,6 +214,52 @@ class _Builder:
             if end:
                 end = _first_token(field, end)
         return wq.TermRange(fieldname, start, end, leaf.start_excluded, leaf.end_excluded, boost=boost)
+
+    def compound(self, fieldname: str, text: str, boost: float) -> wq.Query | None:
+        """A hyphenated word ("re-set", "al-Qaeda", "COVID-19") as one thing: its parts as a
+        phrase, or the parts written as one word ("reset"); None where the field cannot
+        hold a phrase or the word analyses into one term."""
+        field = self.schema[fieldname] if self.schema and fieldname in self.schema else None
+        if field is None or field.self_parsing() or not field.format.supports("positions"):
+            return None
+        parts = list(field.process_text(text, mode="query", tokenize=True, removestops=True))
+        if len(parts) < 2:
+            return None
+        phrase = wq.Phrase(fieldname, parts, boost=boost)
+        whole = list(field.process_text(joined(text), mode="query", tokenize=True, removestops=True))
+        if len(whole) != 1 or whole[0] in parts:
+            return phrase
+        return wq.Or([phrase, wq.Term(fieldname, whole[0], boost=boost)])
+
+    def date(self, fieldname: str, text: str, boost: float) -> wq.Query:
+        """A date or a part of one (``2019``, ``2019-11-18T23``): every instant it names."""
+        try:
+            first, last = date_span(text)
+        except QueryError as e:
+            self.errors.append(str(e))
+            return wq.error_query(str(e))
+        if first == last:
+            return wq.Term(fieldname, first, boost=boost)
+        return wq.NumericRange(fieldname, datetime_to_long(first), datetime_to_long(last), boost=boost)
+
+    def date_range(self, fieldname: str, leaf: qt.Range, boost: float) -> wq.Query:
+        """Dates from the start of ``leaf.start``'s span to the end of ``leaf.end``'s; an
+        excluded bound excludes its whole span (``published:>2019``: from 2020 on)."""
+        if leaf.start is None and leaf.end is None:
+            return wq.Every(fieldname, boost=boost)
+        try:
+            start = end = None
+            if leaf.start is not None:
+                start = datetime_to_long(date_span(leaf.start)[1 if leaf.start_excluded else 0])
+            if leaf.end is not None:
+                end = datetime_to_long(date_span(leaf.end)[0 if leaf.end_excluded else 1])
+        except QueryError as e:
+            self.errors.append(str(e))
+            return wq.error_query(str(e))
+        if leaf.start_excluded or leaf.end_excluded:
+            return wq.NumericRange(fieldname, start, end, leaf.start_excluded and start is not None,
+                                   leaf.end_excluded and end is not None, boost=boost)
+        return wq.NumericRange(fieldname, start, end, boost=boost)
 
 
 def _first_token(field: Any, text: str) -> str | None:

@@ -368,6 +368,8 @@ class WhooshEngine:
         return suggest(self.searcher(), query)
 
     def stats(self) -> IndexStats:
+        from .searching import source_names
+
         searcher = self.searcher()
         marker = self._folder.read_marker()
         dated = wq.Every("published")
@@ -376,7 +378,8 @@ class WhooshEngine:
         return IndexStats(
             path=str(self.path),
             documents=searcher.doc_count(),
-            sources=dict(sorted(_field_counts(searcher, "source_key").items(), key=lambda kv: (-kv[1], kv[0]))),
+            sources=dict(sorted(source_names(searcher, _field_counts(searcher, "source_key")).items(),
+                                key=lambda kv: (-kv[1], kv[0].lower()))),
             oldest=oldest[0].get("published") if len(oldest) else None,
             newest=newest[0].get("published") if len(newest) else None,
             size_bytes=self._folder.live_size(self._generation or marker.current),

@@ -28,8 +28,9 @@ from ...search.query_text import is_plain
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import SpanFinder, make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW
+from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
-from .schema import analyze_words, span_finder
+from .schema import span_finder
 from .scoring import key_terms
 from .suggestions import suggest
 from .word_ranking import rank_words
@@ -63,43 +64,45 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
     started = time.perf_counter()
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
-    filt = compile_filter(make_filter(options.source, options.since, options.until))
+    filt = compile_filter(make_filter(options.source, options.since, options.until), searcher.schema)
+    as_words = None
     if not options.syntax or is_plain(query):
         ranking = _rank_words(searcher, query, filt, options, settings)
     else:
-        parsed = _structured_query(searcher, query, settings)
+        parsed, as_words = _structured_query(searcher, query, settings)
         ranking = _rank_with_whoosh(searcher, parsed, _body_terms(parsed, searcher), filt, options)
     results = Results(query=query, hits=_page(searcher, ranking, options, settings), total=ranking.total,
-                      page=options.page, limit=options.limit, facets=ranking.facets)
+                      page=options.page, limit=options.limit, facets=ranking.facets, searched_as_words=as_words)
     if ranking.total < SUGGEST_BELOW:
         results.suggestion = suggest(searcher, query)
     results.seconds = time.perf_counter() - started
     return results
 
 
-def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> wq.Query:
-    """A query with syntax, parsed into the project's tree and compiled to Whoosh's objects."""
+def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> tuple[wq.Query, str | None]:
+    """A query with syntax, parsed into the project's tree and compiled to Whoosh's objects;
+    and why it was searched as plain words instead (None when its syntax was used)."""
     # Imported here: most searches are plain words, and a cold `searcher search` should
     # not pay for building the parser's tables and the tree's classes.
     from ...search.query_parser import parse_query
-    from .compile import DIALECT, compile_query
+    from .compile import DIALECT, compile_reading
 
     tree = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
-    return compile_query(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
+    return compile_reading(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
 
 
 def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings) -> _Ranking:
     """A query of plain words: BM25F and feedback by rank_words (Whoosh's collectors for date order)."""
-    tokens = analyze_words(query, searcher.schema)
+    tokens = analyze_query(query, searcher.schema["body"].analyzer)
     parsed = _words_query(tokens)
     if options.sort != "relevance":
-        ranking = _rank_with_whoosh(searcher, parsed, set(tokens), filt, options)
+        ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options)
         ranking.tokens = tokens
         return ranking
     allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
     ranked = rank_words(searcher, tokens, settings=settings, allowed=allowed, limit=options.wanted,
                         explain=options.explain, feedback=options.expand)
-    ranking = _Ranking(ranked.order, ranked.total, set(tokens), tokens, ranked.why, ranked.stored)
+    ranking = _Ranking(ranked.order, ranked.total, highlight_terms(tokens), tokens, ranked.why, ranked.stored)
     if options.facets and ranking.total:
         ranking.facets = _facets(searcher, parsed, filt)
     return ranking
@@ -143,13 +146,17 @@ def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: Ra
     return hits
 
 
-def compile_filter(filt: SearchFilter | None) -> wq.Query | None:
-    """The Whoosh filter query for --source/--since/--until, or None when there is none."""
+def compile_filter(filt: SearchFilter | None, schema: Any) -> wq.Query | None:
+    """The Whoosh filter query for --source/--since/--until, or None when there is none.
+
+    The source is matched as ``source:"..."`` matches it: its words, as the source field
+    analyses them, in order (``cbs`` finds "CBS News"; an exact key would not).
+    """
     if filt is None:
         return None
     parts: list[wq.Query] = []
     if filt.source is not None:
-        parts.append(wq.Term("source_key", filt.source))
+        parts.append(source_query(filt.source, schema))
     if filt.since or filt.until:
         parts.append(wq.DateRange("published", filt.since, filt.until))
     if not parts:
@@ -157,10 +164,37 @@ def compile_filter(filt: SearchFilter | None) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+def source_query(source: str, schema: Any) -> wq.Query:
+    """Documents whose source has the words of ``source`` in order (nothing for no words)."""
+    words = [t.text for t in schema["source"].analyzer(source, mode="query")]
+    if not words:
+        return wq.NullQuery
+    return wq.Term("source", words[0]) if len(words) == 1 else wq.Phrase("source", words)
+
+
+def source_names(searcher: Any, counts: dict[str, int]) -> dict[str, int]:
+    """Counts by source key (``source_key``: lower case) shown by the name the documents
+    give the source ("AppleInsider", not "appleinsider"): the form of the first document
+    with that key."""
+    shown: dict[str, int] = {}
+    for key, count in counts.items():
+        docnum = searcher.document_number(source_key=key)
+        name = (searcher.stored_fields(docnum).get("source") if docnum is not None else None) or key
+        shown[name] = shown.get(name, 0) + count
+    return shown
+
+
 def _words_query(tokens: list[str]) -> wq.Query:
     """The Whoosh query matching the same documents as rank_words (for date sorting and facets)."""
-    subs = [wq.Term(f, t) for t in dict.fromkeys(tokens) for f in WORD_FIELDS]
+    subs = [_word_query(f, t) for t in dict.fromkeys(tokens) for f in WORD_FIELDS]
     return wq.Or(subs) if subs else wq.NullQuery
+
+
+def _word_query(fieldname: str, term: str) -> wq.Query:
+    if isinstance(term, Compound):  # a hyphenated word: its parts side by side, or its whole word
+        phrase = wq.Phrase(fieldname, list(term.parts))
+        return wq.Or([phrase, wq.Term(fieldname, term.whole)]) if term.whole else phrase
+    return wq.Term(fieldname, term)
 
 
 def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
@@ -211,7 +245,9 @@ def _newest_first() -> Any:
 def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
     groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
     hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby)
-    return {name: _facet_counts(hits, name) for name in ("source", "month")}
+    facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
+    facets["source"] = source_names(searcher, facets["source"])
+    return facets
 
 
 def _facet_counts(hits: Any, name: str) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...search.query_text import query_words
-from ...search.suggestions import edits, max_edits, replace_word
+from ...search.suggestions import edits, max_edits, replace_word, same_words
 from .word_stats import WORD_FIELDS
 
 
@@ -20,7 +20,9 @@ def suggest(searcher: Any, query: str) -> str | None:
     changed = False
     out = query
     corrector = None
-    for word in dict.fromkeys(query_words(query)):
+    words = query_words(query)
+    have = {w.lower() for w in words}
+    for word in dict.fromkeys(words):
         stems = [t.text for t in analyzer(word, mode="query")]
         if len(stems) != 1 or len(word) < 3 or word.isdigit():
             continue
@@ -37,11 +39,15 @@ def suggest(searcher: Any, query: str) -> str | None:
         real = _surface_form(searcher, candidates[0], analyzer)
         if not real:
             continue
+        if real.lower() in have:
+            continue  # "taliban talibn": the correction is a word the query already has
         if word[:1].isupper():
             real = real[:1].upper() + real[1:]
         out = replace_word(out, word, real)
         changed = True
-    return out if changed else None
+    if not changed or same_words(out, query):
+        return None
+    return out
 
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:

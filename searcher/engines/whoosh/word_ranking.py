@@ -28,6 +28,7 @@ from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_s
 from ...search.feedback import rm3
 from ...search.settings import RankingSettings
 from ...search.sums import fold
+from .compounds import Compound, compound_postings, plain_terms
 from .internals import block_postings, is_block_matcher, remaining_blocks
 from .word_stats import WordStats, stats_for
 
@@ -104,7 +105,7 @@ def rank_words(
     if use_feedback and order:
         order, terms, why = _feedback(q, order, full, depth, stored, why, explain)
     if settings.proximity_weight and len(terms) > 1:
-        order = _proximity(q, tokens, order, full, why if explain else None)
+        order = _proximity(q, plain_terms(tokens), order, full, why if explain else None)
     return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
 
 
@@ -182,6 +183,9 @@ def _matchers(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[Any
 
 def _postings(stats: WordStats, fieldname: str, text: str) -> Iterable[tuple[int, float]]:
     """(global docnum, term frequency) of one term in one field."""
+    if isinstance(text, Compound):
+        yield from compound_postings(stats, fieldname, text).items()
+        return
     for m, offset in _matchers(stats, fieldname, text):
         if is_block_matcher(m):
             yield from block_postings(m, offset)
@@ -196,6 +200,8 @@ def _field_tf(stats: WordStats, fieldname: str, text: str, norms: list[float]) -
 
     Block by block, the products and the dict are built by C loops (map, zip, dict.update).
     """
+    if isinstance(text, Compound):
+        return {d: tf * norms[d] for d, tf in compound_postings(stats, fieldname, text).items()}
     out: dict[int, float] = {}
     for m, offset in _matchers(stats, fieldname, text):
         if is_block_matcher(m):
@@ -235,11 +241,47 @@ def _term_tfs(
         if exclude is not None:
             pseudo.pop(exclude, None)
         out.append((term, qweight, pseudo))
+    if PART_WEIGHT and any(isinstance(t, Compound) for t in terms):
+        out += _part_tfs(stats, fields, terms, out)
+    return out
+
+
+#: A hyphenated word's parts also score, in the documents the query matches anyway (never
+#: making a match: "re" alone is not "re-set"), together weighing this much of the word.
+#: nDCG@10 TIME / CISI / Cranfield with feedback: before compounds 0.720 / 0.429 / 0.400;
+#: compounds alone 0.715 / 0.427 / 0.397; parts at 0.5: 0.720 / 0.427 / 0.399; at 1.0:
+#: 0.721 / 0.428 / 0.399; at 2.0: 0.720 / 0.431 / 0.393.
+PART_WEIGHT = 1.0
+
+
+class _Part(str):
+    """A hyphenated word's part as a scoring term: it adds to documents the query matches
+    and is not counted among the words a document must hold to rank first."""
+
+
+def _part_tfs(stats: WordStats, fields: list, terms: dict[str, float], tfs: TermTfs) -> TermTfs:
+    """Per part of each compound: (part, weight, docnum -> pseudo-tf) over the matched documents."""
+    matched: set[int] = set()
+    for _, _, pseudo in tfs:
+        matched.update(pseudo)
+    out = []
+    for term, qweight in terms.items():
+        if not isinstance(term, Compound):
+            continue
+        for part in term.parts:
+            pseudo: dict[int, float] = {}
+            for fieldname, norms in fields:
+                got = _field_tf(stats, fieldname, part, norms)
+                if got:
+                    fold(pseudo, got)
+            pseudo = {d: tf for d, tf in pseudo.items() if d in matched}
+            out.append((_Part(part), qweight * PART_WEIGHT / len(term.parts), pseudo))
     return out
 
 
 def _all_terms(tfs: TermTfs) -> set[int]:
     """The documents matching every term."""
+    tfs = [entry for entry in tfs if not isinstance(entry[0], _Part)]
     if not tfs or not all(pseudo for _, _, pseudo in tfs):
         return set()
     full = set(tfs[0][2])
@@ -303,13 +345,21 @@ def _score_terms_explained(
     why: dict[int, list[ScorePart]] = defaultdict(list)
     idfs: dict[str, float] = {}
     fields = stats.word_fields(settings)
+    entries = list(terms.items())
     for term, qweight in terms.items():
+        if isinstance(term, Compound) and PART_WEIGHT:
+            entries += [(_Part(part), qweight * PART_WEIGHT / len(term.parts)) for part in term.parts]
+    for term, qweight in entries:
+        if isinstance(term, _Part) and not scores:
+            continue
         pseudo: dict[int, float] = defaultdict(float)
         parts: dict[int, dict[str, float]] = defaultdict(dict)
         for fieldname, norms in fields:
             for docnum, tf in _postings(stats, fieldname, term):
                 if allowed is not None and docnum not in allowed:
                     continue
+                if isinstance(term, _Part) and docnum not in scores:
+                    continue  # a part never makes a match
                 pseudo[docnum] += tf * norms[docnum]
                 parts[docnum][fieldname] = tf
         if not pseudo:
@@ -320,7 +370,8 @@ def _score_terms_explained(
         for docnum, tf in pseudo.items():
             s = term_score(w, tf, k1, delta)
             scores[docnum] += s
-            matched[docnum] += 1
+            if not isinstance(term, _Part):
+                matched[docnum] += 1
             why[docnum].append(ScorePart("word", term, s, parts[docnum], idf=idf(n, df), query_weight=qweight))
     full = {d for d, c in matched.items() if c >= len(terms)}
     return scores, full, why, idfs

@@ -14,6 +14,7 @@ from typing import Any
 from ...search.bm25 import length_norms
 from ...search.settings import RankingSettings
 from ...search.sums import fold
+from .compounds import Compound, compound_postings
 from .internals import leaf_lengths, term_index
 
 #: The fields a plain word is searched in, in the order the word path scores them
@@ -105,6 +106,9 @@ class WordStats:
     def df(self, term: str) -> int:
         """Documents holding ``term`` in any word field's index (the most of the fields), cached."""
         found = self._df.get(term)
+        if found is None and isinstance(term, Compound):
+            # A hyphenated word: the documents where its parts stand together (or its whole word).
+            return max(len(compound_postings(self, f, term)) for f in WORD_FIELDS)
         if found is None:
             # searcher.doc_frequency per field, summed over the segments that have the
             # field: feedback looks up ~20 new words a query, each a hash probe per field
