@@ -112,11 +112,18 @@ def _alive(pgid: int) -> list[str]:
     return [line for line in out.splitlines() if line.strip() and not line.split()[0].startswith("Z")]
 
 
+def _as_foreground_job() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_build(seeds: Path, index_dir: Path, delay: float) -> tuple[subprocess.Popen, str, float]:
     """Start `searcher index`, press Ctrl-C ``delay`` s after it took the lock: (process, stderr, s to exit)."""
-    # Ctrl-C reaches the whole foreground process group: the indexer and its workers.
+    # Ctrl-C reaches the whole foreground process group: the indexer and its workers. A job
+    # started in the background by a shell without job control (as CI may run us) inherits
+    # SIGINT ignored; a terminal's foreground job has it at its default, as here.
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "index", str(seeds)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_foreground_job)
     deadline = time.monotonic() + 30
     while not (index_dir / "write.lock").exists() and time.monotonic() < deadline:
         time.sleep(0.005)
