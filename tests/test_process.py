@@ -142,7 +142,9 @@ def test_ctrl_c_during_a_first_build_keeps_what_was_indexed_and_the_next_run_goe
         proc, err, seconds = _interrupt_build(seeds, index_dir, delay)
         assert proc.returncode == 130, err
         assert err.count("\n") == 1 and err.startswith("searcher: interrupted; ") and "Traceback" not in err, err
-        assert seconds < 5
+        # Promptly: 0.4-1 s on a quiet machine; the bound only says seconds, not the minutes a
+        # pool draining its queue took, so that a loaded CI machine does not fail it.
+        assert seconds < 30
         time.sleep(0.3)
         assert _alive(proc.pid) == []  # no worker outlives the indexer
         if "nothing was indexed" not in err:
@@ -240,20 +242,34 @@ def test_a_full_disk_while_writing_is_one_line_and_keeps_the_index(built_index, 
         assert ix.search("Khalilzad").total == 1
 
 
-def _python_for_nobody() -> list[str] | None:
-    """A command that runs this checkout's searcher as user `nobody`, or None."""
+def _python_for_nobody(folder: Path) -> tuple[list[str], str] | None:
+    """(command, PYTHONPATH) that run this checkout's searcher as user `nobody`, or None.
+
+    Our venv and checkout may sit in folders only root may enter (CI's are), so the package and
+    the dependencies a search imports are copied into ``folder``, which anyone may read.
+    """
+    import importlib.util
+    import shutil
+
     from conftest import REPO
 
-    site = next((p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)), None)
-    env_path = f"{REPO}:{site}" if site else str(REPO)
-    for python in (sys.executable, "/usr/bin/python3"):
+    lib = folder / "lib"
+    shutil.copytree(REPO / "searcher", lib / "searcher", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("whoosh", "click", "charset_normalizer"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            shutil.copytree(next(iter(spec.submodule_search_locations)), lib / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    for python in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3"):
         try:
             probe = subprocess.run([python, "-c", "import searcher, whoosh, click"], capture_output=True,
-                                   env={**os.environ, "PYTHONPATH": env_path}, preexec_fn=_as_nobody, cwd="/")
+                                   env={**os.environ, "PYTHONPATH": str(lib)}, preexec_fn=_as_nobody, cwd="/")
         except OSError:  # not executable by nobody
             continue
         if probe.returncode == 0:
-            return [python, "-m", "searcher"]
+            return [python, "-m", "searcher"], str(lib)
     return None
 
 
@@ -268,16 +284,14 @@ def test_another_user_can_search_an_index_it_may_read_and_is_told_it_cannot_writ
     import shutil
     import tempfile
 
-    command = _python_for_nobody()
-    if command is None:
-        pytest.skip("no Python that user nobody may run with this checkout's dependencies")
-    from conftest import REPO
-
-    site = next((p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)), "")
-    env = {**os.environ, "PYTHONPATH": f"{REPO}:{site}"}
     shared = Path(tempfile.mkdtemp(prefix="searcher-shared-"))  # pytest's tmp_path is closed to other users
     try:
         shared.chmod(0o755)
+        found_python = _python_for_nobody(shared / "python")
+        if found_python is None:
+            pytest.fail("no Python that user nobody may run (tried this one and /usr/bin/python3)")
+        command, lib = found_python
+        env = {**os.environ, "PYTHONPATH": lib}
         index_dir = shared / "index"
         built = cli("--index-dir", str(index_dir), "index", str(seeds_dir), preexec_fn=lambda: os.umask(0o022))
         assert built.returncode == 0, built.stderr
