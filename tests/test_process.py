@@ -372,3 +372,33 @@ def test_an_indexer_killed_on_timeout_lets_go_of_its_pipes_at_once(tmp_path):
             pass
         proc.wait()
 
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_library_calls_work_in_a_forked_child(tmp_path):
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    write_articles(seeds, 100)  # enough seeds to clean them in a process pool
+    with SearchIndex(index_dir) as ix:
+        assert len(ix.update(seeds, jobs=2).added) == 100  # starts this process's fork server
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child never returns into pytest
+        code = 1
+        try:
+            os.close(read)
+            with SearchIndex(index_dir) as ix:
+                message = ix.rebuild(seeds, jobs=2).summary()
+            code = 0
+        except BaseException as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.write(write, message.encode()[:4000])
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, message  # was ChildProcessError: No child processes
+    assert message.startswith("100 added"), message
+    write_articles(seeds, 100, start=100)
+    with SearchIndex(index_dir) as ix:  # and the parent's own pool still works
+        assert len(ix.update(seeds, jobs=2).added) == 100 and len(ix) == 200

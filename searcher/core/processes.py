@@ -9,13 +9,15 @@ works whoever the worker's parent is, so workers that come from a fork server di
 indexer that asked for them, not with the fork server.
 
 A child made by ``os.fork()`` (a forked worker, or user code) closes its copy of the write
-end at once, so it never keeps another process's workers alive.
+end at once, so it never keeps another process's workers alive, and forgets the fork server
+it inherited, so a library call in it starts its own (see ``_after_fork_in_child``).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -86,10 +88,34 @@ def _install_fork_hook() -> None:
 
 
 def _after_fork_in_child() -> None:
-    """In a child of ``os.fork()``: let go of the parent's lifeline."""
+    """In a child of ``os.fork()``: let go of the parent's lifeline and of its fork server."""
     global _lifeline, _lifeline_lock
     _lifeline_lock = threading.Lock()  # another thread may have held it at the fork
     if _lifeline is not None:
         _lifeline[1].close()  # the write end: else the parent's workers would live as long as this child
         _lifeline = None  # the read end stays open while a forked worker's arguments hold it
+    _forget_fork_server()
 
+
+def _forget_fork_server() -> None:
+    """Make ``multiprocessing`` start a new fork server in this forked child when it needs one.
+
+    The inherited one is the parent's child, not ours: ``multiprocessing`` would fail to
+    check on it (``ChildProcessError: No child processes``), and our copy of its "alive"
+    pipe would keep it running as long as we do. multiprocessing has no public way to do
+    this; every step is guarded, so another Python version at worst keeps its own behaviour.
+    """
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    server = getattr(forkserver, "_forkserver", None)
+    if server is None or getattr(server, "_forkserver_pid", None) is None:
+        return  # none started by this process's parent (or we are one of its workers)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        try:
+            os.close(alive)
+        except OSError:
+            pass
+    server._forkserver_alive_fd = None
+    server._forkserver_pid = None
+    server._forkserver_address = None
+    server._lock = threading.Lock()
