@@ -350,3 +350,76 @@ def test_a_rebuild_frees_the_old_generation_once_no_reader_holds_it(tmp_path):
         assert cli(*base, "index", str(seeds)).returncode == 0  # the next write frees it
         assert len(_generations(index_dir)) == 1
         assert reader.search("word8").total == 1
+
+
+# ------------------------------------------------------------------ workers end with the indexer, forks start afresh
+
+
+def _cleaning_workers(pgid: int) -> list[int]:
+    """Running processes of the group forked by a fork server (the cleaning pool's workers)."""
+    out = subprocess.run(["ps", "-ww", "-o", "stat=,pid=,ppid=,args=", "-g", str(pgid)], capture_output=True, text=True).stdout
+    rows = [line.split(None, 3) for line in out.splitlines() if line.strip()]
+    servers = {row[1] for row in rows if "multiprocessing.forkserver" in row[3]}
+    return [int(row[1]) for row in rows if row[2] in servers and not row[0].startswith("Z")]
+
+
+def test_an_indexer_killed_on_timeout_lets_go_of_its_pipes_at_once(tmp_path):
+    # What `subprocess` documents for a timeout: kill() on TimeoutExpired, then communicate() for
+    # the output. The indexer is killed but not yet reaped (a zombie), and its cleaning workers
+    # (children of a fork server, holding its stdout and stderr) must end anyway: they used to
+    # take the zombie for alive, and communicate() waited for ever.
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    write_articles(seeds, 2000)
+    proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "index", str(seeds)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not _cleaning_workers(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _cleaning_workers(proc.pid), "the cleaning pool never started"
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.communicate(timeout=0.05)
+        proc.kill()
+        killed = time.monotonic()
+        proc.communicate(timeout=10)
+        assert time.monotonic() - killed < 3
+        while _alive(proc.pid) and time.monotonic() - killed < 3:
+            time.sleep(0.01)
+        assert _alive(proc.pid) == []  # workers, fork server, resource tracker: all gone
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # only if the test failed
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_library_calls_work_in_a_forked_child(tmp_path):
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    write_articles(seeds, 100)  # enough seeds to clean them in a process pool
+    with SearchIndex(index_dir) as ix:
+        assert len(ix.update(seeds, jobs=2).added) == 100  # starts this process's fork server
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child never returns into pytest
+        code = 1
+        try:
+            os.close(read)
+            with SearchIndex(index_dir) as ix:
+                message = ix.rebuild(seeds, jobs=2).summary()
+            code = 0
+        except BaseException as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.write(write, message.encode()[:4000])
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, message  # was ChildProcessError: No child processes
+    assert message.startswith("100 added"), message
+    write_articles(seeds, 100, start=100)
+    with SearchIndex(index_dir) as ix:  # and the parent's own pool still works
+        assert len(ix.update(seeds, jobs=2).added) == 100 and len(ix) == 200

@@ -8,7 +8,7 @@ import signal
 from collections.abc import Iterator
 
 from ..core.errors import SearcherError, SeedError
-from ..core.processes import start_worker
+from ..core.processes import parent_lifeline, start_worker
 from ..core.records import Document, SeedFile, SkippedSeed
 from ..sources.seeds import DEFAULT_MAX_BYTES
 from .scan import reason_of
@@ -60,9 +60,10 @@ def clean_seeds(
 
     # Workers come from a fork server, not a fork of this process: a forked worker would
     # inherit the index's lock files and keep them locked after a `kill -9` of its parent.
+    # They end when this process does, through its lifeline (their parent is the fork server).
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
-                               initargs=(os.getpid(),))
+                               initargs=(parent_lifeline(),))
     try:
         # Workers (and the fork server) start with Ctrl-C blocked until they ignore it.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})

@@ -14,7 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any
 
 from ...core.errors import SearcherError
-from ...core.processes import exit_with_parent, ignore_interrupts
+from ...core.processes import exit_with_parent, ignore_interrupts, parent_lifeline
 from ...core.records import Document, Progress, SeedState
 from .fields import document_to_fields
 
@@ -379,7 +379,7 @@ class _WorkerSink(_Sink):
         self.procs = [
             context.Process(target=_segment_worker, name=f"searcher-segment-{i}", daemon=True,
                             args=(i, writer.storage, writer.indexname, writer.schema, self.queues[i], self.results,
-                                  os.getpid(), SEGMENT_POSTINGS))
+                                  os.getpid(), parent_lifeline(), SEGMENT_POSTINGS))
             for i in range(procs)
         ]
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until workers ignore it
@@ -460,11 +460,11 @@ class _WorkerState:
 
 
 def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs: Any, results: Any, parent: int,
-                    budget: int) -> None:
+                    lifeline: Any, budget: int) -> None:
     """Worker process: write the documents from ``jobs`` into segments, report them on ``results``."""
     global SEGMENT_POSTINGS
     ignore_interrupts()  # Ctrl-C is the parent's to handle: it finishes or cancels the batch
-    _die_with(parent)
+    _die_with(parent, lifeline)
     SEGMENT_POSTINGS = budget
     from . import segments
 
@@ -500,14 +500,19 @@ _CAN_FORK = hasattr(os, "fork") and hasattr(os, "register_at_fork")
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with(parent: int) -> None:
-    """In a worker: be killed when the process that started it dies (Linux), and check it still lives."""
+def _die_with(parent: int, lifeline: Any) -> None:
+    """In a worker: end with the process that started it, even before it is reaped.
+
+    On Linux the kernel kills it at once (PR_SET_PDEATHSIG: the thread that forked it is
+    the one that joins it); everywhere, a thread watching the parent's lifeline ends it.
+    """
+    exit_with_parent(lifeline)
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        exit_with_parent(parent)  # elsewhere: a thread watching the parent
+        pass
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
