@@ -187,3 +187,39 @@ def test_a_really_full_disk_is_one_line(tmp_path):
         pytest.skip("cannot mount a tmpfs here")
     assert result.returncode == 2
     assert result.stderr == f"searcher: error: cannot write {disk}/ix/: no space left on device\n", result.stderr
+
+
+# ------------------------------------------------------------------ readers and a writer at once
+
+
+# Whoosh leaves a segment's files to the garbage collector when opening it fails part-way
+# (the retried case): not ours to close.
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_fresh_opens_during_small_commits_never_fail(tmp_path):
+    """Whoosh opens a segment's length columns when first read: a commit may have merged the
+    segment away by then (FileNotFoundError ..._body_len.col, TypeError). Before the fix about
+    1 search in 100 failed; measured once at 5,000 searches during 100 commits: 0 failures."""
+    index_dir = tmp_path / "ix"
+    with SearchIndex(index_dir) as ix:
+        ix.add(Document(doc_id=f"d{n}", title=f"Doc {n}", body=f"harbour traffic note {n}") for n in range(200))
+    writer = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from searcher import Document, SearchIndex
+with SearchIndex({str(index_dir)!r}) as ix:
+    for n in range(100):
+        ix.add(Document(doc_id=f"w{{n}}", title=f"W {{n}}", body="harbour writer note"))
+        time.sleep(0.01)
+"""])
+    searches, failures = 0, []
+    try:
+        while writer.poll() is None or searches < 300:
+            try:
+                with SearchIndex(index_dir) as ix:
+                    assert ix.search("harbour", limit=3).total >= 200
+            except Exception as exc:  # noqa: BLE001 - counted, then shown
+                failures.append(f"{type(exc).__name__}: {exc}")
+            searches += 1
+    finally:
+        writer.wait()
+    assert writer.returncode == 0
+    assert not failures, f"{len(failures)} of {searches} searches failed: {failures[:3]}"
