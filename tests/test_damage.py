@@ -223,3 +223,36 @@ with SearchIndex({str(index_dir)!r}) as ix:
         writer.wait()
     assert writer.returncode == 0
     assert not failures, f"{len(failures)} of {searches} searches failed: {failures[:3]}"
+
+
+# ------------------------------------------------------------------ space
+
+
+def test_churn_updates_keep_the_index_near_a_fresh_builds_size(tmp_path):
+    """Updates that each replace a third of the seeds: measured at 600 seeds, 10 updates grew
+    the index 5.0 -> 28.7 MB (11 segments) before, 5.1 MB (1 segment) after."""
+    import random
+
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "ix"
+    seeds.mkdir()
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(2000)]
+
+    def write(n: int, round_: int) -> None:
+        (seeds / f"a{n:03d}.txt").write_text(f"Headline {n} round {round_}\n\n"
+                                             + " ".join(rng.choice(words) for _ in range(150)) + ".\n")
+
+    def size() -> int:
+        return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
+
+    for n in range(60):
+        write(n, 0)
+    with SearchIndex(index_dir) as ix:
+        ix.update(seeds, jobs=1)
+        fresh = size()
+        for round_ in range(1, 4):
+            for n in rng.sample(range(60), 20):
+                write(n, round_)
+            assert len(ix.update(seeds, jobs=1).changed) == 20
+        assert size() < 1.3 * fresh, (size(), fresh)
+        assert ix.stats().segments <= 2 and len(ix) == 60

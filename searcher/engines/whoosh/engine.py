@@ -39,6 +39,7 @@ from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ..base import DEFAULT_WAIT
 from .fields import fields_to_document
 from .locking import WriteLock
+from .merging import merge_policy
 from .schema import SCHEMA_VERSION, build_schema
 from .scoring import make_weighting
 from .storage import (
@@ -351,7 +352,7 @@ class WhooshEngine:
             writer.delete_by_term("doc_id", doc_id)
             known.pop(doc_id, None)
         write_documents(writer, (doc for doc, _ in upserts), upsert=True)
-        writer.commit()
+        writer.commit(mergetype=merge_policy)  # drops what deleted documents hold, as updates go
         known.update((doc.doc_id, state) for doc, state in upserts)
         self._save_manifest()
 
@@ -464,7 +465,7 @@ class WhooshEngine:
         known = self._manifest()  # read before the commit makes it stale
         writer = ix.writer()
         count = writer.delete_by_term("doc_id", doc_id)
-        writer.commit()
+        writer.commit(mergetype=merge_policy)
         known.pop(doc_id, None)
         self._save_manifest()
         return bool(count)
