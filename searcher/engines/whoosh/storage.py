@@ -14,6 +14,10 @@ A rebuild writes a new ``gen-*`` folder beside the live one and then replaces th
 The old generation is removed as soon as no reader holds it: at once after the swap when
 none does, else by the next write after its last reader closed. A reader that read the old
 marker just before the swap finds its folder gone and reads the marker again.
+
+A marker that is missing or damaged while generation folders remain is rewritten by the
+next write to name the newest complete generation (one with a Whoosh commit, preferring
+those with a manifest), so nothing indexed there is dropped or deleted.
 """
 
 from __future__ import annotations
