@@ -256,3 +256,28 @@ def test_churn_updates_keep_the_index_near_a_fresh_builds_size(tmp_path):
             assert len(ix.update(seeds, jobs=1).changed) == 20
         assert size() < 1.3 * fresh, (size(), fresh)
         assert ix.stats().segments <= 2 and len(ix) == 60
+
+
+def test_a_read_only_mount_and_a_lock_folder_are_one_line(mixed, tmp_path):
+    """Guards what already held when this was checked (issue 16): the real cause, in one line."""
+    import shutil
+
+    seeds, index_dir = mixed
+    records = tmp_path / "more.jsonl"
+    records.write_text(json.dumps({"id": "x1", "title": "More", "text": "More about zeppelins."}) + "\n")
+    lock = index_dir / "write.lock"
+    lock.unlink()
+    lock.mkdir()
+    result = cli("--index-dir", str(index_dir), "import", str(records))
+    assert result.returncode == 2
+    assert result.stderr == f"searcher: error: cannot write {index_dir}/: is a directory ({lock})\n"
+    lock.rmdir()
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare for a read-only mount")
+    script = (f"mount --bind {index_dir} {index_dir} && mount -o remount,bind,ro {index_dir} || exit 77; "
+              f"exec {sys.executable} -m searcher --index-dir {index_dir} import {records}")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True)
+    if result.returncode == 77:
+        pytest.skip("cannot mount read-only here")
+    assert result.returncode == 2
+    assert result.stderr == f"searcher: error: cannot write {index_dir}/: read-only file system ({lock})\n"
