@@ -46,8 +46,10 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
                        jobs=jobs)
     for skipped in report.failed:
         click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"searcher: warning: {warning}", err=True)
     click.echo(report.summary(), err=True)
-    if report.failed:
+    if report.failed or report.warnings:
         sys.exit(EXIT_NOTHING)
 
 

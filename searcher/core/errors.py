@@ -32,6 +32,11 @@ class IndexAccessError(SearcherError):
     disk full, a missing folder. Nothing in the index is lost; the message names the problem."""
 
 
+class IndexDamagedError(SearcherError):
+    """Files of the index are missing, truncated or corrupt (a crash of the disk, a bad copy).
+    The message names the damage; `searcher index --rebuild` repairs it from the seeds."""
+
+
 class IndexVersionError(SearcherError):
     """The index was written with another schema version and must be rebuilt."""
 

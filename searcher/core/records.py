@@ -250,6 +250,8 @@ class SeedFile:
     kind: str
     size: int = 0
     mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +265,11 @@ class SkippedSeed:
 class SeedState(NamedTuple):
     """What the manifest remembers of an indexed document's seed file.
 
-    ``size`` and ``mtime_ns`` only let an update skip re-hashing a file whose stat has not
-    changed (as git does); the content hash is what decides whether a seed changed.
+    ``size``, ``mtime_ns``, ``ctime_ns`` and ``inode`` only let an update skip re-hashing a
+    file whose stat has not changed (what git compares: an edit in place that keeps the size
+    and puts the mtime back still changes the ctime, which no one can set); the content hash
+    is what decides whether a seed changed. A manifest written before the last two were
+    recorded loads with -1 for them: each seed is hashed once more.
     Documents not from a seed file have an empty ``path``.
     """
 
@@ -272,13 +277,15 @@ class SeedState(NamedTuple):
     path: str
     size: int = -1
     mtime_ns: int = -1
+    ctime_ns: int = -1
+    inode: int = -1
 
     @classmethod
     def of(cls, doc: Document, seed: SeedFile | None = None) -> "SeedState":
         """What is remembered of ``doc``: its seed's hash and path, and the file's stat if known."""
         if seed is None:
             return cls(doc.content_hash or "", doc.path or "")
-        return cls(doc.content_hash or "", doc.path or "", seed.size, seed.mtime_ns)
+        return cls(doc.content_hash or "", doc.path or "", seed.size, seed.mtime_ns, seed.ctime_ns, seed.inode)
 
 
 #: progress(done, total, stage): ``total`` is 0 when unknown; ``stage`` is "indexing",
@@ -299,6 +306,8 @@ class UpdateReport:
     seconds: float = 0.0
     scan_seconds: float = 0.0
     rebuilt: bool = False
+    #: What could not be kept (documents a damaged index could not give back), one line each.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

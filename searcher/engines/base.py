@@ -30,6 +30,9 @@ class Engine(Protocol):
     location: str
     #: The ranking knobs every search of this engine uses.
     settings: RankingSettings
+    #: Damage repaired during the current write (a lost marker pointed again at the live
+    #: data), one line each, for the update report; emptied when a write begins.
+    repairs: list[str]
 
     @property
     def local_path(self) -> Path | None:
@@ -101,8 +104,9 @@ class Engine(Protocol):
         """Write ``docs`` into a fresh index and swap it in when complete (readers never see half)."""
         ...
 
-    def documents_not_from_seeds(self) -> list[Document]:
-        """Documents added from code (no seed path), which a rebuild carries over."""
+    def documents_not_from_seeds(self, lost: list[str] | None = None) -> list[Document]:
+        """Documents added from code (no seed path), which a rebuild carries over: all that can
+        be read, never an error; a line naming each part that could not be read goes to ``lost``."""
         ...
 
     def delete(self, doc_id: str) -> bool:

@@ -1,7 +1,7 @@
 """Scanning a seeds folder against what the index holds: which seeds are new or changed.
 
-Content hashes decide; a seed's stat (size, mtime) only lets a scan skip re-reading a file
-that has not been touched since it was hashed, as git does.
+Content hashes decide; a seed's stat (size, mtime, ctime, inode: what git compares) only lets
+a scan skip re-reading a file that has not been touched since it was hashed.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def scan_seeds(
             skipped.append(SkippedSeed(str(seed.path), f"another seed already has the id {seed.doc_id!r}"))
             continue
         state = known.get(seed.doc_id)
-        if state and (state.size, state.mtime_ns, state.path) == (seed.size, seed.mtime_ns, seed.path):
+        if state and _stat_of(state) == _stat_of(seed) and state.path == seed.path:
             seen[seed.doc_id] = state.hash  # same stat as when it was hashed: no need to read it
             report.unchanged += 1
             continue
@@ -64,12 +64,17 @@ def scan_seeds(
         digest = content_hash(data)
         seen[seed.doc_id] = digest
         if state and state.hash == digest:
-            restated[seed.doc_id] = state._replace(path=seed.path, size=seed.size, mtime_ns=seed.mtime_ns)
+            restated[seed.doc_id] = state._replace(path=seed.path, size=seed.size, mtime_ns=seed.mtime_ns,
+                                                   ctime_ns=seed.ctime_ns, inode=seed.inode)
             report.unchanged += 1
         else:
             pending.append(seed)
     report.failed.extend(skipped)
     return ScanResult(pending, seen, unreadable, restated)
+
+
+def _stat_of(seed: SeedFile | SeedState) -> tuple[int, int, int, int]:
+    return seed.size, seed.mtime_ns, seed.ctime_ns, seed.inode
 
 
 def reason_of(exc: BaseException, path: object) -> str:

@@ -67,6 +67,7 @@ def update(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptio
             engine.record_seed_states(scan.restated)
         changes = _changes(scan, known, report, options, progress)
         _write_changes(engine, changes)
+        report.warnings.extend(engine.repairs)
         report.seconds = elapsed()
         return report
 
@@ -128,7 +129,7 @@ def _rebuild_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: 
                     progress: Progress | None) -> UpdateReport:
     elapsed = timer()
     report = UpdateReport(rebuilt=True)
-    carried = engine.documents_not_from_seeds()
+    carried = engine.documents_not_from_seeds(report.warnings)
     scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
     seeds = {seed.doc_id: seed for seed in scan.pending}
     engine.rebuild(_rebuild_stream(seeds, carried, report, options), jobs=options.jobs, progress=progress,
@@ -145,6 +146,7 @@ def _first_build(engine: Engine, seeds_dir: str | os.PathLike[str], options: See
     report.scan_seconds = elapsed()
     seeds = {seed.doc_id: seed for seed in scan.pending}
     engine.build(_rebuild_stream(seeds, [], report, options), jobs=options.jobs, progress=progress, total=len(seeds))
+    report.warnings.extend(engine.repairs)
     report.seconds = elapsed()
     return report
 

@@ -125,7 +125,8 @@ def iter_seed_files(
                 _note(skipped, entry.path, f"cannot stat ({exc.strerror or exc})")
                 continue
             yield SeedFile(path=entry.path, doc_id=seed_doc_id((*rel, name)), kind=seed_kind(name),
-                           size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+                           size=stat.st_size, mtime_ns=stat.st_mtime_ns, ctime_ns=stat.st_ctime_ns,
+                           inode=stat.st_ino)
         stack.extend(reversed(subfolders))
 
 

@@ -9,18 +9,29 @@ not).
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
+import re
 import shutil
+import struct
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as windex
 from whoosh import query as wq
 
-from ...core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, SearcherError
+from ...core.errors import (
+    DocumentNotFoundError,
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    SearcherError,
+)
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...core.version import __version__
 from ...search.options import SearchOptions
@@ -28,15 +39,36 @@ from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ..base import DEFAULT_WAIT
 from .fields import fields_to_document
 from .locking import WriteLock
+from .merging import merge_policy
 from .schema import SCHEMA_VERSION, build_schema
 from .scoring import make_weighting
-from .storage import INDEX_NAME, IndexFolder, access_error, is_about, read_manifest, release, write_manifest
+from .storage import (
+    INDEX_NAME,
+    MANIFEST_NAME,
+    REPAIR,
+    IndexFolder,
+    access_error,
+    is_about,
+    read_manifest,
+    release,
+    write_manifest,
+)
 
 # The writing methods import .writing (segment builders, worker processes) when they
 # run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
 
+logger = logging.getLogger(__name__)
+
 #: Times a reader re-reads the marker when a concurrent rebuild swaps generations under it.
 OPEN_ATTEMPTS = 5
+#: Times a read is run again when another process committed while it ran (a commit may
+#: remove segment files a reader opened before it was about to read them).
+READ_ATTEMPTS = 20
+#: What damaged files raise when Whoosh reads them (other exceptions are bugs unless a
+#: check of the files finds damage).
+DAMAGE_ERRORS = (OSError, EOFError, pickle.UnpicklingError, zlib.error, struct.error, UnicodeDecodeError)
+
+T = TypeVar("T")
 
 
 class _Stale(Exception):
@@ -62,6 +94,7 @@ class WhooshEngine:
         # manifest of seed states as of its last commit.
         self._live: tuple[Any, Path] | None = None
         self._known: dict[str, SeedState] | None = None
+        self.repairs: list[str] = []
 
     @property
     def local_path(self) -> Path:
@@ -109,17 +142,28 @@ class WhooshEngine:
                 raise access_error(exc, self.path, "read") from None
             except (windex.EmptyIndexError, OSError) as exc:
                 self.close()
-                raise _Stale(f"index at {self.path} is incomplete ({exc}); run `searcher index --rebuild`") from None
+                raise _Stale(f"index at {self.path} is incomplete ({exc}); {REPAIR}") from None
             self._generation = marker.current
         return self._ix
+
+    def _state(self) -> tuple[str | None, int]:
+        """(live generation folder, its latest Whoosh commit): what a concurrent write changes."""
+        try:
+            current = self._folder.read_marker().current
+        except (SearcherError, OSError):
+            return None, -1
+        return current, _latest_commit(self._folder.generation_path(current))
 
     def searcher(self) -> Any:
         """The shared Whoosh searcher (for this package and its tests), brought up to date with the latest commit.
 
         A rebuild in another process may swap generations between our reading the marker
-        and opening the files; then we read the marker again rather than fail.
+        and opening the files, and a commit may remove the segment files a TOC we just read
+        names; then we read the marker and the TOC again rather than fail. Files that fail
+        to open while nothing changes are damage: IndexDamagedError names it.
         """
-        for attempt in range(OPEN_ATTEMPTS):
+        for attempt in range(OPEN_ATTEMPTS + READ_ATTEMPTS):
+            before = self._state()
             try:
                 ix = self._open()
                 if self._searcher is not None and not self._searcher.up_to_date():
@@ -133,13 +177,61 @@ class WhooshEngine:
             except PermissionError as exc:
                 self.close()
                 raise access_error(exc, self.path, "read") from None
-            except (_Stale, OSError) as exc:
+            except SearcherError:
                 self.close()
-                if attempt == OPEN_ATTEMPTS - 1:
-                    raise IndexNotFoundError(str(exc) if isinstance(exc, _Stale) else
-                                             f"index at {self.path} cannot be read ({exc})") from None
-                time.sleep(0.05 * (attempt + 1))
+                raise
+            except Exception as exc:
+                self.close()
+                if self._state() != before and attempt < OPEN_ATTEMPTS + READ_ATTEMPTS - 1:
+                    continue  # a write moved on while we opened: open what it made
+                if isinstance(exc, _Stale) and attempt < OPEN_ATTEMPTS - 1:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                raise self._damage(exc) from None
         raise AssertionError("unreachable")
+
+    def _read(self, op: Callable[[Any], T]) -> T:
+        """``op(searcher)``, run again on a fresh searcher if another process committed while
+        it ran (Whoosh opens some files of a segment only when first read, and a commit may
+        have merged that segment away); damage is reported as IndexDamagedError."""
+        for attempt in range(READ_ATTEMPTS):
+            searcher = self.searcher()
+            opened = (self._generation, searcher.reader().generation())
+            try:
+                return op(searcher)
+            except SearcherError:
+                raise
+            except PermissionError as exc:
+                self.close()
+                raise access_error(exc, self.path, "read") from None
+            except Exception as exc:
+                self.close()
+                moved = self._state() != opened
+                if moved and attempt < READ_ATTEMPTS - 1:
+                    continue
+                damage = self._damage(exc, strict=True)
+                if damage is None:
+                    raise
+                raise damage from None
+        raise AssertionError("unreachable")
+
+    def _damage(self, exc: BaseException, *, strict: bool = False) -> Any:
+        """IndexDamagedError naming what is wrong with the live generation's files (a check
+        reads them all); for an exception that is not damage (a bug), None when ``strict``
+        and the check finds nothing, else an IndexNotFoundError as before."""
+        if isinstance(exc, _Stale):
+            return IndexNotFoundError(str(exc))
+        try:
+            current = self._folder.read_marker().current
+        except SearcherError as error:
+            return error
+        gen = self._folder.generation_path(current)
+        found = check_generation(gen)
+        if found is None and isinstance(exc, DAMAGE_ERRORS) and not isinstance(exc, InterruptedError):
+            found = describe(exc, gen)
+        if found is None:
+            return None if strict else IndexNotFoundError(f"index at {self.path} cannot be read ({exc})")
+        return IndexDamagedError(f"the index at {self.path} is damaged ({found}); {REPAIR}")
 
     def whoosh_index(self) -> Any:
         """The live Whoosh index (for this package and its tests)."""
@@ -150,8 +242,10 @@ class WhooshEngine:
     @contextmanager
     def writing(self) -> Iterator[None]:
         self._folder.check_usable()
-        existed, fresh = self.path.exists(), not self._folder.exists()
+        # A folder whose marker is lost still holds an index (adopted by _recover_marker).
+        existed, fresh = self.path.exists(), not self._folder.exists() and self._adoptable() is None
         self.close()  # our own searcher must not pin files a rebuild is about to replace
+        self.repairs = []
         lock = WriteLock(self._folder.lock_path, wait=self.wait)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -160,6 +254,11 @@ class WhooshEngine:
             if not existed:
                 self._folder.discard(remove_root=True)
             raise access_error(exc, self.path, "write") from None
+        except BaseException:  # Ctrl-C while taking the lock: a first build leaves nothing
+            lock.release()
+            if not existed:
+                self._folder.discard(remove_root=True)
+            raise
         try:
             yield
         except BaseException as exc:
@@ -188,6 +287,7 @@ class WhooshEngine:
         """(Whoosh index, generation folder) of the live index; created empty if none. Lock held."""
         if self._live is not None:
             return self._live
+        self._recover_marker()
         if not self._folder.exists():
             gen = self._folder.new_generation()
             windex.create_in(str(gen), build_schema(), indexname=INDEX_NAME)
@@ -198,6 +298,27 @@ class WhooshEngine:
         gen = self._folder.generation_path(marker.current)
         self._live = (windex.open_dir(str(gen), indexname=INDEX_NAME), gen)
         return self._live
+
+    def _recover_marker(self) -> None:
+        """A marker deleted or damaged while generations remain: point it at the newest
+        committed generation again, so nothing indexed there (imported documents above
+        all, which no seed can give back) is dropped or deleted. Lock held."""
+        try:
+            if self._folder.exists():
+                if self._folder.generation_path(self._folder.read_marker().current).is_dir():
+                    return
+            elif not self._folder.generations():
+                return
+        except IndexDamagedError:
+            pass
+        name = self._adoptable()
+        if name is None:
+            return
+        self.repairs.append(f"{self._folder.marker_path} was missing or damaged: it names {name} again, "
+                            "the newest complete generation")
+        logger.warning("%s", self.repairs[-1])
+        version = _schema_of(self._folder.generation_path(name))
+        self._folder.write_marker(name, schema_version=version, searcher_version="?")
 
     def is_empty(self) -> bool:
         ix, _gen = self._ensure_live()
@@ -231,7 +352,7 @@ class WhooshEngine:
             writer.delete_by_term("doc_id", doc_id)
             known.pop(doc_id, None)
         write_documents(writer, (doc for doc, _ in upserts), upsert=True)
-        writer.commit()
+        writer.commit(mergetype=merge_policy)  # drops what deleted documents hold, as updates go
         known.update((doc.doc_id, state) for doc, state in upserts)
         self._save_manifest()
 
@@ -295,7 +416,7 @@ class WhooshEngine:
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise
-        previous = self._folder.read_marker().current if self._folder.exists() else None
+        previous = self._readable_generation()
         self._folder.write_marker(gen.name, schema_version=SCHEMA_VERSION, searcher_version=__version__,
                                   previous=previous)
         self._folder.remove_stale_generations(keep=gen.name, previous=previous)
@@ -303,25 +424,48 @@ class WhooshEngine:
         self._known = None
         self.close()
 
-    def documents_not_from_seeds(self) -> list[Document]:
+    def documents_not_from_seeds(self, lost: list[str] | None = None) -> list[Document]:
         # Read from the live generation whatever its schema version: a rebuild for a new
         # schema must carry them over too (their stored fields are all a Document needs).
-        try:
-            if not self._folder.exists():
-                return []
-            gen = self._folder.generation_path(self._folder.read_marker().current)
-            ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
-        except (SearcherError, windex.EmptyIndexError, OSError):
+        # A damaged index gives what can be read; what cannot is named in ``lost`` (and
+        # logged), and never stops the rebuild.
+        name = self._readable_generation()
+        if name is None:
             return []
-        with ix.searcher() as searcher:
-            return [fields_to_document(f) for f in searcher.all_stored_fields() if not f.get("path")]
+        docs, problems = salvage_documents(self._folder.generation_path(name))
+        if lost is None:
+            for problem in problems:
+                logger.warning("%s", problem)
+        else:
+            lost.extend(problems)
+        return docs
+
+    def _readable_generation(self) -> str | None:
+        """The live generation's folder name: the marker's, or if the marker is missing or
+        damaged, the generation an update would adopt (see :meth:`_adoptable`)."""
+        try:
+            if self._folder.exists():
+                current = self._folder.read_marker().current
+                if self._folder.generation_path(current).is_dir():
+                    return current
+        except SearcherError:
+            pass
+        return self._adoptable()
+
+    def _adoptable(self) -> str | None:
+        """When the marker is lost: the newest generation that holds a committed Whoosh
+        index, preferring those with a manifest (the live one writes it with every
+        commit; a rebuild killed before its swap never does)."""
+        names = [n for n in self._folder.generations() if _latest_commit(self._folder.generation_path(n)) >= 0]
+        with_manifest = [n for n in names if (self._folder.generation_path(n) / MANIFEST_NAME).is_file()]
+        return (with_manifest or names or [None])[0]
 
     def delete(self, doc_id: str) -> bool:
         ix, _gen = self._ensure_live()
         known = self._manifest()  # read before the commit makes it stale
         writer = ix.writer()
         count = writer.delete_by_term("doc_id", doc_id)
-        writer.commit()
+        writer.commit(mergetype=merge_policy)
         known.pop(doc_id, None)
         self._save_manifest()
         return bool(count)
@@ -329,48 +473,52 @@ class WhooshEngine:
     # ------------------------------------------------------------------ reading
 
     def count(self) -> int:
-        return self.searcher().doc_count()
+        return self._read(lambda searcher: searcher.doc_count())
 
     def contains(self, doc_id: str) -> bool:
-        return self.searcher().document_number(doc_id=doc_id) is not None
+        return self._read(lambda searcher: searcher.document_number(doc_id=doc_id) is not None)
 
     def get(self, doc_id: str) -> Document:
-        fields = self.searcher().document(doc_id=doc_id)
+        fields = self._read(lambda searcher: searcher.document(doc_id=doc_id))
         if fields is None:
             raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
         return fields_to_document(fields)
 
     def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
-        searcher = self.searcher()
-        found: list[str] = []
-        # The term list is sorted and may still hold ids of deleted documents (until a merge).
-        for term in searcher.reader().expand_prefix("doc_id", prefix):
-            doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
-            if searcher.document_number(doc_id=doc_id) is not None:
-                found.append(doc_id)
-                if len(found) >= limit:
-                    break
-        return found
+        def ids(searcher: Any) -> list[str]:
+            found: list[str] = []
+            # The term list is sorted and may still hold ids of deleted documents (until a merge).
+            for term in searcher.reader().expand_prefix("doc_id", prefix):
+                doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
+                if searcher.document_number(doc_id=doc_id) is not None:
+                    found.append(doc_id)
+                    if len(found) >= limit:
+                        break
+            return found
+
+        return self._read(ids)
 
     def search(self, query: str, options: SearchOptions) -> Results:
         from .searching import run_search
 
-        return run_search(self.searcher(), query, options, self.settings)
+        return self._read(lambda searcher: run_search(searcher, query, options, self.settings))
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
         from .searching import run_similar
 
-        return run_similar(self.searcher(), doc_id, options, self.settings)
+        return self._read(lambda searcher: run_similar(searcher, doc_id, options, self.settings))
 
     def suggest(self, query: str) -> str | None:
         from .suggestions import suggest
 
-        return suggest(self.searcher(), query)
+        return self._read(lambda searcher: suggest(searcher, query))
 
     def stats(self) -> IndexStats:
+        return self._read(self._stats)
+
+    def _stats(self, searcher: Any) -> IndexStats:
         from .searching import source_names
 
-        searcher = self.searcher()
         marker = self._folder.read_marker()
         dated = wq.Every("published")
         newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
@@ -387,6 +535,107 @@ class WhooshEngine:
             schema_version=marker.schema_version,
             searcher_version=marker.searcher_version,
         )
+
+
+_TOC = re.compile(re.escape(f"_{INDEX_NAME}_") + r"([0-9]+)\.toc")
+
+
+def _latest_commit(gen: Path) -> int:
+    """The number of the newest Whoosh commit (TOC file) in generation folder ``gen``; -1 if none."""
+    try:
+        names = os.listdir(gen)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for m in map(_TOC.fullmatch, names) if m), default=-1)
+
+
+def _schema_of(gen: Path) -> int:
+    """The schema version a generation was written with, as far as its fields tell: this
+    searcher's if its schema has this searcher's fields, else 0 (an update then rebuilds it)."""
+    try:
+        names = set(windex.open_dir(str(gen), indexname=INDEX_NAME).schema.names())
+    except Exception:  # a damaged TOC: a rebuild will carry over what it can
+        return 0
+    return SCHEMA_VERSION if names == set(build_schema().names()) else 0
+
+
+def salvage_documents(gen: Path) -> tuple[list[Document], list[str]]:
+    """The documents not from seeds that generation ``gen`` holds, read one by one so that
+    damage loses only what it touches; and a line for each part that could not be read."""
+    from whoosh.index import TOC
+
+    problems: list[str] = []
+    where = f"{gen.parent.name}/{gen.name}"
+    try:
+        ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
+        segments = TOC.read(ix.storage, INDEX_NAME, schema=ix.schema).segments
+    except Exception as exc:  # whatever damage makes Whoosh raise
+        return [], [f"could not read {where} ({describe(exc, gen)}): any documents it held that are not "
+                    "from seeds (imported) are not in the rebuilt index"]
+    docs: dict[str, Document] = {}
+    for segment in segments:
+        failed, first = 0, None
+        try:
+            reader = segment.codec().per_document_reader(ix.storage, segment)
+        except Exception as exc:
+            failed, first = segment.doc_count(), exc
+        else:
+            try:
+                for docnum in range(reader.doc_count_all()):
+                    try:
+                        if reader.is_deleted(docnum):
+                            continue
+                        fields = reader.stored_fields(docnum)
+                        if not fields.get("path"):
+                            doc = fields_to_document(fields)
+                            docs[doc.doc_id] = doc
+                    except Exception as exc:
+                        failed += 1
+                        first = first or exc
+            finally:
+                try:
+                    reader.close()
+                except Exception:
+                    pass
+        if failed:
+            problems.append(f"could not read {failed} of the documents in {where} ({describe(first, gen)}): "
+                            "those from seeds are rebuilt from the seeds; any others (imported) are not in the "
+                            "rebuilt index")
+    return list(docs.values()), problems
+
+
+def describe(exc: BaseException, gen: Path) -> str:
+    """A damaged file's error in a few words: ``UnpicklingError: pickle data was truncated``."""
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"{os.path.relpath(os.fsdecode(exc.filename), gen.parent)} is missing"
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    where = f" in {os.path.relpath(os.fsdecode(exc.filename), gen.parent)}" if isinstance(exc, OSError) and \
+        exc.filename else ""
+    name = "zlib error" if isinstance(exc, zlib.error) else type(exc).__name__
+    return f"{name}: {text}{where}"[:300]
+
+
+def check_generation(gen: Path) -> str | None:
+    """Read every file of a Whoosh generation: None if all read, else what is damaged.
+
+    Slow on a big index (every stored document and posting list is read): for the error
+    path only, to tell damage from a bug.
+    """
+    try:
+        ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
+        with ix.reader() as reader:
+            for leaf, _offset in reader.leaf_readers():
+                for docnum in range(leaf.doc_count_all()):
+                    if not leaf.is_deleted(docnum):
+                        leaf.stored_fields(docnum)
+                for name, field in ix.schema.items():
+                    if field.scorable and leaf.doc_count_all():
+                        leaf.doc_field_length(0, name)
+                for fieldname, text in leaf.all_terms():
+                    leaf.postings(fieldname, text).all_ids()
+    except Exception as exc:  # whatever a damaged file makes Whoosh raise
+        return describe(exc, gen)
+    return None
 
 
 def _load_manifest(ix: Any, gen: Path) -> dict[str, SeedState]:

@@ -14,6 +14,10 @@ A rebuild writes a new ``gen-*`` folder beside the live one and then replaces th
 The old generation is removed as soon as no reader holds it: at once after the swap when
 none does, else by the next write after its last reader closed. A reader that read the old
 marker just before the swap finds its folder gone and reads the marker again.
+
+A marker that is missing or damaged while generation folders remain is rewritten by the
+next write to name the newest complete generation (one with a Whoosh commit, preferring
+those with a manifest), so nothing indexed there is dropped or deleted.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -30,7 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import IndexAccessError, IndexNotFoundError, IndexVersionError, NotAnIndexError
+from ...core.errors import (
+    IndexAccessError,
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    NotAnIndexError,
+)
 from ...core.records import SeedState
 
 logger = logging.getLogger(__name__)
@@ -41,6 +52,8 @@ MANIFEST_NAME = "manifest.json"
 READERS_NAME = "readers.lock"
 INDEX_NAME = "MAIN"
 _FORMAT = "searcher-index"
+_GENERATION = re.compile(r"gen-[0-9]{6,}")
+REPAIR = "run `searcher index --rebuild` to rebuild it from the seeds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +160,13 @@ class IndexFolder:
             reason = (exc.strerror or str(exc)).lower()
             raise IndexAccessError(f"cannot read {self.marker_path}: {reason}") from None
         except ValueError as exc:
-            raise NotAnIndexError(f"{self.marker_path} is damaged ({exc}); run `searcher index --rebuild`") from None
-        if data.get("format") != _FORMAT or "current" not in data:
+            raise IndexDamagedError(f"{self.marker_path} is damaged ({exc}); {REPAIR}") from None
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise NotAnIndexError(f"{self.root} is not a searcher index")
-        return Marker(
-            schema_version=int(data.get("schema_version", 0)),
-            searcher_version=str(data.get("searcher_version", "?")),
-            current=str(data["current"]),
-            updated=float(data.get("updated", 0.0)),
-            previous=data.get("previous"),
-        )
+        try:
+            return _marker_of(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexDamagedError(f"{self.marker_path} is damaged ({exc}); {REPAIR}") from None
 
     def check_version(self, marker: Marker, schema_version: int) -> None:
         """Raise IndexVersionError when the index's schema is not the one this code writes."""
@@ -181,6 +191,11 @@ class IndexFolder:
             "warning": "Whoosh indexes use pickle: open only index folders you trust.",
         }
         atomic_write_text(self.marker_path, json.dumps(data, indent=1) + "\n")
+
+    def generations(self) -> list[str]:
+        """The generation folders present, newest first (by number)."""
+        found = [p.name for p in self.root.glob("gen-*") if _GENERATION.fullmatch(p.name) and p.is_dir()]
+        return sorted(found, key=lambda name: int(name[4:]), reverse=True)
 
     def generation_path(self, name: str) -> Path:
         """The folder of generation ``name``."""
@@ -256,6 +271,30 @@ class IndexFolder:
                 self.root.rmdir()
             except OSError:
                 pass
+
+
+def _marker_of(data: dict[str, Any]) -> Marker:
+    """The marker's fields, each of its type, or KeyError / TypeError / ValueError."""
+    def typed(name: str, kind: type, default: Any) -> Any:
+        value = data.get(name, default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise TypeError(f"{name} is {value!r}, not {kind.__name__}")
+        return value
+
+    current = typed("current", str, None) if "current" in data else data["current"]
+    previous = data.get("previous")
+    for name, value in (("current", current), ("previous", previous)):
+        if value is not None and not _GENERATION.fullmatch(value if isinstance(value, str) else ""):
+            raise ValueError(f"{name} is {value!r}, not a generation folder")
+    return Marker(
+        schema_version=typed("schema_version", int, 0),
+        searcher_version=typed("searcher_version", str, "?"),
+        current=current,
+        updated=typed("updated", float, 0.0),
+        previous=previous,
+    )
 
 
 def release(hold: int | None) -> None:

@@ -337,8 +337,11 @@ class _BuilderSink(_Sink):
 
     def cancel(self) -> None:
         if self.builder is not None:
-            self.builder.cancel()
-            self.builder = None
+            builder, self.builder = self.builder, None
+            try:
+                builder.cancel()  # on a full disk, closing the segment's files fails too
+            except Exception:
+                logger.debug("segment cancel failed", exc_info=True)
 
 
 def _add_to_segments(sink: Any, fields: dict[str, Any]) -> None:
@@ -489,7 +492,10 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
         else:
             results.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         if state.builder is not None:
-            state.builder.cancel()
+            try:
+                state.builder.cancel()  # on a full disk, closing the segment's files fails too
+            except Exception:
+                logger.debug("segment cancel failed", exc_info=True)
 
 
 #: A worker ends its segment when it holds this many postings (about 60 bytes of memory
