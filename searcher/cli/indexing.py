@@ -13,6 +13,7 @@ import click
 from .. import SearcherError
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, pass_state
 from .progress import ProgressBar
+from .render import printable
 
 if TYPE_CHECKING:
     from .. import SearchIndex
@@ -45,7 +46,7 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
         report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
                        jobs=jobs)
     for skipped in report.failed:
-        click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
+        click.echo(printable(f"searcher: skipped {skipped.path}: {skipped.reason}"), err=True)
     click.echo(report.summary(), err=True)
     if report.failed:
         sys.exit(EXIT_NOTHING)
@@ -120,7 +121,7 @@ class _SkipReporter(list):  # type: ignore[type-arg]
     def append(self, bad: Any) -> None:
         super().append(bad)
         self.bar.clear()
-        click.echo(f"searcher: warning: {self.verb}{bad}", err=True)
+        click.echo(printable(f"searcher: warning: {self.verb}{bad}"), err=True)
 
 
 #: The commands this module adds to the `searcher` group.
