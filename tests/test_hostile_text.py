@@ -82,3 +82,98 @@ def test_json_output_escapes_what_a_terminal_would_obey_and_keeps_the_value(runn
         data = json.loads(result.stdout.splitlines()[0] if "--jsonl" in args else result.stdout)
         record = data["hits"][0] if "hits" in data else data
         assert record["doc_id"] == EVIL_NAME and record["title"] == "Kabul \u009b2J \u202e"
+
+
+# ---------------------------------------------------------------------------- invalid text at the door
+
+
+def test_lone_surrogate_in_jsonl_is_repaired_and_every_search_and_show_works(runner, tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "s1", "title": "lone \\ud800", "text": "lone \\ud800 oil", "source": "\\udfff",'
+                    ' "authors": ["a\\ud800"]}\n{"id": "bad\\ud800", "text": "oil"}\n'
+                    '{"id": "pair", "text": "smile \\ud83d\\ude00 oil"}\n', encoding="utf-8")
+    index = tmp_path / "ix"
+    result = run(runner, index, tmp_path / "none", "import", "-q", str(path))
+    assert result.exit_code == 1 and "s.jsonl:2: \"id\" is not valid Unicode" in result.stderr
+    for args in (["search", "oil"], ["search", "oil", "--json"], ["show", "s1"], ["show", "s1", "--json"],
+                 ["search", "oil", "--format", "csv"], ["similar", "pair"]):
+        result = run(runner, index, tmp_path / "none", *args)
+        assert result.exit_code in (0, 1) and result.exception is None or isinstance(result.exception, SystemExit), \
+            (args, result.output)
+        assert "\ud800" not in result.output
+    with SearchIndex(index) as ix:
+        doc = ix.get("s1")
+        assert (doc.title, doc.body, doc.source, doc.authors) == ("lone \ufffd", "lone \ufffd oil", "\ufffd", ["a\ufffd"])
+        assert ix.get("pair").body == "smile \U0001f600 oil"  # a valid pair stays one character
+
+
+def test_add_checks_every_field_of_a_document_from_code(tmp_path):
+    from searcher import DocumentError
+
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add([Document(doc_id="c1", title="t\ud800", body="oil \udc80", sections=["s\ud800"], url="u\ud800")])
+        doc = ix.get("c1")
+        assert (doc.title, doc.body, doc.sections, doc.url) == ("t\ufffd", "oil \ufffd", ["s\ufffd"], "u\ufffd")
+        assert ix.search("oil")[0].snippet  # printable: no UnicodeEncodeError
+        json.dumps(ix.search("oil")[0].as_dict(), ensure_ascii=False).encode("utf-8")
+        for bad in (Document(doc_id="x\ud800", body="a"), Document(doc_id="x", body=5),  # type: ignore[arg-type]
+                    Document(doc_id="x", authors="me")):  # type: ignore[arg-type]
+            with pytest.raises(DocumentError):
+                ix.add([bad])
+        late = Document(doc_id="late", body="oil")
+        late.published = "9999-12-31T23:00:00-05:00"  # type: ignore[assignment]
+        with pytest.raises(DocumentError, match="out of range"):
+            ix.add([late])
+        with pytest.raises(DocumentError, match="out of range"):
+            Document(doc_id="d", published="0001-01-01T00:30:00+05:00")
+        assert len(ix) == 1
+
+
+# ---------------------------------------------------------------------------- JSON Lines import
+
+
+def test_bad_lines_are_warnings_naming_file_and_line_and_the_rest_is_imported(runner, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    lines = [json.dumps({"id": "d1", "text": "oil", "date": "9999-12-31T23:00:00-05:00"}),
+             json.dumps({"id": "d2", "text": "oil", "date": "0001-01-01T00:30:00+05:00"}),
+             "[" * 100_000,
+             "{\"id\": \"deep\", \"text\": " + "[" * 100_000 + "}",
+             json.dumps({"id": "d3", "text": "oil", "date": "Sun, 31 Dec 9999 23:00:00 -0500"}),
+             json.dumps({"id": "ok", "text": "oil", "date": "2020-01-01"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    result = run(runner, index, tmp_path / "none", "import", "-q", str(path))
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.stderr
+    assert f"{path}:3: bad JSON (nested too deeply)" in result.stderr
+    assert f"{path}:4: bad JSON (nested too deeply)" in result.stderr
+    for number in (1, 2, 5):
+        assert f"{path}:{number}: date " in result.stderr and "kept without a date" in result.stderr
+    assert "4 imported, 2 skipped" in result.stderr
+    with SearchIndex(index) as ix:
+        assert sorted(h.doc_id for h in ix.search("oil")) == ["d1", "d2", "d3", "ok"]
+        assert ix.get("d1").published is None and ix.get("ok").published is not None
+
+
+def test_a_record_over_the_size_cap_is_skipped_with_a_warning_and_never_read_whole(tmp_path):
+    import tracemalloc
+
+    from searcher import read_jsonl
+
+    path = tmp_path / "big.jsonl"
+    big = json.dumps({"id": "big", "text": "oil " * 250_000})  # 1 MB
+    path.write_text("\n".join([json.dumps({"id": "a", "text": "oil"}), big, json.dumps({"id": "b", "text": "oil"}),
+                               json.dumps({"id": "c", "text": "x" * 977})]) + "\n", encoding="utf-8")
+    skipped: list = []
+    tracemalloc.start()
+    assert len(json.dumps({"id": "c", "text": "x" * 977})) == 1000
+    docs = list(read_jsonl(path, skipped=skipped, max_bytes=1000))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [d.doc_id for d in docs] == ["a", "b", "c"]  # 1000 bytes is within a 1000-byte cap
+    assert [(bad.line, bad.reason) for bad in skipped] == [(2, "1.0 MB is over the 0.0 MB record size cap")]
+    assert peak < 500_000, peak  # read in pieces, never held whole
+    from searcher.sources.jsonl import DEFAULT_MAX_BYTES
+    from searcher.sources.seeds import DEFAULT_MAX_BYTES as SEED_CAP
+
+    assert DEFAULT_MAX_BYTES is SEED_CAP
