@@ -177,3 +177,38 @@ def test_a_record_over_the_size_cap_is_skipped_with_a_warning_and_never_read_who
     from searcher.sources.seeds import DEFAULT_MAX_BYTES as SEED_CAP
 
     assert DEFAULT_MAX_BYTES is SEED_CAP
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_repeated_ids_the_last_record_wins_in_one_commit(tmp_path, monkeypatch, jobs):
+    import random
+    import time
+
+    from searcher.engines.whoosh import writing
+
+    monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)  # so jobs=2 runs the worker processes
+    commits = []
+    real_commit = writing._commit
+    monkeypatch.setattr(writing, "_commit", lambda *a: (commits.append(1), real_commit(*a)))
+    rng = random.Random(7)
+    ids = [rng.choice(["a", "b", "c"]) if i % 3 else f"u{i}" for i in range(600)] + ["same"] * 2000
+    records = [{"id": doc_id, "title": f"t {i}", "text": f"cocoa {doc_id} version{i}"} for i, doc_id in enumerate(ids)]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    last = {r["id"]: r for r in records}
+    from searcher import read_jsonl
+
+    started = time.perf_counter()
+    with SearchIndex(tmp_path / "ix") as ix:
+        assert ix.add(read_jsonl(path), jobs=jobs) == len(records)
+        seconds = time.perf_counter() - started
+        assert len(commits) == 1 and seconds < 20, (len(commits), seconds)  # was one commit per repeat: 108 s
+        assert len(ix) == len(last)
+        for doc_id, record in last.items():
+            assert ix.get(doc_id).body == record["text"]
+        hits = ix.search("cocoa", limit=1000, fragments=0)
+        assert sorted(h.doc_id for h in hits) == sorted(last) and hits.total == len(last)
+        assert [h.doc_id for h in ix.search("version2599", fragments=0)] == ["same"]
+        assert not ix.search("version2598", fragments=0).total
+        ix.add([Document(doc_id="same", body="cocoa again"), Document(doc_id="same", body="cocoa final")])
+        assert ix.get("same").body == "cocoa final" and len(ix) == len(last)
