@@ -212,3 +212,31 @@ def test_repeated_ids_the_last_record_wins_in_one_commit(tmp_path, monkeypatch, 
         assert not ix.search("version2598", fragments=0).total
         ix.add([Document(doc_id="same", body="cocoa again"), Document(doc_id="same", body="cocoa final")])
         assert ix.get("same").body == "cocoa final" and len(ix) == len(last)
+
+
+def test_snippets_read_a_bounded_window_of_a_huge_body(tmp_path):
+    import time
+
+    from searcher.search import snippets
+
+    seen: list[int] = []
+
+    def spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+        seen.append(len(text))
+        return [(m.start(), m.end()) for m in re.finditer(r"\boil\b", text)]
+
+    body = "oil " * 1_000_000  # 4 MB, a match every word
+    started = time.perf_counter()
+    marked = snippets.make_snippet(body, "Big", ["oil"], spans)
+    assert time.perf_counter() - started < 1.0 and max(seen) <= snippets.SNIPPET_WINDOW
+    assert snippets.split_marks(marked)[1]
+    assert snippets.lead("word " * 1_000_000).endswith("…")
+
+    with SearchIndex(tmp_path / "ix") as ix:  # through the engine, on a body the cap allows
+        ix.add([Document(doc_id="big", title="Big", body="oil " * 250_000), Document(doc_id="s", body="oil well")])
+        ix.search("oil")  # the first search opens the index
+        started = time.perf_counter()
+        results = ix.search("oil")
+        seconds = time.perf_counter() - started
+        assert results.total == 2 and "**oil**" in results[0].snippet
+        assert seconds < 2.0, seconds  # was minutes: every match of the whole body was a window, compared with each other
