@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
-from .core.records import Document, IndexStats, Progress, Results, UpdateReport
+from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
 from .engines.base import DEFAULT_WAIT, Engine
 from .search.options import SearchOptions
 from .search.settings import RankingSettings
@@ -147,12 +147,15 @@ class SearchIndex:
         ``docs`` may be any iterable, consumed lazily (``ix.add(read_jsonl(path))`` never holds
         the file in memory); big streams are analysed by ``jobs`` processes (default: all
         cores) and committed in large batches, so a failure part-way keeps what was committed.
-        ``progress(done, total, stage)`` is called as documents are written.
+        ``progress(done, total, stage)`` is called as documents are written. Each document is
+        checked as it comes (``searcher.core.records.checked_document``): a lone surrogate in its
+        text becomes U+FFFD; an id with one, a field of the wrong type or a date out of range
+        is a DocumentError.
         """
         if isinstance(docs, Document):
             docs = [docs]
         with self.engine.writing():
-            return self.engine.add_stream(docs, jobs=jobs, progress=progress)
+            return self.engine.add_stream(map(checked_document, docs), jobs=jobs, progress=progress)
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""

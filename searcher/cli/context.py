@@ -17,8 +17,10 @@ EXIT_INTERRUPTED = 130
 
 def error_line(message: str) -> str:
     """The one format of every error the command line prints: ``searcher: error: ...``, one line."""
+    from .render import printable
+
     text = " ".join(message.split()) or "unknown error"
-    return f"searcher: error: {text}"
+    return printable(f"searcher: error: {text}")
 
 
 class CliError(click.ClickException):

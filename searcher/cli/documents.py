@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .context import EXIT_NOTHING, State, pass_state
-from .render import print_document
+from .render import json_text, print_document, printable
 
 
 @click.command("show")
@@ -58,15 +57,15 @@ def stats_command(state: State, as_json: bool) -> None:
     """
     stats = state.open_index().stats()
     if as_json:
-        click.echo(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(stats.as_dict(), indent=2))
         return
-    click.echo(f"index:      {stats.path} (schema {stats.schema_version}, written by searcher {stats.searcher_version})")
+    click.echo(f"index:      {printable(stats.path)} (schema {stats.schema_version}, written by searcher {stats.searcher_version})")
     click.echo(f"documents:  {stats.documents}")
     click.echo(f"size:       {stats.size_bytes / 1e6:.1f} MB in {stats.segments} segment(s)")
     if stats.oldest and stats.newest:
         click.echo(f"published:  {stats.oldest.date()} .. {stats.newest.date()}")
     for name, count in stats.sources.items():
-        click.echo(f"source:     {name} ({count})")
+        click.echo(f"source:     {printable(name)} ({count})")
 
 
 @click.command("delete")
@@ -81,7 +80,7 @@ def delete_command(state: State, doc_ids: tuple[str, ...]) -> None:
     """
     missing = state.open_index().delete_many(doc_ids)
     for doc_id in missing:
-        click.echo(f"searcher: no document {doc_id!r} in the index", err=True)
+        click.echo(printable(f"searcher: no document {doc_id!r} in the index"), err=True)
     removed = len(dict.fromkeys(doc_ids)) - len(missing)
     click.echo(f"{removed} deleted, {len(missing)} not found", err=True)
     if missing:

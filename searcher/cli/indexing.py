@@ -13,6 +13,7 @@ import click
 from .. import SearcherError
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, pass_state
 from .progress import ProgressBar
+from .render import printable
 
 if TYPE_CHECKING:
     from .. import SearchIndex
@@ -45,9 +46,9 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
         report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
                        jobs=jobs)
     for skipped in report.failed:
-        click.echo(f"searcher: skipped {skipped.path}: {skipped.reason}", err=True)
+        click.echo(printable(f"searcher: skipped {skipped.path}: {skipped.reason}"), err=True)
     for warning in report.warnings:
-        click.echo(f"searcher: warning: {warning}", err=True)
+        click.echo(printable(f"searcher: warning: {warning}"), err=True)
     click.echo(report.summary(), err=True)
     if report.failed or report.warnings:
         sys.exit(EXIT_NOTHING)
@@ -79,9 +80,12 @@ def _progress_bar(unit: str, quiet: bool) -> ProgressBar:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for indexing [default: cores].")
+@click.option("--max-size", "max_mb", type=float, default=10.0, show_default=True,
+              help="Skip records (lines) larger than this many MB.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @pass_state
-def import_command(state: State, files: tuple[str, ...], wait: float | None, jobs: int | None, quiet: bool) -> None:
+def import_command(state: State, files: tuple[str, ...], wait: float | None, jobs: int | None, max_mb: float,
+                   quiet: bool) -> None:
     """Index articles from JSON Lines files (one {"id", "title", "text", ...} object a line).
 
     An article whose id is already indexed is replaced. Bad lines are skipped with a
@@ -99,7 +103,9 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
             _progress_bar("articles", quiet) as bar:
         skipped = _SkipReporter(bar)
         noted = _SkipReporter(bar, verb="")  # kept, without a date that is not one
-        records = (doc for path in files for doc in read_jsonl(path, skipped=skipped, noted=noted))
+        max_bytes = int(max_mb * 1024 * 1024)
+        records = (doc for path in files
+                   for doc in read_jsonl(path, skipped=skipped, noted=noted, max_bytes=max_bytes))
         try:
             count = ix.add(records, jobs=jobs, progress=bar)
         except OSError as exc:
@@ -122,7 +128,7 @@ class _SkipReporter(list):  # type: ignore[type-arg]
     def append(self, bad: Any) -> None:
         super().append(bad)
         self.bar.clear()
-        click.echo(f"searcher: warning: {self.verb}{bad}", err=True)
+        click.echo(printable(f"searcher: warning: {self.verb}{bad}"), err=True)
 
 
 #: The commands this module adds to the `searcher` group.

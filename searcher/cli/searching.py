@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import EXIT_NOTHING, State, pass_state
-from .render import print_fallback, print_results
+from .render import json_text, print_fallback, print_results, printable
 from .tables import print_count, print_ids, print_jsonl, print_table
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
     ix = state.open_index()
     why = ix.needs_build(state.seeds_dir)
     if why:
-        click.echo(f"searcher: {why}; building it from {state.seeds_dir}", err=True)
+        click.echo(printable(f"searcher: {why}; building it from {state.seeds_dir}"), err=True)
         click.echo(ix.update(state.seeds_dir).summary(), err=True)
     if highlight is None:
         highlight = "none" if table else "ansi" if use_color and not (as_json or as_jsonl) else "plain"
@@ -79,20 +78,20 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
                         fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
                         facets=facets, explain=explain, expand=expand)
     if not results.total and len(ix) == 0:
-        click.echo(f"searcher: the index at {state.index_dir} is empty: put .txt or .html pages in "
-                   f"{state.seeds_dir} and run `searcher index`", err=True)
+        click.echo(printable(f"searcher: the index at {state.index_dir} is empty: put .txt or .html pages in "
+                             f"{state.seeds_dir} and run `searcher index`"), err=True)
     if as_count or as_ids or table:
         if as_count:
             print_count(results)
         elif as_ids:
             print_ids(results)
         else:
-            print_table(results, table or "tsv")
+            print_table(results, table or "tsv", highlight)
         print_fallback(results)
         if not results.total:
             sys.exit(EXIT_NOTHING)
         return
-    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
+    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
 
 
 def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool, table: str | None,
@@ -112,15 +111,15 @@ def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool
             raise click.UsageError(f"{name} does not apply to {chosen[0]}: use it with the text or JSON output")
 
 
-def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool) -> None:
+def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool, highlight: str) -> None:
     if as_json:
-        click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(results.as_dict(), indent=2))
         print_fallback(results)
     elif as_jsonl:
         print_jsonl(results)
         print_fallback(results)
     else:
-        print_results(results, color)
+        print_results(results, color, highlight)
     if not results.hits:
         sys.exit(EXIT_NOTHING)
 
@@ -142,9 +141,9 @@ def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jso
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl cannot be used together")
     use_color = color_wanted(color)
-    results = state.open_index().similar(doc_id, limit=limit,
-                                         highlight="ansi" if use_color and not (as_json or as_jsonl) else "plain")
-    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color)
+    highlight = "ansi" if use_color and not (as_json or as_jsonl) else "plain"
+    results = state.open_index().similar(doc_id, limit=limit, highlight=highlight)
+    _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
 
 
 def color_wanted(flag: bool | None) -> bool:

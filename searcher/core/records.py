@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 
 from .errors import DocumentError
+from .textnorm import has_surrogates, repair_surrogates
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +108,10 @@ def as_datetime(value: object, name: str = "published") -> datetime | None:
     ``2020-01-01``, ``2020-01-01T09:30``, ``2020-01-01 09:30:00+02:00`` and a trailing ``Z``
     are read; anything else is a DocumentError that says what to pass.
     """
-    if value is None or isinstance(value, datetime):
+    if value is None:
         return value
+    if isinstance(value, datetime):
+        return _in_range(value, name)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, str):
@@ -116,11 +119,60 @@ def as_datetime(value: object, name: str = "published") -> datetime | None:
         if not text:
             return None
         try:
-            return datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
         except ValueError:
             pass
+        else:
+            return _in_range(parsed, name)
     raise DocumentError(f"{name} must be a datetime, a date or an ISO 8601 string such as '2020-01-01' "
                         f"or '2020-01-01T09:30:00', not {value!r}")
+
+
+def _in_range(value: datetime, name: str) -> datetime:
+    """``value`` if it has a UTC time (the index keeps UTC): ``9999-12-31T23:00:00-05:00`` has none."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(timezone.utc)
+        except (OverflowError, ValueError):
+            raise DocumentError(f"{name} {value.isoformat()} is out of range: in UTC it falls outside "
+                                "the years 1 to 9999") from None
+    return value
+
+
+_TEXT_FIELDS = ("title", "body", "source", "url", "path", "language", "content_hash")
+
+
+def checked_document(doc: Document) -> Document:
+    """``doc`` as it may be indexed, checked field by field at the door (``SearchIndex.add``).
+
+    Text fields hold valid Unicode: a lone surrogate (JSON's ``"\\ud800"``, a bad string from
+    code) would make every search that shows the document fail, so it becomes U+FFFD
+    (a copy is returned; ``doc`` is not changed). An id with one is refused, as is a field
+    of the wrong type: :class:`DocumentError` names the field.
+    """
+    if not isinstance(doc, Document):
+        return doc  # the writer refuses it, with its own message
+    if not isinstance(doc.doc_id, str) or has_surrogates(doc.doc_id):
+        raise DocumentError(f"doc_id must be a string of valid Unicode (no lone surrogate), not {doc.doc_id!r}")
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(doc, name)
+        if value is None and name != "title" and name != "body":
+            continue
+        if not isinstance(value, str):
+            raise DocumentError(f"{name} of document {doc.doc_id!r} must be a string, not {type(value).__name__}")
+        if has_surrogates(value):
+            changes[name] = repair_surrogates(value)
+    for name in ("sections", "authors"):
+        values = getattr(doc, name)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise DocumentError(f"{name} of document {doc.doc_id!r} must be a list of strings")
+        if any(has_surrogates(v) for v in values):
+            changes[name] = [repair_surrogates(v) for v in values]
+    published = as_datetime(doc.published, "published")  # it may have been set after the Document was made
+    if published is not doc.published:
+        changes["published"] = published
+    return dataclasses.replace(doc, **changes) if changes else doc
 
 
 @dataclass(slots=True)

@@ -13,10 +13,28 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Both are dropped: one pass over the text for the two.
 _DROPPED = re.compile(f"{_INVISIBLE.pattern[:-1]}{_CONTROL.pattern[1:-1]}]")
+# A surrogate code point is not a character: it cannot be encoded (printing or storing the
+# text fails with UnicodeEncodeError). JSON's "\\ud800" and code's strings can hold one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """True if ``text`` holds a surrogate code point (lone, or half of a pair split in two)."""
+    return _SURROGATE.search(text) is not None
+
+
+def repair_surrogates(text: str) -> str:
+    """``text`` as valid Unicode: a pair of surrogates joined into its character, a lone one
+    replaced by U+FFFD. Text without surrogates is returned as it is."""
+    if not has_surrogates(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def normalize_text(text: str) -> str:
-    """NFC, odd spaces to plain spaces, invisible and control characters dropped, CRLF to LF."""
+    """NFC, odd spaces to plain spaces, invisible and control characters dropped, CRLF to LF,
+    lone surrogates replaced by U+FFFD."""
+    text = repair_surrogates(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _DROPPED.sub("", text)
     text = _ODD_SPACES.sub(" ", text)

@@ -1,6 +1,7 @@
 """Highlighted snippets: the best passages of an article around its matches, as text, ANSI or HTML.
 
-The whole article is considered (no character limit). A passage is about ``context``
+Passages come from one window of the article (SNIPPET_WINDOW characters, the first with a
+match in its first SNIPPET_SCAN: see there why). A passage is about ``context``
 words either side of a cluster of matches; its edges move to a sentence start or end
 when one is near, and otherwise fall between words, never inside one.
 
@@ -38,6 +39,49 @@ _WORDS = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 #: How far (in words) an edge may move to reach a sentence boundary.
 _SENTENCE_SLACK = 6
+#: A snippet's passages come from one window of at most this many characters of the body
+#: (cut at spaces): the first that holds a match, searched for in steps of this size up to
+#: SNIPPET_SCAN characters. Finding matches means analysing the text the engine's way (about
+#: 0.25 s per MB here), and every match was a candidate passage compared with the others: a
+#: stored body of 24 MB made every search that hit it take 12 s (3.7 MB of one repeated
+#: word: 179 s). A whole news article fits one window (Reuters' longest is about 9,000
+#: characters); a long report is searched in steps; past SNIPPET_SCAN (1 MB) a hit shows its
+#: title or its lead, so a hit costs at most about 0.25 s however big its body.
+SNIPPET_WINDOW = 65_536
+SNIPPET_SCAN = 1_000_000
+
+
+def window(text: str, start: int = 0, size: int | None = None) -> tuple[int, str]:
+    """At most ``size`` (default SNIPPET_WINDOW) characters of ``text`` from ``start``, both
+    ends between words: (where it starts, the text)."""
+    size = SNIPPET_WINDOW if size is None else size
+    if start > 0:
+        space = text.find(" ", start, start + size // 2)
+        start = space + 1 if space >= 0 else start
+    if len(text) - start <= size:
+        return start, text[start:]
+    cut = text.rfind(" ", start + size // 2, start + size + 1)
+    return start, text[start:cut if cut > 0 else start + size]
+
+
+def _passage_window(body: str, terms: frozenset[str], find_spans: SpanFinder) -> tuple[str, list[tuple[int, int]]]:
+    """The window of ``body`` whose passages a snippet shows, and the spans of its matches."""
+    def unmarked(text: str) -> str:  # our marks never come from the article
+        return text.replace(MARK_START, "").replace(MARK_END, "")
+
+    start = 0
+    while start < min(len(body), SNIPPET_SCAN):
+        begin, text = window(body, start)
+        if not text:
+            break
+        spans = find_spans(unmarked(text), terms)
+        if spans:
+            if begin > 0:  # start the window a little before the first match, for its context
+                begin, text = window(body, max(begin + spans[0][0] - 2_000, begin))
+            text = unmarked(text)
+            return text, find_spans(text, terms) if begin > 0 else spans
+        start = begin + len(text)
+    return "", []
 
 
 def marked_passages(text: str, spans: list[tuple[int, int]], *, fragments: int = 3, context: int = 12) -> str:
@@ -60,7 +104,7 @@ def marked_passages(text: str, spans: list[tuple[int, int]], *, fragments: int =
     windows = []
     for w in hit_words:
         lo, hi = max(0, w - context), min(len(words) - 1, w + context)
-        inside = [h for h in hit_words if lo <= h <= hi]
+        inside = hit_words[bisect.bisect_left(hit_words, lo):bisect.bisect_right(hit_words, hi)]  # not a scan
         distinct = {text[words[h][0]:words[h][1]].lower() for h in inside}
         windows.append((len(distinct) * 2 + len(inside), -lo, lo, hi))
     windows.sort(reverse=True)
@@ -124,19 +168,22 @@ def _mark(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
 
 def lead(body: str, words: int = 30) -> str:
     """The opening words of the body, for hits that matched only in metadata."""
-    parts = body.replace(MARK_START, "").replace(MARK_END, "").split()
+    parts = window(body, 0, 20 * words)[1].replace(MARK_START, "").replace(MARK_END, "").split()
     return " ".join(parts[:words]) + (" " + ELLIPSIS if len(parts) > words else "")
 
 
 def make_snippet(
     body: str, title: str, terms: Iterable[str], find_spans: SpanFinder, *, fragments: int = 3, context: int = 12
 ) -> str:
-    """The marked snippet of one hit: passages of the body, else the marked title, else the lead."""
+    """The marked snippet of one hit: passages of the body, else the marked title, else the lead.
+
+    At most SNIPPET_SCAN characters of the body are read (see there), so a huge body costs no more.
+    """
     terms = frozenset(terms)
     # Our marks never come from the article: drop any before finding match offsets.
-    body = body.replace(MARK_START, "").replace(MARK_END, "")
-    title = title.replace(MARK_START, "").replace(MARK_END, "")
-    text = marked_passages(body, find_spans(body, terms) if terms and body else [], fragments=fragments, context=context)
+    title = window(title)[1].replace(MARK_START, "").replace(MARK_END, "")
+    passages, spans = _passage_window(body, terms, find_spans) if terms and body else ("", [])
+    text = marked_passages(passages, spans, fragments=fragments, context=context)
     if not text and title:
         spans = find_spans(title, terms) if terms else []
         if spans:

@@ -4,7 +4,9 @@
 file of any size without holding it in memory. A line that is not a usable article (bad
 JSON, no id, no text) is skipped with a warning naming the file and line number; the
 rest of the file is still read. A line whose date cannot be read is kept without a date,
-with a warning naming it too.
+with a warning naming it too. A line longer than the seeds' size cap (``DEFAULT_MAX_BYTES``,
+10 MB) is skipped without being read into memory; text that is not valid Unicode (a lone
+surrogate such as ``"\\ud800"``) is repaired (U+FFFD), and an id holding it refused.
 
 Fields read (others are ignored): ``id``; ``title``; ``text`` or ``body``; ``date`` or
 ``published`` (ISO 8601, or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``;
@@ -24,7 +26,8 @@ from typing import Any
 
 from ..core.errors import SourceFileError
 from ..core.records import Document
-from ..core.textnorm import normalize_text
+from ..core.textnorm import has_surrogates, normalize_text
+from .seeds import DEFAULT_MAX_BYTES
 
 __all__ = ["BadLine", "JsonlWarning", "parse_date", "read_jsonl", "record_to_document"]
 
@@ -68,9 +71,11 @@ def parse_date(value: Any) -> datetime | None:
     text = value.strip()
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        return datetime.fromisoformat(iso)
+        parsed = datetime.fromisoformat(iso)
     except ValueError:
         pass
+    else:
+        return parsed if _has_utc_time(parsed) else None
     match = _DMY.match(text)
     if match and match.group(2).upper()[:3] in _MONTHS:
         day, mon, year, hh, mm, ss, frac = match.groups()
@@ -86,9 +91,21 @@ def parse_date(value: Any) -> datetime | None:
     try:
         from email.utils import parsedate_to_datetime
 
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    return parsed if _has_utc_time(parsed) else None
+
+
+def _has_utc_time(value: datetime) -> bool:
+    """False for an aware datetime whose UTC time is out of range (``9999-12-31T23:00:00-05:00``)."""
+    if value.tzinfo is None:
+        return True
+    try:
+        value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return False
+    return True
 
 
 def _text(record: dict[str, Any], *keys: str) -> str:
@@ -122,6 +139,8 @@ def _record_to_document(record: Any) -> tuple[Document, list[str]]:
         doc_id = str(doc_id)
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise ValueError('no "id"')
+    if has_surrogates(doc_id):
+        raise ValueError('"id" is not valid Unicode (a lone surrogate)')
     title = _text(record, "title", "headline")
     body = _text(record, "text", "body")
     if not (title or body):
@@ -149,8 +168,11 @@ def _record_to_document(record: Any) -> tuple[Document, list[str]]:
 
 
 def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = None,
-               noted: list[BadLine] | None = None) -> Iterator[Document]:
+               noted: list[BadLine] | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Document]:
     """Yield one Document per good line of a JSON Lines file, lazily.
+
+    A line longer than ``max_bytes`` (default: the seeds' cap, 10 MB; None for no cap) is
+    skipped, and never held in memory whole.
 
     A bad line is appended to ``skipped`` when a list is given, a line kept without a value
     it had (a date that is not one) to ``noted``; without the list, each is reported with
@@ -163,7 +185,7 @@ def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = 
             pass
     except OSError as exc:
         raise _unreadable(name, exc) from None
-    return _read_lines(name, skipped, noted)
+    return _read_lines(name, skipped, noted, max_bytes)
 
 
 def _unreadable(name: str, exc: OSError) -> SourceFileError:
@@ -177,17 +199,41 @@ def _report(bad: BadLine, into: list[BadLine] | None, verb: str) -> None:
         warnings.warn(f"{verb}{bad}", JsonlWarning, stacklevel=4)
 
 
-def _read_lines(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None) -> Iterator[Document]:
+def _read_lines(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None,
+                max_bytes: int | None) -> Iterator[Document]:
     try:
-        yield from _documents(name, skipped, noted)
+        yield from _documents(name, skipped, noted, max_bytes)
     except OSError as exc:
         raise _unreadable(name, exc) from None
 
 
-def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None) -> Iterator[Document]:
+def _lines(handle: Any, max_bytes: int | None) -> Iterator[bytes | int]:
+    """Each line of ``handle``, or for a line over ``max_bytes`` its length (read in pieces, not kept)."""
+    while True:
+        raw = handle.readline() if max_bytes is None else handle.readline(max_bytes + 1)
+        if not raw:
+            return
+        if max_bytes is None or len(raw) <= max_bytes or raw.endswith(b"\n"):  # at most max_bytes before the \n
+            yield raw
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(1 << 16)
+            if not raw:
+                break
+            size += len(raw)
+        yield size
+
+
+def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None,
+               max_bytes: int | None) -> Iterator[Document]:
     decoder = json.JSONDecoder()
     with open(name, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_lines(handle, max_bytes), start=1):
+            if isinstance(raw, int):
+                _report(BadLine(name, number, f"{raw / 1e6:.1f} MB is over the {(max_bytes or 0) / 1e6:.1f} MB "
+                                              "record size cap"), skipped, "skipped ")
+                continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 if not line.strip():
@@ -197,7 +243,9 @@ def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | 
                 reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
             except json.JSONDecodeError as exc:
                 reason = f"bad JSON ({exc.msg} at column {exc.colno})"
-            except (ValueError, TypeError) as exc:
+            except RecursionError:
+                reason = "bad JSON (nested too deeply)"
+            except (ValueError, TypeError, OverflowError) as exc:
                 reason = str(exc)
             else:
                 for note in notes:

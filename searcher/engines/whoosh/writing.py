@@ -57,7 +57,8 @@ def bulk_write(
 
     ``docs`` is consumed lazily. A document whose id is in ``existing`` (or repeats an id
     already written) replaces the old one; the others are plain adds, which cost nothing
-    extra. ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
+    extra. An id repeated within a batch: the last record wins, in the same commit (the
+    earlier copies are marked deleted in the batch's new segments before it is committed). ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
 
     Segments are written by :class:`searcher.segments.SegmentBuilder` (the files Whoosh's
     writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
@@ -177,7 +178,11 @@ class _Counter:
 def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replaces: Callable[[str], bool],
                 entry: Callable[[Document], SeedState], counter: _Counter,
                 interrupts: _Interrupts) -> tuple[list[tuple[str, SeedState]], list]:
-    """Send documents from ``source`` into one writer until ``limit`` or an id repeats.
+    """Send documents from ``source`` into one writer until ``limit``.
+
+    An id that repeats within the batch: the earlier copy, already sent, is marked deleted in
+    the new segments when they are finished (it is known by its place in the batch, which
+    the same stream always gives the same), so 2,000 records of one id are one commit.
 
     Returns the batch's (doc_id, entry) pairs and the segments written beside the writer;
     on any failure the workers are stopped and the writer cancelled (its lock released).
@@ -186,7 +191,8 @@ def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replac
 
     sink: _Sink | None = None
     batch: list[tuple[str, SeedState]] = []
-    ids: set[str] = set()
+    places: dict[str, int] = {}  # doc_id -> its place among the documents sent to the sink
+    dead: list[int] = []  # places of documents replaced by a later one of the batch
     try:
         if not supported(writer.schema):
             sink = _WhooshSink(writer)
@@ -196,20 +202,24 @@ def _fill_batch(writer: Any, source: "_Pushback", procs: int, limit: int, replac
             sink = _BuilderSink(writer)
         while (item := interrupts.next_document(source)) is not None:
             doc = _checked(item)
-            if doc.doc_id in ids:
-                # A document added in this batch cannot be replaced before it is committed.
-                source.push(doc)
-                break
-            if replaces(doc.doc_id):
+            if doc.doc_id in places:
+                if not sink.can_replace:  # Whoosh's writer: the repeat goes to the next batch
+                    source.push(doc)
+                    break
+                dead.append(places[doc.doc_id])
+            elif replaces(doc.doc_id):
                 writer.delete_by_term("doc_id", doc.doc_id)
+            places[doc.doc_id] = len(batch)
             sink.add(doc)
-            ids.add(doc.doc_id)
             batch.append((doc.doc_id, entry(doc)))
             counter.step()
             if len(batch) >= limit:
                 break
         counter.report("committing")
-        return batch, sink.finish()
+        segments = sink.finish()
+        if dead:
+            sink.delete(dead)
+        return batch, segments
     except BaseException:
         if sink is not None:
             sink.cancel()
@@ -293,12 +303,19 @@ def _cancel(writer: Any) -> None:
 
 
 class _Sink:
-    """Where a batch's documents go: add each, then finish() returns the new segments."""
+    """Where a batch's documents go: add each, then finish() returns the new segments;
+    delete() then marks documents (by their place in the batch) deleted in them."""
+
+    #: Whether delete() can mark a document of this batch deleted.
+    can_replace = True
 
     def add(self, doc: Document) -> None:
         raise NotImplementedError
 
     def finish(self) -> list[Any]:
+        raise NotImplementedError
+
+    def delete(self, places: list[int]) -> None:
         raise NotImplementedError
 
     def cancel(self) -> None:
@@ -307,6 +324,8 @@ class _Sink:
 
 class _WhooshSink(_Sink):
     """Whoosh's own writer (for a schema SegmentBuilder cannot write exactly)."""
+
+    can_replace = False  # its new segment's documents cannot be deleted before the commit
 
     def __init__(self, writer: Any) -> None:
         self.writer = writer
@@ -335,6 +354,9 @@ class _BuilderSink(_Sink):
             self.builder = None
         return self.segments
 
+    def delete(self, places: list[int]) -> None:
+        _delete_documents(self.segments, places)  # the documents went into them in order
+
     def cancel(self) -> None:
         if self.builder is not None:
             builder, self.builder = self.builder, None
@@ -342,6 +364,19 @@ class _BuilderSink(_Sink):
                 builder.cancel()  # on a full disk, closing the segment's files fails too
             except Exception:
                 logger.debug("segment cancel failed", exc_info=True)
+
+
+def _delete_documents(segments: list[Any], numbers: Iterable[int]) -> None:
+    """Mark deleted the documents at these places (0-based) of ``segments`` taken in order."""
+    wanted = sorted(numbers)
+    first = 0
+    for segment in segments:
+        count = segment.doc_count_all()
+        while wanted and wanted[0] < first + count:
+            segment.delete_document(wanted.pop(0) - first)
+        first += count
+    if wanted:
+        raise SearcherError(f"internal error: no document {wanted[0]} in the new segments")
 
 
 def _add_to_segments(sink: Any, fields: dict[str, Any]) -> None:
@@ -444,6 +479,17 @@ class _WorkerSink(_Sink):
         for proc in self.procs:
             proc.join()
         return [segment for number in sorted(self.done) for segment in self.done[number]]
+
+    def delete(self, places: list[int]) -> None:
+        # Chunk k of WORKER_CHUNK documents went to worker k % procs, every chunk full but the
+        # batch's last: a worker's documents are its chunks in turn, written in order.
+        procs = len(self.procs)
+        per_worker: dict[int, list[int]] = {}
+        for place in places:
+            chunk, offset = divmod(place, WORKER_CHUNK)
+            per_worker.setdefault(chunk % procs, []).append(chunk // procs * WORKER_CHUNK + offset)
+        for number, local in per_worker.items():
+            _delete_documents(self.done[number], local)
 
     def cancel(self) -> None:
         for proc in self.procs:
