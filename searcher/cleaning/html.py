@@ -346,15 +346,15 @@ def _drop_skipped(html: str) -> str:
     its first closing tag) replaced by a space; an opener never closed stays."""
     out: list[str] = []
     kept = pos = 0
-    tags = _SKIPPED_TAGS  # the tags that may still have a closer ahead
+    tags: tuple[str, ...] = _SKIPPED_TAGS  # the tags that may still have a closer ahead
     # The first closer of each tag at or after the position it was looked for from.
     closers: dict[str, re.Match[str] | None] = {}
     while tags and (opener := _skip_opener(tags).search(html, pos)) is not None:
         name = opener.group(1)
         # re.I matches 'ſcript' too: such a spelling is looked up as itself.
         tag = name.lower() if name.lower() in _SKIPPED_TAGS else name
-        closer = closers.get(tag, False)
-        if closer is False or closer is not None and closer.start() < opener.end():
+        closer = closers.get(tag)
+        if tag not in closers or closer is not None and closer.start() < opener.end():
             closer = closers[tag] = _skip_closer(tag).search(html, opener.end())
         if closer is None:  # none after this opener, so none after a later one
             if tag in tags:
