@@ -113,7 +113,9 @@ def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,
     """Read and clean one seed file (.txt capture or .html page).
 
     ``doc_id`` defaults to the file's name (``X.txt``), the id `searcher index` gives a seed
-    at the top of the seeds folder.
+    at the top of the seeds folder. No time limit applies here (the cleaner is linear in the
+    page's size, about 0.3 s per MB of prose); `searcher index` stops a seed after
+    ``searcher.indexing.cleaning_pool.SEED_BUDGET_SECONDS`` of CPU and skips it.
     """
     p = Path(path)
     text, digest = read_seed(p, max_bytes=max_bytes)

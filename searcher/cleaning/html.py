@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..core.records import RemovedLine
@@ -122,7 +123,8 @@ def parse_html(html: str | bytes) -> Any:
             warnings.simplefilter("ignore")
             text = BeautifulSoup(html, "lxml").get_text("\n")
     except RecursionError:
-        text = re.sub(r"<[^>]*>", "\n", html)
+        end = html.rfind(">") + 1  # past the last '>' no tag ends: the scan stays linear
+        text = re.sub(r"<[^>]*>", "\n", html[:end]) + html[end:]
     if not text.strip():
         raise SeedError("HTML page without any text")
     return lxml_html.document_fromstring(f"<html><body><pre>{_escape(text)}</pre></body></html>")
@@ -318,18 +320,84 @@ def find_main(blocks: list[Block]) -> list[Any]:
 
 
 _MIN_TREE_TEXT = 200
-_SKIP_CONTENT = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.I | re.S)
+# The fallback below takes out, in this order: what is never text (a <script> up to its
+# </script>), block tags (a line break each), every other tag and comment. As regular
+# expressions (`<(script|...)\b.*?</\1\s*>`, `</?(p|div|...)\b[^>]*>`, `<!--.*?-->|<[^>]*>`)
+# each costs the square of the page on a page of openers that are never closed (`<script>`
+# repeated: 800 KB took over a minute): from every opener the scan runs to the end of the page
+# and fails. The functions below remove exactly what those substitutions remove, and never
+# look for the same closer twice.
+_SKIPPED_TAGS = ("script", "style", "noscript", "template", "svg")
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|h[1-6]|tr|td|section|article|blockquote|pre|ul|ol|table)\b[^>]*>", re.I)
+
+
+@lru_cache(maxsize=None)
+def _skip_opener(tags: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"<({'|'.join(tags)})\b", re.I)
+
+
+@lru_cache(maxsize=None)
+def _skip_closer(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"</{re.escape(tag)}\s*>", re.I)
+
+
+def _drop_skipped(html: str) -> str:
+    """``html`` with each <script>, <style>, <noscript>, <template> and <svg> element (up to
+    its first closing tag) replaced by a space; an opener never closed stays."""
+    out: list[str] = []
+    kept = pos = 0
+    tags: tuple[str, ...] = _SKIPPED_TAGS  # the tags that may still have a closer ahead
+    # The first closer of each tag at or after the position it was looked for from.
+    closers: dict[str, re.Match[str] | None] = {}
+    while tags and (opener := _skip_opener(tags).search(html, pos)) is not None:
+        name = opener.group(1)
+        # re.I matches 'ſcript' too: such a spelling is looked up as itself.
+        tag = name.lower() if name.lower() in _SKIPPED_TAGS else name
+        closer = closers.get(tag)
+        if tag not in closers or closer is not None and closer.start() < opener.end():
+            closer = closers[tag] = _skip_closer(tag).search(html, opener.end())
+        if closer is None:  # none after this opener, so none after a later one
+            if tag in tags:
+                tags = tuple(t for t in tags if t != tag)
+                pos = opener.start()
+            else:
+                pos = opener.start() + 1
+            continue
+        out += (html[kept:opener.start()], " ")
+        kept = pos = closer.end()
+    out.append(html[kept:])
+    return "".join(out)
+
+
+def _break_blocks(html: str) -> str:
+    """Every block tag (``<p ...>``, ``</div>``) replaced by a line break."""
+    # A tag ends at a '>': past the last one nothing matches, and before it every opener that
+    # matches runs to the next '>', so the scan never goes over the same text twice.
+    end = html.rfind(">") + 1
+    return _BLOCK_TAG.sub("\n", html[:end]) + html[end:]
+
+
 _ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _drop_tags(html: str) -> str:
+    """Every comment (``<!-- ... -->``) and tag (``<...>``) taken out."""
+    # Up to the end of the last '-->' every comment ends and every tag meets a '>', and each
+    # scan ends where its match does. After it no comment ends: only tags, up to the last '>'.
+    comments = html.rfind("-->") + 3 if "-->" in html else 0
+    rest = html[comments:]
+    tags = rest.rfind(">") + 1
+    return _ANY_TAG.sub("", html[:comments]) + _TAG.sub("", rest[:tags]) + rest[tags:]
 
 
 def rough_text_blocks(html: str) -> list[str]:
     """The page's text by regular expressions alone: no tree, so no depth limit."""
     import html as html_lib
 
-    text = _SKIP_CONTENT.sub(" ", html)
-    text = _BLOCK_TAG.sub("\n", text)
-    text = html_lib.unescape(_ANY_TAG.sub("", text))
+    text = _drop_skipped(html)
+    text = _break_blocks(text)
+    text = html_lib.unescape(_drop_tags(text))
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 

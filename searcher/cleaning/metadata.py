@@ -212,7 +212,7 @@ def _jsonld_items(tree: Any) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text.strip().rstrip(";"))
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than json can read
             continue
         stack = [data]
         while stack and len(items) < 100:

@@ -72,6 +72,19 @@ def _rule(label: str, reason: str, regex: str, max_words: int | None = 12, *,
     return LineRule(label, reason, re.compile(regex), max_words, sentences_too, needs)
 
 
+def _then(first: str, last: str) -> str:
+    """A pattern that finds ``first``, then anything, then ``last`` (``first.*last``).
+
+    Searched as ``first.*last``, a line holding ``first`` many times and no ``last`` costs the
+    square of its length: from every ``first`` the ``.*`` runs to the end of the line and back.
+    Anchored, a dot that stops at the first ``first`` starts the match there, so the line is
+    walked once. It finds the same lines as ``first.*last`` as long as ``first`` never begins
+    inside another of its own matches (the earliest ``first`` then leaves ``last`` the most
+    room) and the line holds no line break (``.`` stops at ``\\n``; lines never hold one).
+    """
+    return rf"^(?:(?!{first}).)*{first}.*{last}"
+
+
 # Agencies and stock libraries whose names make up photo credits.
 _AGENCIES = (r"getty images|shutterstock|istock(?:photo)?|reuters|associated press|\bap photo\b|"
              r"\bafp\b|\bepa\b|bloomberg|alamy|unsplash|pexels|wikimedia|flickr|"
@@ -157,8 +170,8 @@ RULES: tuple[LineRule, ...] = (
           needs=("news", "subscri", "sign", "inbox", "app", "download", "notification", "unlock", "trial",
                  "log", "account")),
     _rule("prompt", "an app or browser prompt ending in a button word ('... App Open', 'Chrome Continue')",
-          r"\b(app|apps|browser|chrome|safari|firefox|edge|opera|play store|app store)\b.*"
-          r"\b(open|continue|install|download|get|ok)$", max_words=6,
+          _then(r"\b(?:app|apps|browser|chrome|safari|firefox|edge|opera|play store|app store)\b",
+                r"\b(?:open|continue|install|download|get|ok)$"), max_words=6,
           needs=("app", "browser", "chrome", "safari", "firefox", "edge", "opera", "store")),
     _rule("prompt", "asks to be told first: a notification prompt",
           r"\b(be the first to know|never miss a|stay (informed|up to date|in the know))\b", max_words=12,

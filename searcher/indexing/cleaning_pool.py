@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..core.errors import SearcherError, SeedError
 from ..core.processes import parent_lifeline, start_worker
@@ -17,6 +19,47 @@ logger = logging.getLogger(__name__)
 
 #: Below this many seeds to clean, a process pool costs more to start than it saves.
 PARALLEL_MIN_SEEDS = 64
+
+#: CPU seconds one seed may take to clean before it is skipped (with a warning naming it). The
+#: cleaner is linear (tests/test_cleaner_floods.py: 1 MB of any rule's trigger words well under
+#: 2 s), and a 10 MB page, the size cap, cleans in about 3 s, so a seed over this has hit
+#: something the cleaner does badly; one such page must not hold up the build. CPU time, not
+#: the clock: a busy machine must not skip a seed that a quiet one indexes.
+SEED_BUDGET_SECONDS = 10.0
+
+
+class _OverBudget(BaseException):
+    """Raised in the cleaning thread when the seed's budget runs out (not an Exception: no
+    ``except Exception`` in the cleaner may swallow it)."""
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_OverBudget` in this thread once the process has used ``seconds`` of CPU.
+
+    A SIGPROF timer: its handler runs between two bytecodes, and the regular expression engine
+    checks for signals as it goes, so a regex stuck in C is stopped too (a C call that never
+    checks, such as one lxml parse, is waited for: those are linear in the page's size). Only
+    the main thread can take signals: elsewhere, or when another SIGPROF timer is running (a
+    profiler), the seed is cleaned without a budget.
+    """
+    if (seconds is None or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGPROF) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+            or signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0)):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
@@ -37,20 +80,35 @@ def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Doc
     return doc
 
 
-def _clean_one(args: tuple[SeedFile, int | None]) -> Document | SkippedSeed:
-    seed, max_bytes = args
+def _clean_one(args: tuple[SeedFile, int | None, float | None]) -> Document | SkippedSeed:
+    seed, max_bytes, budget = args
+    # The cleaner's modules (a few hundred regexes, lxml) load outside the budget: a seed pays
+    # for its own cleaning only, the first in a worker too.
+    from ..cleaning import cleaner, html, lines, metadata  # noqa: F401
+
     try:
-        return clean_seed(seed, max_bytes)
+        with time_budget(budget):
+            return clean_seed(seed, max_bytes)
     except SeedError as exc:
         return SkippedSeed(str(seed.path), reason_of(exc, seed.path))
+    except _OverBudget:
+        logger.debug("cleaning %s ran out of time", seed.path, exc_info=True)
+        return SkippedSeed(str(seed.path), f"took over {budget:g} s to clean: skipped (a page the cleaner "
+                                           "handles badly; please report it)")
 
 
 def clean_seeds(
     seeds: list[SeedFile], *, max_bytes: int | None = DEFAULT_MAX_BYTES, jobs: int | None = None,
+    budget: float | None = None,
 ) -> Iterator[Document | SkippedSeed]:
-    """Clean many seeds, in a process pool when there are enough to pay for one; order kept."""
+    """Clean many seeds, in a process pool when there are enough to pay for one; order kept.
+
+    A seed that takes over ``budget`` CPU seconds to clean (default :data:`SEED_BUDGET_SECONDS`)
+    is a :class:`SkippedSeed` saying so, in the pool's workers and in this process alike.
+    """
     jobs = jobs or os.cpu_count() or 1
-    work = [(seed, max_bytes) for seed in seeds]
+    budget = SEED_BUDGET_SECONDS if budget is None else budget
+    work = [(seed, max_bytes, budget) for seed in seeds]
     if jobs <= 1 or len(seeds) < PARALLEL_MIN_SEEDS:
         yield from map(_clean_one, work)
         return
