@@ -140,3 +140,10 @@ def test_any_query_up_to_10000_characters_ends_within_a_second(ix, parts, repeat
     seconds, out = timed(ix, query)
     assert not isinstance(out, Exception) or isinstance(out, SearcherError)
     assert seconds < SECONDS, (round(seconds, 2), query[:80])
+
+
+def test_a_query_of_the_most_words_allowed_is_quick(ix):
+    query = " ".join(f"zq{i}" for i in range(MAX_QUERY_WORDS))  # every word unknown: no did-you-mean for each
+    seconds, out = timed(ix, query)
+    assert not isinstance(out, Exception) and out.total == 0 and out.suggestion is None
+    assert seconds < SECONDS

@@ -10,6 +10,7 @@ Whoosh's automaton, which is what made ``oil~2`` take seconds and ``oil~9`` minu
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from typing import Any
 
@@ -17,7 +18,7 @@ from whoosh import query as wq
 
 from ...core.errors import QueryError
 from ...search.limits import MAX_EXPANSION, MAX_WORD_CHARS, Deadline, check_edits, check_phrase, too_many_terms
-from .near_terms import terms_within
+from .near_terms import lexicon, terms_within
 
 #: Terms counted between two looks at the clock.
 _CLOCK_EVERY = 256
@@ -36,8 +37,23 @@ def check_expansions(q: wq.Query, reader: Any, deadline: Deadline) -> None:
             if leaf.fieldname:  # ``*``, ``title:*``: every term of the field
                 _count(reader.lexicon(leaf.fieldname), "*", deadline)
         elif isinstance(leaf, wq.MultiTerm):
-            _count(leaf._btexts(reader), _shown(leaf), deadline)
+            _bound_terms(leaf, reader, deadline)
         deadline.check()
+
+
+def _bound_terms(leaf: Any, reader: Any, deadline: Deadline) -> None:
+    """A wildcard, prefix or range: QueryError if it stands for more than MAX_EXPANSION terms.
+    A wildcard without a literal start (``*oleum``) scans every term of the field: it reads
+    the reader's cached lexicon instead of the term file, once, and keeps what it found for
+    Whoosh's matcher and the highlighter (each read the term file again)."""
+    if isinstance(leaf, wq.Wildcard) and not leaf._find_prefix(leaf.text) and leaf.fieldname in reader.schema:
+        fieldobj = reader.schema[leaf.fieldname]
+        match = re.compile(leaf._get_pattern()).match
+        found = _count((fieldobj.to_bytes(t) for t in lexicon(reader, leaf.fieldname) if match(t)),
+                       _shown(leaf), deadline)
+        leaf._btexts = lambda _reader, found=found: iter(found)
+    else:
+        _count(leaf._btexts(reader), _shown(leaf), deadline)
 
 
 def _bound_fuzzy(leaf: Any, reader: Any, deadline: Deadline) -> None:
@@ -53,14 +69,15 @@ def _bound_fuzzy(leaf: Any, reader: Any, deadline: Deadline) -> None:
     leaf._btexts = lambda _reader, found=found: iter(found)
 
 
-def _count(terms: Any, shown: str, deadline: Deadline) -> None:
-    count = 0
-    for _ in islice(terms, MAX_EXPANSION + 1):
-        count += 1
-        if count % _CLOCK_EVERY == 0:
+def _count(terms: Any, shown: str, deadline: Deadline) -> list[Any]:
+    found = []
+    for term in islice(terms, MAX_EXPANSION + 1):
+        found.append(term)
+        if len(found) % _CLOCK_EVERY == 0:
             deadline.check()
-    if count > MAX_EXPANSION:
-        raise too_many_terms(shown, count)
+    if len(found) > MAX_EXPANSION:
+        raise too_many_terms(shown, len(found))
+    return found
 
 
 def _shown(leaf: Any) -> str:

@@ -23,6 +23,20 @@ from ...search.limits import Deadline
 DEPTH = 2
 
 _INDEXES: "weakref.WeakKeyDictionary[Any, dict[str, _Deletions]]" = weakref.WeakKeyDictionary()
+_LEXICONS: "weakref.WeakKeyDictionary[Any, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def lexicon(reader: Any, fieldname: str) -> list[str]:
+    """Every term of ``fieldname`` as text, in order: read once per reader and kept (Whoosh
+    decodes its term file anew on each pass, several times a wildcard)."""
+    per_field = _LEXICONS.get(reader)
+    if per_field is None:
+        per_field = _LEXICONS[reader] = {}
+    terms = per_field.get(fieldname)
+    if terms is None:
+        terms = per_field[fieldname] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                                        for t in reader.lexicon(fieldname)]
+    return terms
 
 
 class _Deletions:
@@ -113,8 +127,7 @@ def terms_within(reader: Any, fieldname: str, word: str, maxdist: int, prefix: i
     deletions_index = per_field.get(fieldname)
     if deletions_index is None:
         started = time.perf_counter()
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)]
-        deletions_index = per_field[fieldname] = _Deletions(terms)
+        deletions_index = per_field[fieldname] = _Deletions(lexicon(reader, fieldname))
         if deadline is not None:
             deadline.extend(time.perf_counter() - started)
     return deletions_index.within(word, maxdist, prefix, swaps=swaps)

@@ -15,7 +15,7 @@ import whoosh
 
 from ...search.limits import Deadline
 from ...search.query_text import query_words
-from ...search.suggestions import edits, max_edits, replace_word, same_words
+from ...search.suggestions import SUGGEST_MAX_WORDS, edits, max_edits, replace_word, same_words
 from .near_terms import terms_within
 from .word_stats import WORD_FIELDS
 
@@ -33,6 +33,8 @@ def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str 
     changed = False
     out = query
     words = query_words(query)
+    if len(words) > SUGGEST_MAX_WORDS:
+        return None
     have = {w.lower() for w in words}
     for word in dict.fromkeys(words):
         stems = [t.text for t in analyzer(word, mode="query")]
