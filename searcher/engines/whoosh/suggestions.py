@@ -11,7 +11,6 @@ from __future__ import annotations
 from heapq import heappush, heapreplace
 from typing import Any
 
-import whoosh
 
 from ...search.limits import Deadline
 from ...search.query_text import query_words
@@ -19,7 +18,6 @@ from ...search.suggestions import SUGGEST_MAX_WORDS, edits, max_edits, replace_w
 from .near_terms import terms_within
 from .word_stats import WORD_FIELDS
 
-_WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
 
 def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str | None:
@@ -77,23 +75,17 @@ def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:
 
 def corrections(reader: Any, text: str, limit: int = 5, maxdist: int = 2, *,
                 deadline: Deadline | None = None) -> list[str]:
-    """The ``limit`` best terms of the body near ``text``, ranked as Whoosh's corrector
-    (``ReaderCorrector.suggest``) ranks them: the most frequent first, then by the term
-    (Whoosh 2.7.4 first takes those one edit away, and looks two away only if they are
-    fewer than ``limit``)."""
+    """The ``limit`` best terms of the body within ``maxdist`` edits of ``text`` (a swap
+    counting as one), ranked as Whoosh's corrector (``ReaderCorrector.suggest``, 2.7.4 and
+    whoosh3) ranks its candidates: the most frequent first, then by the term."""
     heap: list[tuple[float, str]] = []
-    seen = {text}
-    for k in range(1, maxdist + 1) if not _WHOOSH3 else (maxdist,):
-        for term in terms_within(reader, "body", text, k, swaps=True, deadline=deadline):
-            if term in seen:
-                continue
-            seen.add(term)
-            f = reader.frequency("body", term) or 1
-            item = (0 - (k + (1.0 / f * 0.5)), term)
-            if len(heap) < limit:
-                heappush(heap, item)
-            elif item > heap[0]:
-                heapreplace(heap, item)
-        if len(heap) >= limit:
-            break
+    for term in terms_within(reader, "body", text, maxdist, swaps=True, deadline=deadline):
+        if term == text:
+            continue
+        f = reader.frequency("body", term) or 1
+        item = (0 - (maxdist + (1.0 / f * 0.5)), term)
+        if len(heap) < limit:
+            heappush(heap, item)
+        elif item > heap[0]:
+            heapreplace(heap, item)
     return [term for _, term in sorted(heap, key=lambda item: (0 - item[0], item[1]))]
