@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
@@ -137,14 +137,19 @@ def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: An
 
 
 def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs: Any) -> Any:
-    """``searcher.search(parsed, **kwargs)`` (the same collector), stopped by the deadline."""
+    """``searcher.search(parsed, **kwargs)`` (the same collector), stopped by the deadline.
+
+    The filter is applied outermost, as ``searcher.collector`` would: Whoosh 2.7.4's
+    TimeLimitCollector collects its child's matches itself, past a FilterCollector inside it.
+    """
+    filt = kwargs.pop("filter", None)
     collector = searcher.collector(**kwargs)
     left = deadline.left()
-    if left is None:
-        searcher.search_with_collector(parsed, collector)
-        return collector.results()
+    outer = collector if left is None else TimeLimitCollector(collector, timelimit=left, use_alarm=False)
+    if filt is not None:
+        outer = FilterCollector(outer, filt)
     try:
-        searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=left, use_alarm=False))
+        searcher.search_with_collector(parsed, outer)
     except TimeLimit:
         raise deadline.error() from None
     return collector.results()
