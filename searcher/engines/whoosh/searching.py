@@ -16,9 +16,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import whoosh
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import FilterCollector, TimeLimitCollector
+from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
@@ -39,6 +40,8 @@ from .scoring import key_terms
 from .suggestions import suggest
 from .word_ranking import rank_words
 from .word_stats import WORD_FIELDS
+
+_WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
 
 @dataclass(slots=True)
@@ -139,17 +142,18 @@ def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: An
 def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs: Any) -> Any:
     """``searcher.search(parsed, **kwargs)`` (the same collector), stopped by the deadline.
 
-    The filter is applied outermost, as ``searcher.collector`` would: Whoosh 2.7.4's
-    TimeLimitCollector collects its child's matches itself, past a FilterCollector inside it.
+    Whoosh 2.7.4's TimeLimitCollector collects its child's matches itself, past the
+    FilterCollector inside it (``--source``/``--since`` would be ignored): there a filtered
+    search runs without the clock, bounded by the query's limits (bounds.py), and the
+    deadline is looked at after it.
     """
-    filt = kwargs.pop("filter", None)
     collector = searcher.collector(**kwargs)
     left = deadline.left()
-    outer = collector if left is None else TimeLimitCollector(collector, timelimit=left, use_alarm=False)
-    if filt is not None:
-        outer = FilterCollector(outer, filt)
+    if left is None or (kwargs.get("filter") is not None and not _WHOOSH3):
+        searcher.search_with_collector(parsed, collector)
+        return collector.results()
     try:
-        searcher.search_with_collector(parsed, outer)
+        searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=left, use_alarm=False))
     except TimeLimit:
         raise deadline.error() from None
     return collector.results()
