@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.errors import QueryError
+from .limits import QUERY_SECONDS
 from .snippets import FORMATS
 
 #: Orders a search can return its hits in.
@@ -32,6 +33,8 @@ class SearchOptions:
     :param explain: fill each ``Hit.explanation`` with why it scored what it did.
     :param expand: pseudo-relevance feedback for word queries: None follows the ranking
         settings (on), False turns it off, True forces it.
+    :param seconds: the search's time budget (``limits.QUERY_SECONDS``); past it the search
+        stops with QueryError. None: no budget.
     """
 
     limit: int = 10
@@ -47,6 +50,7 @@ class SearchOptions:
     facets: bool = False
     explain: bool = False
     expand: bool | None = None
+    seconds: float | None = QUERY_SECONDS
 
     def checked(self) -> "SearchOptions":
         """These options, or QueryError naming the first value that cannot be used."""
@@ -56,6 +60,8 @@ class SearchOptions:
             raise QueryError(f"unknown sort {self.sort!r}: use relevance or date")
         if self.highlight not in FORMATS:
             raise QueryError(f"unknown highlight format {self.highlight!r}: use {', '.join(FORMATS)}")
+        if self.seconds is not None and not self.seconds > 0:
+            raise QueryError("seconds (the time budget) must be more than 0, or None")
         return self
 
     @property

@@ -16,18 +16,23 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import whoosh
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
+from ...search.limits import Deadline, check_query_size
 from ...search.options import SearchOptions
 from ...search.query_text import is_plain
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import SpanFinder, make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW
+from .bounds import check_expansions
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
@@ -35,6 +40,8 @@ from .scoring import key_terms
 from .suggestions import suggest
 from .word_ranking import rank_words
 from .word_stats import WORD_FIELDS
+
+_WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
 
 @dataclass(slots=True)
@@ -64,17 +71,22 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
     started = time.perf_counter()
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
+    check_query_size(query)
+    deadline = Deadline(options.seconds)
     filt = compile_filter(make_filter(options.source, options.since, options.until), searcher.schema)
     as_words = None
     if not options.syntax or is_plain(query):
-        ranking = _rank_words(searcher, query, filt, options, settings)
+        ranking = _rank_words(searcher, query, filt, options, settings, deadline)
     else:
         parsed, as_words = _structured_query(searcher, query, settings)
-        ranking = _rank_with_whoosh(searcher, parsed, _body_terms(parsed, searcher), filt, options)
-    results = Results(query=query, hits=_page(searcher, ranking, options, settings), total=ranking.total,
+        check_expansions(parsed, searcher.reader(), deadline)
+        ranking = _rank_with_whoosh(searcher, parsed, _body_terms(parsed, searcher), filt, options, deadline)
+    deadline.check()
+    results = Results(query=query, hits=_page(searcher, ranking, options, settings, deadline), total=ranking.total,
                       page=options.page, limit=options.limit, facets=ranking.facets, searched_as_words=as_words)
     if ranking.total < SUGGEST_BELOW:
-        results.suggestion = suggest(searcher, query)
+        results.suggestion = suggest(searcher, query, deadline)
+        deadline.check()
     results.seconds = time.perf_counter() - started
     return results
 
@@ -91,12 +103,13 @@ def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> t
     return compile_reading(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
 
 
-def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings) -> _Ranking:
+def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings,
+                deadline: Deadline) -> _Ranking:
     """A query of plain words: BM25F and feedback by rank_words (Whoosh's collectors for date order)."""
     tokens = analyze_query(query, searcher.schema["body"].analyzer)
     parsed = _words_query(tokens)
     if options.sort != "relevance":
-        ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options)
+        ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options, deadline)
         ranking.tokens = tokens
         return ranking
     allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
@@ -109,12 +122,12 @@ def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, se
 
 
 def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: Any,
-                      options: SearchOptions) -> _Ranking:
+                      options: SearchOptions, deadline: Deadline) -> _Ranking:
     """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
     kwargs: dict[str, Any] = {"filter": filt}
     if options.sort == "date":
         kwargs["sortedby"] = _newest_first()
-    hits = searcher.search(parsed, limit=options.wanted, **kwargs)
+    hits = _timed_search(searcher, parsed, deadline, limit=options.wanted, **kwargs)
     order = [(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits]
     if options.sort == "date":
         order = [(0.0, d) for _, d in order]
@@ -126,7 +139,28 @@ def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: An
     return ranking
 
 
-def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: RankingSettings) -> list[Hit]:
+def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs: Any) -> Any:
+    """``searcher.search(parsed, **kwargs)`` (the same collector), stopped by the deadline.
+
+    Whoosh 2.7.4's TimeLimitCollector collects its child's matches itself, past the
+    FilterCollector inside it (``--source``/``--since`` would be ignored): there a filtered
+    search runs without the clock, bounded by the query's limits (bounds.py), and the
+    deadline is looked at after it.
+    """
+    collector = searcher.collector(**kwargs)
+    left = deadline.left()
+    if left is None or (kwargs.get("filter") is not None and not _WHOOSH3):
+        searcher.search_with_collector(parsed, collector)
+        return collector.results()
+    try:
+        searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=left, use_alarm=False))
+    except TimeLimit:
+        raise deadline.error() from None
+    return collector.results()
+
+
+def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: RankingSettings,
+          deadline: Deadline) -> list[Hit]:
     """The hits of the requested page, with snippets and (if asked) explanations."""
     find_spans = span_finder(searcher.schema["body"].analyzer)
     hits = []
@@ -136,6 +170,7 @@ def _page(searcher: Any, ranking: _Ranking, options: SearchOptions, settings: Ra
         if fields is None:
             fields = searcher.stored_fields(docnum)
         hit = _to_hit(fields, position + 1, score, ranking.terms, find_spans, options)
+        deadline.check()
         if options.explain:
             hit.score_parts = ranking.why.get(docnum, [])
             tokens = ranking.tokens
