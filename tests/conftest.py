@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,22 @@ def varied_index(tmp_path: Path):
     index.add(docs)
     yield index
     index.close()
+
+
+# ---------------------------------------------------------------------------- real processes
+
+#: A seed article; ``write_articles`` numbers each one and gives it a unique word.
+ARTICLE = "Headline number {n} about harbours\n\n" + (
+    "The harbour authority said on Tuesday that traffic rose sharply in the third quarter, "
+    "and officials expect the trend to continue into next year as new berths open. "
+) * 4
+
+
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "searcher", *args], capture_output=True, text=True, **kw)
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(start, start + count):
+        (folder / f"article-{n:05d}.txt").write_text(ARTICLE.format(n=n) + f"Marker word{n}.\n")

@@ -19,22 +19,8 @@ import searcher
 from searcher import SearchIndex
 from searcher.engines.whoosh.locking import WriteLock
 from searcher.engines.whoosh.storage import MARKER_NAME
-from conftest import GOLD_DOC, GOLD_ID
+from conftest import ARTICLE, GOLD_DOC, GOLD_ID, cli, write_articles
 
-ARTICLE = "Headline number {n} about harbours\n\n" + (
-    "The harbour authority said on Tuesday that traffic rose sharply in the third quarter, "
-    "and officials expect the trend to continue into next year as new berths open. "
-) * 4
-
-
-def cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "searcher", *args], capture_output=True, text=True, **kw)
-
-
-def write_articles(folder: Path, count: int, start: int = 0) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(start, start + count):
-        (folder / f"article-{n:05d}.txt").write_text(ARTICLE.format(n=n) + f"Marker word{n}.\n")
 
 
 # ------------------------------------------------------------------ bad seeds

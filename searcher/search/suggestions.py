@@ -23,8 +23,11 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def edits(a: str, b: str) -> int:
-    """Edit distance where a swap of two neighbouring letters is one edit (optimal string alignment)."""
+def edits(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance where a swap of two neighbouring letters is one edit (optimal string
+    alignment); with ``limit``, ``limit + 1`` as soon as it must exceed ``limit``."""
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, 1):
         row = [i]
@@ -33,6 +36,8 @@ def edits(a: str, b: str) -> int:
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cost = min(cost, rows[-2][j - 2] + 1)
             row.append(cost)
+        if limit is not None and min(row) > limit and (i < 2 or min(rows[-1]) > limit):
+            return limit + 1
         rows.append(row)
     return rows[-1][-1]
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from ...search.limits import Deadline
+from ...search.suggestions import edits
 
 #: Deletions indexed per term: the largest edit distance it can answer (``~2``, did-you-mean).
 DEPTH = 2
@@ -54,7 +55,7 @@ class _Deletions:
     def within(self, word: str, maxdist: int, prefix: int = 0, *, swaps: bool = False) -> list[str]:
         if len(word) > self.longest + maxdist:
             return []  # longer than every term by more than the edits: nothing is near
-        distance = osa if swaps else levenshtein
+        distance = edits if swaps else levenshtein
         found: set[int] = set()
         get = self.index.get
         for d in deletions(word, maxdist):
@@ -94,23 +95,6 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def osa(a: str, b: str, limit: int) -> int:
-    """Edit distance where a swap of neighbouring letters is one edit (optimal string
-    alignment), or ``limit + 1`` once it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        if min(row) > limit and (i < 2 or min(rows[-1]) > limit):
-            return limit + 1
-        rows.append(row)
-    return rows[-1][-1]
 
 
 def terms_within(reader: Any, fieldname: str, word: str, maxdist: int, prefix: int = 0, *,
