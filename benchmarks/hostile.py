@@ -11,8 +11,12 @@ Sections (one function each, in SECTIONS; ``--only`` picks some):
   500 text floods); ``--every`` runs every trigger word of every rule, as one line and as
   1,000-character lines (some 11,700 text floods: hours at 1 MB, minutes at 10 KB).
 
-A section is ``def section(args) -> list[Row]``: add one (the query set, say) by writing the
-function and naming it in SECTIONS. Times are CPU seconds of this thread (steadier than the
+- ``queries``: the adversarial query set of ``benchmarks/hostile_queries.py`` (``*``, ``?*``,
+  ``oil~9``, long words, huge queries and phrases) on 3,000 Reuters articles, beside a normal
+  query: wall seconds, the worst of three runs.
+
+A section is ``def section(args) -> list[Row]``: add one by writing the function and naming it
+in SECTIONS. Times are CPU seconds of this thread (steadier than the
 clock on a shared machine); an input still running after ``--cap`` seconds is stopped and shown
 as ``>cap``. The cleaner's rule cache is cleared before every input.
 """
@@ -113,9 +117,33 @@ def cleaner_section(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-#: Section name -> function; a new section (queries) goes here.
+def queries_section(args: argparse.Namespace) -> list[Row]:
+    """The adversarial query set of ``hostile_queries.py`` on 3,000 Reuters articles (wall seconds,
+    worst of 3 runs, the first run cold), beside the normal query of that set."""
+    import tempfile
+
+    import hostile_queries
+
+    if not hostile_queries.CORPUS.exists():
+        print(f"  queries: skipped, {hostile_queries.CORPUS} not found", file=sys.stderr)
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        hostile_queries.build_reuters(index_dir)
+        rows = hostile_queries.query_rows(index_dir)
+    normal = [r for r in rows if r["query"].startswith("normal")]
+    hostile = [r for r in rows if not r["query"].startswith("normal")]
+    worst = max(hostile, key=lambda r: r["worst"])
+    print(f"  queries: {len(hostile)} hostile, worst {worst['worst']:.3f} s ({worst['query']}: {worst['outcome']})",
+          file=sys.stderr, flush=True)
+    return [Row("queries", "query", hostile_queries.ARTICLES, len(hostile), worst["worst"], worst["query"],
+                max((r["worst"] for r in normal), default=0.0))]
+
+
+#: Section name -> function.
 SECTIONS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "cleaner": cleaner_section,
+    "queries": queries_section,
 }
 
 
@@ -140,7 +168,8 @@ def print_table(rows: list[Row]) -> None:
     for row in rows:
         worst = f">{row.worst:.1f}" if row.capped else f"{row.worst:.3f}"
         ratio = f"{row.worst / row.normal:.1f}" if row.normal > 0 else "-"
-        print(f"{row.section:8} {row.kind:5} {human(row.size):>7} {row.inputs:>6} {worst:>8} {row.normal:>8.3f} "
+        size = f"{row.size:,} docs" if row.section == "queries" else human(row.size)
+        print(f"{row.section:8} {row.kind:5} {size:>7} {row.inputs:>6} {worst:>8} {row.normal:>8.3f} "
               f"{ratio:>6}  {row.worst_name[:60]}")
 
 
