@@ -58,7 +58,8 @@ def bulk_write(
     ``docs`` is consumed lazily. A document whose id is in ``existing`` (or repeats an id
     already written) replaces the old one; the others are plain adds, which cost nothing
     extra. An id repeated within a batch: the last record wins, in the same commit (the
-    earlier copies are marked deleted in the batch's new segments before it is committed). ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
+    earlier copies are marked deleted in the batch's new segments before it is committed).
+    ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
 
     Segments are written by :class:`searcher.segments.SegmentBuilder` (the files Whoosh's
     writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
