@@ -101,3 +101,15 @@ def test_rm3_takes_words_typical_of_the_top_documents():
     assert scale == settings.feedback_original
     assert list(extra) == ["cocoa", "ghana", "quota"]  # "the" is in every document, "price" in the weaker one
     assert sum(extra.values()) == pytest.approx(1.0 - settings.feedback_original)
+
+
+def test_the_weight_of_a_hyphenated_words_parts_is_a_setting(tmp_path):
+    docs = [Document(doc_id="a", title="Talks", body="The re-set of the talks: a re-set, then set rules, re-run."),
+            Document(doc_id="b", title="Other", body="Nothing of the kind here at all.")]
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add(docs)
+    with_parts = _scores(tmp_path / "ix", DEFAULT_SETTINGS, "re-set", expand=False)
+    without = _scores(tmp_path / "ix", dataclasses.replace(DEFAULT_SETTINGS, compound_part_weight=0.0), "re-set",
+                      expand=False)
+    assert with_parts.keys() == without.keys() == {"a"}  # the parts never make a match
+    assert with_parts["a"] > without["a"]

@@ -35,6 +35,13 @@ class RankingSettings:
     title_weight: float = 2.0
     sections_weight: float = 1.5
     body_weight: float = 1.0
+    #: A hyphenated word ("re-set") matches as one thing (its parts side by side, or joined);
+    #: its parts also score, in the documents the query matches anyway (never making a match:
+    #: "re" alone is not "re-set"), together weighing this much of the word (word path).
+    #: nDCG@10 TIME / CISI / Cranfield with feedback: before compounds 0.720 / 0.429 / 0.400;
+    #: compounds alone 0.715 / 0.427 / 0.397; parts at 0.5: 0.720 / 0.427 / 0.399; at 1.0:
+    #: 0.721 / 0.428 / 0.399; at 2.0: 0.720 / 0.431 / 0.393.
+    compound_part_weight: float = 1.0
     #: A word typed twice weighs twice (long natural-language queries repeat their topic).
     query_tf: bool = True
     #: Documents holding every distinct query word rank before those holding only some.

@@ -241,17 +241,9 @@ def _term_tfs(
         if exclude is not None:
             pseudo.pop(exclude, None)
         out.append((term, qweight, pseudo))
-    if PART_WEIGHT and any(isinstance(t, Compound) for t in terms):
-        out += _part_tfs(stats, fields, terms, out)
+    if settings.compound_part_weight and any(isinstance(t, Compound) for t in terms):
+        out += _part_tfs(stats, fields, terms, out, settings.compound_part_weight)
     return out
-
-
-#: A hyphenated word's parts also score, in the documents the query matches anyway (never
-#: making a match: "re" alone is not "re-set"), together weighing this much of the word.
-#: nDCG@10 TIME / CISI / Cranfield with feedback: before compounds 0.720 / 0.429 / 0.400;
-#: compounds alone 0.715 / 0.427 / 0.397; parts at 0.5: 0.720 / 0.427 / 0.399; at 1.0:
-#: 0.721 / 0.428 / 0.399; at 2.0: 0.720 / 0.431 / 0.393.
-PART_WEIGHT = 1.0
 
 
 class _Part(str):
@@ -259,8 +251,9 @@ class _Part(str):
     and is not counted among the words a document must hold to rank first."""
 
 
-def _part_tfs(stats: WordStats, fields: list, terms: dict[str, float], tfs: TermTfs) -> TermTfs:
-    """Per part of each compound: (part, weight, docnum -> pseudo-tf) over the matched documents."""
+def _part_tfs(stats: WordStats, fields: list, terms: dict[str, float], tfs: TermTfs, weight: float) -> TermTfs:
+    """Per part of each compound: (part, weight, docnum -> pseudo-tf) over the matched documents;
+    the parts of a word weigh ``weight`` of it together (RankingSettings.compound_part_weight)."""
     matched: set[int] = set()
     for _, _, pseudo in tfs:
         matched.update(pseudo)
@@ -275,7 +268,7 @@ def _part_tfs(stats: WordStats, fields: list, terms: dict[str, float], tfs: Term
                 if got:
                     fold(pseudo, got)
             pseudo = {d: tf for d, tf in pseudo.items() if d in matched}
-            out.append((_Part(part), qweight * PART_WEIGHT / len(term.parts), pseudo))
+            out.append((_Part(part), qweight * weight / len(term.parts), pseudo))
     return out
 
 
@@ -346,9 +339,10 @@ def _score_terms_explained(
     idfs: dict[str, float] = {}
     fields = stats.word_fields(settings)
     entries = list(terms.items())
+    part_weight = settings.compound_part_weight
     for term, qweight in terms.items():
-        if isinstance(term, Compound) and PART_WEIGHT:
-            entries += [(_Part(part), qweight * PART_WEIGHT / len(term.parts)) for part in term.parts]
+        if isinstance(term, Compound) and part_weight:
+            entries += [(_Part(part), qweight * part_weight / len(term.parts)) for part in term.parts]
     for term, qweight in entries:
         if isinstance(term, _Part) and not scores:
             continue
