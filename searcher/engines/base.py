@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Protocol
 
 from ..core.records import Document, IndexStats, Progress, Results, SeedState
@@ -33,11 +32,6 @@ class Engine(Protocol):
     #: Damage repaired during the current write (a lost marker pointed again at the live
     #: data), one line each, for the update report; emptied when a write begins.
     repairs: list[str]
-
-    @property
-    def local_path(self) -> Path | None:
-        """The folder holding the index, when it is one on this machine (else None)."""
-        ...
 
     def close(self) -> None:
         """Let go of open readers and files (safe to call twice)."""

@@ -35,11 +35,6 @@ def check_fields(text: str) -> None:
             raise QueryError(f"unknown field {name!r}: fields are {', '.join(SHOWN_FIELDS)}")
 
 
-def syntax_is_broken(text: str) -> bool:
-    """True for queries the parser would misread: search those as plain words instead."""
-    return broken_syntax(text) is not None
-
-
 def broken_syntax(text: str) -> str | None:
     """What makes ``text`` unreadable as a query (said to the user), or None if it reads."""
     if text.count('"') % 2:

@@ -96,10 +96,6 @@ class WhooshEngine:
         self._known: dict[str, SeedState] | None = None
         self.repairs: list[str] = []
 
-    @property
-    def local_path(self) -> Path:
-        return self.path
-
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:

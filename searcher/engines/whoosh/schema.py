@@ -240,8 +240,3 @@ def build_schema() -> Schema:
         terms=STORED(),
     )
 
-
-def analyze_words(text: str, schema: Schema) -> list[str]:
-    """The query's words as the index holds them (lower case, folded, no stop words, stemmed), in order."""
-    field = schema["body"]
-    return [t.text for t in field.analyzer(text, mode="query")]
