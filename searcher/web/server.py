@@ -16,15 +16,20 @@ import uvicorn
 from .app import create_app
 from .readers import DEFAULT_READERS
 
+#: Connections the kernel queues for the server (uvicorn's default).
+BACKLOG = 2048
+
 
 def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` (0: any free port); OSError if it cannot be."""
+    """A socket bound to ``host``:``port`` (0: any free port) and listening, so that requests
+    made as soon as the address is announced wait for the server; OSError if it cannot be."""
     family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                               flags=socket.AI_PASSIVE)[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(BACKLOG)
     except OSError:
         sock.close()
         raise
