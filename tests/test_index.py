@@ -206,6 +206,22 @@ def test_rebuild_for_a_new_schema_keeps_documents_added_from_code(tmp_path, seed
         assert [h.doc_id for h in ix.search("Bahia arrivals")][:1] == ["b"]
 
 
+
+def test_rebuild_reads_a_small_update_segment_without_a_false_warning(tmp_path, seeds_dir):
+    """An update of one seed writes a compound segment (.seg); a rebuild reading the live
+    generation for imported documents must open it as such, and keep an imported one added after it."""
+    from searcher import Document
+
+    index_dir = tmp_path / "ix"
+    with SearchIndex(index_dir) as ix:
+        ix.update(seeds_dir)
+        (seeds_dir / "late.txt").write_text("Late news\n\n" + "The harbour reopened on Monday after repairs. " * 6)
+        ix.update(seeds_dir)
+        ix.add(Document(doc_id="imported-1", title="Imported note", body="Kept across a rebuild."))
+        report = ix.rebuild(seeds_dir)
+        assert report.warnings == [] and len(ix) == 3 and ix.get("imported-1").title == "Imported note"
+
+
 # ------------------------------------------------------------------ seed ids
 
 HTML_CAPTURE = ("<html><head><title>Envoy returns to Doha</title></head><body><article>"

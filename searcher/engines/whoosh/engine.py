@@ -572,7 +572,9 @@ def salvage_documents(gen: Path) -> tuple[list[Document], list[str]]:
     for segment in segments:
         failed, first = 0, None
         try:
-            reader = segment.codec().per_document_reader(ix.storage, segment)
+            # A small segment is written as one compound file (.seg) holding its columns.
+            storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+            reader = segment.codec().per_document_reader(storage, segment)
         except Exception as exc:
             failed, first = segment.doc_count(), exc
         else:

@@ -1,0 +1,72 @@
+"""Running the app: bind the address (a clear error if it cannot), say where it serves, and
+serve until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+
+import uvicorn
+
+from .app import create_app
+from .readers import DEFAULT_READERS
+
+#: Connections the kernel queues for the server (uvicorn's default).
+BACKLOG = 2048
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` (0: any free port) and listening, so that requests
+    made as soon as the address is announced wait for the server; OSError if it cannot be."""
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def is_loopback(sock: socket.socket) -> bool:
+    """True when only this machine can reach ``sock`` (127.0.0.0/8, ::1)."""
+    try:
+        return ipaddress.ip_address(sock.getsockname()[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def address_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
+          readers: int = DEFAULT_READERS, access_log: bool = False, say: Callable[[str], None] = print) -> None:
+    """Serve the index at ``location`` on the bound ``sock`` until interrupted (uvicorn re-raises
+    Ctrl-C as KeyboardInterrupt once it has shut down)."""
+    url = address_url(sock)
+    config = uvicorn.Config(create_app(location, readers=readers), log_level="info" if access_log else "warning",
+                            access_log=access_log, server_header=False, lifespan="on")
+    server = uvicorn.Server(config)
+    say(f"searcher: serving {location} at {url} (Ctrl-C stops)")
+    if open_browser:
+        threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
+    server.run(sockets=[sock])
+
+
+def _open_when_started(server: uvicorn.Server, url: str) -> None:
+    for _ in range(200):
+        if server.started:
+            webbrowser.open(url)
+            return
+        time.sleep(0.05)

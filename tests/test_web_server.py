@@ -1,0 +1,91 @@
+"""`searcher serve` as a real process: it binds loopback by default, says so when it does not,
+serves a new index generation without a restart, and without the web extra exits 2 in one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTICLE, REPO, cli
+from web_server import start_server, stop_server
+
+pytest.importorskip("fastapi", reason="the web extra is not installed (pip install \"searcher[web]\")")
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("serve")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    assert cli("--index-dir", str(root / "index"), "--seeds-dir", str(root / "seeds"), "index").returncode == 0
+    return root / "index", root / "seeds"
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_serves_a_new_index_generation_without_restart(folders):
+    index_dir, seeds_dir = folders
+    proc, url, lines = start_server(index_dir, seeds_dir)
+    try:
+        assert url.startswith("http://127.0.0.1:")  # loopback unless told otherwise
+        assert not any("listening on" in line for line in lines)
+        assert get_json(url + "api/search?q=harbours")["total"] == 0
+        (seeds_dir / "harbour.txt").write_text(ARTICLE.format(n=1) + "Marker zanzibarword.\n", encoding="utf-8")
+        update = cli("--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), "index")
+        assert update.returncode == 0, update.stderr
+        found = get_json(url + "api/search?q=zanzibarword")
+        assert [h["doc_id"] for h in found["hits"]] == ["harbour.txt"]
+        # A rebuild swaps in a new generation folder: still served, no restart.
+        (seeds_dir / "harbour.txt").write_text(ARTICLE.format(n=2) + "Marker quokkaword.\n", encoding="utf-8")
+        rebuild = cli("--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), "index", "--rebuild")
+        assert rebuild.returncode == 0, rebuild.stderr
+        assert get_json(url + "api/search?q=quokkaword")["total"] == 1
+        assert get_json(url + "api/search?q=zanzibarword")["total"] == 0
+        with urllib.request.urlopen(url + "search?q=quokkaword", timeout=30) as page:
+            assert "<mark>quokkaword</mark>" in page.read().decode().lower()
+    finally:
+        code, err = stop_server(proc)
+    assert code == 130 and "Traceback" not in err
+
+
+def test_another_host_is_announced_on_stderr(folders):
+    index_dir, seeds_dir = folders
+    proc, url, lines = start_server(index_dir, seeds_dir, "--host", "0.0.0.0")
+    try:
+        warning = [line for line in lines if "listening on 0.0.0.0" in line]
+        assert len(warning) == 1 and "anyone who can reach" in warning[0]
+    finally:
+        stop_server(proc)
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(folders):
+    index_dir, seeds_dir = folders
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), "serve", "--port", str(port),
+                     timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"searcher: error: cannot listen on 127.0.0.1 port {port}: "
+                                                  "address already in use"]
+
+
+def test_without_the_web_extra_serve_is_one_line_and_exit_2(folders):
+    index_dir, seeds_dir = folders
+    code = ("import sys; sys.modules['fastapi'] = None; from searcher.cli import main; "
+            f"sys.argv = ['searcher', '--index-dir', {str(index_dir)!r}, 'serve']; main()")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "searcher: error: searcher serve needs the web extra (fastapi is not installed): "
+        'pip install "searcher[web]"']
