@@ -37,6 +37,25 @@ def shared_data(*parts: str, required: bool = True) -> Path | None:
     return None
 
 
+#: Set (by .ci/run) to the URL of a running OpenSearch cluster (tools/opensearch/cluster).
+TEST_OPENSEARCH = "SEARCHER_TEST_OPENSEARCH"
+#: Set (by .ci/run) to make a missing cluster a failure instead of a skip.
+REQUIRE_OPENSEARCH = "SEARCHER_REQUIRE_OPENSEARCH"
+
+
+def opensearch_url() -> str:
+    """The test cluster's URL (SEARCHER_TEST_OPENSEARCH, no trailing slash); when it is unset,
+    skip the test with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
+    url = os.environ.get(TEST_OPENSEARCH, "").strip().rstrip("/")
+    if url:
+        return url
+    reason = (f"{TEST_OPENSEARCH} not set (start a test cluster: "
+              f"tools/opensearch/cluster start --nodes 2 --port auto --dir DIR)")
+    if os.environ.get(REQUIRE_OPENSEARCH):
+        pytest.fail(f"{reason}, and {REQUIRE_OPENSEARCH} is set")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
