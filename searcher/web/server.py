@@ -62,6 +62,10 @@ def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run(sockets=[sock])
+    if server.started:
+        # Only a signal stops a started server. uvicorn re-raises it once shut down, but a signal that
+        # was ignored when we started (a background job's Ctrl-C) comes back ignored: still an interrupt.
+        raise KeyboardInterrupt
 
 
 def _open_when_started(server: uvicorn.Server, url: str) -> None:
