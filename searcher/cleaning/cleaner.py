@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.records import Document, RemovedLine
-from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
+from ..sources.seeds import DEFAULT_MAX_BYTES, decode_seed, read_seed, seed_kind
 from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
+    from .consensus import AgreementSettings
     from .metadata import Metadata
     from .lines import Line
 
@@ -71,22 +72,46 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
 
 
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None) -> Document:
-    """Clean a raw HTML page into a Document."""
-    from .html import extract_html
+               content_hash: str | None = None, agreement: AgreementSettings | None = None,
+               first_stage: str = "trafilatura") -> Document:
+    """Clean a raw HTML page into a Document.
+
+    ``first_stage``: "trafilatura" (its main text, trimmed where our structure pass disagrees
+    at the edges: :mod:`searcher.cleaning.consensus`) or "structure" (our structure pass and
+    the line rules alone). ``agreement`` tunes the edge check (the benchmark's cross-validation
+    sets it; the default is what that picked).
+    """
+    from .consensus import DEFAULT_SETTINGS, agree, trafilatura_lines
+    from .html import extract_tree, parse_html
     from .metadata import Metadata
     from .languages import detect_language
     from .lines import label_lines, make_lines, pick_title
 
-    page = extract_html(html)
+    if isinstance(html, bytes):
+        html = decode_seed(html, name="html page", kind="html")
+    tree = parse_html(html)
+    main_lines = trafilatura_lines(html, tree) if first_stage == "trafilatura" else None
+    page = extract_tree(tree, html)
     meta = page.metadata
+    ours = [t for block in page.blocks for t in block]
+    if main_lines is not None:
+        main = agree(main_lines, ours, agreement or DEFAULT_SETTINGS)
+        text_lines = main.lines
+        page.removed = _removed_beside(page.removed, ours, main.lines) + main.trimmed
+    else:
+        text_lines = ours
     # Pages declare the wrong language often enough (a German post under lang="en") that the
     # text's own evidence wins when it is clear; the declaration fills in when it is not.
-    detected = detect_language(_prose_sample("\n".join(t for block in page.blocks for t in block)))
+    detected = detect_language(_prose_sample("\n".join(text_lines)))
     language = detected or meta.language
     meta.language = language
-    lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
-    label_lines(lines, structured=page.structured)
+    if main_lines is not None:
+        lines = make_lines([[normalize_text(t)] for t in text_lines], language)
+        for line in lines:
+            line.label, line.reason = BODY, "in the main text trafilatura and our structure pass agree on"
+    else:
+        lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
+        label_lines(lines, structured=page.structured)
     lines = _prefer_json_ld_body(lines, meta, language)
     title_key = _key(meta.title)
     for line in lines:
@@ -106,6 +131,18 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     doc = assemble(doc_id, lines, meta, path=path, content_hash=content_hash)
     doc.removed = page.removed + doc.removed
     return doc
+
+
+def _removed_beside(removed: list[RemovedLine], ours: list[str], kept: list[str]) -> list[RemovedLine]:
+    """What the page lost beside trafilatura's main text: what our structure pass cut (with its
+    reason) unless trafilatura kept it, and what our pass kept but trafilatura did not."""
+    from .consensus import TextIndex
+
+    index = TextIndex(kept)
+    out = [r for r in removed if not index.holds(r.text)]
+    out += [RemovedLine(t, "navigation", "not in the page's main text as trafilatura found it")
+            for t in ours if not index.holds(t)]
+    return out
 
 
 def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,

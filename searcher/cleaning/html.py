@@ -403,7 +403,14 @@ def rough_text_blocks(html: str) -> list[str]:
 
 def extract_html(html: str | bytes) -> HtmlPage:
     """Parse an HTML page and cut it to its main content, as blocks of lines."""
-    tree = parse_html(html)
+    return extract_tree(parse_html(html), html)
+
+
+def extract_tree(tree: Any, html: str | bytes) -> HtmlPage:
+    """Cut a parsed page (:func:`parse_html`; the tree is changed) to its main content.
+
+    ``html`` is the page's source, read again without the tree when the tree lost its text.
+    """
     try:
         metadata = html_metadata(tree)
     except RecursionError:  # pragma: no cover - lxml's own walk is iterative
