@@ -36,10 +36,11 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cleaner-dev"
 sys.path.insert(0, str(REPO))
 
-from searcher.cleaning.cleaner import clean_html, clean_text  # noqa: E402
+from searcher.cleaning.cleaner import clean_html, clean_text, label_text_lines  # noqa: E402
 from searcher.cleaning.consensus import AgreementSettings  # noqa: E402
 from searcher.cleaning.languages import detect_language  # noqa: E402
 from searcher.cleaning.lines import clear_cache  # noqa: E402
+from searcher.cleaning.line_model import FEATURES, decides, line_features  # noqa: E402
 
 Extract = Callable[[str], str]
 
@@ -127,6 +128,76 @@ def leave_one_site_out(scorer: Scorer, sites: dict[str, str],
     return held_out, chosen
 
 
+# ---- the text captures' line model ---------------------------------------------------------
+# Feature sets the line model is fitted with: all of them, and without the hand rules' verdict
+# (whether they kept the line, whether a context rule cut it), which was itself set on these pages.
+HAND_VERDICT = ("hand_kept", "context_chrome")
+_WORD = __import__("re").compile(r"\w+")
+
+
+def line_training_data(scorer: Scorer, texts: dict[str, str]) -> dict[str, tuple]:
+    """Per page: the feature rows, whether each line is article text (most of its 4-word runs
+    are in the true body; a line under four words: it occurs in it), and weights that give each
+    page the same total (the metric averages pages) and each line its share of the page's words."""
+    import numpy as np
+
+    data = {}
+    for i in scorer.ids:
+        lines, span, _ = label_text_lines(texts[i])
+        truth_words = _WORD.findall(scorer.truth[i])
+        truth_runs = set(zip(*(truth_words[k:] for k in range(4))))
+        truth_text = f" {' '.join(truth_words)} "
+        targets, weights = [], []
+        for line in lines:
+            words = _WORD.findall(line.text)
+            if len(words) >= 4:
+                runs = list(zip(*(words[k:] for k in range(4))))
+                targets.append(float(sum(1 for r in runs if r in truth_runs) >= 0.5 * len(runs)))
+            else:
+                targets.append(float(bool(words) and f" {' '.join(words)} " in truth_text))
+            weights.append(max(1, len(words)) if decides(line) else 0)  # rule-labelled lines stay
+        w = np.array(weights, dtype=float)
+        data[i] = (np.array(line_features(lines, span), dtype=float).reshape(-1, len(FEATURES)),
+                   np.array(targets), w / w.sum() if w.sum() else w)
+    return data
+
+
+def fit_line_model(data: dict[str, tuple], ids: list[str], drop: tuple[str, ...] = (),
+                   l2: float = 1e-3) -> list[float]:
+    """Weighted logistic regression by Newton's method (a few dozen features: numpy is plenty)."""
+    import numpy as np
+
+    keep = [k for k, name in enumerate(FEATURES) if name not in drop]
+    x = np.vstack([data[i][0] for i in ids])[:, keep]
+    y = np.concatenate([data[i][1] for i in ids])
+    w = np.concatenate([data[i][2] for i in ids])
+    penalty = l2 * np.diag([0.0] + [1.0] * (len(keep) - 1))  # the bias (first feature) is free
+    beta = np.zeros(len(keep))
+    for _ in range(30):
+        p = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
+        gradient = x.T @ (w * (p - y)) + penalty @ beta
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(len(keep))
+        beta -= np.linalg.solve(hessian, gradient)
+    weights = [0.0] * len(FEATURES)
+    for k, b in zip(keep, beta):
+        weights[k] = float(b)
+    return weights
+
+
+WEIGHTS_MODULE = REPO / "searcher" / "cleaning" / "line_weights.py"
+
+
+def write_weights(weights: list[float]) -> None:
+    """Store the line model's weights as data in a module (no numpy at run time)."""
+    rows = "".join(f"    {w:.4f},  # {name}\n" for name, w in zip(FEATURES, weights))
+    WEIGHTS_MODULE.write_text(
+        '"""The line model\'s weights (:mod:`searcher.cleaning.line_model`), one per feature.\n\n'
+        "Written by ``python benchmarks/cleaner_eval.py --write-weights``: a logistic regression fitted on\n"
+        "every development page, without the hand rules' verdict among the features (that verdict was\n"
+        "set by eye on the same pages). The benchmark prints its leave-one-site-out figure.\n"
+        '"""\n\nLINE_WEIGHTS: tuple[float, ...] = (\n' + rows + ")\n", encoding="utf-8")
+
+
 def trafilatura_systems() -> list[tuple[str, Extract]]:
     if importlib.util.find_spec("trafilatura") is None:
         return []
@@ -152,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-page", type=Path, help="write per-page TSVs for each system here")
     parser.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura rows")
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation (faster)")
+    parser.add_argument("--write-weights", action="store_true",
+                        help="store the line model fitted on all pages in searcher/cleaning/line_weights.py")
     parser.add_argument("--repeat", type=int, default=3, help="timing passes per system (the fastest counts)")
     args = parser.parse_args(argv)
     data = args.data
@@ -175,7 +248,30 @@ def main(argv: list[str] | None = None) -> int:
         return result
 
     results.append(Result("no cleaning", "text", dict(inputs["txt"]), None))
-    run("searcher clean_text", "text", lambda text: clean_text(text).body)
+    run("searcher clean_text, hand rules only", "text", lambda text: clean_text(text, line_model=False).body)
+    if importlib.util.find_spec("numpy") is not None:
+        training = line_training_data(scorer, inputs["txt"])
+        # The shipped model (stored weights, no hand verdict), then the same with the verdict.
+        for label, drop, stored in (("searcher clean_text (line model)", HAND_VERDICT, True),
+                                    ("clean_text, line model + hand verdict", (), False)):
+            weights = fit_line_model(training, ids, drop)
+            if stored and args.write_weights:
+                write_weights(weights)
+            result = run(label, "text", (lambda text: clean_text(text).body) if stored else
+                         (lambda text, w=weights: clean_text(text, line_weights=w).body))
+            if not args.no_cv:
+                held_out: dict[str, str] = {}
+                for site in sorted(set(sites.values())):
+                    fold = fit_line_model(training, [i for i in ids if sites[i] != site], drop)
+                    for i in ids:
+                        if sites[i] == site:
+                            held_out[i] = clean_text(inputs["txt"][i], line_weights=fold).body
+                result.cv_bodies = held_out
+            notes.append(f"{label}: weights fitted on all pages: "
+                         + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, weights) if w))
+    else:
+        run("searcher clean_text (line model)", "text", lambda text: clean_text(text).body)
+        notes.append("numpy is not importable: no cross-validation of the line model (pip install -e .[bench])")
     run("searcher clean_html, structure pass + line rules", "html",
         lambda html: clean_html(html, first_stage="structure").body)
     traf = [] if args.no_trafilatura else trafilatura_systems()

@@ -7,6 +7,8 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
 3. guess the language (script, then stop words), which picks the stop-word list;
 4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
    :mod:`searcher.line_rules`);
+   then a second look by a line model with learned weights, which also decides where the
+   article starts and ends (:mod:`searcher.cleaning.line_model`);
 5. pick the headline among the lines above the body (a page too short to have a run of
    prose keeps every line no rule calls chrome, its first line as the headline);
 6. read metadata from the chrome that was cut (site name, byline, date line);
@@ -27,7 +29,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..core.records import Document, RemovedLine
 from ..sources.seeds import DEFAULT_MAX_BYTES, decode_seed, read_seed, seed_kind
@@ -50,17 +52,25 @@ _SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related",
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None) -> Document:
-    """Clean a text capture of a page into a Document."""
-    from .metadata import Metadata, source_from_chrome
-    from .languages import detect_language
-    from .lines import label_lines, make_lines, pick_title
+               content_hash: str | None = None, line_weights: Sequence[float] | None = None,
+               line_model: bool = True) -> Document:
+    """Clean a text capture of a page into a Document.
 
-    text = normalize_text(text)                                   # 1
-    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
-    language = detect_language(_prose_sample(text))                # 3
-    lines = make_lines(blocks, language)
-    label_lines(lines)                                            # 4
+    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model` (weights
+    fitted and cross-validated by ``benchmarks/cleaner_eval.py``, stored in
+    :mod:`searcher.cleaning.line_weights`); ``line_weights`` replaces the stored ones (the
+    benchmark's folds pass theirs), ``line_model=False`` leaves the hand rules alone.
+    """
+    from .metadata import Metadata, source_from_chrome
+    from .lines import pick_title
+
+    lines, span, language = label_text_lines(text)                # 1-4
+    if line_model:
+        from .line_model import apply_line_model
+        from .line_weights import LINE_WEIGHTS
+
+        apply_line_model(lines, span, LINE_WEIGHTS if line_weights is None else line_weights,
+                         whole_run=True)
     title_line = pick_title(lines) or _rescue_short_page(lines)   # 5
     if title_line is not None:
         title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
@@ -69,6 +79,20 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
                                       and ln.words <= _SOURCE_LINE_WORDS])
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
+
+
+def label_text_lines(text: str) -> tuple[list[Line], tuple[int, int], str | None]:
+    """Stages 1-4 of :func:`clean_text`: the capture's lines labelled by the hand rules, the
+    main run of prose and the language."""
+    from .languages import detect_language
+    from .lines import label_lines, make_lines
+
+    text = normalize_text(text)                                   # 1
+    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
+    language = detect_language(_prose_sample(text))                # 3
+    lines = make_lines(blocks, language)
+    span = label_lines(lines)                                     # 4
+    return lines, span, language
 
 
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
