@@ -15,7 +15,8 @@ One run prints, for text captures (``pages/<id>.txt``) and raw HTML (``pages/<id
   for them no honest held-out figure exists on this set);
 * trafilatura (default, favor_recall, favor_precision) on the raw HTML in the same run;
 * per-language F1 (the language the cleaner detects in the true article body) and the spread
-  over sites (the worst site and the lowest tenth of per-page F1).
+  over sites (the worst site and the lowest tenth of per-page F1);
+* how many HTML pages get a title, date, authors and source with each first stage.
 """
 
 from __future__ import annotations
@@ -336,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             counts = {name: result.chosen.count(name) for name in dict.fromkeys(result.chosen)}
             print(f"\n{result.label}: settings chosen by the {len(result.chosen)} folds: "
                   + ", ".join(f"{name} x{n}" for name, n in counts.items()))
+    print("\nmetadata found on the HTML pages (pages with the field set; no truth for it here)")
+    for stage in ("structure", "trafilatura"):
+        docs = [clean_html(inputs["html"][i], first_stage=stage) for i in ids]
+        counts = {f: sum(1 for d in docs if getattr(d, f)) for f in ("title", "published", "authors", "source")}
+        print(f"  first stage {stage:<12} " + ", ".join(f"{f} {n}/{len(ids)}" for f, n in counts.items()))
     for note in notes:
         print(f"note: {note}")
     spread = {label: statistics.pstdev(v.values()) for label, v in page_f1s.items()}

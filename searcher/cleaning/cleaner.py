@@ -150,6 +150,13 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     meta.title = normalize_text(meta.title)
     fallback = Metadata()
     _metadata_from_lines(fallback, lines)
+    if main_lines is not None and not (meta.published and meta.authors):
+        # trafilatura's text rarely holds the byline and date lines; our main content often does.
+        from .lines import apply_line_rules
+
+        probe = make_lines([[normalize_text(t)] for t in ours], language)
+        apply_line_rules(probe)
+        _metadata_from_lines(fallback, probe)
     meta.published = meta.published or fallback.published
     meta.authors = meta.authors or fallback.authors
     doc = assemble(doc_id, lines, meta, path=path, content_hash=content_hash)
