@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..core.records import Document, RemovedLine
-from ..sources.seeds import DEFAULT_MAX_BYTES, decode_seed, read_seed, seed_kind
+from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
 from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
@@ -111,10 +111,9 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     from .languages import detect_language
     from .lines import label_lines, make_lines, pick_title
 
-    if isinstance(html, bytes):
-        html = decode_seed(html, name="html page", kind="html")
     tree = parse_html(html)
-    main_lines = trafilatura_lines(html, tree) if first_stage == "trafilatura" else None
+    # trafilatura reads a copy, so it runs before the structure pass changes the tree.
+    main_lines = trafilatura_lines(tree) if first_stage == "trafilatura" else None
     page = extract_tree(tree, html)
     meta = page.metadata
     ours = [t for block in page.blocks for t in block]

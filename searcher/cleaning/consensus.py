@@ -86,12 +86,14 @@ def _small_enough(tree: Any) -> bool:
     return True
 
 
-def trafilatura_lines(html: str, tree: Any) -> list[str] | None:
-    """trafilatura's main text of a page as lines; None when it finds none, or when the page
-    (``tree``: our parse of ``html``) is too large or too deeply nested for it to finish in good time.
+def trafilatura_lines(tree: Any) -> list[str] | None:
+    """trafilatura's main text of a parsed page (:func:`searcher.cleaning.html.parse_html`) as
+    lines; None when it finds none, or when the page is too large or too deeply nested for it
+    to finish in good time.
 
-    trafilatura parses ``html`` itself: its own parser drops comments with their tails kept,
-    and its cleaning loses text on a tree that still has them (a third of one development page).
+    trafilatura works on a copy: ``tree`` is left as it was. The tree must hold no comment
+    nodes (parse_html's parser drops them, as trafilatura's own does): on a tree with them
+    trafilatura's cleaning lost a third of one development page.
     """
     import trafilatura
 
@@ -99,7 +101,7 @@ def trafilatura_lines(html: str, tree: Any) -> list[str] | None:
         logger.debug("page too large or too deep for trafilatura: structure pass only")
         return None
     try:
-        text = trafilatura.extract(html, **_TRAFILATURA_OPTIONS)
+        text = trafilatura.extract(tree, **_TRAFILATURA_OPTIONS)
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - trafilatura catches its own
         logger.debug("trafilatura failed on the page: %s", exc)
         return None

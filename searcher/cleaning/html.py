@@ -139,7 +139,10 @@ def _parser() -> Any:
     if _PARSER is None:
         from lxml import html as lxml_html
 
-        _PARSER = lxml_html.HTMLParser(huge_tree=True)
+        # huge_tree lifts libxml2's nesting limit (255); comments and processing instructions
+        # are dropped while parsing, their neighbours' text joined ("When <!-- -->President"),
+        # as trafilatura's own parser does: trafilatura reads this tree too.
+        _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     return _PARSER
 
 
