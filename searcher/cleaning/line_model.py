@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from operator import mul
 from typing import Sequence
 
 from .lines import BAD, BODY, GOOD, HEADING, NEAR_GOOD, Line
@@ -25,32 +26,37 @@ _POSITIONAL = {"navigation", "footer", "short"}
 _PROSE = (GOOD, NEAR_GOOD)
 
 
-def line_features(lines: list[Line], span: tuple[int, int]) -> list[list[float]]:
+def line_features(lines: list[Line], span: tuple[int, int]) -> list[tuple[float, ...]]:
     """One row of :data:`FEATURES` per line, after :func:`label_lines` gave ``span``."""
     start, end = span
     counts = Counter(line.text for line in lines)
     n = len(lines)
+    prose = [line.kind in _PROSE for line in lines]
+    log1p = math.log1p
     rows = []
+    append = rows.append
     for i, line in enumerate(lines):
         distance = start - i if i < start else (i - end + 1 if i >= end else 0)
-        rows.append([
+        label, kind, stop = line.label, line.kind, line.stop
+        append((
             1.0,
-            float(line.label in (BODY, HEADING)),
-            float(line.chrome and line.rule is None and line.label not in _POSITIONAL),
+            float(label == BODY or label == HEADING),
+            float(line.rule is None and label not in _POSITIONAL and label != BODY and label != HEADING
+                  and label != ""),
             float(distance > 0),
-            math.log1p(line.words),
-            line.stop or 0.0,
-            float(line.stop is None),
+            log1p(line.words),
+            stop or 0.0,
+            float(stop is None),
             float(line.sentence),
-            math.log1p(distance),
-            float(line.kind == GOOD),
-            float(line.kind == NEAR_GOOD),
-            float(line.kind == BAD),
+            log1p(distance),
+            float(kind == GOOD),
+            float(kind == NEAR_GOOD),
+            float(kind == BAD),
             float(counts[line.text] > 1),
-            float(i > 0 and lines[i - 1].kind in _PROSE),
-            float(i + 1 < n and lines[i + 1].kind in _PROSE),
+            float(i > 0 and prose[i - 1]),
+            float(i + 1 < n and prose[i + 1]),
             i / n,
-        ])
+        ))
     return rows
 
 
@@ -61,7 +67,7 @@ def decides(line: Line) -> bool:
 
 
 def keep_probability(row: Sequence[float], weights: Sequence[float]) -> float:
-    z = sum(w * x for w, x in zip(weights, row))
+    z = sum(map(mul, weights, row))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
