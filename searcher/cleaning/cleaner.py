@@ -14,10 +14,12 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
 6. read metadata from the chrome that was cut (site name, byline, date line);
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
-:func:`clean_html` parses the page (:mod:`searcher.html_extract`), reads its metadata from the
-head, cuts the page to its main content by structure, runs stages 3-7 on the blocks left (the
-line rules as a second pass), and takes the page's JSON-LD ``articleBody`` instead when the
-visible text is clearly only part of it.
+:func:`clean_html` parses the page (:mod:`searcher.cleaning.html`), reads its metadata from the
+head, takes trafilatura's main text cut at its edges to where our structure pass agrees
+(:mod:`searcher.cleaning.consensus`; a page too large or deep for trafilatura, or
+``first_stage="structure"``, gets the structure pass with the line rules as a second pass), runs
+stages 3 and 5-7 on it, and takes the page's JSON-LD ``articleBody`` instead when the visible
+text is clearly only part of it.
 
 The rule tables compile a few hundred regular expressions, so the modules that hold them are
 imported on the first clean: ``import searcher`` (and every search) does not pay for them.
@@ -81,6 +83,9 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
 
 
+_FIRST_STAGES = ("trafilatura", "structure")
+
+
 def label_text_lines(text: str) -> tuple[list[Line], tuple[int, int], str | None]:
     """Stages 1-4 of :func:`clean_text`: the capture's lines labelled by the hand rules, the
     main run of prose and the language."""
@@ -111,6 +116,8 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     from .languages import detect_language
     from .lines import label_lines, make_lines, pick_title
 
+    if first_stage not in _FIRST_STAGES:
+        raise ValueError(f"first_stage must be one of {', '.join(_FIRST_STAGES)}, not {first_stage!r}")
     tree = parse_html(html)
     # trafilatura reads a copy, so it runs before the structure pass changes the tree.
     main_lines = trafilatura_lines(tree) if first_stage == "trafilatura" else None
