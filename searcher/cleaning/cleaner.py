@@ -7,15 +7,19 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
 3. guess the language (script, then stop words), which picks the stop-word list;
 4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
    :mod:`searcher.line_rules`);
+   then a second look by a line model with learned weights, which also decides where the
+   article starts and ends (:mod:`searcher.cleaning.line_model`);
 5. pick the headline among the lines above the body (a page too short to have a run of
    prose keeps every line no rule calls chrome, its first line as the headline);
 6. read metadata from the chrome that was cut (site name, byline, date line);
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
-:func:`clean_html` parses the page (:mod:`searcher.html_extract`), reads its metadata from the
-head, cuts the page to its main content by structure, runs stages 3-7 on the blocks left (the
-line rules as a second pass), and takes the page's JSON-LD ``articleBody`` instead when the
-visible text is clearly only part of it.
+:func:`clean_html` parses the page (:mod:`searcher.cleaning.html`), reads its metadata from the
+head, takes trafilatura's main text cut at its edges to where our structure pass agrees
+(:mod:`searcher.cleaning.consensus`; a page too large or deep for trafilatura, or
+``first_stage="structure"``, gets the structure pass with the line rules as a second pass), runs
+stages 3 and 5-7 on it, and takes the page's JSON-LD ``articleBody`` instead when the visible
+text is clearly only part of it.
 
 The rule tables compile a few hundred regular expressions, so the modules that hold them are
 imported on the first clean: ``import searcher`` (and every search) does not pay for them.
@@ -27,13 +31,14 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..core.records import Document, RemovedLine
 from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
 from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
+    from .consensus import AgreementSettings
     from .metadata import Metadata
     from .lines import Line
 
@@ -49,17 +54,25 @@ _SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related",
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None) -> Document:
-    """Clean a text capture of a page into a Document."""
-    from .metadata import Metadata, source_from_chrome
-    from .languages import detect_language
-    from .lines import label_lines, make_lines, pick_title
+               content_hash: str | None = None, line_weights: Sequence[float] | None = None,
+               line_model: bool = True) -> Document:
+    """Clean a text capture of a page into a Document.
 
-    text = normalize_text(text)                                   # 1
-    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
-    language = detect_language(_prose_sample(text))                # 3
-    lines = make_lines(blocks, language)
-    label_lines(lines)                                            # 4
+    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model` (weights
+    fitted and cross-validated by ``benchmarks/cleaner_eval.py``, stored in
+    :mod:`searcher.cleaning.line_weights`); ``line_weights`` replaces the stored ones (the
+    benchmark's folds pass theirs), ``line_model=False`` leaves the hand rules alone.
+    """
+    from .metadata import Metadata, source_from_chrome
+    from .lines import pick_title
+
+    lines, span, language = label_text_lines(text)                # 1-4
+    if line_model:
+        from .line_model import apply_line_model
+        from .line_weights import LINE_WEIGHTS
+
+        apply_line_model(lines, span, LINE_WEIGHTS if line_weights is None else line_weights,
+                         whole_run=True)
     title_line = pick_title(lines) or _rescue_short_page(lines)   # 5
     if title_line is not None:
         title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
@@ -70,23 +83,65 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
 
 
+_FIRST_STAGES = ("trafilatura", "structure")
+
+
+def label_text_lines(text: str) -> tuple[list[Line], tuple[int, int], str | None]:
+    """Stages 1-4 of :func:`clean_text`: the capture's lines labelled by the hand rules, the
+    main run of prose and the language."""
+    from .languages import detect_language
+    from .lines import label_lines, make_lines
+
+    text = normalize_text(text)                                   # 1
+    blocks = [block.split("\n") for block in re.split(r"\n\s*\n", text)]  # 2
+    language = detect_language(_prose_sample(text))                # 3
+    lines = make_lines(blocks, language)
+    span = label_lines(lines)                                     # 4
+    return lines, span, language
+
+
 def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None) -> Document:
-    """Clean a raw HTML page into a Document."""
-    from .html import extract_html
+               content_hash: str | None = None, agreement: AgreementSettings | None = None,
+               first_stage: str = "trafilatura") -> Document:
+    """Clean a raw HTML page into a Document.
+
+    ``first_stage``: "trafilatura" (its main text, trimmed where our structure pass disagrees
+    at the edges: :mod:`searcher.cleaning.consensus`) or "structure" (our structure pass and
+    the line rules alone). ``agreement`` tunes the edge check (the benchmark's cross-validation
+    sets it; the default is what that picked).
+    """
+    from .consensus import DEFAULT_SETTINGS, agree, trafilatura_lines
+    from .html import extract_tree, parse_html
     from .metadata import Metadata
     from .languages import detect_language
     from .lines import label_lines, make_lines, pick_title
 
-    page = extract_html(html)
+    if first_stage not in _FIRST_STAGES:
+        raise ValueError(f"first_stage must be one of {', '.join(_FIRST_STAGES)}, not {first_stage!r}")
+    tree = parse_html(html)
+    # trafilatura reads a copy, so it runs before the structure pass changes the tree.
+    main_lines = trafilatura_lines(tree) if first_stage == "trafilatura" else None
+    page = extract_tree(tree, html)
     meta = page.metadata
+    ours = [t for block in page.blocks for t in block]
+    if main_lines is not None:
+        main = agree(main_lines, ours, agreement or DEFAULT_SETTINGS)
+        text_lines = main.lines
+        page.removed = _removed_beside(page.removed, ours, main.lines) + main.trimmed
+    else:
+        text_lines = ours
     # Pages declare the wrong language often enough (a German post under lang="en") that the
     # text's own evidence wins when it is clear; the declaration fills in when it is not.
-    detected = detect_language(_prose_sample("\n".join(t for block in page.blocks for t in block)))
+    detected = detect_language(_prose_sample("\n".join(text_lines)))
     language = detected or meta.language
     meta.language = language
-    lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
-    label_lines(lines, structured=page.structured)
+    if main_lines is not None:
+        lines = make_lines([[normalize_text(t)] for t in text_lines], language)
+        for line in lines:
+            line.label, line.reason = BODY, "in the main text trafilatura and our structure pass agree on"
+    else:
+        lines = make_lines([[normalize_text(t) for t in block] for block in page.blocks], language)
+        label_lines(lines, structured=page.structured)
     lines = _prefer_json_ld_body(lines, meta, language)
     title_key = _key(meta.title)
     for line in lines:
@@ -101,11 +156,30 @@ def clean_html(html: str | bytes, doc_id: str = "document", *, path: str | None 
     meta.title = normalize_text(meta.title)
     fallback = Metadata()
     _metadata_from_lines(fallback, lines)
+    if main_lines is not None and not (meta.published and meta.authors):
+        # trafilatura's text rarely holds the byline and date lines; our main content often does.
+        from .lines import apply_line_rules
+
+        probe = make_lines([[normalize_text(t)] for t in ours], language)
+        apply_line_rules(probe)
+        _metadata_from_lines(fallback, probe)
     meta.published = meta.published or fallback.published
     meta.authors = meta.authors or fallback.authors
     doc = assemble(doc_id, lines, meta, path=path, content_hash=content_hash)
     doc.removed = page.removed + doc.removed
     return doc
+
+
+def _removed_beside(removed: list[RemovedLine], ours: list[str], kept: list[str]) -> list[RemovedLine]:
+    """What the page lost beside trafilatura's main text: what our structure pass cut (with its
+    reason) unless trafilatura kept it, and what our pass kept but trafilatura did not."""
+    from .consensus import TextIndex
+
+    index = TextIndex(kept)
+    out = [r for r in removed if not index.holds(r.text)]
+    out += [RemovedLine(t, "navigation", "not in the page's main text as trafilatura found it")
+            for t in ours if not index.holds(t)]
+    return out
 
 
 def clean_file(path: str | os.PathLike[str], doc_id: str | None = None, *,

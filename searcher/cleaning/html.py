@@ -139,7 +139,10 @@ def _parser() -> Any:
     if _PARSER is None:
         from lxml import html as lxml_html
 
-        _PARSER = lxml_html.HTMLParser(huge_tree=True)
+        # huge_tree lifts libxml2's nesting limit (255); comments and processing instructions
+        # are dropped while parsing, their neighbours' text joined ("When <!-- -->President"),
+        # as trafilatura's own parser does: trafilatura reads this tree too.
+        _PARSER = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     return _PARSER
 
 
@@ -403,7 +406,14 @@ def rough_text_blocks(html: str) -> list[str]:
 
 def extract_html(html: str | bytes) -> HtmlPage:
     """Parse an HTML page and cut it to its main content, as blocks of lines."""
-    tree = parse_html(html)
+    return extract_tree(parse_html(html), html)
+
+
+def extract_tree(tree: Any, html: str | bytes) -> HtmlPage:
+    """Cut a parsed page (:func:`parse_html`; the tree is changed) to its main content.
+
+    ``html`` is the page's source, read again without the tree when the tree lost its text.
+    """
     try:
         metadata = html_metadata(tree)
     except RecursionError:  # pragma: no cover - lxml's own walk is iterative

@@ -342,11 +342,12 @@ def _heading_like(line: Line) -> bool:
 
 
 # ---- 5. the lines inside the span ---------------------------------------------------------
-def label_lines(lines: list[Line], *, structured: bool = False) -> None:
+def label_lines(lines: list[Line], *, structured: bool = False) -> tuple[int, int]:
     """Give every line a label: body, heading, title, or a chrome label with a reason.
 
     ``structured``: the lines come from an HTML extractor that already cut the page down to its
     main content, so the lines outside the densest run are not cut as menus.
+    Returns the main run of prose, ``(start, end)`` (end exclusive).
     """
     apply_line_rules(lines)
     apply_context_rules(lines)
@@ -370,7 +371,7 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
         for line in inside:
             if not line.chrome:
                 _label(line, BODY, "in the main content; no prose test applies")
-        return
+        return start, end
     before_kinds = _neighbour_kinds(inside, reverse=False)
     after_kinds = _neighbour_kinds(inside, reverse=True)
     for i, line in enumerate(inside):
@@ -390,6 +391,7 @@ def label_lines(lines: list[Line], *, structured: bool = False) -> None:
             _label(line, BODY, "short line next to prose in the main content")
         else:
             _label(line, "short", "short line without prose on both sides")
+    return start, end
 
 
 def _shouted_headline(line: Line) -> bool:

@@ -8,6 +8,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from ..core.errors import SearcherError, SeedError
 from ..core.processes import parent_lifeline, start_worker
@@ -50,16 +51,27 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expire(signum: int, frame: object) -> None:
-        raise _OverBudget
+    def expire(signum: int, frame: Any) -> None:
+        # Not while this function's own clean-up runs: the timer is being stopped there.
+        if frame is None or frame.f_code is not _BUDGET_CODE:
+            raise _OverBudget
 
     previous = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    # The timer repeats after it expires: an exception raised while Python runs a callback it
+    # cannot pass exceptions out of (a gc callback, a __del__) is printed and dropped, and the
+    # seed would run on without a budget; the next tick raises it again.
+    signal.setitimer(signal.ITIMER_PROF, seconds, _BUDGET_REPEAT)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+
+
+# time_budget's own code (its generator's frame), where the timer must not raise.
+_BUDGET_CODE = time_budget.__wrapped__.__code__  # type: ignore[attr-defined]
+# CPU seconds between two raises once the budget is spent.
+_BUDGET_REPEAT = 0.05
 
 
 def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
