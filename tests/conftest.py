@@ -117,3 +117,23 @@ def write_articles(folder: Path, count: int, start: int = 0) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(start, start + count):
         (folder / f"article-{n:05d}.txt").write_text(ARTICLE.format(n=n) + f"Marker word{n}.\n")
+
+
+# ---------------------------------------------------------------------------- an OpenSearch cluster
+
+#: The URL of an OpenSearch cluster the tests may use (``.ci/run`` starts one and sets it).
+OPENSEARCH_ENV = "SEARCHER_TEST_OPENSEARCH"
+#: Set (by .ci/run) to make a missing cluster a failure instead of a skip.
+REQUIRE_OPENSEARCH = "SEARCHER_REQUIRE_OPENSEARCH"
+
+
+def opensearch_url() -> str:
+    """The test cluster's URL (``http://127.0.0.1:9200``); when none is given, skip the test
+    with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
+    url = os.environ.get(OPENSEARCH_ENV, "").strip().rstrip("/")
+    if url:
+        return url
+    reason = f"no OpenSearch cluster ({OPENSEARCH_ENV} is not set)"
+    if os.environ.get(REQUIRE_OPENSEARCH):
+        pytest.fail(f"{reason}, and {REQUIRE_OPENSEARCH} is set")
+    pytest.skip(reason)

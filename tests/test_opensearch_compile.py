@@ -107,7 +107,11 @@ def test_hyphenated_words_are_one_thing():
 
 
 def test_prefix_wildcard_fuzzy():
-    assert dsl("title:negotiat*")[0] == {"match_bool_prefix": {"title": {"query": "negotiat", "boost": 1.0}}}
+    assert dsl("title:negotiat*")[0] == {"bool": {"should": [
+        {"match_bool_prefix": {"title": {"query": "negotiat", "boost": 1.0}}},
+        *({"term": {"title": {"value": stem, "boost": 1.0}}} for stem in ("negotia", "negoti", "negot"))],
+        "minimum_should_match": 1}}
+    assert dsl("source:cb*")[0] == {"match_bool_prefix": {"source": {"query": "cb", "boost": 1.0}}}
     assert dsl("title:neg?tiat*")[0] == {"wildcard": {"title": {"value": "neg?tiat*", "boost": 1.0}}}
     assert dsl("title:khalilzd~")[0] == {"match": {"title": {"query": "khalilzd", "fuzziness": 1, "prefix_length": 0,
                                                              "fuzzy_transpositions": False, "boost": 1.0}}}

@@ -174,7 +174,18 @@ class _Builder:
                 return {"prefix": {fieldname: {"value": leaf.text, "boost": boost}}}
             if not _TOKEN.search(leaf.text):
                 return None
-            return {"match_bool_prefix": {fieldname: {"query": leaf.text, "boost": boost}}}
+            prefix = {"match_bool_prefix": {fieldname: {"query": leaf.text, "boost": boost}}}
+            if fieldname not in TEXT_FIELDS:
+                return prefix
+            # The index holds stems: "negotiat*" must find "negotiators", indexed as "negoti".
+            # Stems up to 3 letters shorter (of 4 or more) count too, as the Whoosh engine
+            # rewrites a prefix (a stem no document has matches nothing).
+            typed = fold(leaf.text)
+            cuts = [typed[:-cut] for cut in range(1, 4) if len(typed) - cut >= 4]
+            if not cuts:
+                return prefix
+            return _bool(should=[prefix] + [{"term": {fieldname: {"value": c, "boost": boost}}} for c in cuts],
+                         minimum_should_match=1)
         if isinstance(leaf, qt.Wildcard):
             value = leaf.text if keyword else fold(leaf.text)
             return {"wildcard": {fieldname: {"value": value, "boost": boost}}}

@@ -44,7 +44,10 @@ def score_parts(explanation: dict[str, Any], kind: Kind = lambda term: "word", s
         if old is not None:
             value += old.contribution
             fields = {field: old.fields.get(field, 0.0) + fields[field]}
-        parts[key] = ScorePart(what, term, value, fields, idf=idf, boost=boost * scale if boost is not None else None)
+        # One part per term and field, as a structured query's parts are (its boost: the
+        # field weight times the query weight); the idf stays inside the cluster's number.
+        del idf
+        parts[key] = ScorePart(what, term, value, fields, boost=boost * scale if boost is not None else None)
     return sorted(parts.values(), key=lambda p: -p.contribution)
 
 
@@ -57,7 +60,9 @@ def _leaves(node: dict[str, Any]) -> list[dict[str, Any]]:
     if description.startswith("max of") or description.startswith("max plus"):
         best = max(details, key=lambda d: d.get("value", 0.0))
         return _leaves(best)
-    if description.startswith("sum of") or description.startswith("match on required clause"):
+    if description.startswith("match on required clause"):
+        return []  # a filter: it decides what matches, and adds 0 to the score
+    if description.startswith("sum of"):
         return [leaf for d in details for leaf in _leaves(d)]
     return [node] if node.get("value", 0.0) else []
 
