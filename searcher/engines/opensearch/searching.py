@@ -1,10 +1,10 @@
 """The read path on a cluster: a query parsed by our parser, run by OpenSearch, shown by us.
 
 Word queries (``syntax=False``, or typed without any operator) are ranked as the Whoosh
-engine ranks them, step for step: the words analysed by the cluster (repeated words weigh
-more), documents holding every word first (two searches, one for each tier), then
-pseudo-relevance feedback with our own RM3 (``search.feedback``) over the top hits' term
-vectors, the expansion re-scoring the first pass's best ``feedback_depth`` documents.
+engine ranks them (word_ranking.py): the words analysed by the cluster (repeated words
+weigh more), candidates found by the cluster (documents holding every word first, one
+search per tier), then scored with BM25F and re-ranked by pseudo-relevance feedback here,
+from their term vectors.
 Structured queries are compiled to the DSL (compile.py). Snippets are our snippets module
 over the stored text, the matched words found by the cluster's highlighter (so they agree
 with its analysis); facets are aggregations; explanations are the cluster's own.
@@ -21,7 +21,6 @@ from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
 from ...search.bm25 import idf
 from ...search.explain import explanation_lines
-from ...search.feedback import rm3
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
 from ...search.options import SearchOptions
@@ -31,6 +30,7 @@ from ...search.suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, edits, max_e
 from .compile import INDEX_FIELDS, Query, compile_reading, epoch_millis, fold
 from .explain import score_parts
 from .mapping import doc_key, parse_date
+from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank
 
 if TYPE_CHECKING:
     from .engine import OpenSearchEngine
@@ -186,6 +186,7 @@ def _rank_words(engine: "OpenSearchEngine", index: str, text: str, filt: Query |
     use_feedback = (settings.feedback if options.expand is None else options.expand) and settings.feedback_docs > 0
     depth = options.wanted
     first = max(settings.feedback_docs, settings.feedback_depth) + depth if use_feedback else depth
+    size = max(first, CANDIDATES)
     tiered = settings.all_words_first and len(words.weights) > 1
     clauses = [words.clause(t, w, fw) for t, w in words.weights.items()]
     if tiered:
@@ -196,73 +197,23 @@ def _rank_words(engine: "OpenSearchEngine", index: str, text: str, filt: Query |
         searches = [_filtered(any_word, filt)]
     bodies: list[dict[str, Any]] = []
     for q in searches:
-        bodies += [{"search_type": "dfs_query_then_fetch"},
-                   {"query": q, "size": first, "_source": False, "track_total_hits": True,
-                    "explain": options.explain}]
+        bodies += [{}, {"query": q, "size": size, "_source": False, "track_total_hits": True}]
     responses = engine.client.msearch(index=index, body=bodies)["responses"]
-    order: list[tuple[float, str]] = []
+    candidates: list[str] = []
     total = 0
-    why: dict[str, list[ScorePart]] = {}
-    full: set[str] = set()
-    for tier, response in enumerate(responses):
+    for response in responses:
         _check(response)
         total += int(response["hits"]["total"]["value"])
-        for hit in response["hits"]["hits"]:
-            order.append((float(hit["_score"]), hit["_id"]))
-            if tier == 0 and tiered:
-                full.add(hit["_id"])
-            if options.explain:
-                why[hit["_id"]] = score_parts(hit["_explanation"])
+        candidates += [hit["_id"] for hit in response["hits"]["hits"]][:size - len(candidates)]
+    scorer = Scorer(fetch_vectors(engine.client, index, candidates), DocFreqs(engine.client, index, words.compounds),
+                    settings, words.compounds)
+    scorer.dfs.fetch(words.weights)
+    order, why, _ = rank(scorer, words.weights, candidates, tiered=tiered, depth=depth, feedback=use_feedback,
+                         explain=options.explain)
     ranking = _Ranking(order, total, any_word, tokens, why)
-    if use_feedback and order:
-        _feedback(engine, index, words, ranking, full, tiered, depth, options.explain)
-    ranking.order = ranking.order[:depth]
     if options.facets and total:
         ranking.facets = _facets(engine, index, _filtered(any_word, filt))
     return ranking
-
-
-def _feedback(engine: "OpenSearchEngine", index: str, words: _Words, ranking: _Ranking, full: set[str],
-              tiered: bool, depth: int, explain: bool) -> None:
-    """RM3 over the top hits' term vectors, re-scoring the best ``feedback_depth`` (in place)."""
-    settings = engine.settings
-    top_ids = [d for _, d in ranking.order[:max(settings.feedback_docs, 1)]]
-    vectors = term_vectors(engine, index, top_ids)
-    top = [(s, vectors[d][0], sum(vectors[d][0].values())) for s, d in ranking.order[:len(top_ids)] if d in vectors]
-    doc_freq: dict[str, int] = {}
-    doc_count = 0
-    for counts, dfs, n in vectors.values():
-        doc_count = max(doc_count, n)
-        for term, df in dfs.items():
-            doc_freq[term] = max(doc_freq.get(term, 0), df)
-    scale, extra = rm3(words.weights, top, lambda t: doc_freq.get(t, 0), doc_count or 1, settings)
-    if not extra:
-        return
-    pool = [d for _, d in ranking.order[:settings.feedback_depth]]
-    weights = {t: w * scale + extra.get(t, 0.0) for t, w in words.weights.items()}
-    weights.update({t: w for t, w in extra.items() if t not in words.weights})
-    mixed = words.query(weights, settings.field_weights())
-    response = engine.client.search(index=index, body={
-        "query": {"bool": {"must": [mixed], "filter": [{"ids": {"values": pool}}]}}, "size": len(pool),
-        "_source": False, "explain": explain}, search_type="dfs_query_then_fetch")
-    gain: dict[str, float] = {}
-    for hit in response["hits"]["hits"]:
-        gain[hit["_id"]] = float(hit["_score"])
-        if explain:
-            ranking.why[hit["_id"]] = score_parts(
-                hit["_explanation"], lambda term: "word" if term in words.weights else "feedback")
-    rescored = []
-    for s, d in ranking.order[:len(pool) + depth]:
-        if d in gain:
-            rescored.append((gain[d], d))
-        else:
-            rescored.append((s * scale, d))
-            if explain:
-                ranking.why[d] = [ScorePart(p.kind, p.term, p.contribution * scale, p.fields, p.idf, p.query_weight,
-                                            p.boost * scale if p.boost is not None else None)
-                                  for p in ranking.why.get(d, [])]
-    rescored.sort(key=(lambda sd: (sd[1] in full, sd[0])) if tiered else (lambda sd: sd[0]), reverse=True)
-    ranking.order = rescored
 
 
 def term_vectors(engine: "OpenSearchEngine", index: str, keys: list[str]
@@ -379,7 +330,8 @@ def _stored(engine: "OpenSearchEngine", index: str, keys: list[str], highlight: 
             ) -> dict[str, tuple[dict[str, Any], set[str]]]:
     """Per _id: its stored fields, and the words of it the query matched (folded), as the
     cluster's highlighter finds them."""
-    body: dict[str, Any] = {"query": {"ids": {"values": keys}}, "size": len(keys), "_source": _HIT_FIELDS}
+    fields = _HIT_FIELDS if highlight is not None else [f for f in _HIT_FIELDS if f != "body"]
+    body: dict[str, Any] = {"query": {"ids": {"values": keys}}, "size": len(keys), "_source": fields}
     if highlight is not None:
         body["highlight"] = {
             "type": "unified", "number_of_fragments": 0, "pre_tags": ["\x02"], "post_tags": ["\x03"],
