@@ -247,3 +247,25 @@ def test_the_shipped_seed_searches_the_same_on_both_engines(location, tmp_path):
     built = runner.invoke(main, ["--index", location, "--seeds-dir", str(seeds), "search", "Khalilzad re-set",
                                  "--ids"])
     assert built.exit_code == 0 and built.stdout.split() == [GOLD_DOC]
+
+
+def test_a_missing_index_is_not_found_and_a_foreign_one_is_never_touched(location):
+    from opensearchpy import OpenSearch
+
+    from searcher import IndexNotFoundError, NotAnIndexError
+
+    with pytest.raises(IndexNotFoundError, match="run `searcher index` first"):
+        SearchIndex(location).search("taliban")
+    url, name = location.rsplit("/", 1)
+    client = OpenSearch(hosts=[url])
+    client.indices.create(index=f"{name}--foreign")
+    client.indices.put_alias(index=f"{name}--foreign", name=f"{name}-x")
+    client.indices.create(index=f"{name}-plain")
+    try:
+        for foreign in (f"{name}-x", f"{name}-plain"):  # an alias of another index; an index of its own
+            with pytest.raises(NotAnIndexError, match="never touched"):
+                SearchIndex(f"{url}/{foreign}").add(Document(doc_id="a", body="b"))
+        assert client.count(index=f"{name}-plain")["count"] == 0
+    finally:
+        client.indices.delete(index=f"{name}--foreign,{name}-plain")
+        client.close()

@@ -21,7 +21,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as osx
 
-from ...core.errors import ClusterError
+from ...core.errors import ClusterError, IndexNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -74,24 +74,22 @@ def _reason(exc: osx.TransportError) -> str:
 
 
 @contextmanager
-def cluster_errors(url: str) -> Iterator[None]:
-    """Turn opensearch-py's exceptions raised inside into a one-line ClusterError."""
+def cluster_errors(url: str, missing: str | None = None) -> Iterator[None]:
+    """Turn opensearch-py's exceptions raised inside into a one-line ClusterError; an index
+    that is not there into IndexNotFoundError(``missing``) when that message is given."""
     try:
         yield
+    except osx.NotFoundError as exc:
+        if missing is not None and "index_not_found" in str(exc.error):
+            raise IndexNotFoundError(missing) from None
+        raise ClusterError(describe(exc, url)) from None
     except osx.OpenSearchException as exc:
         raise ClusterError(describe(exc, url)) from None
     except OSError as exc:  # a socket error the client did not wrap
         raise ClusterError(f"cannot reach the OpenSearch cluster at {url} ({exc.strerror or exc})") from None
 
 
-def is_not_found(exc: BaseException) -> bool:
-    return isinstance(exc, osx.NotFoundError)
-
-
-def is_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, osx.ConflictError)
-
-
+#: The client's errors this package catches by name (a missing document, a lost race).
 NotFound = osx.NotFoundError
 Conflict = osx.ConflictError
 
@@ -146,7 +144,7 @@ def bulk_write(client: OpenSearch, url: str, index: str, actions: Iterable[Actio
     for batch in batches(actions, index):
         pending = batch
         for attempt in range(len(pauses) + 1):
-            retry, permanent = _send(client, url, pending, last=attempt == len(pauses))
+            retry, permanent = _send(client, url, pending)
             failed.extend(permanent)
             done += len(pending) - len(retry) - len(permanent)
             if not retry:
@@ -167,7 +165,7 @@ def bulk_write(client: OpenSearch, url: str, index: str, actions: Iterable[Actio
     return done
 
 
-def _send(client: OpenSearch, url: str, batch: list[tuple[Action, list[str]]], *, last: bool
+def _send(client: OpenSearch, url: str, batch: list[tuple[Action, list[str]]]
           ) -> tuple[list[tuple[tuple[Action, list[str]], str]], list[tuple[str, str]]]:
     """One bulk request: (items to retry with their reason, (doc_id, reason) refused for good)."""
     body = "\n".join(line for _, lines in batch for line in lines) + "\n"

@@ -117,10 +117,10 @@ class _Builder:
             inner = _query(self.build(node.child))
             return _Negation([inner]) if inner is not None else None
         if isinstance(node, qt.AndNot):
-            pos, neg = _query(self.build(node.positive)), _query(self.build(node.negative))
-            if pos is None or neg is None:
-                return pos  # nothing to keep ("-iraq" alone) is nothing; nothing to drop keeps all
-            return _bool(must=[pos], must_not=[neg])
+            keep, drop = _query(self.build(node.positive)), _query(self.build(node.negative))
+            if keep is None or drop is None:
+                return keep  # nothing to keep ("-iraq" alone) is nothing; nothing to drop keeps all
+            return _bool(must=[keep], must_not=[drop])
         if isinstance(node, qt.AndMaybe):
             req, opt = _query(self.build(node.required)), _query(self.build(node.optional))
             if req is None or opt is None:

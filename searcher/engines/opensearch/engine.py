@@ -19,7 +19,6 @@ from typing import Any
 
 from ...core.errors import DocumentNotFoundError, IndexNotFoundError, NotAnIndexError
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
-from ...core.version import __version__
 from ...search.options import SearchOptions
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ..base import DEFAULT_WAIT
@@ -54,6 +53,7 @@ class OpenSearchEngine:
         self.client = connect(self.url)
         self._writer: Any = None  # a client that knows every node, for the length of a write
         self._created: str | None = None  # a physical index this write made for a first build
+        self._checked = False  # the alias was found to be ours (see _searchable)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -65,8 +65,17 @@ class OpenSearchEngine:
                 pass
 
     def errors(self) -> Any:
-        """A context turning the client's errors into ClusterError (for this package)."""
-        return cluster_errors(self.url)
+        """A context turning the client's errors into ClusterError (for this package), and a
+        missing index into IndexNotFoundError."""
+        return cluster_errors(self.url, missing=f"no index at {self.location}: run `searcher index` first")
+
+    def _searchable(self) -> str:
+        """What searches read: the alias itself (always the live index, even across a
+        rebuild's swap), once it was checked to be ours; one look-up per engine, not per search."""
+        if not self._checked:
+            self._live()
+            self._checked = True
+        return self.alias
 
     def _physical(self) -> str | None:
         """The physical index the alias points to; None if there is no alias.
@@ -287,17 +296,17 @@ class OpenSearchEngine:
     # ------------------------------------------------------------------ reading
 
     def count(self) -> int:
-        physical = self._live()
+        physical = self._searchable()
         with self.errors():
             return int(self.client.count(index=physical)["count"])
 
     def contains(self, doc_id: str) -> bool:
-        physical = self._live()
+        physical = self._searchable()
         with self.errors():
             return bool(self.client.exists(index=physical, id=doc_key(doc_id)))
 
     def get(self, doc_id: str) -> Document:
-        physical = self._live()
+        physical = self._searchable()
         with self.errors():
             try:
                 found = self.client.get(index=physical, id=doc_key(doc_id))
@@ -307,7 +316,7 @@ class OpenSearchEngine:
         return to_document(found["_source"])
 
     def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
-        physical = self._live()
+        physical = self._searchable()
         with self.errors():
             hits = self.client.search(index=physical, body={
                 "query": {"prefix": {"doc_id": prefix}}, "size": limit, "sort": [{"doc_id": "asc"}],
@@ -317,17 +326,17 @@ class OpenSearchEngine:
     def search(self, query: str, options: SearchOptions) -> Results:
         from .searching import run_search
 
-        return run_search(self, self._live(), query, options)
+        return run_search(self, self._searchable(), query, options)
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
         from .searching import run_similar
 
-        return run_similar(self, self._live(), doc_id, options)
+        return run_similar(self, self._searchable(), doc_id, options)
 
     def suggest(self, query: str) -> str | None:
         from .searching import suggest
 
-        return suggest(self, self._live(), query)
+        return suggest(self, self._searchable(), query)
 
     def stats(self) -> IndexStats:
         physical = self._live()
@@ -361,5 +370,3 @@ def _agg_date(agg: dict[str, Any]) -> datetime | None:
         return None
     return datetime.fromtimestamp(value / 1000, timezone.utc).replace(tzinfo=None)
 
-
-__all__ = ["OpenSearchEngine", "__version__"]

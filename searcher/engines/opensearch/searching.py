@@ -317,8 +317,8 @@ def _page(engine: "OpenSearchEngine", index: str, ranking: _Ranking, options: Se
         hit = to_hit(source, position, score, words, options)
         if options.explain:
             hit.score_parts = ranking.why.get(key, [])
-            tokens = ranking.tokens
-            tiered = tokens is not None and settings.all_words_first and len(set(tokens)) > 1
+            tokens = ranking.tokens or []
+            tiered = settings.all_words_first and len(set(tokens)) > 1
             hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
                                                 all_words_first=sorted(set(tokens)) if tiered and hit.score_parts
                                                 else None)

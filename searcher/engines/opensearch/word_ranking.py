@@ -33,8 +33,8 @@ WORD_FIELDS = ("title", "sections", "body")
 #: candidates the cluster's per-field scoring ranked low still get their chance.
 CANDIDATES = 100
 #: Expansion words whose document frequency is fetched at once (RM3 looks at the most
-#: likely words first and stops early; a word past these is fetched on its own).
-DF_BATCH = 60
+#: likely words first and stops early; a miss fetches the next batch).
+DF_BATCH = 250
 
 
 @dataclass(slots=True)
@@ -43,8 +43,15 @@ class Vectors:
 
     counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     lengths: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: each word field's summed length over the index (for its average)
+    #: each word field's summed length over the shard, and the documents with the field there
     field_sums: dict[str, int] = field(default_factory=dict)
+    field_docs: dict[str, int] = field(default_factory=dict)
+
+    def average(self, name: str) -> float:
+        """A field's average length over every document (as the Whoosh engine averages it:
+        documents without the field count as 0), from the shard's statistics."""
+        docs = max(self.field_docs.values(), default=0)
+        return self.field_sums.get(name, 0) / docs if docs else 1.0
 
     def doc_terms(self, key: str) -> dict[str, int]:
         """A document's term counts over all word fields together."""
@@ -74,6 +81,7 @@ def fetch_vectors(client: "OpenSearch", index: str, keys: list[str]) -> Vectors:
             lengths[name] = sum(counts.values())
             stats = vector.get("field_statistics") or {}
             found.field_sums[name] = max(found.field_sums.get(name, 0), int(stats.get("sum_ttf", 0)))
+            found.field_docs[name] = max(found.field_docs.get(name, 0), int(stats.get("doc_count", 0)))
         found.counts[doc["_id"]] = per_field
         found.lengths[doc["_id"]] = lengths
     return found
@@ -93,18 +101,42 @@ class DocFreqs:
         self.upcoming: list[str] = []
 
     def fetch(self, terms: Iterable[str]) -> None:
+        """Learn the document frequencies of ``terms`` (and the document count) in one request.
+
+        Words are looked up as a term vector of an artificial document holding them, analysed
+        by whitespace only (they are indexed terms already): the index's own statistics, one
+        lookup per word. A shard answers; with several shards its counts are scaled up by its
+        share of the documents (shards hold documents at random, so the estimate is close).
+        A hyphenated word's count is a search of its own (filters aggregation).
+        """
         wanted = [t for t in dict.fromkeys(terms) if t not in self.known]
-        if not wanted and self.doc_count:
-            return
-        filters = {f"{i}|{name}": self._clause(term, name) for i, term in enumerate(wanted) for name in WORD_FIELDS}
-        body: dict[str, Any] = {"size": 0, "track_total_hits": True}
-        if filters:
-            body["aggs"] = {"df": {"filters": {"filters": filters}}}
-        response = self.client.search(index=self.index, body=body)
-        self.doc_count = int(response["hits"]["total"]["value"])
-        buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
-        for i, term in enumerate(wanted):
-            self.known[term] = max(int(buckets.get(f"{i}|{name}", {}).get("doc_count", 0)) for name in WORD_FIELDS)
+        if not self.doc_count:
+            self.doc_count = int(self.client.count(index=self.index)["count"])
+        plain = [t for t in wanted if t not in self.compounds and " " not in t]
+        if plain:
+            text = " ".join(plain)
+            response = self.client.termvectors(index=self.index, body={
+                "doc": {name: text for name in WORD_FIELDS},
+                "per_field_analyzer": {name: "whitespace" for name in WORD_FIELDS},
+                "term_statistics": True, "field_statistics": True, "positions": False, "offsets": False})
+            vectors = response.get("term_vectors") or {}
+            shard_docs = max((int(v.get("field_statistics", {}).get("doc_count", 0)) for v in vectors.values()),
+                             default=0)
+            scale = self.doc_count / shard_docs if shard_docs and shard_docs < self.doc_count else 1.0
+            for term in plain:
+                df = max((int(v.get("terms", {}).get(term, {}).get("doc_freq", 0)) for v in vectors.values()),
+                         default=0)
+                self.known[term] = min(round(df * scale), self.doc_count)
+        compounds = [t for t in wanted if t not in plain]
+        if compounds:
+            filters = {f"{i}|{name}": self._clause(term, name) for i, term in enumerate(compounds)
+                       for name in WORD_FIELDS}
+            response = self.client.search(index=self.index, body={
+                "size": 0, "aggs": {"df": {"filters": {"filters": filters}}}})
+            buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
+            for i, term in enumerate(compounds):
+                self.known[term] = max(int(buckets.get(f"{i}|{name}", {}).get("doc_count", 0))
+                                       for name in WORD_FIELDS)
 
     def _clause(self, term: str, name: str) -> dict[str, Any]:
         if term in self.compounds:
@@ -160,7 +192,7 @@ class Scorer:
                     continue
                 fields[name] = c
                 b = settings.field_b(name)
-                avg = (self.vectors.field_sums.get(name, 0) / n) or 1.0
+                avg = self.vectors.average(name) or 1.0
                 tf += c * weight / ((1.0 - b) + b * lengths.get(name, 0) / avg)
             if not tf:
                 continue
