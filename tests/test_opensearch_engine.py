@@ -269,3 +269,11 @@ def test_a_missing_index_is_not_found_and_a_foreign_one_is_never_touched(locatio
     finally:
         client.indices.delete(index=f"{name}--foreign,{name}-plain")
         client.close()
+
+
+def test_a_structured_querys_parts_carry_the_querys_boosts(pair):
+    _, cluster = pair
+    hit = cluster.search("title:taliban^3 OR body:kabul", explain=True)[0]
+    boosts = {(p.term, next(iter(p.fields))): p.boost for p in hit.score_parts}
+    assert boosts[("taliban", "title")] == pytest.approx(3.0)
+    assert boosts.get(("kabul", "body"), 1.0) == pytest.approx(1.0)

@@ -21,9 +21,12 @@ _WEIGHT = re.compile(r'weight\((?P<field>\w+):(?P<term>.+?) in \d+\)', re.S)
 Kind = Callable[[str], str]
 
 
-def score_parts(explanation: dict[str, Any], kind: Kind = lambda term: "word", scale: float = 1.0) -> list[ScorePart]:
-    """The parts of one hit's score, each multiplied by ``scale`` (feedback's weight on a
-    first-pass score); parts for the same term and field are merged."""
+def score_parts(explanation: dict[str, Any], kind: Kind = lambda term: "word", scale: float = 1.0,
+                k1: float | None = None) -> list[ScorePart]:
+    """The parts of one hit's score, each multiplied by ``scale``; parts for the same term
+    and field are merged. ``k1``: OpenSearch's BM25 (Lucene's legacy form) folds the constant
+    (k1 + 1) into the boost it reports; given k1, a part's ``boost`` is the query's own (field
+    weight times ``^``), as the Whoosh engine reports it."""
     parts: dict[tuple[str, str, str], ScorePart] = {}
     for node in _leaves(explanation):
         value = float(node.get("value", 0.0)) * scale
@@ -47,6 +50,8 @@ def score_parts(explanation: dict[str, Any], kind: Kind = lambda term: "word", s
         # One part per term and field, as a structured query's parts are (its boost: the
         # field weight times the query weight); the idf stays inside the cluster's number.
         del idf
+        if boost is not None and k1 is not None:
+            boost /= k1 + 1.0
         parts[key] = ScorePart(what, term, value, fields, boost=boost * scale if boost is not None else None)
     return sorted(parts.values(), key=lambda p: -p.contribution)
 

@@ -11,9 +11,9 @@ stays one word), lower case, accents folded, the same 131 stop words, Porter ste
   closes it: a phrase typed with a stop word inside ("talks in kabul") still matches the
   same text, but the phrase without it ("talks kabul") needs a slop of 1 more to match
   text that had one between;
-* scores are BM25 per field (Lucene's, without the constant (k1 + 1) factor, so scores are
-  smaller by that factor), and k1 and b are fixed when the index is created
-  (``--rebuild`` after changing them).
+* structured queries are scored by the cluster's BM25 per field (document lengths kept in
+  one byte each, Lucene's norms), and k1 and b are fixed when the index is created
+  (``--rebuild`` after changing them); word queries are scored by us (word_ranking.py).
 
 ``schema_version`` in the mapping's ``_meta`` says which version of all this wrote an index.
 """

@@ -262,7 +262,7 @@ def _rank_dsl(engine: "OpenSearchEngine", index: str, dsl: Query | None, filt: Q
     order = [(0.0 if by_date else float(hit["_score"] or 0.0), hit["_id"]) for hit in hits]
     ranking = _Ranking(order, int(response["hits"]["total"]["value"]), dsl)
     if options.explain and not by_date:
-        ranking.why = {hit["_id"]: score_parts(hit["_explanation"]) for hit in hits}
+        ranking.why = {hit["_id"]: score_parts(hit["_explanation"], k1=engine.settings.k1) for hit in hits}
     if options.facets and ranking.total:
         ranking.facets = _facets(engine, index, body["query"])
     return ranking
