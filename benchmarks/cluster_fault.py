@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
         out, err = importer.communicate()
         seconds = time.perf_counter() - started
-        print(f"  import ended after {seconds:.1f} s: exit {importer.returncode}; stderr: {err.strip()!r}", flush=True)
+        print(f"  import ended after {seconds:.1f} s: exit {importer.returncode}; stderr: {err.strip()!r}; "
+              f"documents: {count(base, name):,}", flush=True)
         checks.append(("the node was killed during the import", killed_at is not None))
         checks.append(("the import finished, or stopped with one line (exit 2), no traceback",
                        (importer.returncode in (0, 2)) and one_line(err)))
