@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 #: Replicas default to "0-1" (auto-expanded): one copy on another node when there is one.
 SHARDS_ENV = "SEARCHER_OPENSEARCH_SHARDS"
 REPLICAS_ENV = "SEARCHER_OPENSEARCH_REPLICAS"
+#: Set to 1 to let writes learn every node's address (sniffing): off by default, since
+#: nodes behind a proxy or in containers publish addresses the client cannot reach.
+SNIFF_ENV = "SEARCHER_OPENSEARCH_SNIFF"
 #: Documents read per request when scanning the index (seed states, documents to carry over).
 SCAN_PAGE = 2000
 
@@ -51,7 +54,7 @@ class OpenSearchEngine:
         self.settings = DEFAULT_SETTINGS if settings is None else settings
         self.repairs: list[str] = []
         self.client = connect(self.url)
-        self._writer: Any = None  # a client that knows every node, for the length of a write
+        self._writer: Any = None  # the client of a write (sniffing for other nodes if asked)
         self._created: str | None = None  # a physical index this write made for a first build
         self._checked = False  # the alias was found to be ours (see _searchable)
 
@@ -128,7 +131,7 @@ class OpenSearchEngine:
     def writing(self) -> Iterator[None]:
         self.check_usable()
         self.repairs = []
-        self._writer = connect(self.url, sniff=True)
+        self._writer = connect(self.url, sniff=os.environ.get(SNIFF_ENV, "") not in ("", "0"))
         lock = ClusterLock(self._writer, self.url, f"{self.alias}--lock", wait=self.wait, location=self.location)
         lock.acquire()
         self._created = None
