@@ -155,3 +155,26 @@ def test_a_lone_negation_is_every_document_but():
     q, why = dsl("NOT iraq")  # as the Whoosh engine runs it: Not(...) over the default fields
     assert why is None
     assert q == {"bool": {"must": [{"match_all": {}}], "must_not": [any_field("match", "iraq")]}}
+
+
+def test_the_index_option_and_its_environment_variable(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from searcher.cli.app import cli
+
+    runner = CliRunner()
+    folder = tmp_path / "ix"
+    made = runner.invoke(cli, ["--index", str(folder), "--index-dir", str(tmp_path / "other"), "import", "-q",
+                               str(_records(tmp_path))])
+    assert made.exit_code == 0 and folder.is_dir() and not (tmp_path / "other").exists()  # --index wins
+    monkeypatch.setenv("SEARCHER_INDEX", "http://127.0.0.1:9/news")
+    down = runner.invoke(cli, ["stats"])
+    assert down.exit_code == 2
+    assert down.stderr.strip() == ("searcher: error: cannot reach the OpenSearch cluster at http://127.0.0.1:9 "
+                                   "(connection refused or lost): start it, or check --index")
+
+
+def _records(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "a", "title": "T", "text": "Wheat."}\n')
+    return path
