@@ -14,6 +14,12 @@ This is a script that prints figures, not a test::
     python benchmarks/relevance.py --only cisi -v       # one collection, per-query lines
     python benchmarks/relevance.py --set FEEDBACK_DOCS=10 --set K1=1.4   # try a setting
 
+``--index URL`` also builds each collection on an OpenSearch cluster (``http://host:9200``
+or ``http://host:9200/prefix``: the index is ``prefix-<collection>``, deleted afterwards)
+and prints its rows (``opensearch``) beside the Whoosh engine's, with the difference::
+
+    python benchmarks/relevance.py --index http://127.0.0.1:9200 --no-refs
+
 ``--set NAME=VALUE`` changes a field of the ranking settings for this run (any case:
 ``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``), for word
 and structured queries alike. For ablations ``--variant`` runs several settings over the
@@ -102,6 +108,43 @@ def run_ours(ix, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list
     return run, latencies
 
 
+def cluster_location(url: str, collection: str) -> str:
+    """The index for one collection on a cluster: ``<url>/<prefix>-<collection>``."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    base = url.rstrip("/")
+    if path:
+        return f"{base}-{collection}"
+    return f"{base}/searcher-relevance-{collection}"
+
+
+def run_cluster(url: str, name: str, corpus: list[dict], queries: list[dict], qrels, settings,
+                whoosh_ndcg: float) -> None:
+    """The same collection indexed on an OpenSearch cluster, searched the same way: its rows."""
+    from searcher import Document, SearchIndex
+
+    location = cluster_location(url, name)
+    ix = SearchIndex(location, settings=settings)
+    try:
+        docs = [Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in corpus]
+        ix.add(docs)
+        for label, pairs in (("opensearch", []), ("opensearch --no-expand", ["FEEDBACK=false"])):
+            variant = SearchIndex(location, settings=apply_settings(pairs, settings))
+            run, lat = run_ours(variant, queries)
+            variant.close()
+            scores = evaluate(run, qrels)
+            lat_ms = sorted(x * 1000 for x in lat)
+            p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
+            diff = f"  ({scores['nDCG@10'] - whoosh_ndcg:+.3f} vs searcher)" if label == "opensearch" else ""
+            print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
+                  f"{statistics.median(lat_ms):10.1f} {p95:7.1f}{diff}", flush=True)
+    finally:
+        alias = location.rsplit("/", 1)[1]
+        ix.engine.client.indices.delete(index=f"{alias}--*", ignore_unavailable=True, allow_no_indices=True)
+        ix.close()
+
+
 # ------------------------------------------------------------------------------ references
 
 def run_fts5(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str, float]]:
@@ -173,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run these settings over the same index (ablation)")
     ap.add_argument("--no-refs", action="store_true", help="skip the FTS5 and plain-Whoosh references")
     ap.add_argument("-v", "--verbose", action="store_true", help="per-query nDCG@10 of ours")
+    ap.add_argument("--index", metavar="URL", help="also run on an OpenSearch cluster (http://host:9200[/prefix])")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
@@ -186,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
             ix, _ = build_ours(corpus, Path(tmp))
             ix.close()
+            whoosh_ndcg = 0.0
             variants = [("searcher", []), ("searcher --no-expand", ["FEEDBACK=false"])] + [
                 (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
             ]
@@ -197,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
                 p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
                 print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
                       f"{statistics.median(lat_ms):10.1f} {p95:7.1f}", flush=True)
+                whoosh_ndcg = whoosh_ndcg if label != "searcher" else scores["nDCG@10"]
+        if args.index:
+            run_cluster(args.index, name, corpus, queries, qrels, base, whoosh_ndcg)
         if not args.no_refs:
             for label, fn in (("fts5", run_fts5), ("whoosh-defaults", run_whoosh_defaults)):
                 scores = evaluate(fn(corpus, queries), qrels)

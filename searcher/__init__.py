@@ -20,6 +20,7 @@ from .core.version import __version__
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, ScorePart, UpdateReport
 from .core.errors import (
     AmbiguousIdError,
+    ClusterError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -36,6 +37,7 @@ from .core.errors import (
 
 __all__ = [
     "AmbiguousIdError",
+    "ClusterError",
     "Document",
     "DocumentError",
     "DocumentNotFoundError",

@@ -1,6 +1,7 @@
 """SearchIndex: the library's one handle on an index, for writing and searching.
 
-A facade: it opens the engine for a location (today a Whoosh folder), runs the update
+A facade: it opens the engine for a location (a Whoosh folder, or an OpenSearch URL
+``http://host:9200/name``), runs the update
 algorithm of ``searcher.indexing`` against it, and hands searches to it. Callers pass and
 get back Documents, Results and reports; no engine object leaks out.
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
 from .engines.base import DEFAULT_WAIT, Engine
+from .engines.opensearch.location import is_cluster_url
 from .search.options import SearchOptions
 from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
@@ -33,7 +35,15 @@ AMBIGUOUS_SHOWN = 5
 
 def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
                 settings: RankingSettings | None = None) -> Engine:
-    """The engine for an index location: a folder, kept by Whoosh."""
+    """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
+    OpenSearch cluster; anything else a folder, kept by Whoosh."""
+    if is_cluster_url(location):
+        try:
+            from .engines.opensearch.engine import OpenSearchEngine
+        except ImportError as exc:  # opensearch-py is an extra
+            raise SearcherError(f"{location} is an OpenSearch index, and that needs opensearch-py "
+                                f"({exc.name} is missing): pip install 'searcher[opensearch]'") from None
+        return OpenSearchEngine(str(location), wait=wait, settings=settings)
     from .engines.whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, wait=wait, settings=settings)
@@ -42,7 +52,8 @@ def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
 class SearchIndex:
     """An index: build it from seeds, add Documents, search it.
 
-    :param path: the index folder (made on first write).
+    :param path: the index folder (made on first write), or an index on an OpenSearch
+        cluster given as a URL, ``http://127.0.0.1:9200/news`` (the name is made on first write).
     :param wait: seconds a writer waits for another process's write to finish.
     :param settings: the ranking knobs both word and structured queries use (default:
         ``searcher.search.settings.DEFAULT_SETTINGS``).
@@ -50,6 +61,8 @@ class SearchIndex:
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
                  settings: RankingSettings | None = None) -> None:
+        #: Where the index is, as given (a folder or a cluster URL), for messages.
+        self.location = str(path)
         self.path = Path(path)
         self.wait = wait
         self.engine: Engine = open_engine(path, wait=wait, settings=settings)
@@ -89,14 +102,15 @@ class SearchIndex:
         """
         if not self.engine.exists():
             self.engine.check_usable()
-            return f"no index at {self.path}"
+            return f"no index at {self.location}"
         if self.engine.outdated() and Path(seeds_dir).is_dir():
-            return f"the index at {self.path} has an older schema"
+            return f"the index at {self.location} has an older schema"
         return None
 
     def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
         """SearcherError if this index's folder and ``seeds_dir`` overlap (see :func:`check_apart`)."""
-        check_apart(self.path, seeds_dir)
+        if not is_cluster_url(self.location):
+            check_apart(self.path, seeds_dir)
 
     # ------------------------------------------------------------------ writing
 
@@ -117,7 +131,7 @@ class SearchIndex:
         """
         from .indexing import update
 
-        check_apart(self.path, seeds_dir)
+        self.check_apart(seeds_dir)
         return update.update(self.engine, seeds_dir, _seed_options(max_bytes, follow_symlinks, jobs), progress)
 
     def rebuild(
@@ -136,7 +150,7 @@ class SearchIndex:
         """
         from .indexing import update
 
-        check_apart(self.path, seeds_dir)
+        self.check_apart(seeds_dir)
         return update.rebuild(self.engine, seeds_dir, _seed_options(max_bytes, follow_symlinks, jobs), progress)
 
     def add(
@@ -168,7 +182,7 @@ class SearchIndex:
         :raises IndexNotFoundError: there is no index (none is created).
         """
         if not self.engine.exists():
-            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+            raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` first")
         missing = []
         with self.engine.writing():
             for doc_id in dict.fromkeys(doc_ids):
@@ -200,7 +214,7 @@ class SearchIndex:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path}, and no id starts with it "
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.location}, and no id starts with it "
                                         "(see `searcher search`)")
         shown = ", ".join(repr(c) for c in candidates[:AMBIGUOUS_SHOWN])
         more = ", ..." if len(candidates) > AMBIGUOUS_SHOWN else ""

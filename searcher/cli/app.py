@@ -139,6 +139,9 @@ Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
 
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
+@click.option("--index", "index", envvar="SEARCHER_INDEX", metavar="LOCATION",
+              help="Index folder, or an OpenSearch index as a URL: http://host:9200/name (env SEARCHER_INDEX; "
+                   "wins over --index-dir).")
 @click.option("--index-dir", envvar="SEARCHER_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (env SEARCHER_INDEX_DIR).")
 @click.option("--seeds-dir", envvar="SEARCHER_SEEDS_DIR", default="seeds", show_default=True,
@@ -146,15 +149,16 @@ Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
 @click.option("-v", "--verbose", count=True, help="Say more on stderr; -v also shows tracebacks.")
 @click.version_option(__version__, "--version", prog_name="searcher")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: str, seeds_dir: str, verbose: int) -> None:
+def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, verbose: int) -> None:
     """Full-text search for archives of captured news pages.
 
     \b
     Example:
         searcher index                 # build or update ./index from ./seeds
         searcher search "peace talks"  # ranked, highlighted hits
+        searcher --index http://127.0.0.1:9200/news index   # on an OpenSearch cluster
     """
-    ctx.obj = State(index_dir, seeds_dir, verbose)
+    ctx.obj = State(index_dir, seeds_dir, verbose, index=index or None)
     if verbose:
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
                             format="%(levelname)s %(name)s: %(message)s")

@@ -32,16 +32,18 @@ class CliError(click.ClickException):
 class State:
     """Options given to the group, shared with every command."""
 
-    def __init__(self, index_dir: str, seeds_dir: str, verbose: int) -> None:
+    def __init__(self, index_dir: str, seeds_dir: str, verbose: int, index: str | None = None) -> None:
         self.index_dir = index_dir
         self.seeds_dir = seeds_dir
         self.verbose = verbose
+        #: Where the index is: ``--index`` (a folder or a cluster URL) if given, else ``--index-dir``.
+        self.location = index or index_dir
 
     def open_index(self, *, wait: float | None = None) -> "SearchIndex":
         """The index, refused if it overlaps the seeds folder."""
         from .. import SearchIndex
 
-        ix = SearchIndex(self.index_dir) if wait is None else SearchIndex(self.index_dir, wait=wait)
+        ix = SearchIndex(self.location) if wait is None else SearchIndex(self.location, wait=wait)
         ix.check_apart(self.seeds_dir)
         return ix
 

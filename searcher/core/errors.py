@@ -45,6 +45,11 @@ class IndexLockedError(SearcherError):
     """Another process holds the index's write lock for longer than we may wait."""
 
 
+class ClusterError(SearcherError):
+    """A search cluster (an OpenSearch URL given as the index) cannot be reached, refused a
+    request, or did not take some documents; the message names the cluster and what failed."""
+
+
 class QueryError(SearcherError):
     """A query that cannot be run as given (empty, unknown field, bad option)."""
 
