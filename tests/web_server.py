@@ -26,19 +26,27 @@ def start_server(index_dir: Path, seeds_dir: Path, *args: str) -> tuple[subproce
     lines: list[str] = []
     deadline = time.monotonic() + START_SECONDS
     assert proc.stderr is not None
+    # Read the pipe's bytes, not lines: readline() would buffer a second line that select() then
+    # never reports (two lines written at once: the server never seemed to start).
+    fd = proc.stderr.fileno()
+    pending = ""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        ready, _, _ = select.select([fd], [], [], 0.5)
         if ready:
-            line = proc.stderr.readline()
-            if not line:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 break
-            lines.append(line.rstrip("\n"))
-            found = re.search(r" at (http://\S+/) \(Ctrl-C stops\)", line)
-            if found:
-                return proc, found.group(1), lines
+            pending += chunk.decode("utf-8", "replace")
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                lines.append(line)
+                found = re.search(r" at (http://\S+/) \(Ctrl-C stops\)", line)
+                if found:
+                    return proc, found.group(1), lines
         elif proc.poll() is not None:
             break
     proc.kill()
+    proc.communicate()
     raise AssertionError(f"searcher serve did not start: {lines}")
 
 
