@@ -277,3 +277,17 @@ def test_a_structured_querys_parts_carry_the_querys_boosts(pair):
     boosts = {(p.term, next(iter(p.fields))): p.boost for p in hit.score_parts}
     assert boosts[("taliban", "title")] == pytest.approx(3.0)
     assert boosts.get(("kabul", "body"), 1.0) == pytest.approx(1.0)
+
+
+def test_the_web_api_serves_a_cluster_index(pair):
+    """`searcher serve --index URL`: the web face takes a cluster location as it takes a folder."""
+    from fastapi.testclient import TestClient
+
+    from searcher.web.app import create_app
+
+    whoosh, cluster = pair
+    with TestClient(create_app(cluster.location), raise_server_exceptions=False) as client:
+        found = client.get("/api/search", params={"q": "taliban kabul"}).json()
+        stats = client.get("/api/stats").json()
+    assert found["total"] == whoosh.search("taliban kabul").total > 0
+    assert stats["documents"] == whoosh.stats().documents
