@@ -1,0 +1,243 @@
+"""Near-duplicate articles (the same story saved twice, wire copy on many sites): a signature
+of each cleaned body, made when it is indexed, and the folding of ranked hits whose
+signatures say they are copies. Engine-neutral: an engine stores :func:`body_signature`'s
+bytes with each document and calls :func:`fold` on its ranked candidates.
+
+The signature is a one-permutation MinHash (Li, Owen & Zhang 2012, densified by rotation as
+in Shrivastava & Li 2014) of the body's word 4-shingles: each shingle is hashed once, the
+hash picks one of ``SKETCH_SIZE`` bins and the bin keeps its smallest value; the share of
+bins two sketches agree on estimates the Jaccard similarity of the two shingle sets. It was
+chosen over a 64-bit SimHash by ``benchmarks/duplicates.py`` (figures in the commit that
+added this module): SimHash's Hamming distance tracks cosine similarity
+of the shingle counts, not the Jaccard decision, and let through more of the templated
+wire items (the same sentence frame with other numbers) at the distance that kept the
+copies; MinHash estimates the measure the threshold is set on, one hash per shingle is as
+cheap as SimHash's 64 bit counts to make, and comparing two sketches is 64 equality tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from array import array
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from ..core.records import Document
+
+#: Words per shingle. A changed word (a figure, a date, a name) breaks every shingle it is
+#: in, so longer shingles keep templated items apart, while copies differ by whole blocks
+#: (chrome one capture kept) and lose few shingles either way. Measured by
+#: benchmarks/duplicates.py (its section "shingles").
+SHINGLE_WORDS = 4
+#: Bins of the sketch: the estimate's standard error at Jaccard 0.8 is about 0.05; 64
+#: 32-bit values are 256 bytes stored per document.
+SKETCH_SIZE = 64
+#: Two bodies are copies from this estimated Jaccard similarity of their shingles up.
+FOLD_AT = 0.8
+#: Bodies with fewer distinct shingles never fold: short items are where different articles
+#: share a template ("Qtly div 20 cts vs 20 cts prior, pay April 15") almost word for word.
+MIN_SHINGLES = 50
+
+# Han and kana characters are words of their own (those scripts put no space between
+# words); any other run of word characters is a word.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])\\w)+")
+_MASK = (1 << 64) - 1
+# Odd multipliers: a shingle's hash is a weighted sum of its words' (random) hashes, so the
+# order of the words counts and the top bits are well mixed.
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
+_EMPTY = 0xFFFFFFFF
+_BIN_BITS = SKETCH_SIZE.bit_length() - 1
+_WORD_HASHES: dict[str, int] = {}
+#: LSH bands :func:`fold` looks copies up by: two sketches that agree on 4 bins in a row in
+#: one of 16 bands (at Jaccard 0.8: 99.98% of pairs) are compared in full.
+_BAND = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A body's near-duplicate signature: how many distinct shingles it has, and its sketch."""
+
+    shingles: int
+    sketch: tuple[int, ...]
+
+    def to_bytes(self) -> bytes:
+        """The stored form: the shingle count then the sketch, 32-bit little-endian values."""
+        values = array("I", (min(self.shingles, _EMPTY), *self.sketch))
+        if values.itemsize != 4:  # pragma: no cover - every platform Python runs on has 4-byte "I"
+            raise RuntimeError("array('I') is not 32-bit here")
+        return _little_endian(values).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: object) -> "Signature | None":
+        """The signature stored as :meth:`to_bytes`, or None for anything else (a damaged value)."""
+        if not isinstance(data, (bytes, bytearray)) or len(data) != 4 * (SKETCH_SIZE + 1):
+            return None
+        values = array("I")
+        values.frombytes(bytes(data))
+        values = _little_endian(values)
+        return cls(values[0], tuple(values[1:]))
+
+    @property
+    def foldable(self) -> bool:
+        """True if the body is long enough to be folded at all (MIN_SHINGLES)."""
+        return self.shingles >= MIN_SHINGLES
+
+
+def _little_endian(values: array) -> array:
+    import sys
+
+    if sys.byteorder == "big":  # pragma: no cover - stored signatures are little-endian everywhere
+        values.byteswap()
+    return values
+
+
+def shingle_hashes(text: str, words: int = SHINGLE_WORDS) -> set[int]:
+    """The 64-bit hashes of ``text``'s distinct word ``words``-shingles (case folded)."""
+    cache = _WORD_HASHES
+    if len(cache) > 200_000:
+        cache.clear()
+    tokens = _WORD.findall(text.casefold())
+    for token in set(tokens).difference(cache):
+        cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                                      "little")
+    hashes = [cache[t] for t in tokens]
+    if len(hashes) < words:
+        return set()
+    columns = [hashes[i:len(hashes) - words + 1 + i] for i in range(words)]
+    factors = _MULTIPLIERS[:words]
+    return {sum(h * f for h, f in zip(row, factors)) & _MASK for row in zip(*columns)}
+
+
+def signature_of(text: str) -> Signature:
+    """The signature of a cleaned body (a pure function of the text)."""
+    hashes = shingle_hashes(text)
+    bins = [_EMPTY] * SKETCH_SIZE
+    shift = 64 - _BIN_BITS
+    for h in hashes:
+        slot = h >> shift
+        value = (h >> 16) & 0xFFFFFFFF
+        if value < bins[slot]:
+            bins[slot] = value
+    return Signature(len(hashes), _densified(bins) if hashes else tuple(bins))
+
+
+def _densified(bins: list[int]) -> tuple[int, ...]:
+    """Empty bins take the value of the next filled bin to the right (wrapping), changed by
+    the distance, so that two similar sets fill their empty bins alike (rotation)."""
+    out = list(bins)
+    size = len(bins)
+    for i, value in enumerate(bins):
+        if value != _EMPTY:
+            continue
+        step = 1
+        while bins[(i + step) % size] == _EMPTY:
+            step += 1
+        out[i] = (bins[(i + step) % size] + step * 0x9E3779B1) & 0xFFFFFFFE  # never _EMPTY
+    return tuple(out)
+
+
+def body_signature(doc: Document) -> bytes:
+    """What an engine stores with ``doc``: its cleaned body's signature as bytes."""
+    return signature_of(doc.body or "").to_bytes()
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """The estimated Jaccard similarity of the two bodies' shingle sets (0 to 1)."""
+    return sum(x == y for x, y in zip(a.sketch, b.sketch)) / SKETCH_SIZE
+
+
+def are_copies(a: Signature | None, b: Signature | None, threshold: float = FOLD_AT) -> bool:
+    """True if the two bodies are near-duplicates: both long enough and similar enough."""
+    return (a is not None and b is not None and a.foldable and b.foldable
+            and similarity(a, b) >= threshold)
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+@dataclass(slots=True)
+class Group(Generic[Key]):
+    """A hit that stays (the best-ranked of its copies) and the copies folded into it."""
+
+    key: Key
+    copies: list[Key] = field(default_factory=list)
+
+
+def fold(candidates: Sequence[tuple[Key, Signature | None]], threshold: float = FOLD_AT) -> list[Group[Key]]:
+    """Ranked candidates, best first, folded: each one that is a copy of an earlier kept one
+    joins that one's group; the rest stay, in order.
+
+    Greedy from the top, so the groups of a prefix of the ranking are a prefix of the
+    groups of the whole (a page never shows what folded into an earlier page), and a copy
+    is compared with the kept hits only (no chains: A~B and B~C does not fold C into A
+    unless C~A). A candidate without a signature (None) never folds.
+    """
+    groups: list[Group[Key]] = []
+    kept: list[Signature | None] = []
+    bands: dict[bytes | tuple[int, ...], list[int]] = {}
+    for key, signature in candidates:
+        if signature is not None and signature.foldable:
+            sketch = signature.sketch
+            keys = [(i, *sketch[i * _BAND:(i + 1) * _BAND]) for i in range(SKETCH_SIZE // _BAND)]
+            home = _first_copy(signature, keys, bands, kept, threshold)
+            if home is not None:
+                groups[home].copies.append(key)
+                continue
+            for band in keys:
+                bands.setdefault(band, []).append(len(groups))
+        groups.append(Group(key))
+        kept.append(signature)
+    return groups
+
+
+def _first_copy(signature: Signature, keys: list, bands: dict, kept: list[Signature | None],
+                threshold: float) -> int | None:
+    """The best-ranked kept group ``signature`` is a copy of, looked up by its LSH bands."""
+    seen: set[int] = set()
+    best = None
+    for band in keys:
+        for index in bands.get(band, ()):
+            if index in seen or (best is not None and index >= best):
+                continue
+            seen.add(index)
+            other = kept[index]  # in a band: a foldable signature
+            if other is not None and similarity(signature, other) >= threshold:
+                best = index
+    return best
+
+
+#: Hard bound on the candidates ranked to fill a page when folding (see :func:`collapse`).
+MAX_CANDIDATES = 1000
+
+
+def first_window(wanted: int) -> int:
+    """Candidates to rank first for the top ``wanted`` folded hits: twice as many plus 10,
+    so a page fills in one ranking even when every article is there twice (as text and
+    as HTML)."""
+    return 2 * wanted + 10
+
+
+def collapse(rank: Callable[[int], tuple[Sequence[Key], int]], signature: Callable[[Key], Signature | None],
+             wanted: int) -> tuple[list[Group[Key]], int]:
+    """Fold a ranking until it gives ``wanted`` groups: the engine-neutral driver.
+
+    ``rank(n)`` returns the best ``n`` candidates' keys (best first) and how many match;
+    ``signature(key)`` a candidate's signature (None: never folds). The window starts at
+    :func:`first_window` and doubles (ranking again) while the groups fall short and more
+    documents match, up to ``max(MAX_CANDIDATES, first_window(wanted))``: past that the
+    ranking ends there, the same for every page, so paging stays consistent. Returns every
+    group found in the window (more than ``wanted`` is the look-ahead) and the number of
+    candidates folded into them.
+    """
+    window = first_window(wanted)
+    cap = max(MAX_CANDIDATES, window)
+    while True:
+        keys, total = rank(window)
+        groups = fold([(key, signature(key)) for key in keys])
+        if len(groups) >= wanted or len(keys) >= total or window >= cap or len(keys) < window:
+            return groups, len(keys) - len(groups)
+        window = min(2 * window, cap)
