@@ -38,9 +38,10 @@ CHROME = ("Share this story. Sign up for our newsletter. Most read today. Follow
 def test_signature_is_a_pure_function_of_the_body_and_round_trips():
     text = article(1)
     assert signature_of(text) == signature_of(text)
-    assert body_signature(Document("a", title="one", body=text)) == body_signature(Document("b", title="two", body=text))
+    assert body_signature(Document("a", title="One", body=text)) == body_signature(Document("b", title="one", body=text))
+    assert signature_of(text, "One").sketch == signature_of(text, "Two").sketch  # the title is only in the exact hash
     stored = signature_of(text).to_bytes()
-    assert len(stored) == 4 * (SKETCH_SIZE + 1) and Signature.from_bytes(stored) == signature_of(text)
+    assert len(stored) == 4 * (SKETCH_SIZE + 3) and Signature.from_bytes(stored) == signature_of(text)
     assert Signature.from_bytes(b"\x00" * 7) is None and Signature.from_bytes(None) is None  # damaged: made again
 
 
@@ -66,11 +67,13 @@ def test_different_articles_sharing_chrome_do_not_fold():
     assert not are_copies(signature_of(f"{a}\n\n{CHROME}"), signature_of(f"{b}\n\n{CHROME}"))
 
 
-def test_short_bodies_never_fold_even_when_equal():
+def test_short_bodies_fold_only_when_title_and_body_are_the_same_words():
     notice = "Qtly div 20 cts vs 20 cts prior. Pay April 15. Record March 23."
-    sig = signature_of(notice)
+    sig = signature_of(notice, "Quaker Oats regular dividend")
     assert sig.shingles < MIN_SHINGLES and not sig.foldable
-    assert not are_copies(sig, signature_of(notice))
+    assert are_copies(sig, signature_of(notice.upper(), "QUAKER OATS REGULAR DIVIDEND"))  # the same item again
+    assert not are_copies(sig, signature_of(notice, "Unibancorp regular dividend"))  # another company's notice
+    assert not are_copies(sig, signature_of(notice.replace("20", "25"), "Quaker Oats regular dividend"))
     assert not are_copies(signature_of(""), signature_of(""))
 
 
@@ -99,11 +102,11 @@ def _sig(seed: int, variant: int = 0) -> Signature:
 
 def test_fold_keeps_the_best_ranked_copy_and_the_order():
     ranked = [("a1", _sig(1)), ("b1", _sig(2)), ("a2", _sig(1, 1)), ("c1", _sig(3)), ("b2", _sig(2, 2)),
-              ("short", signature_of("too short to fold")), ("short2", signature_of("too short to fold")),
-              ("none", None), ("a3", _sig(1, 3))]
+              ("short", signature_of("too short to fold", "A")), ("short2", signature_of("too short to fold", "B")),
+              ("none", None), ("a3", _sig(1, 3)), ("short3", signature_of("Too short to fold.", "a")), ("none2", None)]
     groups = fold(ranked)
-    assert [(g.key, g.copies) for g in groups] == [("a1", ["a2", "a3"]), ("b1", ["b2"]), ("c1", []), ("short", []),
-                                                   ("short2", []), ("none", [])]
+    assert [(g.key, g.copies) for g in groups] == [("a1", ["a2", "a3"]), ("b1", ["b2"]), ("c1", []),
+                                                   ("short", ["short3"]), ("short2", []), ("none", []), ("none2", [])]
 
 
 def test_fold_of_a_prefix_is_a_prefix_of_the_fold():
@@ -138,8 +141,8 @@ def test_collapse_ranks_again_until_the_page_fills():
 
 def test_a_document_stored_without_a_signature_gets_one_from_its_body():
     body = article(12)
-    assert stored_signature({"body": body}) == signature_of(body)
-    assert stored_signature({"body": body, "signature": b"garbage"}) == signature_of(body)
+    assert stored_signature({"body": body, "title": "T"}) == signature_of(body, "T")
+    assert stored_signature({"body": body, "title": "T", "signature": b"garbage"}) == signature_of(body, "T")
 
 
 # ---------------------------------------------------------------------------- searching
@@ -153,8 +156,10 @@ def copies_index(tmp_path):
         body = f"Harbour story {n}. " + article(100 + n)
         docs.append(Document(f"story{n}.txt", title=f"Story {n}", body=body))
         docs.append(Document(f"story{n}.html", title=f"Story {n} | Site", body=f"Menu Home\n\n{body}\n\n{CHROME}"))
-    docs.append(Document("short-a", title="Notice", body="Harbour closed Tuesday."))
-    docs.append(Document("short-b", title="Notice", body="Harbour closed Tuesday."))
+    docs.append(Document("short-a", title="Notice A", body="Harbour closed Tuesday."))
+    docs.append(Document("short-b", title="Notice B", body="Harbour closed Tuesday."))  # the same template
+    docs.append(Document("short-c.txt", title="Notice C", body="Harbour open Wednesday."))
+    docs.append(Document("short-c.html", title="Notice C", body="Harbour open Wednesday."))  # the same item
     with SearchIndex(tmp_path / "copies") as ix:
         ix.add(docs)
         yield ix
@@ -167,25 +172,25 @@ def _story(doc_id: str) -> str:
 def test_copies_fold_into_the_best_ranked_hit(copies_index):
     results = copies_index.search("harbour", limit=20)
     stories = [_story(h.doc_id) for h in results]
-    assert len(stories) == len(set(stories)) == 12  # ten stories once each, and the two short notices
+    assert len(stories) == len(set(stories)) == 13  # ten stories once each, and three short notices
     for hit in results:
-        if hit.doc_id.startswith("story"):
+        if hit.doc_id.startswith(("story", "short-c")):
             assert [_story(d) for d in hit.duplicates] == [_story(hit.doc_id)] and hit.duplicates != [hit.doc_id]
         else:
-            assert hit.duplicates == []  # short bodies never fold
-    assert (results.total, results.distinct, results.copies) == (22, 12, 10)
+            assert hit.duplicates == []  # the same short template with another title
+    assert (results.total, results.distinct, results.copies) == (24, 13, 11)
 
 
 def test_no_collapse_shows_every_copy(copies_index):
     results = copies_index.search("harbour", limit=30, collapse=False)
-    assert len(results) == 22 and all(not h.duplicates for h in results)
-    assert (results.total, results.distinct, results.copies) == (22, 22, 0)
+    assert len(results) == 24 and all(not h.duplicates for h in results)
+    assert (results.total, results.distinct, results.copies) == (24, 24, 0)
 
 
 def test_json_lists_the_folded_ids_and_both_totals(copies_index):
     data = json.loads(json.dumps(copies_index.search("harbour", limit=3).as_dict()))
     # Copies are counted among the hits ranked for this page and a look-ahead (16 for 3 hits)
-    assert data["total"] == 22 and data["distinct"] == 22 - data["copies"]
+    assert data["total"] == 24 and data["distinct"] == 24 - data["copies"]
     assert sum(len(h["duplicates"]) for h in data["hits"]) == 3 and data["copies"] == 8
     hit = data["hits"][0]
     assert hit["duplicates"] == [d for d in hit["duplicates"] if _story(d) == _story(hit["doc_id"])] != []
@@ -197,11 +202,11 @@ def test_paging_never_shows_a_copy_of_an_earlier_page(copies_index):
         results = copies_index.search("harbour", limit=5, page=page)
         seen += [_story(h.doc_id) for h in results]
         assert results.pages == 3
-    assert len(seen) == len(set(seen)) == 12
+    assert len(seen) == len(set(seen)) == 13
     structured = [_story(h.doc_id) for p in (1, 2, 3) for h in copies_index.search("harbour OR story", limit=5, page=p)]
-    assert len(structured) == len(set(structured)) == 12
+    assert len(structured) == len(set(structured)) == 13
     by_date = [_story(h.doc_id) for p in (1, 2, 3) for h in copies_index.search("harbour", limit=5, page=p, sort="date")]
-    assert len(by_date) == len(set(by_date)) == 12
+    assert len(by_date) == len(set(by_date)) == 13
 
 
 def test_similar_leaves_out_copies_of_the_article_itself(copies_index):

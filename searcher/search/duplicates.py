@@ -13,6 +13,10 @@ of the shingle counts, not the Jaccard decision, and let through more of the tem
 wire items (the same sentence frame with other numbers) at the distance that kept the
 copies; MinHash estimates the measure the threshold is set on, one hash per shingle is as
 cheap as SimHash's 64 bit counts to make, and comparing two sketches is 64 equality tests.
+
+A body too short for the estimate to mean much (``MIN_SHINGLES``) folds only into one with
+the same words in title and body (a 64-bit hash of both is part of the signature): the
+same wire item imported twice folds, two companies' identical dividend notices do not.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ SHINGLE_WORDS = 4
 SKETCH_SIZE = 64
 #: Two bodies are copies from this estimated Jaccard similarity of their shingles up.
 FOLD_AT = 0.8
-#: Bodies with fewer distinct shingles never fold: short items are where different articles
-#: share a template ("Qtly div 20 cts vs 20 cts prior, pay April 15") almost word for word.
+#: Bodies with fewer distinct shingles fold only when title and body are the same words:
+#: short items are where different articles share a template almost word for word ("Qtly
+#: div 20 cts vs 20 cts prior, pay April 15" for two companies named only in the title).
 MIN_SHINGLES = 50
 
 # Han and kana characters are words of their own (those scripts put no space between
@@ -59,14 +64,17 @@ _BAND = 4
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """A body's near-duplicate signature: how many distinct shingles it has, and its sketch."""
+    """A document's near-duplicate signature: how many distinct shingles its body has, its
+    sketch, and a 64-bit hash of its title's and body's words (0 for an empty body)."""
 
     shingles: int
     sketch: tuple[int, ...]
+    exact: int = 0
 
     def to_bytes(self) -> bytes:
-        """The stored form: the shingle count then the sketch, 32-bit little-endian values."""
-        values = array("I", (min(self.shingles, _EMPTY), *self.sketch))
+        """The stored form: the shingle count, the exact hash (two values), then the sketch,
+        32-bit little-endian values."""
+        values = array("I", (min(self.shingles, _EMPTY), self.exact & 0xFFFFFFFF, self.exact >> 32, *self.sketch))
         if values.itemsize != 4:  # pragma: no cover - every platform Python runs on has 4-byte "I"
             raise RuntimeError("array('I') is not 32-bit here")
         return _little_endian(values).tobytes()
@@ -74,12 +82,12 @@ class Signature:
     @classmethod
     def from_bytes(cls, data: object) -> "Signature | None":
         """The signature stored as :meth:`to_bytes`, or None for anything else (a damaged value)."""
-        if not isinstance(data, (bytes, bytearray)) or len(data) != 4 * (SKETCH_SIZE + 1):
+        if not isinstance(data, (bytes, bytearray)) or len(data) != 4 * (SKETCH_SIZE + 3):
             return None
         values = array("I")
         values.frombytes(bytes(data))
         values = _little_endian(values)
-        return cls(values[0], tuple(values[1:]))
+        return cls(values[0], tuple(values[3:]), values[1] | values[2] << 32)
 
     @property
     def foldable(self) -> bool:
@@ -95,12 +103,19 @@ def _little_endian(values: array) -> array:
     return values
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
 def shingle_hashes(text: str, words: int = SHINGLE_WORDS) -> set[int]:
     """The 64-bit hashes of ``text``'s distinct word ``words``-shingles (case folded)."""
+    return _shingles(_words(text), words)
+
+
+def _shingles(tokens: list[str], words: int = SHINGLE_WORDS) -> set[int]:
     cache = _WORD_HASHES
     if len(cache) > 200_000:
         cache.clear()
-    tokens = _WORD.findall(text.casefold())
     for token in set(tokens).difference(cache):
         cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
                                       "little")
@@ -112,9 +127,10 @@ def shingle_hashes(text: str, words: int = SHINGLE_WORDS) -> set[int]:
     return {sum(h * f for h, f in zip(row, factors)) & _MASK for row in zip(*columns)}
 
 
-def signature_of(text: str) -> Signature:
-    """The signature of a cleaned body (a pure function of the text)."""
-    hashes = shingle_hashes(text)
+def signature_of(text: str, title: str = "") -> Signature:
+    """The signature of a cleaned body and its title (a pure function of the two)."""
+    tokens = _words(text)
+    hashes = _shingles(tokens)
     bins = [_EMPTY] * SKETCH_SIZE
     shift = 64 - _BIN_BITS
     for h in hashes:
@@ -122,7 +138,12 @@ def signature_of(text: str) -> Signature:
         value = (h >> 16) & 0xFFFFFFFF
         if value < bins[slot]:
             bins[slot] = value
-    return Signature(len(hashes), _densified(bins) if hashes else tuple(bins))
+    exact = 0
+    if tokens:
+        words = " ".join(_words(title)) + "\n" + " ".join(tokens)
+        exact = int.from_bytes(hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                               "little") or 1
+    return Signature(len(hashes), _densified(bins) if hashes else tuple(bins), exact)
 
 
 def _densified(bins: list[int]) -> tuple[int, ...]:
@@ -141,8 +162,8 @@ def _densified(bins: list[int]) -> tuple[int, ...]:
 
 
 def body_signature(doc: Document) -> bytes:
-    """What an engine stores with ``doc``: its cleaned body's signature as bytes."""
-    return signature_of(doc.body or "").to_bytes()
+    """What an engine stores with ``doc``: the signature of its cleaned body (and title) as bytes."""
+    return signature_of(doc.body or "", doc.title or "").to_bytes()
 
 
 def similarity(a: Signature, b: Signature) -> float:
@@ -151,9 +172,13 @@ def similarity(a: Signature, b: Signature) -> float:
 
 
 def are_copies(a: Signature | None, b: Signature | None, threshold: float = FOLD_AT) -> bool:
-    """True if the two bodies are near-duplicates: both long enough and similar enough."""
-    return (a is not None and b is not None and a.foldable and b.foldable
-            and similarity(a, b) >= threshold)
+    """True if the two documents are copies: long bodies similar enough, or the same words
+    in title and body."""
+    if a is None or b is None:
+        return False
+    if a.foldable and b.foldable:
+        return similarity(a, b) >= threshold
+    return a.exact != 0 and a.exact == b.exact and a.shingles == b.shingles
 
 
 Key = TypeVar("Key", bound=Hashable)
@@ -178,7 +203,8 @@ def fold(candidates: Sequence[tuple[Key, Signature | None]], threshold: float = 
     """
     groups: list[Group[Key]] = []
     kept: list[Signature | None] = []
-    bands: dict[bytes | tuple[int, ...], list[int]] = {}
+    bands: dict[tuple[int, ...], list[int]] = {}
+    exact: dict[int, int] = {}
     for key, signature in candidates:
         if signature is not None and signature.foldable:
             sketch = signature.sketch
@@ -189,6 +215,12 @@ def fold(candidates: Sequence[tuple[Key, Signature | None]], threshold: float = 
                 continue
             for band in keys:
                 bands.setdefault(band, []).append(len(groups))
+        elif signature is not None and signature.exact:
+            home = exact.get(signature.exact)
+            if home is not None:
+                groups[home].copies.append(key)
+                continue
+            exact[signature.exact] = len(groups)
         groups.append(Group(key))
         kept.append(signature)
     return groups

@@ -149,7 +149,7 @@ def stored_signature(stored: dict[str, Any]) -> Signature | None:
     """The near-duplicate signature stored with a document; made from its stored body when
     there is none (a document written without one) or it cannot be read."""
     found = Signature.from_bytes(stored.get("signature"))
-    return found if found is not None else signature_of(stored.get("body") or "")
+    return found if found is not None else signature_of(stored.get("body") or "", stored.get("title") or "")
 
 
 def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> tuple[wq.Query, str | None]:
