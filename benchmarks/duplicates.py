@@ -50,8 +50,8 @@ sys.path.insert(0, str(REPO))
 
 from searcher import Document, SearchIndex, clean_file  # noqa: E402
 from searcher.search import duplicates  # noqa: E402
-from searcher.search.duplicates import (FOLD_AT, MIN_SHINGLES, are_copies, shingle_hashes,  # noqa: E402
-                                        signature_of, similarity)
+from searcher.search.duplicates import (CONTAINED_AT, CONTAINED_FLOOR, FOLD_AT, MIN_SHINGLES,  # noqa: E402
+                                        are_copies, shingle_hashes, signature_of, similarity)
 
 SHARED = REPO.parent / "shared" / "data"
 DEV = SHARED / "cleaner-dev"
@@ -86,6 +86,13 @@ def reuters_date(record: dict) -> datetime | None:
 
 def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def rule(a: set, b: set) -> bool:
+    """The folding rule on exact sets: Jaccard >= FOLD_AT, or the shorter contained >= CONTAINED_AT
+    at Jaccard >= CONTAINED_FLOOR."""
+    j = jaccard(a, b)
+    return j >= FOLD_AT or (j >= CONTAINED_FLOOR and len(a & b) / max(1, min(len(a), len(b))) >= CONTAINED_AT)
 
 
 _TEMPLATED: dict[int, list[tuple[str, str]]] = {}
@@ -143,6 +150,13 @@ def section_shingles(dev: dict, records: list[dict]) -> dict:
             tl = sum(jaccard(a, b) >= t and min(len(a), len(b)) >= MIN_SHINGLES for a, b in templated)
             print(f"  {t:>9.2f} {c:>8}/{len(copies):<5} {o:>17} {tp:>17} {tl:>27}")
             out[f"{words}:{t}"] = {"copies": c, "different": o, "templated": tp, "templated_long": tl}
+        c = sum(rule(a, b) for a, b in copies)
+        o = sum(rule(a, b) for a, b in others)
+        tp = sum(rule(a, b) for a, b in templated)
+        tl = sum(rule(a, b) and min(len(a), len(b)) >= MIN_SHINGLES for a, b in templated)
+        print(f"  {'or contained':>9} {c:>8}/{len(copies):<5} {o:>17} {tp:>17} {tl:>27}   "
+              f"(Jaccard >= {CONTAINED_FLOOR} and >= {CONTAINED_AT} of the shorter in the longer)")
+        out[f"{words}:rule"] = {"copies": c, "different": o, "templated": tp, "templated_long": tl}
     return out
 
 
@@ -194,6 +208,10 @@ def section_signatures(dev: dict, records: list[dict]) -> dict:
         threshold = copies_sorted[target - 1] if target else 1.0
         report(f"{name} at {threshold:.3f} (same copies)", name, threshold)
     report(f"MinHash estimate at FOLD_AT {FOLD_AT}", "MinHash estimate", FOLD_AT)
+    shipped = {g: sum(are_copies(sigs[a], sigs[b]) for a, b in pairs) for g, pairs in groups.items()}
+    print(f"  {'shipped rule (are_copies: or contained)':<44} copies {shipped['copies']:>2}/{len(groups['copies'])}, "
+          f"different {shipped['different']}, templated {shipped['templated']}/{len(groups['templated'])}")
+    out["shipped"] = shipped
     for bits in (3, 6, 10):
         report(f"SimHash at Hamming distance <= {bits}", "SimHash 1 - d/64", 1 - bits / 64)
     hard = groups["copies"] + groups["templated"]

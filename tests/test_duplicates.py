@@ -62,6 +62,19 @@ def test_a_copy_with_other_chrome_folds():
     assert are_copies(signature_of(body), signature_of(body.upper()))  # case does not count
 
 
+def test_a_capture_that_kept_much_more_chrome_still_folds():
+    body = article(14, 300)
+    chrome = " ".join(f"Related headline number {n} about {w} and more." for n, w in enumerate(_WORDS))  # ~200 words
+    a, b = signature_of(body), signature_of(f"{body}\n\n{chrome}")
+    assert similarity(a, b) < FOLD_AT and are_copies(a, b)
+
+
+def test_a_brief_quoted_inside_a_long_roundup_does_not_fold():
+    brief = article(15, 80)
+    roundup = " ".join([article(16, 300), brief, article(17, 300)])
+    assert not are_copies(signature_of(brief), signature_of(roundup))
+
+
 def test_different_articles_sharing_chrome_do_not_fold():
     a, b = article(4), article(5)
     assert not are_copies(signature_of(f"{a}\n\n{CHROME}"), signature_of(f"{b}\n\n{CHROME}"))

@@ -25,7 +25,7 @@ from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
-from ...search.duplicates import Signature, are_copies, collapse, signature_of
+from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
@@ -145,11 +145,10 @@ def _stored(searcher: Any, ranking: _Ranking, docnum: int) -> dict[str, Any]:
     return fields
 
 
-def stored_signature(stored: dict[str, Any]) -> Signature | None:
-    """The near-duplicate signature stored with a document; made from its stored body when
-    there is none (a document written without one) or it cannot be read."""
-    found = Signature.from_bytes(stored.get("signature"))
-    return found if found is not None else signature_of(stored.get("body") or "", stored.get("title") or "")
+def stored_signature(stored: dict[str, Any]) -> Signature:
+    """The near-duplicate signature of a document from its stored fields (made from its
+    stored body and title if it was written without one)."""
+    return read_signature(stored.get("signature"), stored.get("body") or "", stored.get("title") or "")
 
 
 def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> tuple[wq.Query, str | None]:
