@@ -56,7 +56,7 @@ MIN_SHINGLES = 50
 # Han and kana characters are words of their own (those scripts put no space between
 # words); any other run of word characters is a word.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])\\w)+")
+_WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 _MASK = (1 << 64) - 1
 # Odd multipliers: a shingle's hash is a weighted sum of its words' (random) hashes, so the
 # order of the words counts and the top bits are well mixed.
@@ -127,9 +127,13 @@ def _shingles(tokens: list[str], words: int = SHINGLE_WORDS) -> set[int]:
     for token in set(tokens).difference(cache):
         cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
                                       "little")
-    hashes = [cache[t] for t in tokens]
+    hashes = list(map(cache.__getitem__, tokens))
     if len(hashes) < words:
         return set()
+    if words == 4:  # the usual case, spelt out: three times faster than the general one
+        f0, f1, f2, f3 = _MULTIPLIERS[:4]
+        return {(a * f0 + b * f1 + c * f2 + d * f3) & _MASK
+                for a, b, c, d in zip(hashes, hashes[1:], hashes[2:], hashes[3:])}
     columns = [hashes[i:len(hashes) - words + 1 + i] for i in range(words)]
     factors = _MULTIPLIERS[:words]
     return {sum(h * f for h, f in zip(row, factors)) & _MASK for row in zip(*columns)}
@@ -143,7 +147,7 @@ def signature_of(text: str, title: str = "") -> Signature:
     shift = 64 - _BIN_BITS
     for h in hashes:
         slot = h >> shift
-        value = (h >> 16) & 0xFFFFFFFF
+        value = h >> 16 & 0xFFFFFFFF
         if value < bins[slot]:
             bins[slot] = value
     exact = 0
