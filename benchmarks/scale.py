@@ -20,7 +20,9 @@ tree, sampled with psutil when it is installed, else the child's max RSS):
 * ``fts5``: SQLite FTS5 (stdlib sqlite3), porter tokenizer, one transaction.
 
 Queries: 200 fixed queries (seed 42) of up to 4 headline words OR-ed, top 10, run in a
-fresh process per engine and kind (without, with snippets) after 10 warm-up queries.
+fresh process per engine and kind (without, with snippets; for searcher also without
+folding copies, ``collapse=False``: the 2x and 4x corpora are copies, so there every
+page folds them) after 10 warm-up queries.
 Update: 10 new articles added to the built index (a separate commit). Cold start:
 ``python -m searcher search`` on the 1x index versus a bare ten-line Whoosh script doing
 the same search with snippets, median of 15 interleaved runs each. Every child runs from bytecode: the
@@ -190,14 +192,14 @@ def update(engine: str, target: Path) -> dict:
 
 # ---------------------------------------------------------------------------- child: queries
 
-def run_queries(engine: str, target: Path, queries: list[list[str]], snippets: bool) -> dict:
+def run_queries(engine: str, target: Path, queries: list[list[str]], snippets: bool, collapse: bool = True) -> dict:
     if engine == "searcher":
         import searcher
 
         ix = searcher.SearchIndex(target)
 
         def search(words: list[str], snippets: bool) -> int:
-            return len(ix.search(" ".join(words), limit=10, fragments=3 if snippets else 0).hits)
+            return len(ix.search(" ".join(words), limit=10, fragments=3 if snippets else 0, collapse=collapse).hits)
     elif engine == "whoosh":
         from whoosh import index
         from whoosh.qparser import MultifieldParser, OrGroup
@@ -235,7 +237,7 @@ def run_queries(engine: str, target: Path, queries: list[list[str]], snippets: b
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
     times.sort()
-    key = "snip" if snippets else "plain"
+    key = "snip" if snippets else "plain" if collapse else "nocollapse"
     return {key + "_cpu_median_ms": statistics.median(cpu) * 1000, key + "_median_ms": statistics.median(times) * 1000,
             key + "_p95_ms": times[int(len(times) * 0.95) - 1] * 1000}
 
@@ -247,7 +249,8 @@ def child_main(argv: list[str]) -> None:
     elif action == "update":
         result = update(engine, target)
     else:
-        result = run_queries(engine, target, json.loads(Path(argv[3]).read_text()), snippets=argv[4] == "snippets")
+        result = run_queries(engine, target, json.loads(Path(argv[3]).read_text()), snippets=argv[4] == "snippets",
+                             collapse=argv[4] != "nocollapse")
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -374,6 +377,8 @@ def main() -> None:
             upd, _, _ = run_child("update", kind, str(target), repo=repo)
             q, _, _ = run_child("query", kind, str(target), str(qfile), "plain", repo=repo)
             q.update(run_child("query", kind, str(target), str(qfile), "snippets", repo=repo)[0])
+            if engine == "searcher":
+                q.update(run_child("query", kind, str(target), str(qfile), "nocollapse", repo=repo)[0])
             row = {"scale": scale, "engine": engine, **built, "wall": wall, "peak_rss_mb": peak, "size_mb": size / 1e6,
                    "update_s": upd["seconds"], **q}
             rows.append(row)
@@ -417,6 +422,12 @@ def print_table(rows: list[dict], cold: dict) -> None:
         parts.append(f"snippets {ours['snip_median_ms'] / ours['plain_median_ms']:.2f}x our no-snippet median")
         parts.append(f"update {ours['update_s'] / ours['seconds']:.2%} of build")
         print(f"{scale}x: " + "; ".join(parts))
+        if "nocollapse_median_ms" in ours:
+            print(f"{scale}x, folding copies: query median {ours['plain_median_ms']:.2f} ms with it, "
+                  f"{ours['nocollapse_median_ms']:.2f} ms without (--no-collapse); CPU "
+                  f"{ours['plain_cpu_median_ms']:.2f} / {ours['nocollapse_cpu_median_ms']:.2f} ms"
+                  + (" (every article is there 4 times: each page folds 30 copies)" if scale == 4 else
+                     " (every article twice: 10 copies a page)" if scale == 2 else ""))
         base = by.get((scale, "baseline"))
         if base:
             print(f"{scale}x, this checkout / baseline: build time {ours['seconds'] / base['seconds']:.2f}x "

@@ -244,6 +244,7 @@ class SearchIndex:
         facets: bool = False,
         explain: bool = False,
         expand: bool | None = None,
+        collapse: bool = True,
     ) -> Results:
         """Search the index; see the README for the query language.
 
@@ -254,15 +255,17 @@ class SearchIndex:
         """
         options = SearchOptions(limit=limit, page=page, sort=sort, source=source, since=since, until=until,
                                 syntax=syntax, fragments=fragments, context=context, highlight=highlight,
-                                facets=facets, explain=explain, expand=expand)
+                                facets=facets, explain=explain, expand=expand, collapse=collapse)
         return self.engine.search(query, options.checked())
 
     def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
-                highlight: str = "plain") -> Results:
-        """The articles most like ``doc_id`` (not itself); the id may be a prefix, as for :meth:`get`."""
+                highlight: str = "plain", collapse: bool = True) -> Results:
+        """The articles most like ``doc_id``: not itself, nor with ``collapse`` its copies
+        (counted in ``Results.copies``); the id may be a prefix, as for :meth:`get`."""
         if limit < 1:
             raise QueryError("limit must be 1 or more")
-        options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight)
+        options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight,
+                                collapse=collapse)
         return self.engine.similar(self.resolve_id(doc_id), options.checked())
 
     def stats(self) -> IndexStats:

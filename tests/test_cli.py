@@ -215,8 +215,10 @@ def test_search_prints_the_id_to_type(runner, index_dir, seeds_dir):
 
     (seeds_dir / "2020").mkdir()
     shutil.copy(seeds_dir / f"{GOLD_ID}.txt", seeds_dir / "2020" / "copy of it.txt")
-    result = run(runner, index_dir, seeds_dir, "search", "Khalilzad")
+    result = run(runner, index_dir, seeds_dir, "search", "Khalilzad", "--no-collapse")
     assert result.exit_code == 0
     assert " · '2020/copy of it.txt' · " in result.stdout and f" · {GOLD_DOC} · " in result.stdout
+    folded = run(runner, index_dir, seeds_dir, "search", "Khalilzad")  # the copy folds, named as typed
+    assert "   +1 copy: '2020/copy of it.txt'\n" in folded.stdout
     shown = run(runner, index_dir, seeds_dir, "show", "2020/copy of it.txt")
     assert shown.exit_code == 0 and "id:        '2020/copy of it.txt'" in shown.stdout

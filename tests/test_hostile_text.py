@@ -151,7 +151,8 @@ def test_bad_lines_are_warnings_naming_file_and_line_and_the_rest_is_imported(ru
         assert f"{path}:{number}: date " in result.stderr and "kept without a date" in result.stderr
     assert "4 imported, 2 skipped" in result.stderr
     with SearchIndex(index) as ix:
-        assert sorted(h.doc_id for h in ix.search("oil")) == ["d1", "d2", "d3", "ok"]
+        # the four are the same words: copies, shown apart only without folding
+        assert sorted(h.doc_id for h in ix.search("oil", collapse=False)) == ["d1", "d2", "d3", "ok"]
         assert ix.get("d1").published is None and ix.get("ok").published is not None
 
 

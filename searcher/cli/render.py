@@ -110,6 +110,8 @@ def print_results(results: "Results", color: bool, highlight: str = "plain") -> 
         echo("   " + style(" · ".join(m for m in meta if m), dim=True))
         if hit.snippet:
             echo(f"   {snippet_text(hit, highlight)}")
+        if hit.duplicates:
+            echo("   " + style(copies_line(hit.duplicates), dim=True))
         for line in hit.explanation:
             echo("   " + style(printable(line), dim=True))
         echo()
@@ -117,15 +119,35 @@ def print_results(results: "Results", color: bool, highlight: str = "plain") -> 
         for name, counts in results.facets.items():
             listed = ", ".join(f"{printable(k)} ({v})" for k, v in counts.items()) or "none"
             echo(f"{printable(name)}: {listed}")
-    shown = f"{results.total} hit{'s' if results.total != 1 else ''}"
+    shown = hit_count(results)
     if results.total and results.page > results.pages:
         shown += f"; page {results.page} is past the last page ({results.pages})"
-    elif results.total > results.limit:
+    elif results.distinct > results.limit:
         shown += f" (page {results.page} of {results.pages})"
     click.echo(f"{shown} in {results.seconds:.3f} s", err=True)
     print_fallback(results)
     if results.suggestion:
         click.echo(f"Did you mean: {printable(results.suggestion)}?", err=True)
+
+
+#: How many ids of folded copies a hit lists (the rest are counted).
+COPIES_SHOWN = 3
+
+
+def copies_line(doc_ids: list[str]) -> str:
+    """``+2 copies: a.html, b.txt`` for the copies folded into a hit."""
+    listed = ", ".join(typeable_id(d) for d in doc_ids[:COPIES_SHOWN])
+    more = ", ..." if len(doc_ids) > COPIES_SHOWN else ""
+    return f"+{len(doc_ids)} cop{'ies' if len(doc_ids) != 1 else 'y'}: {listed}{more}"
+
+
+def hit_count(results: "Results") -> str:
+    """``12 hits`` or, when copies were folded, ``12 hits (+3 copies folded in, 15 in all)``."""
+    shown = f"{results.distinct} hit{'s' if results.distinct != 1 else ''}"
+    if results.copies:
+        shown += (f" (+{results.copies} cop{'ies' if results.copies != 1 else 'y'} folded in, "
+                  f"{results.total} in all)")
+    return shown
 
 
 def print_fallback(results: "Results") -> None:

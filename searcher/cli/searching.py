@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 @click.option("--explain", is_flag=True, help="Show why each hit scored what it did (per field and word).")
 @click.option("--expand/--no-expand", default=None,
               help="Also search words typical of the top hits [default: on for word queries].")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="Fold near-duplicate hits (the same article saved twice, syndicated copies) into the best-ranked one.")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @click.option("--count", "as_count", is_flag=True, help="Print only the number of hits.")
 @click.option("--ids", "as_ids", is_flag=True, help="Print only the hits' document ids, one a line.")
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 def search_command(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool, as_jsonl: bool,
                    sort: str, source: str | None, since: str | None, until: str | None, words: bool,
                    fragments: int, context: int, facets: bool, explain: bool, expand: bool | None,
-                   color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
+                   collapse: bool, color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
                    highlight: str | None = None) -> None:
     """Search the index; exit 1 when nothing is found.
 
@@ -76,7 +78,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
     results = ix.search(text, limit=1 if as_count else limit, page=1 if as_count else page, sort=sort,
                         source=source, since=since, until=until, syntax=not words,
                         fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
-                        facets=facets, explain=explain, expand=expand)
+                        facets=facets, explain=explain, expand=expand, collapse=collapse)
     if not results.total and len(ix) == 0:
         click.echo(printable(f"searcher: the index at {state.location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
@@ -129,9 +131,12 @@ def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool, h
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="Leave out copies of the article itself, and fold copies among the others.")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @pass_state
-def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jsonl: bool, color: bool | None) -> None:
+def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jsonl: bool, collapse: bool,
+                    color: bool | None) -> None:
     """The articles most like DOC_ID (an id, or a start of one no other id shares); exit 1 when none.
 
     \b
@@ -142,7 +147,7 @@ def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jso
         raise click.UsageError("--json and --jsonl cannot be used together")
     use_color = color_wanted(color)
     highlight = "ansi" if use_color and not (as_json or as_jsonl) else "plain"
-    results = state.open_index().similar(doc_id, limit=limit, highlight=highlight)
+    results = state.open_index().similar(doc_id, limit=limit, highlight=highlight, collapse=collapse)
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
 
 

@@ -182,7 +182,9 @@ class Hit:
     ``snippet`` is marked up in the format the search asked for (``highlight``);
     ``snippet_text`` is the same snippet as plain text and ``matches`` the (start, end)
     character offsets of the matched words in it. With ``explain``, ``explanation`` holds
-    readable lines and ``score_parts`` the parts that add up to ``score``.
+    readable lines and ``score_parts`` the parts that add up to ``score``. ``duplicates``:
+    the ids of near-duplicate hits (the same article saved again, syndicated copies) folded
+    into this one, best-ranked first; empty when none were, or when collapsing was off.
     """
 
     rank: int
@@ -198,6 +200,7 @@ class Hit:
     snippet_text: str = ""
     matches: list[tuple[int, int]] = field(default_factory=list)
     score_parts: list[ScorePart] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO 8601); the snippet as plain text plus match offsets.
@@ -215,6 +218,7 @@ class Hit:
             "url": self.url,
             "snippet": self.snippet_text,
             "matches": [[start, end] for start, end in self.matches],
+            "duplicates": list(self.duplicates),
             **({"explanation": {"score": round(self.score, 6), "parts": [p.as_dict() for p in self.score_parts]}}
                if self.explanation else {}),
         }
@@ -222,7 +226,13 @@ class Hit:
 
 @dataclass(slots=True)
 class Results:
-    """A page of hits plus what the caller needs to show around them."""
+    """A page of hits plus what the caller needs to show around them.
+
+    ``total`` counts every matching document, copies included; ``copies`` how many of them
+    were folded into a better-ranked near-duplicate (counted among the hits ranked to fill
+    the pages up to this one and a look-ahead past it, so further down more may fold), and
+    ``distinct`` the hits left after folding: ``total - copies``.
+    """
 
     query: str
     hits: list[Hit]
@@ -235,6 +245,7 @@ class Results:
     #: Why a query typed with syntax was searched as plain words instead ("a quote is not
     #: closed"), or None when its syntax was used (or it had none).
     searched_as_words: str | None = None
+    copies: int = 0
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -246,15 +257,22 @@ class Results:
         return self.hits[index]
 
     @property
+    def distinct(self) -> int:
+        """The matching documents once copies are folded (``total - copies``)."""
+        return self.total - self.copies
+
+    @property
     def pages(self) -> int:
-        """How many pages of ``limit`` hits there are in all."""
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        """How many pages of ``limit`` hits there are in all (copies folded)."""
+        return max(1, -(-self.distinct // self.limit)) if self.limit else 1
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole page."""
         return {
             "query": self.query,
             "total": self.total,
+            "distinct": self.distinct,
+            "copies": self.copies,
             "page": self.page,
             "limit": self.limit,
             "suggestion": self.suggestion,

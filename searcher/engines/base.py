@@ -126,11 +126,18 @@ class Engine(Protocol):
         ...
 
     def search(self, query: str, options: SearchOptions) -> Results:
-        """One page of ranked hits for a query in the project's language (see README)."""
+        """One page of ranked hits for a query in the project's language (see README).
+
+        With ``options.collapse`` copies fold into the best-ranked hit: store
+        ``search.duplicates.body_signature(doc)`` with each document and run the ranking
+        through ``search.duplicates.collapse``, which gives the page's groups and the count
+        for ``Results.copies``.
+        """
         ...
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
-        """The documents most like ``doc_id`` (itself excluded)."""
+        """The documents most like ``doc_id`` (itself excluded; with ``options.collapse`` its
+        copies too, counted in ``Results.copies``, and copies among the rest folded)."""
         ...
 
     def suggest(self, query: str) -> str | None:

@@ -33,6 +33,9 @@ class SearchOptions:
     :param explain: fill each ``Hit.explanation`` with why it scored what it did.
     :param expand: pseudo-relevance feedback for word queries: None follows the ranking
         settings (on), False turns it off, True forces it.
+    :param collapse: fold near-duplicate hits (the same article saved twice, syndicated
+        copies) into the best-ranked one, listed in its ``Hit.duplicates``; False shows
+        every copy (see :mod:`searcher.search.duplicates`).
     :param seconds: the search's time budget (``limits.QUERY_SECONDS``); past it the search
         stops with QueryError. None: no budget.
     """
@@ -50,6 +53,7 @@ class SearchOptions:
     facets: bool = False
     explain: bool = False
     expand: bool | None = None
+    collapse: bool = True
     seconds: float | None = QUERY_SECONDS
 
     def checked(self) -> "SearchOptions":

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...core.records import Document, RemovedLine
+from ...search.duplicates import body_signature
 from ...search.fields import DEFAULT_FIELDS
 from .schema import word_counts
 
@@ -31,6 +32,7 @@ def document_to_fields(doc: Document) -> dict[str, Any]:
         "content_hash": doc.content_hash,
     }
     fields["terms"] = word_counts({name: fields[name] for name in DEFAULT_FIELDS})
+    fields["signature"] = body_signature(doc)
     if doc.source:
         fields["source_key"] = doc.source.strip().lower()
     if published is not None:

@@ -18,7 +18,7 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 3  # 3: the stored ``terms`` field (feedback's forward index)
+SCHEMA_VERSION = 4  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
@@ -238,5 +238,8 @@ def build_schema() -> Schema:
         # forward index, so pseudo-relevance feedback reads the top hits' terms instead of
         # re-analysing their text at query time (that was half a Reuters query's time).
         terms=STORED(),
+        # The body's near-duplicate signature (search/duplicates.py), read for each ranked
+        # candidate to fold copies; made once at index time, not per query.
+        signature=STORED(),
     )
 
