@@ -4,7 +4,9 @@ A :class:`RankingSettings` travels as an argument (``SearchIndex(path, settings=
 hands it to the engine), so a benchmark or a test tries a variant by building one with
 :func:`dataclasses.replace`, never by changing module state. The comment beside each knob
 says why its default helps in general, not on one collection; the figures are nDCG@10
-from ``benchmarks/relevance.py`` (TIME / CISI / Cranfield).
+from ``benchmarks/relevance.py`` (TIME / CISI / Cranfield). Defaults are chosen by its
+leave-one-collection-out figure (a setting picked on two collections, scored on the
+third) and its ablation table: what holds on every collection over what wins one.
 """
 
 from __future__ import annotations
@@ -44,16 +46,21 @@ class RankingSettings:
     compound_part_weight: float = 1.0
     #: A word typed twice weighs twice (long natural-language queries repeat their topic).
     query_tf: bool = True
-    #: Documents holding every distinct query word rank before those holding only some.
-    #: Users expect this from a search box; for long queries almost no document holds every
-    #: word, so it costs nothing there.
-    all_words_first: bool = True
-    #: Proximity (sequential dependence): bonus when consecutive query words occur within
-    #: ``proximity_window`` positions of each other, as a fraction of the unigram score scale.
-    #: Re-scores only the top ``proximity_depth`` candidates (positions cost a posting read).
-    #: Measured at 0.2: +0.004 nDCG@10 on TIME, +-0.002 on CISI/Cranfield for 1.5-3x the
-    #: latency, so it is off by default (set it for phrase-heavy collections).
+    #: True: documents holding every distinct query word rank before those holding only
+    #: some, whatever their scores (a hard coordination rule BM25 does not make). Off: BM25's
+    #: idf already ranks documents with more of the rare words first, and the rule picks the
+    #: documents feedback learns from by word count instead of by score. With the other
+    #: defaults, turning it on: -0.005 / +0.002 / +0.000; every leave-one-out fold chose off.
+    all_words_first: bool = False
+    #: Sequential dependence (term dependence, re-scoring the top ``proximity_depth``
+    #: documents): each pair of consecutive query words scores like one more query word,
+    #: BM25-saturated count times the pair's mean idf times the weight: ``phrase_weight``
+    #: for the two side by side in order, ``proximity_weight`` for the two within
+    #: ``proximity_window`` positions. Measured over the defaults: phrase 0.1 +0.000 /
+    #: +0.002 / -0.000, 0.25 -0.014 / +0.001 / +0.002; proximity 0.1 -0.006 / +0.000 /
+    #: +0.002; both read positions (about 1.5x a query's time), so both are off.
     proximity_weight: float = 0.0
+    phrase_weight: float = 0.0
     proximity_window: int = 8
     proximity_depth: int = 100
     #: Pseudo-relevance feedback (RM3, on by default for word queries; ``search(expand=False)``,
@@ -69,12 +76,22 @@ class RankingSettings:
     feedback_docs: int = 10
     feedback_terms: int = 20
     feedback_original: float = 0.75
+    #: Query-adaptive feedback. ``feedback_full_spread``: when the first pass's top
+    #: ``feedback_docs`` scores fall by less than this share of the best from first to last,
+    #: feedback's share shrinks in proportion: top hits that score alike show no clear topic
+    #: to expand on. On every collection the flattest third of the queries gained least from
+    #: feedback (-0.016 / -0.014 / +0.012 against +0.02 for the rest); at 0.2: +0.000 /
+    #: +0.000 / +0.002 (0.3: +0.001 / -0.002 / -0.001). ``feedback_full_words``: the same
+    #: by query length (distinct words); at 10: -0.002 / -0.001 / -0.000, so it is off (0).
+    feedback_full_spread: float = 0.2
+    feedback_full_words: int = 0
     #: Feedback re-ranks the first pass's best ``feedback_depth`` documents, scoring the
     #: expansion words from those documents' own text (stopping early once
     #: ``feedback_read_words`` words were read, for long pages): re-scoring every match would
     #: read the expansion words' whole posting lists, 5-8x the plain-query time on
-    #: Reuters-size indexes.
-    feedback_depth: int = 30
+    #: Reuters-size indexes. 100 against 30: +0.004 / +0.003 / +0.000 (1000: no further
+    #: change), chosen in every leave-one-out fold.
+    feedback_depth: int = 100
     feedback_read_words: int = 20_000
     #: Expansion words in more than this share of documents are skipped: they say little
     #: about the topic and their long posting lists are what feedback costs.
