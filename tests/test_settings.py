@@ -153,3 +153,18 @@ def test_feedback_weighs_less_when_the_top_hits_score_alike():
     steep = [(4.0, {"cocoa": 3, "ghana": 2}, 5), (1.0, {"cocoa": 1, "ghana": 4}, 5)]
     scale, extra = rm3({"cocoa": 1.0}, steep, df, 100, settings)
     assert scale == pytest.approx(0.6) and sum(extra.values()) == pytest.approx(0.4)
+
+
+def test_the_all_words_tier_is_for_short_queries():
+    assert DEFAULT_SETTINGS.tiers(2) and DEFAULT_SETTINGS.tiers(DEFAULT_SETTINGS.all_words_max)
+    assert not DEFAULT_SETTINGS.tiers(1) and not DEFAULT_SETTINGS.tiers(DEFAULT_SETTINGS.all_words_max + 1)
+    assert dataclasses.replace(DEFAULT_SETTINGS, all_words_max=0).tiers(30)
+    assert not dataclasses.replace(DEFAULT_SETTINGS, all_words_first=False).tiers(2)
+
+
+def test_explain_names_the_all_words_tier_only_when_it_applies(path):
+    with SearchIndex(path) as ix:
+        short = ix.search("drought cocoa", explain=True, expand=False)
+        long = ix.search("drought cocoa bahia farmers rain week", explain=True, expand=False)
+    assert any("rank first" in line for line in short[0].explanation)
+    assert not any("rank first" in line for hit in long for line in hit.explanation)

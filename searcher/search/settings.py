@@ -46,12 +46,16 @@ class RankingSettings:
     compound_part_weight: float = 1.0
     #: A word typed twice weighs twice (long natural-language queries repeat their topic).
     query_tf: bool = True
-    #: True: documents holding every distinct query word rank before those holding only
-    #: some, whatever their scores (a hard coordination rule BM25 does not make). Off: BM25's
-    #: idf already ranks documents with more of the rare words first, and the rule picks the
-    #: documents feedback learns from by word count instead of by score. With the other
-    #: defaults, turning it on: -0.005 / +0.002 / +0.000; every leave-one-out fold chose off.
-    all_words_first: bool = False
+    #: Documents holding every distinct query word rank before those holding only some,
+    #: whatever their scores (a hard coordination rule BM25 does not make), for queries of
+    #: at most ``all_words_max`` distinct words (0: any length). Search-box queries of two
+    #: or three words expect it (a long article naming both places above a short one naming
+    #: one); in long natural-language queries it ranks by word count instead of by score and
+    #: picks the documents feedback learns from that way. Measured over the other defaults:
+    #: at any length -0.005 / +0.003 / -0.000 nDCG@10 (every leave-one-out fold chose off);
+    #: the dev collections' queries are longer than 4 words, where the tier now stops.
+    all_words_first: bool = True
+    all_words_max: int = 4
     #: Sequential dependence (term dependence, re-scoring the top ``proximity_depth``
     #: documents): each pair of consecutive query words scores like one more query word,
     #: BM25-saturated count times the pair's mean idf times the weight: ``phrase_weight``
@@ -89,13 +93,19 @@ class RankingSettings:
     #: expansion words from those documents' own text (stopping early once
     #: ``feedback_read_words`` words were read, for long pages): re-scoring every match would
     #: read the expansion words' whole posting lists, 5-8x the plain-query time on
-    #: Reuters-size indexes. 100 against 30: +0.004 / +0.003 / +0.000 (1000: no further
-    #: change), chosen in every leave-one-out fold.
-    feedback_depth: int = 100
+    #: Reuters-size indexes. Deeper re-ranks gain a little everywhere: 50 +0.005 / +0.002 /
+    #: +0.000, 100 +0.005 / +0.003 / +0.000 (1000: no further change), but reading more
+    #: top documents' terms costs 1.4x / 1.6x a Reuters query's CPU time (7.8 -> 11.5 /
+    #: 12.6 ms, benchmarks/scale.py's queries), so 30.
+    feedback_depth: int = 30
     feedback_read_words: int = 20_000
     #: Expansion words in more than this share of documents are skipped: they say little
     #: about the topic and their long posting lists are what feedback costs.
     feedback_max_df: float = 0.1
+
+    def tiers(self, words: int) -> bool:
+        """True if documents holding all of a query's ``words`` distinct words rank first."""
+        return self.all_words_first and words > 1 and (self.all_words_max <= 0 or words <= self.all_words_max)
 
     def field_weights(self) -> dict[str, float]:
         """Weight of each word field, relative to the body: ``{"title": ..., "sections": ..., "body": ...}``."""

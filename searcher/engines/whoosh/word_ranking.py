@@ -87,7 +87,7 @@ def rank_words(
     docnum never to return; ``coordinate``: False ranks without the all-words tier.
     """
     terms = dict(weights) if weights else term_weights(tokens, settings)
-    tiered = settings.all_words_first and coordinate and len(terms) > 1
+    tiered = coordinate and settings.tiers(len(terms))
     q = _Query(stats_for(searcher), settings, terms, allowed, exclude, tiered)
     use_feedback = (settings.feedback if feedback is None else feedback) and settings.feedback_docs > 0
     depth = max(limit, settings.proximity_depth if settings.proximity_weight or settings.phrase_weight else 0)
