@@ -51,9 +51,9 @@ class RankingSettings:
     #: at most ``all_words_max`` distinct words (0: any length). Search-box queries of two
     #: or three words expect it (a long article naming both places above a short one naming
     #: one); in long natural-language queries it ranks by word count instead of by score and
-    #: picks the documents feedback learns from that way. Measured over the other defaults:
-    #: at any length -0.005 / +0.003 / -0.000 nDCG@10 (every leave-one-out fold chose off);
-    #: the dev collections' queries are longer than 4 words, where the tier now stops.
+    #: picks the documents feedback learns from that way. Measured against up to 4 words:
+    #: off -0.006 / -0.002 / +0.000 nDCG@10, any length -0.010 / +0.001 / +0.000, up to 8
+    #: words -0.011 / +0.001 / +0.000.
     all_words_first: bool = True
     all_words_max: int = 4
     #: Sequential dependence (term dependence, re-scoring the top ``proximity_depth``
@@ -61,8 +61,9 @@ class RankingSettings:
     #: BM25-saturated count times the pair's mean idf times the weight: ``phrase_weight``
     #: for the two side by side in order, ``proximity_weight`` for the two within
     #: ``proximity_window`` positions. Measured over the defaults: phrase 0.1 +0.000 /
-    #: +0.002 / -0.000, 0.25 -0.014 / +0.001 / +0.002; proximity 0.1 -0.006 / +0.000 /
-    #: +0.002; both read positions (about 1.5x a query's time), so both are off.
+    #: +0.002 / -0.000, 0.25 -0.014 / +0.000 / +0.001; proximity 0.1 -0.006 / -0.002 /
+    #: +0.001; reading the top 100 documents' positions costs 1.3-1.5x a Reuters query's
+    #: CPU time (6.8 -> 8.7-9.9 ms, phrase 0.1): both off.
     proximity_weight: float = 0.0
     phrase_weight: float = 0.0
     proximity_window: int = 8
@@ -84,17 +85,18 @@ class RankingSettings:
     #: ``feedback_docs`` scores fall by less than this share of the best from first to last,
     #: feedback's share shrinks in proportion: top hits that score alike show no clear topic
     #: to expand on. On every collection the flattest third of the queries gained least from
-    #: feedback (-0.016 / -0.014 / +0.012 against +0.02 for the rest); at 0.2: +0.000 /
-    #: +0.000 / +0.002 (0.3: +0.001 / -0.002 / -0.001). ``feedback_full_words``: the same
-    #: by query length (distinct words); at 10: -0.002 / -0.001 / -0.000, so it is off (0).
+    #: feedback (-0.016 / -0.014 / +0.012 against about +0.02 for the rest); 0.2 against
+    #: off: +0.000 / +0.002 / +0.001 (0.3: +0.001 / +0.001 / +0.000 against off).
+    #: ``feedback_full_words``: the same by query length (distinct words); at 10: -0.003 /
+    #: -0.003 / -0.001, so it is off (0).
     feedback_full_spread: float = 0.2
     feedback_full_words: int = 0
     #: Feedback re-ranks the first pass's best ``feedback_depth`` documents, scoring the
     #: expansion words from those documents' own text (stopping early once
     #: ``feedback_read_words`` words were read, for long pages): re-scoring every match would
     #: read the expansion words' whole posting lists, 5-8x the plain-query time on
-    #: Reuters-size indexes. Deeper re-ranks gain a little everywhere: 50 +0.005 / +0.002 /
-    #: +0.000, 100 +0.005 / +0.003 / +0.000 (1000: no further change), but reading more
+    #: Reuters-size indexes. Deeper re-ranks gain a little everywhere: 50 +0.004 / +0.002 /
+    #: +0.000, 100 +0.004 / +0.003 / +0.000 (1000: no further change), but reading more
     #: top documents' terms costs 1.4x / 1.6x a Reuters query's CPU time (7.8 -> 11.5 /
     #: 12.6 ms, benchmarks/scale.py's queries), so 30.
     feedback_depth: int = 30
