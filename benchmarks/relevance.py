@@ -1,18 +1,27 @@
-"""Ranking quality of searcher on the classic test collections, beside two references.
+"""Ranking quality of searcher on the classic test collections, beside stock engines.
 
-Prints, per collection in ``shared/data/ir`` (TIME, CISI, Cranfield): nDCG@10, MAP@100
-(AP@100) and P@10 of
+Per collection in ``shared/data/ir`` (TIME, CISI, Cranfield), in one run:
 
-* ``searcher``   - SearchIndex.add + SearchIndex.search(syntax=False, limit=100, no snippets),
-* ``fts5``       - SQLite FTS5 bm25 (stdlib sqlite3, porter tokenizer, title+text, words OR-ed),
-* ``whoosh``     - plain Whoosh: default BM25F over title+text, query words in an OR group,
+* the stock engines: ``fts5`` (SQLite FTS5 bm25, porter tokenizer, title+text, words
+  OR-ed), ``whoosh`` (plain Whoosh: default BM25F over title+text, words in an OR group),
+  ``rank_bm25`` (BM25Okapi over lower-cased title+text words, if rank-bm25 is installed);
+* ``ours``: SearchIndex.search(syntax=False, limit=100, no snippets) with the shipped
+  RankingSettings (and the median and p95 latency of its queries);
+* ``tuned``: the best setting of a small grid (GRID) on that collection itself, an
+  optimistic figure;
+* ``leave-one-out``: the grid setting chosen on the other collections (the one whose
+  smallest margin over their best stock engine is largest: what holds everywhere), scored
+  on this one: the honest figure for a collection the settings never saw;
+* an ablation table: nDCG@10 of the shipped settings with one thing changed (feedback,
+  its depth and weight, the all-words tier, proximity, field weights, k1/b, and the
+  index-time stop list and stemming), per collection.
 
-all run in this process on the same data, plus the median and p95 latency of our queries.
-This is a script that prints figures, not a test::
+Indexes are built once per collection and analysis and cached (``--cache``); every
+query-time setting reopens the same index. A script that prints figures, not a test::
 
-    python benchmarks/relevance.py                      # every collection
-    python benchmarks/relevance.py --only cisi -v       # one collection, per-query lines
-    python benchmarks/relevance.py --set FEEDBACK_DOCS=10 --set K1=1.4   # try a setting
+    python benchmarks/relevance.py                      # everything (a few minutes)
+    python benchmarks/relevance.py --quick              # stock engines and ours only
+    python benchmarks/relevance.py --only cisi --set FEEDBACK_DOCS=10 --set K1=1.4
 
 ``--index URL`` also builds each collection on an OpenSearch cluster (``http://host:9200``
 or ``http://host:9200/prefix``: the index is ``prefix-<collection>``, deleted afterwards)
@@ -20,17 +29,19 @@ and prints its rows (``opensearch``) beside the Whoosh engine's, with the differ
 
     python benchmarks/relevance.py --index http://127.0.0.1:9200 --no-refs
 
-``--set NAME=VALUE`` changes a field of the ranking settings for this run (any case:
-``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``), for word
-and structured queries alike. For ablations ``--variant`` runs several settings over the
-same index, e.g. ``--variant base: --variant noprox:PROXIMITY_WEIGHT=0``.
-Needs the ``bench`` extra (``pip install -e '.[bench]'``: ir-measures).
+``--set NAME=VALUE`` changes a field of the ranking settings for the whole run (any case:
+``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``);
+``--variant LABEL:NAME=VALUE,...`` adds a row to the ablation.
+Needs the ``bench`` extra (``pip install -e '.[bench]'``: ir-measures, rank-bm25).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import hashlib
+import itertools
 import json
 import re
 import sqlite3
@@ -43,6 +54,47 @@ from pathlib import Path
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ir"
 COLLECTIONS = ("time", "cisi", "cranfield")
 DEPTH = 100
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "searcher-relevance"
+
+#: The tuning grid: every combination is scored on every collection (query-time knobs only).
+GRID: dict[str, tuple] = {
+    "all_words_first": (True, False),
+    "feedback_original": (0.65, 0.75, 0.85),
+    "feedback_full_spread": (0.0, 0.2),
+    "phrase_weight": (0.0, 0.1),
+}
+
+#: The ablation rows: (label, query-time changes to the shipped settings, index analysis).
+ABLATION: list[tuple[str, list[str], str]] = [
+    ("feedback off", ["FEEDBACK=false"], "default"),
+    ("feedback 5 docs", ["FEEDBACK_DOCS=5"], "default"),
+    ("feedback 20 docs", ["FEEDBACK_DOCS=20"], "default"),
+    ("feedback 10 words", ["FEEDBACK_TERMS=10"], "default"),
+    ("feedback 40 words", ["FEEDBACK_TERMS=40"], "default"),
+    ("feedback weight 0.35", ["FEEDBACK_ORIGINAL=0.65"], "default"),
+    ("feedback weight 0.15", ["FEEDBACK_ORIGINAL=0.85"], "default"),
+    ("feedback re-rank 50", ["FEEDBACK_DEPTH=50"], "default"),
+    ("feedback re-rank 100", ["FEEDBACK_DEPTH=100"], "default"),
+    ("feedback by length 10", ["FEEDBACK_FULL_WORDS=10"], "default"),
+    ("feedback by spread off", ["FEEDBACK_FULL_SPREAD=0"], "default"),
+    ("feedback by spread 0.3", ["FEEDBACK_FULL_SPREAD=0.3"], "default"),
+    ("all-words tier off", ["ALL_WORDS_FIRST=false"], "default"),
+    ("all-words tier any length", ["ALL_WORDS_MAX=0"], "default"),
+    ("all-words tier to 8 words", ["ALL_WORDS_MAX=8"], "default"),
+    ("proximity 0.1", ["PROXIMITY_WEIGHT=0.1"], "default"),
+    ("phrase pairs 0.1", ["PHRASE_WEIGHT=0.1"], "default"),
+    ("phrase pairs 0.25", ["PHRASE_WEIGHT=0.25"], "default"),
+    ("title weight 1", ["TITLE_WEIGHT=1"], "default"),
+    ("title weight 3", ["TITLE_WEIGHT=3"], "default"),
+    ("k1 1.2", ["K1=1.2"], "default"),
+    ("k1 1.8", ["K1=1.8"], "default"),
+    ("b 0.6", ["B=0.6"], "default"),
+    ("b 0.9", ["B=0.9"], "default"),
+    ("title b 0.75", ["TITLE_B=0.75"], "default"),
+    ("short stop list", [], "short-stops"),
+    ("no stop list", [], "no-stops"),
+    ("no stemming", [], "no-stemming"),
+]
 _WORD = re.compile(r"\w+")
 
 
@@ -88,6 +140,56 @@ def build_ours(corpus: list[dict], folder: Path):
     started = time.perf_counter()
     ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in corpus])
     return ix, time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def analysis(name: str):
+    """Index and search with another text analysis (the stop-list and stemming ablation).
+
+    Swaps the schema module's analyzer, stop list and stemmer for the block: the analyzer
+    is pickled into a new index, and the stored term counts feedback reads are made with
+    the module's stop list and stemmer. "default" changes nothing.
+    """
+    if name == "default":
+        yield
+        return
+    from whoosh.analysis import STOP_WORDS, RegexTokenizer
+    from whoosh.lang import stemmer_for_language
+
+    from searcher.engines.whoosh import schema
+
+    stops, lang = {"short-stops": (frozenset(STOP_WORDS), schema.STEMMER), "no-stops": (frozenset(), schema.STEMMER),
+                   "no-stemming": (schema.STOP_WORDS_EN, "")}[name]
+    saved = schema.text_analyzer, schema.STOP_WORDS_EN, list(schema._STEM)
+    schema.text_analyzer = lambda: RegexTokenizer(schema.TOKEN_PATTERN) | schema.TermFilter(stops, lang)
+    schema.STOP_WORDS_EN = stops
+    schema._STEM[0] = stemmer_for_language(lang) if lang else str
+    schema._TERMS.clear()
+    schema._TEXT_ANALYZER = None
+    try:
+        yield
+    finally:
+        schema.text_analyzer, schema.STOP_WORDS_EN, schema._STEM[:] = saved
+        schema._TERMS.clear()
+        schema._TEXT_ANALYZER = None
+
+
+def cached_index(corpus: list[dict], folder: Path, cache: Path, name: str, how: str) -> Path:
+    """The index of ``corpus`` analysed ``how``, built once into ``cache`` (keyed by the data and schema)."""
+    from searcher.engines.whoosh.schema import SCHEMA_VERSION
+
+    digest = hashlib.sha1((folder / "corpus.jsonl").read_bytes() + f"{SCHEMA_VERSION}/{how}".encode()).hexdigest()[:12]
+    path = cache / f"{name}-{how}-{digest}"
+    if not (path / "done").exists():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        with analysis(how):
+            ix, _ = build_ours(corpus, path)
+            ix.close()
+        (path / "done").write_text("built\n")
+    return path / "ix"
 
 
 def open_ours(path: Path, settings):
@@ -186,6 +288,22 @@ def run_whoosh_defaults(corpus: list[dict], queries: list[dict]) -> dict[str, di
     return run
 
 
+def run_rank_bm25(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str, float]] | None:
+    """rank_bm25's BM25Okapi (k1 1.5, b 0.75) over lower-cased title+text words; None if not installed."""
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return None
+    ids = [str(d["id"]) for d in corpus]
+    bm25 = BM25Okapi([_WORD.findall(f"{d.get('title') or ''} {d.get('text') or ''}".lower()) for d in corpus])
+    run = {}
+    for q in queries:
+        scores = bm25.get_scores(_WORD.findall(q["text"].lower()))
+        best = sorted(range(len(ids)), key=lambda i: -scores[i])[:DEPTH]
+        run[str(q["id"])] = ranked([ids[i] for i in best if scores[i] > 0])
+    return run
+
+
 # ------------------------------------------------------------------------------ main
 
 def apply_settings(pairs: list[str], base=None):
@@ -207,48 +325,119 @@ def apply_settings(pairs: list[str], base=None):
     return dataclasses.replace(settings, **changes)
 
 
+def grid_settings(base) -> list[tuple[str, object]]:
+    """(label, settings) of every GRID combination over ``base``."""
+    out = []
+    for values in itertools.product(*GRID.values()):
+        changes = dict(zip(GRID, values))
+        label = " ".join(f"{k}={str(v).lower()}" for k, v in changes.items())
+        out.append((label, dataclasses.replace(base, **changes)))
+    return out
+
+
+def choose(scores: dict[str, dict[str, float]], best_stock: dict[str, float], names: list[str],
+           rule: str = "worst") -> str:
+    """The grid setting best on ``names``: by its smallest margin over the best stock engine
+    (``worst``: what holds everywhere; ties by the mean), or by its mean nDCG@10 (``mean``)."""
+    def mean(label: str) -> float:
+        return round(sum(scores[label][n] for n in names) / len(names), 4)
+
+    if rule == "mean":
+        return max(scores, key=mean)
+    return max(scores, key=lambda label: (round(min(scores[label][n] - best_stock[n] for n in names), 4), mean(label)))
+
+
+def score_ours(path: Path, settings, queries: list[dict], qrels: list) -> tuple[dict[str, float], list[float]]:
+    with open_ours(path, settings) as ix:
+        run, lat = run_ours(ix, queries)
+    return evaluate(run, qrels), lat
+
+
+def line(name: str, label: str, scores: dict[str, float], extra: str = "") -> str:
+    return f"{name:10} {label:24} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} {extra}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the collections")
     ap.add_argument("--only", action="append", help="run only this collection (repeatable)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="change a ranking setting (searcher/search/settings.py)")
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL:NAME=VALUE,...",
-                    help="also run these settings over the same index (ablation)")
-    ap.add_argument("--no-refs", action="store_true", help="skip the FTS5 and plain-Whoosh references")
-    ap.add_argument("-v", "--verbose", action="store_true", help="per-query nDCG@10 of ours")
+                    help="add this setting to the ablation table")
+    ap.add_argument("--quick", action="store_true", help="stock engines and ours only: no grid, no ablation")
+    ap.add_argument("--no-refs", action="store_true", help="skip the stock engines")
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where built indexes are kept (default {DEFAULT_CACHE})")
     ap.add_argument("--index", metavar="URL", help="also run on an OpenSearch cluster (http://host:9200[/prefix])")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
+    started = time.perf_counter()
     base = apply_settings(args.set)
     names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
-    header = f"{'collection':10} {'system':20} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} {'median ms':>10} {'p95 ms':>7}"
+    grid = [] if args.quick else grid_settings(base)
+    ablation = [] if args.quick else ABLATION + [
+        (label, [p for p in spec.split(",") if p], "default") for label, _, spec in (v.partition(":") for v in args.variant)]
+    header = f"{'collection':10} {'system':24} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} median/p95 ms, margin"
     print(header)
     print("-" * len(header))
+    best_stock: dict[str, float] = {}
+    ours: dict[str, float] = {}
+    grid_scores: dict[str, dict[str, float]] = {label: {} for label, _ in grid}
+    ablated: dict[str, dict[str, float]] = {label: {} for label, _, _ in ablation}
     for name in names:
-        corpus, queries, qrels = load(args.data / name)
-        with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
-            ix, _ = build_ours(corpus, Path(tmp))
-            ix.close()
-            whoosh_ndcg = 0.0
-            variants = [("searcher", []), ("searcher --no-expand", ["FEEDBACK=false"])] + [
-                (label, [p for p in spec.split(",") if p]) for label, _, spec in (v.partition(":") for v in args.variant)
-            ]
-            for label, pairs in variants:
-                with open_ours(ix.path, apply_settings(pairs, base)) as variant:
-                    run, lat = run_ours(variant, queries)
-                scores = evaluate(run, qrels)
-                lat_ms = sorted(x * 1000 for x in lat)
-                p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
-                print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f} "
-                      f"{statistics.median(lat_ms):10.1f} {p95:7.1f}", flush=True)
-                whoosh_ndcg = whoosh_ndcg if label != "searcher" else scores["nDCG@10"]
-        if args.index:
-            run_cluster(args.index, name, corpus, queries, qrels, base, whoosh_ndcg)
+        folder = args.data / name
+        corpus, queries, qrels = load(folder)
+        stock = {}
         if not args.no_refs:
-            for label, fn in (("fts5", run_fts5), ("whoosh-defaults", run_whoosh_defaults)):
-                scores = evaluate(fn(corpus, queries), qrels)
-                print(f"{name:10} {label:20} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}", flush=True)
+            for label, fn in (("fts5", run_fts5), ("whoosh", run_whoosh_defaults), ("rank_bm25", run_rank_bm25)):
+                run = fn(corpus, queries)
+                if run is not None:
+                    stock[label] = evaluate(run, qrels)
+                    print(line(name, label, stock[label]), flush=True)
+        best_stock[name] = max((s["nDCG@10"] for s in stock.values()), default=0.0)
+        path = cached_index(corpus, folder, args.cache, name, "default")
+        scores, lat = score_ours(path, base, queries, qrels)
+        ours[name] = scores["nDCG@10"]
+        lat_ms = sorted(x * 1000 for x in lat)
+        p95 = lat_ms[min(len(lat_ms) - 1, int(0.95 * len(lat_ms)))]
+        margin = f"  {ours[name] - best_stock[name]:+.3f}" if stock else ""
+        print(line(name, "ours", scores, f"{statistics.median(lat_ms):6.1f} / {p95:5.1f}{margin}"), flush=True)
+        if args.index:
+            run_cluster(args.index, name, corpus, queries, qrels, base, ours[name])
+        # nDCG@10 per (analysis, settings): a setting in both the grid and the ablation runs once.
+        seen = {("default", base): ours[name]}
+        for label, settings in grid:
+            if ("default", settings) not in seen:
+                seen["default", settings] = score_ours(path, settings, queries, qrels)[0]["nDCG@10"]
+            grid_scores[label][name] = seen["default", settings]
+        for label, pairs, how in ablation:
+            settings = apply_settings(pairs, base)
+            if (how, settings) not in seen:
+                index = cached_index(corpus, folder, args.cache, name, how)
+                with analysis(how):
+                    seen[how, settings] = score_ours(index, settings, queries, qrels)[0]["nDCG@10"]
+            ablated[label][name] = seen[how, settings]
+        if grid:
+            tuned = choose(grid_scores, best_stock, [name])
+            print(f"{name:10} {'tuned':24} {grid_scores[tuned][name]:8.3f}   ({tuned})")
+    if grid and len(names) > 1:
+        print()
+        print(f"{'held out':10} {'rule':6} {'leave-one-out nDCG@10':>22} {'margin':>7}   setting chosen on the others")
+        for rule in ("worst", "mean"):
+            for name in names:
+                label = choose(grid_scores, best_stock, [n for n in names if n != name], rule)
+                figure = grid_scores[label][name]
+                print(f"{name:10} {rule:6} {figure:22.3f} {figure - best_stock[name]:+7.3f}   {label}")
+            label = choose(grid_scores, best_stock, names, rule)
+            print(f"{'all':10} {rule:6} {'chosen on every one:':>22}           {label}")
+        print("(rule worst: the largest smallest margin over the best stock engine; mean: the largest mean nDCG@10)")
+    if ablation:
+        print()
+        print(f"{'ablation (nDCG@10, change)':30} " + " ".join(f"{n:>16}" for n in names))
+        print(f"{'shipped settings':30} " + " ".join(f"{ours[n]:16.3f}" for n in names))
+        for label, _, _ in ablation:
+            print(f"{label:30} " + " ".join(f"{ablated[label][n]:8.3f} ({ablated[label][n] - ours[n]:+.3f})" for n in names))
+    print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 
 

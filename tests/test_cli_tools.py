@@ -271,3 +271,19 @@ def test_shell_completion_completes_commands_and_options():
     env.update(COMP_WORDS="searcher de", COMP_CWORD="1")
     out = subprocess.run([sys.executable, "-m", "searcher"], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["plain,delete"]
+
+
+def test_explained_phrase_part_adds_up_and_reads_in_order(varied_index):
+    import dataclasses
+
+    from searcher.search.settings import DEFAULT_SETTINGS
+
+    settings = dataclasses.replace(DEFAULT_SETTINGS, phrase_weight=0.3, proximity_weight=0.1)
+    with SearchIndex(varied_index.path, settings=settings) as ix:
+        results = ix.search("oil crude", explain=True, limit=5)
+        assert_parts_add_up(results)
+        kinds = {p.kind for hit in results for p in hit.score_parts}
+        assert {"phrase", "proximity"} <= kinds
+        assert any("'oil' then 'crude'" in line for hit in results for line in hit.explanation)
+        # Without feedback too: the pairs are on the user's words' scale either way.
+        assert_parts_add_up(ix.search("oil crude", explain=True, expand=False, limit=5))

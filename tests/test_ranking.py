@@ -108,6 +108,16 @@ def test_feedback_pool_scores_equal_posting_scores(ix):
         assert abs(score - from_text[docnum]) < 1e-9
 
 
+def test_term_filter_without_a_stemmer_keeps_words_whole():
+    # lang="" is the relevance benchmark's no-stemming ablation.
+    from whoosh.analysis import RegexTokenizer
+
+    from searcher.engines.whoosh.schema import STOP_WORDS_EN, TOKEN_PATTERN, TermFilter
+
+    analyzer = RegexTokenizer(TOKEN_PATTERN) | TermFilter(STOP_WORDS_EN, "")
+    assert [t.text for t in analyzer("The Runners RAN running races")] == ["runners", "ran", "running", "races"]
+
+
 def test_one_step_term_filter_equals_whooshs_filter_chain():
     """TermFilter must index exactly what Lowercase | Charset | Stop | Stem would."""
     import random

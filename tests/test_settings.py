@@ -113,3 +113,58 @@ def test_the_weight_of_a_hyphenated_words_parts_is_a_setting(tmp_path):
                       expand=False)
     assert with_parts.keys() == without.keys() == {"a"}  # the parts never make a match
     assert with_parts["a"] > without["a"]
+
+
+def test_phrase_pairs_lift_the_words_side_by_side(tmp_path):
+    # The same words, once side by side and in order, once apart: only the pair features tell them apart.
+    filler = "Trade rose, exports grew, markets opened, factories hired, wages climbed."
+    docs = [Document(doc_id="apart", title="", body=f"Nam was quiet in the south. {filler} Viet officials met."),
+            Document(doc_id="together", title="", body=f"{filler} Viet Nam was quiet in the south. Officials met.")]
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add(docs)
+    plain = _scores(tmp_path / "ix", DEFAULT_SETTINGS, "viet nam", expand=False)
+    assert plain["apart"] == pytest.approx(plain["together"])
+    for knob in ("phrase_weight", "proximity_weight"):
+        paired = _scores(tmp_path / "ix", dataclasses.replace(DEFAULT_SETTINGS, **{knob: 0.2}), "viet nam", expand=False)
+        assert paired["together"] > paired["apart"] == pytest.approx(plain["apart"]), knob
+
+
+def test_feedback_weighs_less_on_short_queries_when_set():
+    from searcher.search.feedback import original_weight
+
+    assert original_weight(2, 1.0, DEFAULT_SETTINGS) == DEFAULT_SETTINGS.feedback_original  # off by default
+    settings = dataclasses.replace(DEFAULT_SETTINGS, feedback_original=0.6, feedback_full_words=10, feedback_full_spread=0)
+    assert original_weight(10, 1.0, settings) == pytest.approx(0.6) == original_weight(30, 1.0, settings)
+    assert original_weight(5, 1.0, settings) == pytest.approx(0.8)  # half the words, half feedback's share
+    top = [(2.0, {"cocoa": 3, "ghana": 2}, 5)]
+    scale, extra = rm3({"cocoa": 1.0}, top, {"cocoa": 2, "ghana": 2}.__getitem__, 100, settings)
+    assert scale == pytest.approx(0.96) and sum(extra.values()) == pytest.approx(0.04)  # one word of ten
+
+
+def test_feedback_weighs_less_when_the_top_hits_score_alike():
+    from searcher.search.feedback import original_weight
+
+    settings = dataclasses.replace(DEFAULT_SETTINGS, feedback_original=0.6, feedback_full_spread=0.4)
+    assert original_weight(10, 0.4, settings) == pytest.approx(0.6) == original_weight(10, 0.9, settings)
+    assert original_weight(10, 0.1, settings) == pytest.approx(0.9)  # a quarter of the spread, of the share
+    df = {"cocoa": 2, "ghana": 2}.__getitem__
+    alike = [(2.0, {"cocoa": 3, "ghana": 2}, 5), (2.0, {"cocoa": 1, "ghana": 4}, 5)]
+    assert rm3({"cocoa": 1.0}, alike, df, 100, settings) == (1.0, {})  # no spread: no feedback
+    steep = [(4.0, {"cocoa": 3, "ghana": 2}, 5), (1.0, {"cocoa": 1, "ghana": 4}, 5)]
+    scale, extra = rm3({"cocoa": 1.0}, steep, df, 100, settings)
+    assert scale == pytest.approx(0.6) and sum(extra.values()) == pytest.approx(0.4)
+
+
+def test_the_all_words_tier_is_for_short_queries():
+    assert DEFAULT_SETTINGS.tiers(2) and DEFAULT_SETTINGS.tiers(DEFAULT_SETTINGS.all_words_max)
+    assert not DEFAULT_SETTINGS.tiers(1) and not DEFAULT_SETTINGS.tiers(DEFAULT_SETTINGS.all_words_max + 1)
+    assert dataclasses.replace(DEFAULT_SETTINGS, all_words_max=0).tiers(30)
+    assert not dataclasses.replace(DEFAULT_SETTINGS, all_words_first=False).tiers(2)
+
+
+def test_explain_names_the_all_words_tier_only_when_it_applies(path):
+    with SearchIndex(path) as ix:
+        short = ix.search("drought cocoa", explain=True, expand=False)
+        long = ix.search("drought cocoa bahia farmers rain week", explain=True, expand=False)
+    assert any("rank first" in line for line in short[0].explanation)
+    assert not any("rank first" in line for hit in long for line in hit.explanation)

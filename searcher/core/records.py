@@ -75,6 +75,7 @@ class ScorePart:
 
     ``kind``: ``word`` (a word of the query), ``feedback`` (a word pseudo-relevance feedback
     added), ``proximity`` (two query words found near each other: ``term`` is "a b"),
+    ``phrase`` (two consecutive query words found side by side, in order: "a b"),
     ``coordination`` (the bonus a structured query gives a document for matching more of
     its clauses) or ``other`` (what a structured query's scoring added that has no term).
     ``fields``: the word's frequency in each field it was found in; word queries score a

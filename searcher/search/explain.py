@@ -19,6 +19,9 @@ def part_line(part: ScorePart) -> str:
     if part.kind == "proximity":
         a, _, b = part.term.partition(" ")
         return head + f"{a!r} near {b!r} x{sum(part.fields.values()):g}"
+    if part.kind == "phrase":
+        a, _, b = part.term.partition(" ")
+        return head + f"{a!r} then {b!r} x{sum(part.fields.values()):g}"
     if part.kind == "word":  # a structured query's term in one field
         fields = ", ".join(f"{name}:{part.term!r} tf={tf:g}" for name, tf in part.fields.items()) or repr(part.term)
         boost = f" x {part.boost:.3g}" if part.boost is not None and part.boost != 1 else ""

@@ -35,13 +35,38 @@ def rm3(
     Returns ``(scale, extra)``: the mixed query is every original weight times ``scale``
     plus the ``extra`` weights (expansion words, and original words the top hits favour).
     """
+    norm_q = sum(terms.values()) or 1.0
+    original = original_weight(len(terms), _spread(top), settings)
+    if original >= 1.0:
+        return 1.0 / norm_q, {}
     model = _relevance_model(top)
     best = _expansion_terms(model, terms, df, doc_count, settings)
-    norm_q = sum(terms.values()) or 1.0
     norm_e = sum(v for _, v in best) or 1.0
-    original = settings.feedback_original
     extra = {t: (1.0 - original) * w / norm_e for t, w in best if w > 0}
     return original / norm_q, extra
+
+
+def original_weight(words: int, spread: float, settings: RankingSettings) -> float:
+    """The share of the mixed query kept for the user's own ``words`` distinct words,
+    when the first pass's top scores fall by ``spread`` (a share of the best) from first to last.
+
+    ``settings.feedback_original``, with feedback's share cut in proportion for queries of
+    fewer than ``feedback_full_words`` words and for a spread under ``feedback_full_spread``
+    (top hits scoring alike: the first pass found no clear topic to expand on).
+    """
+    share = 1.0 - settings.feedback_original
+    if 0 < words < settings.feedback_full_words:
+        share *= words / settings.feedback_full_words
+    if settings.feedback_full_spread > 0 and spread < settings.feedback_full_spread:
+        share *= max(spread, 0.0) / settings.feedback_full_spread
+    return 1.0 - share
+
+
+def _spread(top: Sequence[TopDocument]) -> float:
+    """How far the top documents' scores fall from the best to the worst, as a share of the best."""
+    scores = [s for s, _, _ in top]
+    best = max(scores, default=0.0)
+    return (best - min(scores)) / best if best > 0 else 0.0
 
 
 def _relevance_model(top: Sequence[TopDocument]) -> dict[str, float]:

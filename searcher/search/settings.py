@@ -4,7 +4,9 @@ A :class:`RankingSettings` travels as an argument (``SearchIndex(path, settings=
 hands it to the engine), so a benchmark or a test tries a variant by building one with
 :func:`dataclasses.replace`, never by changing module state. The comment beside each knob
 says why its default helps in general, not on one collection; the figures are nDCG@10
-from ``benchmarks/relevance.py`` (TIME / CISI / Cranfield).
+from ``benchmarks/relevance.py`` (TIME / CISI / Cranfield). Defaults are chosen by its
+leave-one-collection-out figure (a setting picked on two collections, scored on the
+third) and its ablation table: what holds on every collection over what wins one.
 """
 
 from __future__ import annotations
@@ -44,16 +46,26 @@ class RankingSettings:
     compound_part_weight: float = 1.0
     #: A word typed twice weighs twice (long natural-language queries repeat their topic).
     query_tf: bool = True
-    #: Documents holding every distinct query word rank before those holding only some.
-    #: Users expect this from a search box; for long queries almost no document holds every
-    #: word, so it costs nothing there.
+    #: Documents holding every distinct query word rank before those holding only some,
+    #: whatever their scores (a hard coordination rule BM25 does not make), for queries of
+    #: at most ``all_words_max`` distinct words (0: any length). Search-box queries of two
+    #: or three words expect it (a long article naming both places above a short one naming
+    #: one); in long natural-language queries it ranks by word count instead of by score and
+    #: picks the documents feedback learns from that way. Measured against up to 4 words:
+    #: off -0.006 / -0.002 / +0.000 nDCG@10, any length -0.010 / +0.001 / +0.000, up to 8
+    #: words -0.011 / +0.001 / +0.000.
     all_words_first: bool = True
-    #: Proximity (sequential dependence): bonus when consecutive query words occur within
-    #: ``proximity_window`` positions of each other, as a fraction of the unigram score scale.
-    #: Re-scores only the top ``proximity_depth`` candidates (positions cost a posting read).
-    #: Measured at 0.2: +0.004 nDCG@10 on TIME, +-0.002 on CISI/Cranfield for 1.5-3x the
-    #: latency, so it is off by default (set it for phrase-heavy collections).
+    all_words_max: int = 4
+    #: Sequential dependence (term dependence, re-scoring the top ``proximity_depth``
+    #: documents): each pair of consecutive query words scores like one more query word,
+    #: BM25-saturated count times the pair's mean idf times the weight: ``phrase_weight``
+    #: for the two side by side in order, ``proximity_weight`` for the two within
+    #: ``proximity_window`` positions. Measured over the defaults: phrase 0.1 +0.000 /
+    #: +0.002 / -0.000, 0.25 -0.014 / +0.000 / +0.001; proximity 0.1 -0.006 / -0.002 /
+    #: +0.001; reading the top 100 documents' positions costs 1.3-1.5x a Reuters query's
+    #: CPU time (6.8 -> 8.7-9.9 ms, phrase 0.1): both off.
     proximity_weight: float = 0.0
+    phrase_weight: float = 0.0
     proximity_window: int = 8
     proximity_depth: int = 100
     #: Pseudo-relevance feedback (RM3, on by default for word queries; ``search(expand=False)``,
@@ -69,16 +81,33 @@ class RankingSettings:
     feedback_docs: int = 10
     feedback_terms: int = 20
     feedback_original: float = 0.75
+    #: Query-adaptive feedback. ``feedback_full_spread``: when the first pass's top
+    #: ``feedback_docs`` scores fall by less than this share of the best from first to last,
+    #: feedback's share shrinks in proportion: top hits that score alike show no clear topic
+    #: to expand on. On every collection the flattest third of the queries gained least from
+    #: feedback (-0.016 / -0.014 / +0.012 against about +0.02 for the rest); 0.2 against
+    #: off: +0.000 / +0.002 / +0.001 (0.3: +0.001 / +0.001 / +0.000 against off).
+    #: ``feedback_full_words``: the same by query length (distinct words); at 10: -0.003 /
+    #: -0.003 / -0.001, so it is off (0).
+    feedback_full_spread: float = 0.2
+    feedback_full_words: int = 0
     #: Feedback re-ranks the first pass's best ``feedback_depth`` documents, scoring the
     #: expansion words from those documents' own text (stopping early once
     #: ``feedback_read_words`` words were read, for long pages): re-scoring every match would
     #: read the expansion words' whole posting lists, 5-8x the plain-query time on
-    #: Reuters-size indexes.
+    #: Reuters-size indexes. Deeper re-ranks gain a little everywhere: 50 +0.004 / +0.002 /
+    #: +0.000, 100 +0.004 / +0.003 / +0.000 (1000: no further change), but reading more
+    #: top documents' terms costs 1.4x / 1.6x a Reuters query's CPU time (7.8 -> 11.5 /
+    #: 12.6 ms, benchmarks/scale.py's queries), so 30.
     feedback_depth: int = 30
     feedback_read_words: int = 20_000
     #: Expansion words in more than this share of documents are skipped: they say little
     #: about the topic and their long posting lists are what feedback costs.
     feedback_max_df: float = 0.1
+
+    def tiers(self, words: int) -> bool:
+        """True if documents holding all of a query's ``words`` distinct words rank first."""
+        return self.all_words_first and words > 1 and (self.all_words_max <= 0 or words <= self.all_words_max)
 
     def field_weights(self) -> dict[str, float]:
         """Weight of each word field, relative to the body: ``{"title": ..., "sections": ..., "body": ...}``."""

@@ -51,7 +51,8 @@ class TermFilter(Filter):
     StopFilter | StemFilter chain (tests compare the two), at a fraction of the cost: the
     chain runs four generator steps per token; here a word seen before is one dict look-up.
     Stop words are dropped at index and query time, and positions are renumbered over
-    them, so a phrase query still matches across a stop word ("re-set as").
+    them, so a phrase query still matches across a stop word ("re-set as"). ``lang=""``
+    keeps words unstemmed (for benchmarks/relevance.py's ablation).
     """
 
     is_morph = True  # it stems: Whoosh keeps unstemmed words apart for spelling
@@ -77,7 +78,10 @@ class TermFilter(Filter):
         found = self._terms.get(raw)
         if found is None:
             folded = raw.lower().translate(accent_map)
-            stem = None if folded in self.stops else stemmer_for_language(self.lang)(folded)
+            if folded in self.stops:
+                stem = None
+            else:
+                stem = stemmer_for_language(self.lang)(folded) if self.lang else folded
             found = (folded, stem)
             if len(self._terms) > 200_000:
                 self._terms.clear()

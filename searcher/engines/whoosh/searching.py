@@ -235,7 +235,7 @@ def _page(searcher: Any, ranking: _Ranking, entries: list[_Entry], options: Sear
                 ranking.why[docnum] = structured_parts(searcher, ranking.parsed, docnum, score)
             hit.score_parts = ranking.why.get(docnum, [])
             tokens = ranking.tokens
-            tiered = tokens is not None and settings.all_words_first and len(set(tokens)) > 1
+            tiered = tokens is not None and settings.tiers(len(set(tokens)))
             hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
                                                 all_words_first=sorted(set(tokens)) if tiered and hit.score_parts else None)
         hits.append(hit)

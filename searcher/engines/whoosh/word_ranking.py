@@ -87,10 +87,10 @@ def rank_words(
     docnum never to return; ``coordinate``: False ranks without the all-words tier.
     """
     terms = dict(weights) if weights else term_weights(tokens, settings)
-    tiered = settings.all_words_first and coordinate and len(terms) > 1
+    tiered = coordinate and settings.tiers(len(terms))
     q = _Query(stats_for(searcher), settings, terms, allowed, exclude, tiered)
     use_feedback = (settings.feedback if feedback is None else feedback) and settings.feedback_docs > 0
-    depth = max(limit, settings.proximity_depth if settings.proximity_weight else 0)
+    depth = max(limit, settings.proximity_depth if settings.proximity_weight or settings.phrase_weight else 0)
     # With feedback, the first pass orders enough documents to fill the final top
     # ``depth`` however many of them feedback's pool takes (see _rerank).
     first = max(depth, max(settings.feedback_docs, settings.feedback_depth) + depth if use_feedback else 0)
@@ -102,10 +102,11 @@ def rank_words(
         why = {}
     order = _order(scores, full, tiered, first)
     stored: dict[int, dict[str, Any]] = {}
+    scale = 1.0
     if use_feedback and order:
-        order, terms, why = _feedback(q, order, full, depth, stored, why, explain)
-    if settings.proximity_weight and len(terms) > 1:
-        order = _proximity(q, plain_terms(tokens), order, full, why if explain else None)
+        order, terms, why, scale = _feedback(q, order, full, depth, stored, why, explain)
+    if (settings.proximity_weight or settings.phrase_weight) and len(q.terms) > 1:
+        order = _proximity(q, plain_terms(tokens), order, full, why if explain else None, scale)
     return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
 
 
@@ -382,8 +383,9 @@ def _feedback(
     stored: dict[int, dict[str, Any]],
     why: dict[int, list[ScorePart]],
     explain: bool,
-) -> tuple[list[tuple[float, int]], dict[str, float], dict[int, list[ScorePart]]]:
-    """Pseudo-relevance feedback: (new order, the expanded query's weights, reasons).
+) -> tuple[list[tuple[float, int]], dict[str, float], dict[int, list[ScorePart]], float]:
+    """Pseudo-relevance feedback: (new order, the expanded query's weights, reasons, the
+    factor on the user's words' scores).
 
     A re-rank: the expansion words re-score only the first pass's best documents
     (documents matching only expansion words are never hits: coordination and the hit
@@ -393,7 +395,7 @@ def _feedback(
     top = [(s, stats.doc_terms(d, stored)[""], stats.doc_length(d)) for s, d in order[: max(settings.feedback_docs, 1)]]
     scale, extra = rm3(q.terms, top, stats.df, stats.doc_count, settings)
     if not extra:
-        return order, q.terms, why
+        return order, q.terms, why, 1.0
     pool = _feedback_pool(stats, settings, order, stored)
     if explain:
         order, why = _rerank_explained(q, scale, extra, pool, full, depth)
@@ -402,7 +404,7 @@ def _feedback(
     expanded = {t: scale * w for t, w in q.terms.items()}
     for t, w in extra.items():
         expanded[t] = expanded.get(t, 0.0) + w
-    return order, expanded, why
+    return order, expanded, why, scale
 
 
 def _rerank(
@@ -545,29 +547,47 @@ def _proximity(
     order: list[tuple[float, int]],
     full: set[int],
     why: dict[int, list[ScorePart]] | None,
+    scale: float = 1.0,
 ) -> list[tuple[float, int]]:
-    """Add a bonus for each pair of consecutive query words found near each other in the body."""
+    """Sequential dependence: a bonus for each pair of consecutive query words that stand
+    side by side (``phrase_weight``) or within ``proximity_window`` positions of each other
+    (``proximity_weight``) in the body of one of the top ``proximity_depth`` documents.
+
+    Each pair scores like a query word of its own: BM25's saturation of its count times the
+    mean idf of its two words times the weight, on the query's scale (``scale``: feedback's
+    factor on the user's words), so a pair of rare words counts more than one of common words.
+    """
     settings = q.settings
     pairs = [(a, b) for a, b in zip(tokens, tokens[1:]) if a != b]
     if not pairs or not order:
         return order
-    candidates = {d for _, d in order[: settings.proximity_depth]}
+    depth = settings.proximity_depth
+    candidates = {d for _, d in order[:depth]}
     positions = _body_positions(q.stats, {t for pair in pairs for t in pair}, candidates)
-    top = max((s for s, _ in order), default=1.0) or 1.0
-    rescored = {d: s for s, d in order[: settings.proximity_depth]}
+    n, k1 = q.stats.doc_count, settings.k1
+    rescored = {d: s for s, d in order[:depth]}
     for a, b in pairs:
         pa, pb = positions.get(a, {}), positions.get(b, {})
-        # A pair is as informative as its rarer word.
-        w = settings.proximity_weight * top / len(pairs)
+        weight = scale * (idf(n, q.stats.df(a)) + idf(n, q.stats.df(b))) / 2.0
         for docnum in candidates & pa.keys() & pb.keys():
-            near = _near_count(pa[docnum], pb[docnum], settings.proximity_window)
-            if near:
-                bonus = w * near / (near + settings.k1)
+            for kind, counted, share in (("phrase", _adjacent_count(pa[docnum], pb[docnum]), settings.phrase_weight),
+                                         ("proximity", _near_count(pa[docnum], pb[docnum], settings.proximity_window),
+                                          settings.proximity_weight)):
+                if not counted or not share:
+                    continue
+                bonus = term_score(weight * share, counted, k1)
                 rescored[docnum] += bonus
                 if why is not None:
-                    why.setdefault(docnum, []).append(ScorePart("proximity", f"{a} {b}", bonus, {"body": near}))
+                    why.setdefault(docnum, []).append(ScorePart(kind, f"{a} {b}", bonus, {"body": counted}))
     ranked = sorted(candidates, key=lambda d: ((d in full) if q.tiered else True, rescored[d], -d), reverse=True)
     return [(rescored[d], d) for d in ranked]
+
+
+def _adjacent_count(a: list[int], b: list[int]) -> int:
+    """How many occurrences of ``a`` are followed right away by ``b`` (stop words do not count
+    as positions, so "Viet Nam" and "state of the union" are adjacent pairs)."""
+    following = set(b)
+    return sum(1 for p in a if p + 1 in following)
 
 
 def _body_positions(stats: WordStats, wanted: set[str], candidates: set[int]) -> dict[str, dict[int, list[int]]]:
