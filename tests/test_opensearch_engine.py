@@ -291,3 +291,112 @@ def test_the_web_api_serves_a_cluster_index(pair):
         stats = client.get("/api/stats").json()
     assert found["total"] == whoosh.search("taliban kabul").total > 0
     assert stats["documents"] == whoosh.stats().documents
+
+
+# ---------------------------------------------------------------------------- near-duplicates, ranking knobs
+
+
+@pytest.fixture(scope="module")
+def copies_pair(tmp_path_factory):
+    """test_duplicates' articles, each saved twice (.txt and .html with chrome), and short
+    notices, in a Whoosh folder and on the cluster."""
+    from test_duplicates import CHROME, article
+
+    docs = []
+    for n in range(10):
+        body = f"Harbour story {n}. " + article(100 + n)
+        docs.append(Document(f"story{n}.txt", title=f"Story {n}", body=body))
+        docs.append(Document(f"story{n}.html", title=f"Story {n} | Site", body=f"Menu Home\n\n{body}\n\n{CHROME}"))
+    docs.append(Document("short-a", title="Notice A", body="Harbour closed Tuesday."))
+    docs.append(Document("short-b", title="Notice B", body="Harbour closed Tuesday."))  # the same template
+    docs.append(Document("short-c.txt", title="Notice C", body="Harbour open Wednesday."))
+    docs.append(Document("short-c.html", title="Notice C", body="Harbour open Wednesday."))  # the same item
+    url = opensearch_url()
+    name = f"t13b-{uuid.uuid4().hex[:10]}"
+    whoosh = SearchIndex(tmp_path_factory.mktemp("w") / "ix")
+    whoosh.add(docs)
+    cluster = SearchIndex(f"{url}/{name}")
+    cluster.add(docs)
+    yield whoosh, cluster
+    whoosh.close()
+    cluster.close()
+    drop(url, name)
+
+
+def groups(results) -> list[frozenset[str]]:
+    """Each hit with the copies folded into it, as one set of doc ids."""
+    return [frozenset([h.doc_id, *h.duplicates]) for h in results]
+
+
+@pytest.mark.parametrize("query", ["harbour", "harbour grain tariff", "harbour OR tariff", "title:story harbour"])
+def test_both_engines_fold_the_same_documents_page_by_page(copies_pair, query):
+    whoosh, cluster = copies_pair
+    seen: list[frozenset[str]] = []
+    for page in (1, 2, 3):
+        ours, theirs = whoosh.search(query, limit=5, page=page), cluster.search(query, limit=5, page=page)
+        assert sorted(map(sorted, groups(theirs))) == sorted(map(sorted, groups(ours))), (query, page)
+        assert (theirs.total, theirs.copies, theirs.pages) == (ours.total, ours.copies, ours.pages), (query, page)
+        seen += groups(theirs)
+    stories = [d.split(".")[0] for group in seen for d in group]
+    assert len(stories) == len(set(stories)) + sum(len(g) - 1 for g in seen)  # a group is one story, shown once
+    assert any(len(g) == 2 for g in seen)
+    every = cluster.search(query, limit=30, collapse=False)
+    assert ids(every) == ids(whoosh.search(query, limit=30, collapse=False))
+    assert every.copies == 0 and all(not h.duplicates for h in every) and len(every) == every.total
+
+
+def test_similar_folds_and_leaves_out_the_articles_own_copies_on_both_engines(copies_pair):
+    whoosh, cluster = copies_pair
+    ours, theirs = whoosh.similar("story3.txt", limit=20), cluster.similar("story3.txt", limit=20)
+    assert all(not d.startswith("story3") for g in groups(theirs) for d in g) and theirs.copies >= 1
+    # The engines pick the article's key words a little differently (the cluster's term
+    # statistics), so they may match other short notices: the stories fold the same.
+    stories = [sorted(g) for g in groups(theirs) if min(g).startswith("story")]
+    assert sorted(stories) == sorted(sorted(g) for g in groups(ours) if min(g).startswith("story"))
+    assert all(len(g) == 2 for g in stories) and len(stories) == 9
+    assert theirs.copies == 1 + sum(len(g) - 1 for g in groups(theirs))  # story3.html, and the folded
+    every = cluster.similar("story3.txt", limit=20, collapse=False)
+    assert every[0].doc_id == "story3.html" and every.copies == 0
+
+
+def test_an_index_made_before_signatures_gets_the_field_and_still_folds(location):
+    """A cluster index written before signatures (no field in its strict mapping): new
+    documents can still be written, and old ones fold by signatures made from their body."""
+    from opensearchpy import OpenSearch
+
+    from searcher.engines.opensearch.mapping import index_body, to_source
+    from searcher.search.settings import DEFAULT_SETTINGS
+    from test_duplicates import CHROME, article
+
+    url, name = location.rsplit("/", 1)
+    body = index_body(DEFAULT_SETTINGS, shards=1, replicas=0)
+    del body["mappings"]["properties"]["signature"]
+    client = OpenSearch(hosts=[url])
+    try:
+        client.indices.create(index=f"{name}--old", body=body)
+        client.indices.put_alias(index=f"{name}--old", name=name)
+        text = "Harbour story. " + article(7)
+        old = to_source(Document("old.txt", title="Story", body=text))
+        del old["signature"]
+        client.index(index=f"{name}--old", id="old.txt", body=old, refresh=True)
+        with SearchIndex(location) as ix:
+            ix.add([Document("new.html", title="Story | Site", body=f"{text}\n\n{CHROME}"),
+                    Document("other", title="Other", body="Harbour " + article(8))])
+            results = ix.search("harbour", limit=10)
+            assert groups(results)[:1] in ([frozenset({"old.txt", "new.html"})], [frozenset({"other"})])
+            assert frozenset({"old.txt", "new.html"}) in groups(results) and results.copies == 1
+        assert "signature" in client.indices.get_mapping(index=f"{name}--old")[f"{name}--old"]["mappings"]["properties"]
+    finally:
+        client.close()
+
+
+def test_long_word_queries_are_not_tiered_and_rank_as_on_whoosh(pair):
+    """RankingSettings.tiers: all-words-first only up to all_words_max distinct words."""
+    whoosh, cluster = pair
+    query = "taliban kabul peace talks militants macbook"
+    for expand in (False, True):
+        ours, theirs = whoosh.search(query, limit=10, expand=expand), cluster.search(query, limit=10, expand=expand)
+        assert [h.doc_id for h in theirs] == [h.doc_id for h in ours], expand
+    explained = cluster.search(query, explain=True, expand=False)
+    assert not any("rank first" in line for line in explained[0].explanation)
+    assert any("rank first" in line for line in cluster.search("taliban kabul", explain=True)[0].explanation)

@@ -43,6 +43,8 @@ class HitRecord(_Record):
     url: str | None
     snippet: str
     matches: list[tuple[int, int]]
+    #: the ids of near-duplicate copies folded into this hit
+    duplicates: list[str]
     explanation: ExplanationRecord | None = None
 
 
@@ -51,6 +53,9 @@ class ResultsRecord(_Record):
 
     query: str
     total: int
+    #: the matching documents once copies are folded (``total - copies``)
+    distinct: int
+    copies: int
     page: int
     limit: int
     suggestion: str | None

@@ -25,7 +25,7 @@ from ..base import DEFAULT_WAIT
 from .client import Action, NotFound, bulk_write, cluster_errors, connect
 from .location import parse_location
 from .locking import ClusterLock
-from .mapping import SCHEMA_VERSION, doc_key, index_body, seed_state, to_document, to_source
+from .mapping import ADDED_FIELDS, SCHEMA_VERSION, doc_key, index_body, seed_state, to_document, to_source
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class OpenSearchEngine:
         self._writer: Any = None  # the client of a write (sniffing for other nodes if asked)
         self._created: str | None = None  # a physical index this write made for a first build
         self._checked = False  # the alias was found to be ours (see _searchable)
+        self._current: str | None = None  # the live index this write checked for new fields
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -135,6 +136,7 @@ class OpenSearchEngine:
         lock = ClusterLock(self._writer, self.url, f"{self.alias}--lock", wait=self.wait, location=self.location)
         lock.acquire()
         self._created = None
+        self._current = None
         try:
             yield
         except BaseException:
@@ -177,7 +179,19 @@ class OpenSearchEngine:
             with self.errors():
                 self.client.indices.put_alias(index=physical, name=self.alias)
             self._created = physical
+        elif physical != self._current:
+            self._add_new_fields(physical)
+        self._current = physical
         return physical
+
+    def _add_new_fields(self, physical: str) -> None:
+        """Give an index made by an older searcher the fields added since (ADDED_FIELDS), so
+        its new documents can carry them (the mapping is strict)."""
+        with self.errors():
+            mapping = self.client.indices.get_mapping(index=physical)[physical]["mappings"]
+            missing = {name: spec for name, spec in ADDED_FIELDS.items() if name not in mapping.get("properties", {})}
+            if missing:
+                self.client.indices.put_mapping(index=physical, body={"properties": missing})
 
     def is_empty(self) -> bool:
         physical = self._ensure_live()

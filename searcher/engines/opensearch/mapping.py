@@ -16,15 +16,21 @@ stays one word), lower case, accents folded, the same 131 stop words, Porter ste
   (``--rebuild`` after changing them); word queries are scored by us (word_ranking.py).
 
 ``schema_version`` in the mapping's ``_meta`` says which version of all this wrote an index.
+The near-duplicate ``signature`` (search/duplicates.py) came later without a new version:
+an index made before it gets the field when next written to (:data:`ADDED_FIELDS`), and
+its older documents, stored without one, have theirs made from the stored body on reading.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime, timezone
 from typing import Any
 
 from ...core.records import Document, SeedState
 from ...core.version import __version__
+from ...search.duplicates import body_signature
 from ...search.settings import RankingSettings
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
@@ -50,6 +56,14 @@ KEYWORD_FIELDS = ("doc_id", "url", "language")
 DATE_FIELDS = ("published",)
 #: The largest _id OpenSearch takes (bytes); longer doc ids are stored under a hash.
 MAX_ID_BYTES = 512
+
+
+#: Fields added to the mapping after schema 1: put on an older index before writing to it
+#: (adding a field is a change OpenSearch makes in place; old documents just lack it).
+ADDED_FIELDS: dict[str, Any] = {
+    # The body's near-duplicate signature, base64 in the source, neither indexed nor searched.
+    "signature": {"type": "binary"},
+}
 
 
 def index_body(settings: RankingSettings, *, shards: int, replicas: int) -> dict[str, Any]:
@@ -102,6 +116,7 @@ def index_body(settings: RankingSettings, *, shards: int, replicas: int) -> dict
                 # documents themselves, so it can never disagree with what was indexed.
                 "seed": {"type": "object", "enabled": False},
                 "removed": {"type": "object", "enabled": False},
+                **ADDED_FIELDS,
             },
         },
     }
@@ -134,6 +149,7 @@ def to_source(doc: Document, state: SeedState | None = None) -> dict[str, Any]:
         "path": doc.path,
         "content_hash": doc.content_hash,
         "removed": [{"text": r.text, "label": r.label, "reason": r.reason} for r in doc.removed],
+        "signature": base64.b64encode(body_signature(doc)).decode("ascii"),
     }
     if state is not None:
         source["seed"] = {"size": state.size, "mtime_ns": state.mtime_ns, "ctime_ns": state.ctime_ns,
@@ -159,6 +175,18 @@ def to_document(source: dict[str, Any]) -> Document:
         removed=[RemovedLine(**r) for r in source.get("removed") or []],
         content_hash=source.get("content_hash"),
     )
+
+
+def stored_signature(source: dict[str, Any]) -> bytes | None:
+    """The signature bytes a stored source holds (base64), or None when it has none or a
+    damaged one (the reader then makes one from the body)."""
+    value = source.get("signature")
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def seed_state(source: dict[str, Any]) -> SeedState:

@@ -8,18 +8,22 @@ from their term vectors.
 Structured queries are compiled to the DSL (compile.py). Snippets are our snippets module
 over the stored text, the matched words found by the cluster's highlighter (so they agree
 with its analysis); facets are aggregations; explanations are the cluster's own.
+Near-duplicates fold as on the Whoosh engine: the ranking goes through the shared
+``search.duplicates.collapse`` with the signatures stored beside each document.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
 from ...search.bm25 import idf
+from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
@@ -29,7 +33,7 @@ from ...search.snippets import make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, edits, max_edits, replace_word, same_words
 from .compile import INDEX_FIELDS, Query, compile_reading, epoch_millis, fold
 from .explain import score_parts
-from .mapping import doc_key, parse_date
+from .mapping import doc_key, parse_date, stored_signature
 from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank
 
 if TYPE_CHECKING:
@@ -55,9 +59,57 @@ class _Ranking:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Entry:
+    """One hit to show: its score and _id, and the _ids of the copies folded into it."""
+
+    score: float
+    key: str
+    copies: list[str] = field(default_factory=list)
+
+
+class _Signatures:
+    """The near-duplicate signatures (and doc ids) of ranked documents, read from the
+    cluster in one request per window and kept for the search."""
+
+    def __init__(self, engine: "OpenSearchEngine", index: str) -> None:
+        self.engine = engine
+        self.index = index
+        self.found: dict[str, tuple[str, Signature]] = {}
+
+    def read(self, keys: Iterable[str]) -> None:
+        """Learn the signatures of ``keys`` not read yet. A document stored without one (an
+        index made before signatures) gets one made from its stored body and title."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self.found]
+        if not wanted:
+            return
+        sources = self._sources(wanted, ["doc_id", "signature"])
+        plain = [k for k, src in sources.items() if stored_signature(src) is None]
+        bodies = self._sources(plain, ["title", "body"]) if plain else {}
+        for key, src in sources.items():
+            text = bodies.get(key, {})
+            self.found[key] = (src.get("doc_id") or key, read_signature(stored_signature(src), text.get("body") or "",
+                                                                        text.get("title") or ""))
+
+    def _sources(self, keys: list[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        response = self.engine.client.search(index=self.index, body={
+            "query": {"ids": {"values": keys}}, "size": len(keys), "_source": fields})
+        return {hit["_id"]: hit.get("_source") or {} for hit in response["hits"]["hits"]}
+
+    def get(self, key: str) -> Signature | None:
+        """``key``'s signature (None for a document deleted meanwhile: it never folds)."""
+        found = self.found.get(key)
+        return found[1] if found else None
+
+    def doc_id(self, key: str) -> str:
+        found = self.found.get(key)
+        return found[0] if found else key
+
+
 def run_search(engine: "OpenSearchEngine", index: str, query: str, options: SearchOptions) -> Results:
     """One page of ranked hits for ``query`` (see the module docstring); QueryError for a
-    query that cannot run."""
+    query that cannot run. With ``options.collapse`` near-duplicates fold into the
+    best-ranked copy, as on the Whoosh engine."""
     started = time.perf_counter()
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
@@ -65,23 +117,53 @@ def run_search(engine: "OpenSearchEngine", index: str, query: str, options: Sear
     deadline = Deadline(options.seconds)
     filt = filter_query(make_filter(options.source, options.since, options.until))
     as_words = None
+    signatures = _Signatures(engine, index)
     with engine.errors():
         if not options.syntax or is_plain(query):
-            ranking = _rank_words(engine, index, query, filt, options)
+            words = words_of(engine, index, query)
+
+            def rank(limit: int) -> _Ranking:
+                return _rank_words(engine, index, words, filt, options, limit)
         else:
             from ...search.query_parser import parse_query
 
             parsed = parse_query(query, syntax=True, index_fields=INDEX_FIELDS)
             dsl, as_words = compile_reading(parsed, engine.settings.field_weights())
-            ranking = _rank_dsl(engine, index, dsl, filt, options)
+
+            def rank(limit: int) -> _Ranking:
+                return _rank_dsl(engine, index, dsl, filt, options, limit)
+
+        ranking, entries, copies = _ranked_entries(rank, options, signatures, deadline)
         deadline.check()
-        hits = _page(engine, index, ranking, options)
+        hits = _page(engine, index, ranking, entries, options, signatures)
     results = Results(query=query, hits=hits, total=ranking.total, page=options.page, limit=options.limit,
-                      facets=ranking.facets, searched_as_words=as_words)
+                      facets=ranking.facets, searched_as_words=as_words, copies=copies)
     if ranking.total < SUGGEST_BELOW:
         results.suggestion = suggest(engine, index, query)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _ranked_entries(rank: Callable[[int], _Ranking], options: SearchOptions, signatures: _Signatures,
+                    deadline: Deadline) -> tuple[_Ranking, list[_Entry], int]:
+    """The ranking, its hits in order (copies folded into the best-ranked one when
+    ``options.collapse``, by the shared ``collapse``) and how many were folded."""
+    if not options.collapse:
+        ranking = rank(options.wanted)
+        return ranking, [_Entry(score, key) for score, key in ranking.order], 0
+    last: list[_Ranking] = []
+
+    def keys(limit: int) -> tuple[list[str], int]:
+        deadline.check()
+        last[:] = [rank(limit)]
+        found = [key for _, key in last[0].order]
+        signatures.read(found)
+        return found, last[0].total
+
+    groups, copies = collapse(keys, signatures.get, options.wanted)
+    ranking = last[0]
+    scores = {key: score for score, key in ranking.order}
+    return ranking, [_Entry(scores[g.key], g.key, g.copies) for g in groups], copies
 
 
 def filter_query(filt: SearchFilter | None) -> Query | None:
@@ -170,24 +252,24 @@ def words_of(engine: "OpenSearchEngine", index: str, text: str) -> _Words:
     return _Words(weights, compounds)
 
 
-def _rank_words(engine: "OpenSearchEngine", index: str, text: str, filt: Query | None,
-                options: SearchOptions) -> _Ranking:
+def _rank_words(engine: "OpenSearchEngine", index: str, words: _Words, filt: Query | None,
+                options: SearchOptions, limit: int) -> _Ranking:
+    """The best ``limit`` of a word query (as the Whoosh engine's word path ranks them)."""
     settings = engine.settings
-    words = words_of(engine, index, text)
     fw = settings.field_weights()
     if not words.weights:
         return _Ranking([], 0, None, [])
     tokens = list(words.weights)
     any_word = words.query(words.weights, fw)
     if options.sort == "date":
-        ranking = _rank_dsl(engine, index, any_word, filt, options)
+        ranking = _rank_dsl(engine, index, any_word, filt, options, limit)
         ranking.tokens = tokens
         return ranking
     use_feedback = (settings.feedback if options.expand is None else options.expand) and settings.feedback_docs > 0
-    depth = options.wanted
+    depth = limit
     first = max(settings.feedback_docs, settings.feedback_depth) + depth if use_feedback else depth
     size = max(first, CANDIDATES)
-    tiered = settings.all_words_first and len(words.weights) > 1
+    tiered = settings.tiers(len(words.weights))
     clauses = [words.clause(t, w, fw) for t, w in words.weights.items()]
     if tiered:
         all_words = {"bool": {"must": clauses}}
@@ -245,11 +327,12 @@ def term_vectors(engine: "OpenSearchEngine", index: str, keys: list[str]
 
 
 def _rank_dsl(engine: "OpenSearchEngine", index: str, dsl: Query | None, filt: Query | None,
-              options: SearchOptions) -> _Ranking:
-    """A compiled query run by the cluster as it is (and any query sorted by date)."""
+              options: SearchOptions, limit: int) -> _Ranking:
+    """The best ``limit`` of a compiled query run by the cluster as it is (and of any
+    query sorted by date)."""
     if dsl is None:
         return _Ranking([], 0, None)
-    body: dict[str, Any] = {"query": _filtered(dsl, filt), "size": options.wanted, "_source": False,
+    body: dict[str, Any] = {"query": _filtered(dsl, filt), "size": limit, "_source": False,
                             "track_total_hits": True}
     by_date = options.sort == "date"
     if by_date:
@@ -302,23 +385,26 @@ def source_counts(agg: dict[str, Any]) -> dict[str, int]:
 # ---------------------------------------------------------------------------- the page
 
 
-def _page(engine: "OpenSearchEngine", index: str, ranking: _Ranking, options: SearchOptions) -> list[Hit]:
-    """The hits of the requested page: stored fields, snippets, explanations."""
-    page = ranking.order[options.first:options.wanted]
+def _page(engine: "OpenSearchEngine", index: str, ranking: _Ranking, entries: list[_Entry], options: SearchOptions,
+          signatures: _Signatures) -> list[Hit]:
+    """The hits of the requested page: stored fields, snippets, folded copies, explanations."""
+    page = entries[options.first:options.wanted]
     if not page:
         return []
-    stored = _stored(engine, index, [d for _, d in page], ranking.highlight if options.fragments else None)
+    stored = _stored(engine, index, [e.key for e in page], ranking.highlight if options.fragments else None)
     settings = engine.settings
     hits = []
-    for position, (score, key) in enumerate(page, options.first + 1):
+    for position, entry in enumerate(page, options.first + 1):
+        score, key = entry.score, entry.key
         source, words = stored.get(key, ({}, set()))
         if not source:
             continue  # deleted between the two requests
         hit = to_hit(source, position, score, words, options)
+        hit.duplicates = [signatures.doc_id(k) for k in entry.copies]
         if options.explain:
             hit.score_parts = ranking.why.get(key, [])
             tokens = ranking.tokens or []
-            tiered = settings.all_words_first and len(set(tokens)) > 1
+            tiered = settings.tiers(len(set(tokens)))
             hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
                                                 all_words_first=sorted(set(tokens)) if tiered and hit.score_parts
                                                 else None)
@@ -370,9 +456,14 @@ def to_hit(source: dict[str, Any], rank: int, score: float, words: set[str], opt
 
 def run_similar(engine: "OpenSearchEngine", index: str, doc_id: str, options: SearchOptions) -> Results:
     """The articles most like ``doc_id``: its most telling words (tf x idf over title and
-    body, the 20 best) as a weighted word query, itself excluded."""
+    body, the 20 best) as a weighted word query, itself excluded.
+
+    With ``options.collapse`` copies of the article itself are left out too (counted in
+    ``Results.copies``) and copies among the rest fold, as on the Whoosh engine.
+    """
     started = time.perf_counter()
     key = doc_key(doc_id)
+    signatures = _Signatures(engine, index)
     with engine.errors():
         vectors = term_vectors(engine, index, [key])
         if key not in vectors:
@@ -381,21 +472,47 @@ def run_similar(engine: "OpenSearchEngine", index: str, doc_id: str, options: Se
         scored = {t: c * idf(n, dfs.get(t, 1)) for t, c in counts.items() if dfs.get(t, 0) > 1}
         best = dict(sorted(scored.items(), key=lambda kv: -kv[1])[:20])
         hits: list[Hit] = []
-        total = 0
+        total = copies = 0
         if best:
             top = max(best.values())
             words = _Words({t: w / top for t, w in best.items()}, {})
-            q = {"bool": {"must": [words.query(words.weights, engine.settings.field_weights())],
-                          "must_not": [{"ids": {"values": [key]}}]}}
-            response = engine.client.search(index=index, body={"query": q, "size": options.limit,
-                                                               "_source": False, "track_total_hits": True},
-                                            search_type="dfs_query_then_fetch")
-            total = int(response["hits"]["total"]["value"])
-            order = [(float(h["_score"]), h["_id"]) for h in response["hits"]["hits"]]
-            ranking = _Ranking(order, total, q["bool"]["must"][0])
-            hits = _page(engine, index, ranking, SearchOptions(limit=options.limit, fragments=options.fragments,
-                                                              context=options.context, highlight=options.highlight))
-    results = Results(query=f"like:{doc_id}", hits=hits, total=total, page=1, limit=options.limit)
+            like = words.query(words.weights, engine.settings.field_weights())
+            q = {"bool": {"must": [like], "must_not": [{"ids": {"values": [key]}}]}}
+
+            def rank(limit: int) -> _Ranking:
+                response = engine.client.search(index=index, body={"query": q, "size": limit, "_source": False,
+                                                                   "track_total_hits": True},
+                                                search_type="dfs_query_then_fetch")
+                order = [(float(h["_score"]), h["_id"]) for h in response["hits"]["hits"]]
+                return _Ranking(order, int(response["hits"]["total"]["value"]), like)
+
+            shown = SearchOptions(limit=options.limit, fragments=options.fragments, context=options.context,
+                                  highlight=options.highlight, collapse=options.collapse)
+            own_copies = 0
+            if options.collapse:
+                signatures.read([key])
+                own = signatures.get(key)
+
+                def rank_others(limit: int) -> _Ranking:
+                    # The article's own copies are taken out before folding; the window grows
+                    # past them as past any copy.
+                    nonlocal own_copies
+                    found = rank(limit)
+                    signatures.read([k for _, k in found.order])
+                    theirs = {k for _, k in found.order if are_copies(own, signatures.get(k))}
+                    found.order = [(s, k) for s, k in found.order if k not in theirs]
+                    found.total -= len(theirs)
+                    own_copies = len(theirs)
+                    return found
+
+                ranking, entries, copies = _ranked_entries(rank_others, shown, signatures, Deadline(options.seconds))
+                copies += own_copies
+                ranking.total += own_copies
+            else:
+                ranking, entries, copies = _ranked_entries(rank, shown, signatures, Deadline(options.seconds))
+            total = ranking.total
+            hits = _page(engine, index, ranking, entries, shown, signatures)
+    results = Results(query=f"like:{doc_id}", hits=hits, total=total, page=1, limit=options.limit, copies=copies)
     results.seconds = time.perf_counter() - started
     return results
 

@@ -207,6 +207,19 @@ class Scorer:
         return all(any(self.count(key, name, t) for name in WORD_FIELDS) for t in terms)
 
 
+def _feedback_pool(vectors: Vectors, settings: RankingSettings, order: list[tuple[float, str]]) -> list[str]:
+    """The first pass's best documents feedback re-scores: up to ``feedback_depth``, and no
+    more once ``feedback_read_words`` words were read (as the Whoosh engine's pool)."""
+    pool: list[str] = []
+    read = 0
+    for _, key in order[:settings.feedback_depth]:
+        if pool and read >= settings.feedback_read_words and len(pool) >= settings.feedback_docs:
+            break
+        pool.append(key)
+        read += sum(vectors.lengths.get(key, {}).values())
+    return pool
+
+
 def rank(scorer: Scorer, weights: dict[str, float], candidates: list[str], *, tiered: bool, depth: int,
          feedback: bool, explain: bool) -> tuple[list[tuple[float, str]], dict[str, list[ScorePart]], dict[str, float]]:
     """(score, key) best first (the top ``depth``), each key's score parts if ``explain``,
@@ -240,7 +253,7 @@ def rank(scorer: Scorer, weights: dict[str, float], candidates: list[str], *, ti
     scale, extra = rm3(weights, top, scorer.dfs, scorer.dfs.doc_count or 1, settings)
     if not extra:
         return order[:depth], why, weights
-    pool = [k for _, k in order[:settings.feedback_depth]]
+    pool = _feedback_pool(scorer.vectors, settings, order)
     rescored = []
     for s, k in order[:len(pool) + depth]:
         s *= scale
