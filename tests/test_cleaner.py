@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from searcher import Document, SeedError, clean_file, clean_html, clean_text
 from searcher.cleaning.rules import RULES, match_rule, word_count
 from searcher.cleaning.metadata import parse_date, source_from_chrome, strip_site_suffix
-from searcher.cleaning.languages import detect_language
+from searcher.cleaning.languages import STOPWORDS, detect_language, stopword_density
 from conftest import GOLD, GOLD_ID, REPO, shared_data
 
 CASES = Path(__file__).resolve().parent / "data" / "cleaner_cases.json"
@@ -288,3 +288,15 @@ _HTML_BITS = st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<a href='x'>", 
 @given(st.lists(st.one_of(_HTML_BITS, st.text(max_size=30)), max_size=60))
 def test_random_html_gives_document(parts):
     _document_or_seed_error(clean_html, "".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("é ü_9.,;'\"-—–’“”‘©•…»«°®™\tßд") + ["the ", "of ", "is ", "und ", "que ", "a "] * 4),
+                max_size=30).map("".join), st.sampled_from(["en", "de", "pt", "ru"]))
+def test_stopword_density_counts_the_regex_words(text, language):
+    """The fast word split (ASCII text and typographic punctuation) finds the words \\w+ finds."""
+    import re
+
+    tokens = re.findall(r"\w+", text.lower())
+    expected = sum(t in STOPWORDS[language] for t in tokens) / len(tokens) if tokens else 0.0
+    assert stopword_density(text, language) == expected

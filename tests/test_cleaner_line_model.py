@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from searcher import clean_text
 from searcher.cleaning.cleaner import label_text_lines
-from searcher.cleaning.line_model import FEATURES, apply_line_model, decides, line_features
+from searcher.cleaning.line_model import FEATURES, apply_line_model, decides, keep_probability, line_features, line_odds
 from searcher.cleaning.line_weights import LINE_WEIGHTS
 
 _ARTICLE = [
@@ -45,3 +47,14 @@ def test_the_weights_decide():
     nothing = [-50.0] + [0.0] * (len(FEATURES) - 1)
     assert not any(p in clean_text(_PAGE, line_weights=nothing).body for p in _ARTICLE)
     assert all(p in clean_text(_PAGE, line_model=False).body for p in _ARTICLE)
+
+
+def test_line_odds_are_the_rows_odds():
+    """The fast odds (no rows built) equal keep_probability of line_features' rows, for the
+    stored weights and for weights with no zero among them."""
+    lines, span, _ = label_text_lines(_PAGE + "\n\nShare this article on Facebook\n\nHome\n\n" + _ARTICLE[0])
+    rows = line_features(lines, span)
+    every = [0.1 * (k + 1) * (-1) ** k for k in range(len(FEATURES))]
+    for weights in (LINE_WEIGHTS, every):
+        expected = [keep_probability(row, weights) for row in rows]
+        assert line_odds(lines, span, weights) == pytest.approx(expected, rel=1e-12, abs=0)

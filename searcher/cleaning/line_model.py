@@ -71,6 +71,61 @@ def keep_probability(row: Sequence[float], weights: Sequence[float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def line_odds(lines: list[Line], span: tuple[int, int], weights: Sequence[float]) -> list[float]:
+    """:func:`keep_probability` of every line's :func:`line_features` row, without building the rows.
+
+    The same sum in the same order: a term whose weight or feature is zero adds nothing, and a
+    0/1 feature adds its weight, so only the other terms are multiplied and added (it runs for
+    every line of every page; tests/test_cleaner_line_model.py checks it against the rows).
+    """
+    (w_bias, w_hand, w_context, w_outside, w_words, w_stop, w_no_stop, w_sentence, w_distance, w_good,
+     w_near, w_bad, w_repeated, w_before, w_after, w_position) = weights
+    start, end = span
+    counts = Counter(line.text for line in lines)
+    n = len(lines)
+    prose = [line.kind in _PROSE for line in lines] + [False]  # [n]: no line after the last
+    log1p, exp = math.log1p, math.exp
+    odds = []
+    append = odds.append
+    for i, line in enumerate(lines):
+        label, kind, stop = line.label, line.kind, line.stop
+        z = w_bias * 1.0
+        kept = label == BODY or label == HEADING
+        if kept and w_hand:
+            z += w_hand
+        if w_context and line.rule is None and not kept and label not in _POSITIONAL and label != "":
+            z += w_context
+        distance = start - i if i < start else (i - end + 1 if i >= end else 0)
+        if distance > 0 and w_outside:
+            z += w_outside
+        if w_words:
+            z += w_words * log1p(line.words)
+        if stop and w_stop:
+            z += w_stop * stop
+        if stop is None and w_no_stop:
+            z += w_no_stop
+        if line.sentence and w_sentence:
+            z += w_sentence
+        if distance and w_distance:
+            z += w_distance * log1p(distance)
+        if kind == GOOD:
+            z += w_good
+        elif kind == NEAR_GOOD:
+            z += w_near
+        elif kind == BAD:
+            z += w_bad
+        if w_repeated and counts[line.text] > 1:
+            z += w_repeated
+        if i > 0 and prose[i - 1] and w_before:
+            z += w_before
+        if prose[i + 1] and w_after:
+            z += w_after
+        if w_position:
+            z += w_position * (i / n)
+        append(1.0 / (1.0 + exp(-max(-30.0, min(30.0, z)))))
+    return odds
+
+
 def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence[float], *,
                      whole_run: bool = False) -> None:
     """Relabel the lines no single-line rule called chrome by the model's odds.
@@ -79,7 +134,7 @@ def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence
     text starts to where it ends (the run with the highest sum of (odds - 1/2) x words); lines
     outside it go whatever their own odds.
     """
-    odds = [keep_probability(row, weights) for row in line_features(lines, span)]
+    odds = line_odds(lines, span, weights)
     start, end = 0, len(lines)
     if whole_run:
         best = total = 0.0

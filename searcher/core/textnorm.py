@@ -20,7 +20,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def has_surrogates(text: str) -> bool:
     """True if ``text`` holds a surrogate code point (lone, or half of a pair split in two)."""
-    return _SURROGATE.search(text) is not None
+    if text.isascii():
+        return False
+    try:  # strict UTF-8 fails on a surrogate and on nothing else, and is quicker than the regex
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.search(text) is not None
+    return False
 
 
 def repair_surrogates(text: str) -> str:
