@@ -131,13 +131,16 @@ class TextIndex:
     """The lines of a text, and its runs of words, for 'does this line lie inside it' checks."""
 
     def __init__(self, lines: list[str]):
-        self.lines = {_key(line) for line in lines}
+        self._keys = [_key(line) for line in lines]  # in page order: runs may cross a line break
+        self.lines = set(self._keys)
         self._grams: set[tuple[str, ...]] | None = None  # built on the first line not found whole
 
     @property
     def grams(self) -> set[tuple[str, ...]]:
         if self._grams is None:
-            self._grams = _grams(" ".join(self.lines).split())
+            # From the lines in their order, not from the set: a set's order changes with the
+            # hash seed, and so did the runs that cross a line break (and a page's cleaning).
+            self._grams = _grams(" ".join(self._keys).split())
         return self._grams
 
     def holds(self, line: str, min_words: int = _GRAM) -> bool:
