@@ -340,7 +340,7 @@ def _newest_first() -> Any:
 
 def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
     groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-    hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby)
+    hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby, scored=False)
     facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
     facets["source"] = source_names(searcher, facets["source"])
     return facets
