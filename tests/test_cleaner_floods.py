@@ -180,6 +180,11 @@ def _seeds(folder: Path, n: int, slow: int) -> list[Any]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+# hypothesis keeps a gc callback installed in this process; when the budget's SIGPROF lands inside
+# it, Python prints and drops that raise ("Exception ignored in gc_callback") and time_budget's
+# repeating timer raises again a tick later. What this test asserts (the seed skipped, named) holds
+# either way; the dropped first raise is not a failure of the cleaner (seen once in a CI run).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_seed_over_budget_is_skipped_naming_it(tmp_path, monkeypatch, jobs):
     # In this process (jobs=1) and in the worker pool (jobs=2): the slow seed is skipped with
     # the reason, the others are cleaned, and nothing waits for the slow one to finish.
