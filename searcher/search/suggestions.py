@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .query_text import query_words
+
 #: Below this many hits a query with an unknown word gets a did-you-mean suggestion.
 SUGGEST_BELOW = 3
 
@@ -51,3 +53,22 @@ def same_words(a: str, b: str) -> bool:
     """True if two queries have the same words once case and repeated words are folded
     ("Taliban taliban" and "taliban"): suggesting one for the other would change nothing."""
     return list(dict.fromkeys(a.lower().split())) == list(dict.fromkeys(b.lower().split()))
+
+
+def corrected_query(query: str, corrections: dict[str, str]) -> str | None:
+    """``query`` with each word replaced by its correction (``{word: lower-case correction}``),
+    in the word's capitalisation; None when nothing changes. A correction the query already
+    holds ("taliban talibn") is skipped: suggesting it would only repeat a word."""
+    have = {w.lower() for w in query_words(query)}
+    out = query
+    changed = False
+    for word, real in corrections.items():
+        if real.lower() in have:
+            continue
+        if word[:1].isupper():
+            real = real[:1].upper() + real[1:]
+        out = replace_word(out, word, real)
+        changed = True
+    if not changed or same_words(out, query):
+        return None
+    return out

@@ -30,7 +30,7 @@ from ...search.limits import Deadline, check_query_size
 from ...search.options import SearchOptions
 from ...search.query_text import is_plain, joined, query_words, word_units
 from ...search.snippets import make_snippet, render, split_marks
-from ...search.suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, edits, max_edits, replace_word, same_words
+from ...search.suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, corrected_query, edits, max_edits
 from .compile import INDEX_FIELDS, Query, compile_reading, epoch_millis, fold
 from .explain import score_parts
 from .mapping import doc_key, parse_date, stored_signature
@@ -532,22 +532,13 @@ def suggest(engine: "OpenSearchEngine", index: str, query: str) -> str | None:
         "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 5}} for i, w in enumerate(wanted)}}
     with engine.errors():
         response = engine.client.search(index=index, body={"size": 0, **body})
-    have = {w.lower() for w in words}
-    out = query
-    changed = False
+    chosen: dict[str, str] = {}
     for i, word in enumerate(wanted):
         entries = response.get("suggest", {}).get(f"w{i}", [])
         options = [o["text"] for entry in entries for o in entry.get("options", [])]
         allowed = max_edits(word)
         folded = fold(word)
         choices = [o for o in options if edits(folded, o) <= allowed and o != folded]
-        if not choices or choices[0] in have:
-            continue
-        real = choices[0]
-        if word[:1].isupper():
-            real = real[:1].upper() + real[1:]
-        out = replace_word(out, word, real)
-        changed = True
-    if not changed or same_words(out, query):
-        return None
-    return out
+        if choices:
+            chosen[word] = choices[0]
+    return corrected_query(query, chosen)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...search.limits import Deadline
 from ...search.query_text import query_words
-from ...search.suggestions import SUGGEST_MAX_WORDS, edits, max_edits, replace_word, same_words
+from ...search.suggestions import SUGGEST_MAX_WORDS, corrected_query, edits, max_edits
 from .near_terms import terms_within
 from .word_stats import WORD_FIELDS
 
@@ -28,12 +28,10 @@ def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str 
     """
     schema = searcher.schema
     analyzer = schema["body"].analyzer
-    changed = False
-    out = query
     words = query_words(query)
     if len(words) > SUGGEST_MAX_WORDS:
         return None
-    have = {w.lower() for w in words}
+    chosen: dict[str, str] = {}
     for word in dict.fromkeys(words):
         stems = [t.text for t in analyzer(word, mode="query")]
         if len(stems) != 1 or len(word) < 3 or word.isdigit():
@@ -48,17 +46,9 @@ def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str 
         if not candidates:
             continue
         real = _surface_form(searcher, candidates[0], analyzer)
-        if not real:
-            continue
-        if real.lower() in have:
-            continue  # "taliban talibn": the correction is a word the query already has
-        if word[:1].isupper():
-            real = real[:1].upper() + real[1:]
-        out = replace_word(out, word, real)
-        changed = True
-    if not changed or same_words(out, query):
-        return None
-    return out
+        if real:
+            chosen[word] = real
+    return corrected_query(query, chosen)
 
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:
