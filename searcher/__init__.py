@@ -67,7 +67,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     # What type checkers see of the names below that are imported on first use: every one
-    # of _LAZY (tests/test_typing.py checks), so `mypy --strict` sees real types, not Any.
+    # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
     from .index import SearchIndex
     from .sources.jsonl import read_jsonl

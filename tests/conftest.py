@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -96,8 +97,6 @@ def gold() -> dict:
 def varied_index(tmp_path: Path):
     """A SearchIndex whose postings have every shape: long lists (several blocks), 1-3
     posting blocks, tf all 1, all equal, mixed."""
-    import random
-
     from searcher import Document, SearchIndex
 
     rng = random.Random(7)
@@ -136,3 +135,22 @@ def write_articles(folder: Path, count: int, start: int = 0) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(start, start + count):
         (folder / f"article-{n:05d}.txt").write_text(ARTICLE.format(n=n) + f"Marker word{n}.\n")
+
+
+# ---------------------------------------------------------------------------- made-up articles
+
+WORDS = ("harbour tariff minister grain export council rebels ceasefire shipment inflation budget vote court "
+          "refinery drought senate talks border envoy strike mine bank coffee cocoa fleet pilots union").split()
+
+
+def article(seed: int, words: int = 220) -> str:
+    """A long made-up article, different for every seed (random words, in sentences)."""
+    rng = random.Random(seed)
+    sentences = []
+    while sum(len(s.split()) for s in sentences) < words:
+        sentences.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))).capitalize() + ".")
+    return " ".join(sentences)
+
+
+CHROME = ("Share this story. Sign up for our newsletter. Most read today. Follow us on social media. "
+          "Copyright the publisher, all rights reserved.")

@@ -76,7 +76,7 @@ def line_odds(lines: list[Line], span: tuple[int, int], weights: Sequence[float]
 
     The same sum in the same order: a term whose weight or feature is zero adds nothing, and a
     0/1 feature adds its weight, so only the other terms are multiplied and added (it runs for
-    every line of every page; tests/test_cleaner_line_model.py checks it against the rows).
+    every line of every page; tests/cleaning/test_cleaner_line_model.py checks it against the rows).
     """
     (w_bias, w_hand, w_context, w_outside, w_words, w_stop, w_no_stop, w_sentence, w_distance, w_good,
      w_near, w_bad, w_repeated, w_before, w_after, w_position) = weights

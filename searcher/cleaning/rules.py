@@ -280,7 +280,7 @@ def clear_cache() -> None:
 # - a gated rule runs only when the line holds one of its ``needs``: one regex per set of rules
 #   (a trie of the needed strings) answers in a single C-level scan whether any of them occurs,
 #   and only then a second scan tells which rules' needs are there.
-# tests/test_cleaner.py checks the answers against trying every rule in order.
+# tests/cleaning/test_cleaner.py checks the answers against trying every rule in order.
 
 
 def _trie(strings: Iterable[str]) -> str:

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 PARALLEL_MIN_SEEDS = 64
 
 #: CPU seconds one seed may take to clean before it is skipped (with a warning naming it). The
-#: cleaner is linear (tests/test_cleaner_floods.py: 1 MB of any rule's trigger words well under
+#: cleaner is linear (tests/cleaning/test_cleaner_floods.py: 1 MB of any rule's trigger words well under
 #: 2 s), and a 10 MB page, the size cap, cleans in about 3 s, so a seed over this has hit
 #: something the cleaner does badly; one such page must not hold up the build. CPU time, not
 #: the clock: a busy machine must not skip a seed that a quiet one indexes.

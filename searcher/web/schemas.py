@@ -2,7 +2,7 @@
 
 Responses are the library records' own ``as_dict()`` (the shape `searcher search --json`
 prints), not these models: they only tell the OpenAPI document what comes back, and
-tests/test_web_api.py validates real responses against them (no extra field allowed), so
+tests/web/test_web_api.py validates real responses against them (no extra field allowed), so
 the description cannot drift from the records.
 """
 

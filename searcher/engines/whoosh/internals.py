@@ -5,7 +5,7 @@ query; Whoosh's public calls for them cost a seek, a read or a method call per i
 These readers use the same files and objects directly. Each relies on a layout that
 Whoosh 2.7 and whoosh3 share (named in its docstring), falls back to the public call
 when the layout is not there, and has a test that compares it with Whoosh's own answer
-byte for byte (tests/test_internals.py): run those after any Whoosh upgrade.
+byte for byte (tests/engines/test_internals.py): run those after any Whoosh upgrade.
 
 * :class:`TermIndex`: document frequencies and postings from a segment's term hash
   file (``filetables.HashReader``), probed in a memory map;

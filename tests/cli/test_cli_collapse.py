@@ -10,7 +10,7 @@ import pytest
 from searcher import Document, SearchIndex
 from searcher.cli import cli
 
-from test_duplicates import CHROME, article
+from conftest import CHROME, article
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_the_unknown_field_error_lists_every_field_and_the_readme_documents_them
         parse_query("colour:red")
     for name in QUERY_FIELDS:
         assert re.search(rf"\b{name}\b", str(error.value)), name
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("### Query language"):readme.index("## Library")]
     for name in QUERY_FIELDS:
         assert f"{name}:" in table, name

@@ -16,7 +16,7 @@ from searcher.cleaning.metadata import parse_date, source_from_chrome, strip_sit
 from searcher.cleaning.languages import STOPWORDS, detect_language, stopword_density
 from conftest import GOLD, GOLD_ID, REPO, shared_data
 
-CASES = Path(__file__).resolve().parent / "data" / "cleaner_cases.json"
+CASES = Path(__file__).resolve().parents[1] / "data" / "cleaner_cases.json"
 
 
 @pytest.fixture(scope="module")

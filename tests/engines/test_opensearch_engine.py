@@ -19,6 +19,8 @@ from searcher.cli.app import cli as main
 
 from conftest import GOLD_DOC, REPO, opensearch_url, write_articles
 
+pytestmark = pytest.mark.cluster
+
 DOCS = [
     Document(doc_id="cbs", title="U.S. and Taliban agree to re-set", source="CBS News", authors=["Ann Martin"],
              sections=["Mixed messages"], published=datetime(2019, 11, 19, 22, 30), url="https://cbsnews.com/a",

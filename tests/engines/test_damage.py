@@ -13,6 +13,8 @@ import pytest
 from searcher import Document, SearchIndex
 from searcher.engines.whoosh.storage import MARKER_NAME
 
+pytestmark = pytest.mark.slow
+
 ARTICLE = "Headline number {n} about harbours\n\nThe harbour authority said on Tuesday that traffic rose " \
           "sharply in the third quarter, and officials expect the trend to continue. Marker word{n}.\n"
 SEEDS, IMPORTED = 40, 30
@@ -205,6 +207,7 @@ def test_fresh_opens_during_small_commits_never_fail(tmp_path):
     writer = subprocess.Popen([sys.executable, "-c", f"""
 import time
 from searcher import Document, SearchIndex
+
 with SearchIndex({str(index_dir)!r}) as ix:
     for n in range(100):
         ix.add(Document(doc_id=f"w{{n}}", title=f"W {{n}}", body="harbour writer note"))

@@ -18,6 +18,8 @@ import pytest
 from searcher import SearchIndex
 from conftest import GOLD_ID, cli, write_articles
 
+pytestmark = pytest.mark.slow
+
 
 
 # ------------------------------------------------------------------ a closed pipe

@@ -154,7 +154,7 @@ def test_library_example_in_readme_runs(tmp_path, seeds_dir, monkeypatch):
     """The README's library example, run as written from a folder holding seeds/."""
     import re
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     code = re.search(r"## Library\n\n```python\n(.*?)```", readme, re.S).group(1)
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})

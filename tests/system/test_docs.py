@@ -6,7 +6,7 @@ from pathlib import Path
 
 from searcher.cli import cli
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_command_has_help_and_is_in_the_readme(runner):
@@ -23,14 +23,14 @@ def test_readme_quickstart_is_two_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -q ".[test]" && python -m pytest -q' in ci
 
 
 def test_the_layout_section_names_only_modules_that_exist():
     import re
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     section = README.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
     modules = {p.relative_to(root).as_posix() for p in root.glob("[bst]*/**/*.py")}
     named = set(re.findall(r"`([\w/]+\.py)`", section))

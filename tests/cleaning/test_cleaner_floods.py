@@ -29,6 +29,8 @@ from searcher.cleaning.rules import RULES
 from searcher.indexing import cleaning_pool
 from searcher.indexing.cleaning_pool import time_budget
 
+pytestmark = pytest.mark.slow
+
 MB = 1_000_000
 #: The issue's bar for the whole cleaner on 1 MB of any flood.
 CLEANER_LIMIT = 2.0

@@ -14,7 +14,7 @@ import pytest
 
 import searcher
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INIT = ROOT / "searcher" / "__init__.py"
 
 
@@ -64,6 +64,7 @@ REVEALED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install '.[test]')")
 def test_mypy_strict_sees_the_readme_library_example_typed(tmp_path: Path) -> None:
     """`mypy --strict` on the README's example: no error, and real types where it used to see Any."""

@@ -16,6 +16,8 @@ import pytest
 from conftest import ARTICLE, REPO, cli
 from web_server import start_server, stop_server
 
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install \"searcher[web]\")")
 
 

@@ -58,6 +58,7 @@ def timed(ix, query: str, **kw) -> tuple[float, object]:
     return time.perf_counter() - started, out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["*", "?*", "title:*", "*a*", "b*", "t?n*"])
 def test_wildcards_standing_for_too_many_words_are_refused_at_once(ix, query):
     seconds, out = timed(ix, query)

@@ -15,22 +15,7 @@ from searcher.engines.whoosh.searching import stored_signature
 
 from searcher.engines.whoosh.storage import MARKER_NAME
 
-_WORDS = ("harbour tariff minister grain export council rebels ceasefire shipment inflation budget vote court "
-          "refinery drought senate talks border envoy strike mine bank coffee cocoa fleet pilots union").split()
-
-
-def article(seed: int, words: int = 220) -> str:
-    """A long made-up article, different for every seed (random words, in sentences)."""
-    rng = random.Random(seed)
-    sentences = []
-    while sum(len(s.split()) for s in sentences) < words:
-        sentences.append(" ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 16))).capitalize() + ".")
-    return " ".join(sentences)
-
-
-CHROME = ("Share this story. Sign up for our newsletter. Most read today. Follow us on social media. "
-          "Copyright the publisher, all rights reserved.")
-
+from conftest import CHROME, WORDS, article
 
 # ---------------------------------------------------------------------------- signatures
 
@@ -64,7 +49,7 @@ def test_a_copy_with_other_chrome_folds():
 
 def test_a_capture_that_kept_much_more_chrome_still_folds():
     body = article(14, 300)
-    chrome = " ".join(f"Related headline number {n} about {w} and more." for n, w in enumerate(_WORDS))  # ~200 words
+    chrome = " ".join(f"Related headline number {n} about {w} and more." for n, w in enumerate(WORDS))  # ~200 words
     a, b = signature_of(body), signature_of(f"{body}\n\n{chrome}")
     assert similarity(a, b) < FOLD_AT and are_copies(a, b)
 
@@ -99,7 +84,7 @@ def test_templated_articles_with_other_facts_do_not_fold():
 
     def report(seed: int) -> str:
         rng.seed(seed)
-        return "".join(frame.format(*(rng.choice(_WORDS) if i % 2 == 0 else str(rng.randint(1, 999))
+        return "".join(frame.format(*(rng.choice(WORDS) if i % 2 == 0 else str(rng.randint(1, 999))
                                       for i in range(7))) for _ in range(8))
 
     a, b = signature_of(report(1)), signature_of(report(2))

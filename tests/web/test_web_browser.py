@@ -19,6 +19,8 @@ import pytest
 from conftest import REPO
 from web_server import running_server
 
+pytestmark = pytest.mark.slow
+
 #: The browser binary: Debian's chromium (no browser is ever downloaded).
 CHROMIUM = Path(os.environ.get("SEARCHER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -17,6 +17,8 @@ import pytest
 
 from conftest import REPO, opensearch_url
 
+pytestmark = pytest.mark.cluster
+
 CLUSTER = REPO / "tools" / "opensearch" / "cluster"
 
 

@@ -117,6 +117,7 @@ def test_segment_files_are_byte_identical_to_whoosh(tmp_path: Path, docs: list[D
         assert theirs[name] == ours[name], name
 
 
+@pytest.mark.slow
 def test_postings_stored_fields_lengths_and_results_match_whoosh(tmp_path: Path, docs: list[Document]) -> None:
     theirs = whoosh_segment(tmp_path / "whoosh", docs)
     ours = builder_segment(tmp_path / "ours", docs)
@@ -139,6 +140,7 @@ def test_postings_stored_fields_lengths_and_results_match_whoosh(tmp_path: Path,
         assert ra or text.startswith("authors"), text
 
 
+@pytest.mark.slow
 def test_multiprocess_add_matches_one_whoosh_writer(tmp_path: Path, docs: list[Document], monkeypatch) -> None:
     monkeypatch.setattr(writing, "BULK_MIN_DOCS", 50)
     monkeypatch.setattr(writing, "SEGMENT_POSTINGS", 5000)  # several segments per worker
@@ -202,6 +204,7 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_kill_9_during_a_multiprocess_add_leaves_no_workers_and_a_usable_index(tmp_path: Path) -> None:
     import signal
@@ -209,7 +212,7 @@ def test_kill_9_during_a_multiprocess_add_leaves_no_workers_and_a_usable_index(t
     import sys
     import time
 
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     index_dir = tmp_path / "ix"
     with SearchIndex(index_dir) as ix:
         ix.add(synthetic(10))

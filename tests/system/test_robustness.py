@@ -21,6 +21,8 @@ from searcher.engines.whoosh.locking import WriteLock
 from searcher.engines.whoosh.storage import MARKER_NAME
 from conftest import ARTICLE, GOLD_DOC, GOLD_ID, cli, write_articles
 
+pytestmark = pytest.mark.slow
+
 
 
 # ------------------------------------------------------------------ bad seeds
