@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index as windex
-from whoosh import query as wq
 
 from ...core.errors import (
     DocumentNotFoundError,
@@ -513,19 +512,19 @@ class WhooshEngine:
         return self._read(self._stats)
 
     def _stats(self, searcher: Any) -> IndexStats:
-        from .searching import source_names
+        """Counts from the columns (columns.py): a read per segment, cached by segment,
+        never a walk over the date field's terms (28 s at 21,577 articles before)."""
+        from .columns import columns_for
 
         marker = self._folder.read_marker()
-        dated = wq.Every("published")
-        newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
-        oldest = searcher.search(dated, limit=1, sortedby="published")
+        columns = columns_for(searcher)
+        oldest, newest = columns.date_range()
         return IndexStats(
             path=str(self.path),
             documents=searcher.doc_count(),
-            sources=dict(sorted(source_names(searcher, _field_counts(searcher, "source_key")).items(),
-                                key=lambda kv: (-kv[1], kv[0].lower()))),
-            oldest=oldest[0].get("published") if len(oldest) else None,
-            newest=newest[0].get("published") if len(newest) else None,
+            sources=dict(sorted(columns.source_counts(columns.live).items(), key=lambda kv: (-kv[1], kv[0].lower()))),
+            oldest=oldest,
+            newest=newest,
             size_bytes=self._folder.live_size(self._generation or marker.current),
             segments=len(searcher.reader().leaf_readers()),
             schema_version=marker.schema_version,
@@ -657,6 +656,3 @@ class _IndexedIds:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self._reader.doc_frequency("doc_id", doc_id) > 0
 
-
-def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:
-    return {term.decode(): searcher.doc_frequency(fieldname, term) for term in searcher.lexicon(fieldname)}

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from whoosh.columns import RefBytesColumn
 from whoosh.analysis import STOP_WORDS, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
@@ -18,7 +19,8 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 4  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``
+SCHEMA_VERSION = 5  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
+# 5: ``source`` keeps a column (stats and facets read it, issue 21)
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
@@ -227,7 +229,9 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
         sections=TEXT(analyzer=text, stored=True, phrase=True),
-        source=TEXT(analyzer=names, stored=True, phrase=True),
+        # The column: each document's source as written, for stats and facets by source
+        # (one read per segment; a few distinct names, so references into a list of them).
+        source=TEXT(analyzer=names, stored=True, phrase=True, sortable=RefBytesColumn()),
         authors=TEXT(analyzer=names, stored=True, phrase=True),
         # Exact, lower-cased copies for --source filters and facets.
         source_key=ID(stored=False),

@@ -19,7 +19,6 @@ from typing import Any
 
 import whoosh
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
@@ -35,6 +34,7 @@ from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import SpanFinder, make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW
 from .bounds import check_expansions
+from .columns import columns_for, query_docs
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
@@ -185,14 +185,17 @@ def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, se
 
 def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: Any,
                       options: SearchOptions, deadline: Deadline, limit: int) -> _Ranking:
-    """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
-    kwargs: dict[str, Any] = {"filter": filt}
+    """Whoosh's own search (with our weighting): structured queries, and any query sorted by date
+    (its matches ordered by the date column: columns.py)."""
     if options.sort == "date":
-        kwargs["sortedby"] = _newest_first()
-    hits = _timed_search(searcher, parsed, deadline, limit=limit, **kwargs)
+        columns = columns_for(searcher)
+        docs = query_docs(searcher, parsed, filt)
+        ranking = _Ranking([(0.0, d) for d in columns.newest_first(docs, limit)], len(docs), terms, parsed=parsed)
+        if options.facets and ranking.total:
+            ranking.facets = _column_facets(searcher, docs)
+        return ranking
+    hits = _timed_search(searcher, parsed, deadline, limit=limit, filter=filt)
     order = [(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits]
-    if options.sort == "date":
-        order = [(0.0, d) for _, d in order]
     ranking = _Ranking(order, len(hits), terms, parsed=parsed)
     if options.facets and ranking.total:
         ranking.facets = _facets(searcher, parsed, filt)
@@ -268,18 +271,6 @@ def source_query(source: str, schema: Any) -> wq.Query:
     return wq.Term("source", words[0]) if len(words) == 1 else wq.Phrase("source", words)
 
 
-def source_names(searcher: Any, counts: dict[str, int]) -> dict[str, int]:
-    """Counts by source key (``source_key``: lower case) shown by the name the documents
-    give the source ("AppleInsider", not "appleinsider"): the form of the first document
-    with that key."""
-    shown: dict[str, int] = {}
-    for key, count in counts.items():
-        docnum = searcher.document_number(source_key=key)
-        name = (searcher.stored_fields(docnum).get("source") if docnum is not None else None) or key
-        shown[name] = shown.get(name, 0) + count
-    return shown
-
-
 def _words_query(tokens: list[str]) -> wq.Query:
     """The Whoosh query matching the same documents as rank_words (for date sorting and facets)."""
     subs = [_word_query(f, t) for t in dict.fromkeys(tokens) for f in WORD_FIELDS]
@@ -330,26 +321,16 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], fi
     )
 
 
-def _newest_first() -> Any:
-    """Sort key for sort="date": dated documents newest first, then the undated ones."""
-    # A plain reverse sort on `published` would put undated documents first: Whoosh
-    # gives a missing value the largest key.
-    has_date = sorting.QueryFacet({0: wq.Every("published")}, other=1)
-    return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
-
-
 def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
-    groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-    hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby, scored=False)
-    facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
-    facets["source"] = source_names(searcher, facets["source"])
-    return facets
+    return _column_facets(searcher, query_docs(searcher, parsed, filt))
 
 
-def _facet_counts(hits: Any, name: str) -> dict[str, int]:
-    groups = hits.groups(name)
-    counts = {str(key): len(docs) for key, docs in groups.items() if key not in (None, "")}
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+def _column_facets(searcher: Any, docs: Any) -> dict[str, dict[str, int]]:
+    """Counts by source and by month of the documents ``docs`` (docnums), from the columns."""
+    columns = columns_for(searcher)
+    mask = columns.mask(docs)
+    return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, counts in (("source", columns.source_counts(mask)), ("month", columns.month_counts(mask)))}
 
 
 def run_similar(searcher: Any, doc_id: str, options: SearchOptions,
