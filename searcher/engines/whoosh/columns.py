@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .internals import numeric_column, ref_column, segment_key
+from .internals import deleted_docnums, numeric_column, ref_column, segment_key
 
 #: Segments whose arrays are kept (a few arrays of one number per document each).
 SEGMENTS_KEPT = 256
@@ -77,8 +77,7 @@ class Columns:
         numbers: dict[str, int] = {}
         for segment, leaf, offset in segments:
             if leaf.has_deletions():
-                deleted = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
-                self.live[offset + deleted[deleted < leaf.doc_count_all()]] = False
+                self.live[offset + deleted_docnums(leaf)] = False
             published.append(segment.published)
             table = np.array([numbers.setdefault(v, len(numbers)) for v in segment.source_values], dtype=np.int32)
             sources.append(table[segment.source_refs] if len(table) else segment.source_refs)
@@ -89,6 +88,8 @@ class Columns:
 
     def mask(self, docnums: Iterable[int] | Any) -> Any:
         """The live documents among ``docnums`` as a boolean mask."""
+        if isinstance(docnums, np.ndarray) and docnums.dtype == bool:
+            return docnums & self.live
         mask = np.zeros(self.doc_count, dtype=bool)
         docs = np.fromiter(docnums, dtype=np.int64) if not isinstance(docnums, np.ndarray) else docnums
         mask[docs] = True
@@ -184,3 +185,15 @@ def query_docs(searcher: Any, query: Any, filt: Any = None) -> Any:
         docs = docs[np.isin(docs, allowed)]
     docs.sort()
     return docs
+
+
+def value_column(searcher: Any, fieldname: str) -> Any:
+    """``column[docnum]``: the raw bytes a document keeps in column ``fieldname`` (b"" when
+    it has none), read alone rather than with the document's stored fields (kept on the searcher)."""
+    cache = getattr(searcher, "_searcher_value_columns", None)
+    if cache is None:
+        cache = searcher._searcher_value_columns = {}
+    found = cache.get(fieldname)
+    if found is None:
+        found = cache[fieldname] = searcher.reader().column_reader(fieldname, translate=False)
+    return found

@@ -340,3 +340,15 @@ def ref_column(leaf: Any, fieldname: str) -> tuple[Any, list[bytes]]:
     numbers: dict[bytes, int] = {}
     refs = np.array([numbers.setdefault(v, len(numbers)) for v in reader], dtype=np.int32)
     return refs, list(numbers)
+
+
+def deleted_docnums(leaf: Any) -> Any:
+    """The deleted documents of one segment (local docnums) as a numpy array."""
+    import numpy as np
+
+    count = leaf.doc_count_all()
+    try:
+        found = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+    except AttributeError:
+        found = np.array([d for d in range(count) if leaf.is_deleted(d)], dtype=np.int64)
+    return found[(found >= 0) & (found < count)]

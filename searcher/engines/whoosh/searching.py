@@ -34,13 +34,13 @@ from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ...search.snippets import SpanFinder, make_snippet, render, split_marks
 from ...search.suggestions import SUGGEST_BELOW
 from .bounds import check_expansions
-from .columns import columns_for, query_docs
+from .columns import columns_for, query_docs, value_column
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
 from .scoring import key_terms
 from .suggestions import suggest
-from .word_ranking import rank_words
+from .word_ranking import matching_docs, rank_words
 from .word_stats import WORD_FIELDS
 
 _WHOOSH3 = tuple(whoosh.__version__) >= (3,)
@@ -131,7 +131,7 @@ def _ranked_entries(searcher: Any, rank: Callable[[int], _Ranking], options: Sea
         return [docnum for _, docnum in last[0].order], last[0].total
 
     def signature(docnum: int) -> Signature | None:
-        return stored_signature(_stored(searcher, last[0], docnum))
+        return _signature(searcher, last[0], docnum)
 
     groups, copies = collapse(keys, signature, options.wanted)
     ranking = last[0]
@@ -145,6 +145,12 @@ def _stored(searcher: Any, ranking: _Ranking, docnum: int) -> dict[str, Any]:
     if fields is None:
         fields = ranking.stored[docnum] = searcher.stored_fields(docnum)
     return fields
+
+
+def _signature(searcher: Any, ranking: _Ranking, docnum: int) -> Signature:
+    """A document's near-duplicate signature: its column, or made from its stored text when it has none."""
+    found = Signature.from_bytes(value_column(searcher, "signature")[docnum])
+    return found if found is not None else stored_signature(_stored(searcher, ranking, docnum))
 
 
 def stored_signature(stored: dict[str, Any]) -> Signature:
@@ -170,16 +176,20 @@ def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, se
     """A query of plain words: BM25F and feedback by rank_words (Whoosh's collectors for date order)."""
     tokens = analyze_query(query, searcher.schema["body"].analyzer)
     parsed = _words_query(tokens)
-    if options.sort != "relevance":
-        ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options, deadline, limit)
-        ranking.tokens = tokens
-        return ranking
     allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
+    if options.sort != "relevance":  # the matches ordered by the date column
+        docs = matching_docs(searcher, tokens, allowed)
+        ranking = _Ranking([(0.0, d) for d in columns_for(searcher).newest_first(docs, limit)], len(docs),
+                           highlight_terms(tokens), tokens)
+        if options.facets and ranking.total:
+            ranking.facets = _column_facets(searcher, docs)
+        return ranking
     ranked = rank_words(searcher, tokens, settings=settings, allowed=allowed, limit=limit,
                         explain=options.explain, feedback=options.expand)
     ranking = _Ranking(ranked.order, ranked.total, highlight_terms(tokens), tokens, ranked.why, ranked.stored)
     if options.facets and ranking.total:
-        ranking.facets = _facets(searcher, parsed, filt)
+        ranking.facets = (_column_facets(searcher, ranked.matched) if ranked.matched is not None
+                          else _facets(searcher, parsed, filt))
     return ranking
 
 
@@ -357,7 +367,7 @@ def run_similar(searcher: Any, doc_id: str, options: SearchOptions,
             return _Ranking(ranked.order, ranked.total, set(weights), stored=ranking.stored)
 
         if options.collapse:
-            own = stored_signature(_stored(searcher, ranking, docnum))
+            own = _signature(searcher, ranking, docnum)
 
             def rank_others(limit: int) -> _Ranking:
                 # The article's own copies are taken out before folding; the window grows
@@ -383,4 +393,4 @@ def run_similar(searcher: Any, doc_id: str, options: SearchOptions,
 
 
 def _is_copy(searcher: Any, ranking: _Ranking, docnum: int, own: Signature | None) -> bool:
-    return are_copies(own, stored_signature(_stored(searcher, ranking, docnum)))
+    return are_copies(own, _signature(searcher, ranking, docnum))
