@@ -327,8 +327,12 @@ class WhooshEngine:
         return self._known
 
     def _save_manifest(self) -> None:
+        """After a commit: the manifest of seed states, and the new segments' spelling files."""
+        from .spelling import write_missing
+
         ix, gen = self._ensure_live()
         write_manifest(gen, ix.latest_generation(), self._manifest())
+        write_missing(ix)
 
     def seed_states(self) -> dict[str, SeedState]:
         return dict(self._manifest())
@@ -391,6 +395,7 @@ class WhooshEngine:
 
     def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
                 progress: Progress | None = None, total: int = 0) -> None:
+        from .spelling import write_missing
         from .writing import bulk_write
 
         gen = self._folder.new_generation()
@@ -408,6 +413,7 @@ class WhooshEngine:
             bulk_write(ix, documents(), jobs=jobs, on_commit=states.update, progress=progress, total=total,
                        entry=lambda doc: state_of[doc.doc_id])
             write_manifest(gen, ix.latest_generation(), states)
+            write_missing(ix)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise

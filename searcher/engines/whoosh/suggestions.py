@@ -11,6 +11,8 @@ from __future__ import annotations
 from heapq import heappush, heapreplace
 from typing import Any
 
+from whoosh.reading import TermNotFound
+
 
 from ...search.limits import Deadline
 from ...search.query_text import query_words
@@ -53,7 +55,10 @@ def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str 
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:
     """How ``stem`` is written in the first document that holds it (lower case)."""
-    m = searcher.postings("body", stem)
+    try:  # the reader's postings: no scorer to set up (a term lookup per segment less)
+        m = searcher.reader().postings("body", stem)
+    except TermNotFound:
+        return None
     if not m.is_active():
         return None
     body = searcher.stored_fields(m.id()).get("body", "")
