@@ -15,8 +15,10 @@ from .render import printable
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes serving requests, each with its own readers of the index (one per core).")
 @pass_state
-def serve_command(state: State, host: str, port: int, open_browser: bool) -> None:
+def serve_command(state: State, host: str, port: int, open_browser: bool, workers: int) -> None:
     """Serve a search page and a JSON API for the index (read-only) until Ctrl-C.
 
     Pages: / and /search?q=..., /documents/ID. JSON: /api/search, /api/documents/ID,
@@ -27,6 +29,7 @@ def serve_command(state: State, host: str, port: int, open_browser: bool) -> Non
     Example:
         searcher serve --open
         searcher serve --host 0.0.0.0 --port 8080
+        searcher serve --workers 2
     """
     try:
         from ..web import server
@@ -50,7 +53,7 @@ def serve_command(state: State, host: str, port: int, open_browser: bool) -> Non
         click.echo(printable(f"searcher: listening on {host}, not only on this machine: anyone who can reach "
                              f"{server.address_url(sock)} can read the index"), err=True)
     server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0,
-                 say=lambda line: click.echo(printable(line), err=True))
+                 say=lambda line: click.echo(printable(line), err=True), workers=workers)
 
 
 #: The commands this module adds to the `searcher` group.
