@@ -384,12 +384,20 @@ CLIENTS = {"searcher": Searcher, "whoosh": PlainWhoosh, "fts5": Fts5}
 KIND_SECONDS = 90.0
 
 
+ERRORS: list[str] = []
+
+
 def _timed(calls, budget: float | None = None) -> tuple[list[float], list[float]]:
+    """Seconds and CPU seconds of each call; a call that raises counts with its time, its
+    error kept in ERRORS (before issue 21 a date sort could pass the 30 s budget)."""
     times, cpu = [], []
     stop = None if budget is None else time.perf_counter() + budget
     for call in calls:
         t, c = time.perf_counter(), time.process_time()
-        call()
+        try:
+            call()
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            ERRORS.append(f"{type(exc).__name__}: {exc}")
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
         if stop is not None and len(times) >= 5 and time.perf_counter() > stop:
@@ -402,13 +410,10 @@ def run_child_work(engine: str, target: Path, work: str, arg: str) -> dict:
     warmup = make_queries(10, seed=7)
     if work in QUERY_KINDS:
         queries = json.loads(Path(arg).read_text())
-        started = time.perf_counter()
-        for words in warmup:
-            client.query(words, work)
-            if time.perf_counter() - started > KIND_SECONDS / 3:
-                break
+        _timed((lambda w=words: client.query(w, work) for words in warmup), KIND_SECONDS / 3)
+        del ERRORS[:]
         times, cpu = _timed((lambda w=words: client.query(w, work) for words in queries), KIND_SECONDS)
-        return {"times": times, "cpu": cpu}
+        return {"times": times, "cpu": cpu, "errors": ERRORS}
     if work == "stats":
         first, _ = _timed([client.stats])
         times, _ = _timed([client.stats] * 20, KIND_SECONDS)
@@ -529,7 +534,8 @@ def measure(name: str, engine: str, code: Path, target: Path, workdir: Path) -> 
     for kind in QUERY_KINDS:
         got, _, _ = run_child(code, kind, engine, str(target), str(qfile))
         out[kind] = {"median": statistics.median(got["times"]) * 1000, "p95": pct(got["times"], 0.95) * 1000,
-                     "cpu_median": statistics.median(got["cpu"]) * 1000, "n": len(got["times"])}
+                     "cpu_median": statistics.median(got["cpu"]) * 1000, "n": len(got["times"]),
+                     "errors": got["errors"]}
     if engine != "whoosh":
         got, _, _ = run_child(code, "stats", engine, str(target), "-")
         out["stats"] = {"first": got["first"] * 1000, "median": statistics.median(got["times"]) * 1000}
@@ -689,6 +695,11 @@ def print_tables(results: dict) -> None:
                  for kind in (*QUERY_KINDS, "similar")
                  if per[name].get(kind, {}).get("n", 0) < (50 if kind == "similar" else 200)
                  and kind in per[name]]
+        for name in engines:
+            for kind in QUERY_KINDS:
+                errors = per[name].get(kind, {}).get("errors")
+                if errors:
+                    print(f"\n{name} {kind}: {len(errors)} queries failed, first: {errors[0]}")
         if short:
             print(f"\nstopped after {KIND_SECONDS:.0f} s (figures over the first queries only): {', '.join(short)}")
         for name in engines:
