@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .internals import deleted_docnums, numeric_column, ref_column, segment_key
+from .internals import BytesColumn, deleted_docnums, numeric_column, ref_column, segment_key
 
 #: Segments whose arrays are kept (a few arrays of one number per document each).
 SEGMENTS_KEPT = 256
@@ -195,5 +195,5 @@ def value_column(searcher: Any, fieldname: str) -> Any:
         cache = searcher._searcher_value_columns = {}
     found = cache.get(fieldname)
     if found is None:
-        found = cache[fieldname] = searcher.reader().column_reader(fieldname, translate=False)
+        found = cache[fieldname] = BytesColumn(searcher.reader(), fieldname)
     return found

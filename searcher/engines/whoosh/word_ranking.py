@@ -213,7 +213,12 @@ def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], 
             touched.append(docs)
         if not touched:
             continue
-        docs = np.unique(np.concatenate(touched)) if len(touched) > 1 else np.sort(touched[0])
+        if len(touched) == 1:
+            docs = touched[0]  # one field's docnums: distinct
+        elif sum(map(len, touched)) * 16 > n:
+            docs = np.flatnonzero(acc)  # every touched entry is > 0 (frequencies and norms are)
+        else:
+            docs = np.unique(np.concatenate(touched))
         tf = acc[docs]
         acc[docs] = 0.0
         w = idf(n, stats.df(term)) * qweight

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pickle
 import weakref
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,7 @@ class WordStats:
         self.avg: dict[str, float] = {}
         self._norms: dict[tuple[str, float, float], list[float]] = {}
         self._df: dict[str, int] = {}
-        self._doc_terms: dict[int, dict[str, Counter]] = {}
+        self._doc_terms: dict[int, dict[str, dict[str, int]]] = {}
         self._doc_len: dict[int, int] = {}
         self._field_leaves: dict[str, list[tuple[Any, int]]] = {}
         self._term_index: dict[int, Any] = {}
@@ -47,7 +46,7 @@ class WordStats:
         #: Which documents are live (a numpy mask), or None when no segment has deletions.
         self.live = _live_mask(self.leaves, self.doc_count)
 
-    def doc_terms(self, docnum: int, keep: dict[int, Any] | None = None) -> dict[str, Counter]:
+    def doc_terms(self, docnum: int, keep: dict[int, Any] | None = None) -> dict[str, dict[str, int]]:
         """Per word field (and "" for all of them), one document's indexed terms and their counts (cached).
 
         ``keep``: unused (the counts are a column now, not read with the stored fields).
@@ -61,14 +60,14 @@ class WordStats:
             # of its own: every document of a schema-5 index has one (older ones are refused).
             raw = value_column(self.searcher, "terms")[docnum]
             counts = (pickle.loads(raw) if raw else None) or {}
-            found = {f: Counter(counts.get(f) or ()) for f in WORD_FIELDS}
+            found = {f: counts.get(f) or {} for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
             # the (long) body's words.
             whole: dict[str, int] = {}
             for counts in found.values():
                 fold(whole, counts)
-            found[""] = Counter(whole)
+            found[""] = whole
             self._doc_terms[docnum] = found
             self._doc_len[docnum] = sum(whole.values())
         return found
