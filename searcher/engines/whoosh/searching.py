@@ -94,13 +94,13 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
         return _rank_with_whoosh(searcher, parsed, terms, filt, options, deadline, limit)
 
     ranking, entries, copies = _ranked_entries(searcher, rank, options, deadline)
-    deadline.check()
+    deadline.check("ranking the matches")
     results = Results(query=query, hits=_page(searcher, ranking, entries, options, settings, deadline),
                       total=ranking.total, page=options.page, limit=options.limit, facets=ranking.facets,
                       searched_as_words=as_words, copies=copies)
     if ranking.total < SUGGEST_BELOW:
         results.suggestion = suggest(searcher, query, deadline)
-        deadline.check()
+        deadline.check("looking for a spelling suggestion")
     results.seconds = time.perf_counter() - started
     return results
 
@@ -126,7 +126,7 @@ def _ranked_entries(searcher: Any, rank: Callable[[int], _Ranking], options: Sea
     def keys(limit: int) -> tuple[list[int], int]:
         # Ranking more costs more (feedback re-scores every ranked hit: on Reuters 1x, 100
         # hits 18 ms of CPU against 12.5 ms for 30), so each window is ranked as asked.
-        deadline.check()
+        deadline.check("ranking the matches")
         last[:] = [rank(limit)]
         return [docnum for _, docnum in last[0].order], last[0].total
 
@@ -228,7 +228,7 @@ def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs:
     try:
         searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=left, use_alarm=False))
     except TimeLimit:
-        raise deadline.error() from None
+        raise deadline.error("matching and scoring the query") from None
     return collector.results()
 
 
@@ -242,7 +242,7 @@ def _page(searcher: Any, ranking: _Ranking, entries: list[_Entry], options: Sear
         score, docnum = entry.score, entry.docnum
         hit = _to_hit(_stored(searcher, ranking, docnum), position + 1, score, ranking.terms, find_spans, options)
         hit.duplicates = [_stored(searcher, ranking, d)["doc_id"] for d in entry.copies]
-        deadline.check()
+        deadline.check("making the snippets")
         if options.explain:
             if ranking.parsed is not None and options.sort != "date":  # sorted by date, hits are not scored
                 ranking.why[docnum] = structured_parts(searcher, ranking.parsed, docnum, score)
