@@ -293,7 +293,7 @@ def test_the_web_api_serves_a_cluster_index(pair):
 def copies_pair(tmp_path_factory):
     """test_duplicates' articles, each saved twice (.txt and .html with chrome), and short
     notices, in a Whoosh folder and on the cluster."""
-    from test_duplicates import CHROME, article
+    from conftest import CHROME, article
 
     docs = []
     for n in range(10):
@@ -359,7 +359,7 @@ def test_an_index_made_before_signatures_gets_the_field_and_still_folds(location
 
     from searcher.engines.opensearch.mapping import index_body, to_source
     from searcher.search.settings import DEFAULT_SETTINGS
-    from test_duplicates import CHROME, article
+    from conftest import CHROME, article
 
     url, name = location.rsplit("/", 1)
     body = index_body(DEFAULT_SETTINGS, shards=1, replicas=0)
