@@ -600,8 +600,12 @@ def main() -> None:
         for name, engine, code in runs:
             target, figures = built_index(name, engine, code, corpus, scale, workdir, args.fresh)
             per[name] = {"build": figures, **measure(name, engine, code, target, workdir)}
-            print(f"  done {name} x{scale}" + (" (cached build)" if figures["cached"] else ""), flush=True)
-        results["scales"][str(scale)] = per
+            results["scales"][str(scale)] = per
+            print(f"  done {name} x{scale}" + (" (cached build)" if figures["cached"] else "") + ": query median "
+                  f"{per[name]['plain']['median']:.2f} ms (CPU {per[name]['plain']['cpu_median']:.2f})", flush=True)
+            if args.json:  # what is measured so far, should the run be stopped
+                head["load_end"], head["minutes"] = os.getloadavg(), (time.time() - started) / 60
+                args.json.write_text(json.dumps(results, indent=1))
     head["load_end"] = os.getloadavg()
     head["minutes"] = (time.time() - started) / 60
     print_tables(results)
