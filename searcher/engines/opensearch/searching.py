@@ -25,6 +25,7 @@ from ...core.records import Hit, Results, ScorePart
 from ...search.bm25 import idf
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
+from ...search.fields import DEFAULT_FIELDS
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
 from ...search.options import SearchOptions
@@ -39,7 +40,6 @@ from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank
 if TYPE_CHECKING:
     from .engine import OpenSearchEngine
 
-WORD_FIELDS = ("title", "body", "sections")
 _MARKED = re.compile("\x02(.*?)\x03", re.S)
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
 #: What a hit's page needs of the stored document.
@@ -202,7 +202,7 @@ class _Words:
     def clause(self, term: str, weight: float, field_weights: dict[str, float]) -> Query:
         """``term`` in any word field, each field's score times its weight times ``weight``."""
         subs = []
-        for name in WORD_FIELDS:
+        for name in DEFAULT_FIELDS:
             boost = field_weights.get(name, 1.0) * weight
             if boost <= 0:
                 continue
@@ -305,7 +305,7 @@ def term_vectors(engine: "OpenSearchEngine", index: str, keys: list[str]
     if not keys:
         return {}
     found = engine.client.mtermvectors(index=index, body={"ids": keys, "parameters": {
-        "fields": list(WORD_FIELDS), "term_statistics": True, "field_statistics": True,
+        "fields": list(DEFAULT_FIELDS), "term_statistics": True, "field_statistics": True,
         "positions": False, "offsets": False, "payloads": False}})
     out: dict[str, tuple[dict[str, int], dict[str, int], int]] = {}
     for doc in found.get("docs", []):

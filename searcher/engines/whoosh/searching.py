@@ -25,6 +25,7 @@ from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
+from ...search.fields import WORD_FIELDS
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
@@ -41,7 +42,6 @@ from .schema import span_finder
 from .scoring import key_terms
 from .suggestions import suggest
 from .word_ranking import rank_words
-from .word_stats import WORD_FIELDS
 
 _WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 

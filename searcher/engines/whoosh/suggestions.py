@@ -12,11 +12,11 @@ from heapq import heappush, heapreplace
 from typing import Any
 
 
+from ...search.fields import WORD_FIELDS
 from ...search.limits import Deadline
 from ...search.query_text import query_words
 from ...search.suggestions import SUGGEST_MAX_WORDS, corrected_query, edits, max_edits
 from .near_terms import terms_within
-from .word_stats import WORD_FIELDS
 
 
 
