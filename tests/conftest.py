@@ -61,7 +61,8 @@ def opensearch_url() -> str:
 
 
 def drop_cluster_index(url: str, name: str) -> None:
-    """Delete every index the engine made for ``name`` on the cluster (its physical indexes and its lock)."""
+    """Delete every index the engine made on the test cluster for ``name`` (its physical
+    indexes and its lock), and nothing else."""
     from opensearchpy import OpenSearch
 
     client = OpenSearch(hosts=[url])

@@ -21,7 +21,7 @@ from conftest import GOLD_DOC, NEWS, REPO, drop_cluster_index, opensearch_url, w
 
 pytestmark = pytest.mark.cluster
 
-#: Every form of the README's query table (and the rest of its examples).
+#: Every form of docs/queries.md's table (and the rest of its examples).
 QUERIES = [
     "peace talks", '"peace talks"', '"peace talks"~3', "taliban -iraq", "taliban NOT iraq",
     "kabul AND (taliban OR militants)", "re-set", "al-Qaeda", "COVID-19", "negotiat*", "khalilzd~", "title:taliban",
@@ -231,14 +231,6 @@ def test_the_web_api_serves_a_cluster_index(pair):
 
 
 # ---------------------------------------------------------------------------- near-duplicates, ranking knobs
-
-
-
-
-
-
-
-
 
 
 def test_an_index_made_before_signatures_gets_the_field_and_still_folds(location):
