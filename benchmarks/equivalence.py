@@ -47,8 +47,10 @@ case is identical, 1 otherwise. Exit 2: missing shared data or an unreadable dum
 
 With ``--index URL`` (``http://host:9200``) the same workload runs on an OpenSearch cluster:
 Reuters and the dev collections are indexed under ``equivalence-<random>-<name>`` there and
-deleted afterwards (nothing is reused). A cluster's dumps are compared like Whoosh's; run
-one twice to see what the cluster itself leaves unsettled (its shards' statistics).
+deleted afterwards. Two builds of the same documents on a cluster do not rank ties alike (nor
+give the same term statistics), so to compare two checkouts give the URL a name,
+``http://host:9200/NAME``: the indexes ``NAME-reuters``, ``NAME-time``... are made by the first
+dump, kept, and searched as they are by the next (delete ``NAME-*--*`` when done).
 
 Typical use around a restructure::
 
@@ -293,14 +295,19 @@ def prepare_index(workdir: Path) -> tuple[Path, list[Record]]:
     return index_path, lines
 
 
-def prepare_cluster(url: str, name: str) -> tuple[str, list[Record]]:
-    """Reuters indexed on a cluster under ``name``, and the lines ``read_jsonl`` skipped."""
+def prepare_cluster(location: str) -> tuple[str, list[Record]]:
+    """Reuters indexed on a cluster at ``location`` (kept if it is there), and the lines
+    ``read_jsonl`` skipped."""
     skipped: list[Any] = []
-    location = f"{url.rstrip('/')}/{name}"
     started = time.perf_counter()
     with searcher.SearchIndex(location) as ix:
-        count = ix.add(searcher.read_jsonl(CORPUS, skipped=skipped))
-    log(f"built {location}: {count} documents in {time.perf_counter() - started:.1f} s")
+        if ix.exists():
+            for _ in searcher.read_jsonl(CORPUS, skipped=skipped):
+                pass
+            log(f"reusing {location}")
+        else:
+            count = ix.add(searcher.read_jsonl(CORPUS, skipped=skipped))
+            log(f"built {location}: {count} documents in {time.perf_counter() - started:.1f} s")
     return location, [{"line": bad.line, "reason": bad.reason} for bad in skipped]
 
 
@@ -452,16 +459,21 @@ def dump(out: Path, workdir: Path | None, url: str | None = None) -> None:
             data: Record = dict(collections_section(partial(whoosh_collection, folder), index_path))
         else:
             import uuid
+            from urllib.parse import urlsplit
 
-            prefix = f"equivalence-{uuid.uuid4().hex[:8]}-"
+            parts = urlsplit(url)
+            kept = parts.path.strip("/")
+            base = f"{parts.scheme}://{parts.netloc}"
+            prefix = f"{kept}-" if kept else f"equivalence-{uuid.uuid4().hex[:8]}-"
             try:
-                where, skipped = prepare_cluster(url, prefix + "reuters")
+                where, skipped = prepare_cluster(f"{base}/{prefix}reuters")
                 index_path = where  # a URL: error messages name it as given
-                data = dict(collections_section(lambda name: f"{url.rstrip('/')}/{prefix}{name}", index_path))
+                data = dict(collections_section(lambda name: f"{base}/{prefix}{name}", index_path))
                 with searcher.SearchIndex(where) as ix:
                     data.update({"index": index_section(ix, index_path, skipped), **search_section(ix, index_path)})
             finally:
-                drop_cluster_indexes(url, prefix)
+                if not kept:
+                    drop_cluster_indexes(base, prefix)
         if url is None:
             with searcher.SearchIndex(where) as ix:
                 data.update({"index": index_section(ix, index_path, skipped), **search_section(ix, index_path)})

@@ -93,6 +93,17 @@ NEWS = [
 ]
 
 
+def make_docs() -> list[Document]:
+    """Three short documents: two dated, from two sources; one undated without a source."""
+    return [
+        Document(doc_id="a", title="Kabul peace talks resume", body="Negotiators met in Doha.", source="Wire",
+                 published=datetime(2020, 10, 1)),
+        Document(doc_id="b", title="Harvest report", body="Cocoa arrivals rose in Bahia.", source="Farm News",
+                 published=datetime(2019, 5, 2), authors=["Ann Lee"]),
+        Document(doc_id="c", title="Undated note", body="Peace in our time, said nobody."),
+    ]
+
+
 #: The engines the library's contract tests run on: a Whoosh folder, and an index on the
 #: test cluster (marked ``cluster``; skipped without SEARCHER_TEST_OPENSEARCH).
 ENGINES = ["whoosh", pytest.param("cluster", marks=pytest.mark.cluster)]

@@ -15,7 +15,7 @@ import searcher
 from searcher import Document, QueryError
 from searcher.search.limits import Deadline
 
-from conftest import CHROME, NEWS, article
+from conftest import CHROME, NEWS, article, make_docs
 
 
 def copies() -> list[Document]:
@@ -52,16 +52,6 @@ def story(doc_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------- documents
-
-
-def make_docs() -> list[Document]:
-    return [
-        Document(doc_id="a", title="Kabul peace talks resume", body="Negotiators met in Doha.", source="Wire",
-                 published=datetime(2020, 10, 1)),
-        Document(doc_id="b", title="Harvest report", body="Cocoa arrivals rose in Bahia.", source="Farm News",
-                 published=datetime(2019, 5, 2), authors=["Ann Lee"]),
-        Document(doc_id="c", title="Undated note", body="Peace in our time, said nobody."),
-    ]
 
 
 def test_add_get_len_contains_delete(indexes):

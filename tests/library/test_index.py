@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 import searcher
 from searcher import Document, SearchIndex
-from conftest import GOLD_DOC, GOLD_ID
-
-
-def make_docs() -> list[Document]:
-    return [
-        Document(doc_id="a", title="Kabul peace talks resume", body="Negotiators met in Doha.", source="Wire",
-                 published=datetime(2020, 10, 1)),
-        Document(doc_id="b", title="Harvest report", body="Cocoa arrivals rose in Bahia.", source="Farm News",
-                 published=datetime(2019, 5, 2), authors=["Ann Lee"]),
-        Document(doc_id="c", title="Undated note", body="Peace in our time, said nobody."),
-    ]
+from conftest import GOLD_DOC, GOLD_ID, make_docs
 
 
 
