@@ -53,7 +53,7 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
     else:
         plan = backend.words(query, options, filt)
     copies = _Copies(backend)
-    window, entries, folded = _ranked(backend, plan, options, deadline, copies, backend.rank)
+    window, entries, folded = _ranked(plan, deadline, copies, backend.rank)
     deadline.check()
     results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline),
                       total=window.total, page=options.page, limit=options.limit,
@@ -98,7 +98,7 @@ def similar(backend: Backend, doc_id: str, options: SearchOptions) -> Results:
                 return found
 
             rank = rank_others
-        window, entries, folded = _ranked(backend, plan, options, deadline, copies, rank)
+        window, entries, folded = _ranked(plan, deadline, copies, rank)
         results.hits = _page(backend, plan, window, entries, copies, deadline)
         results.total = window.total + len(own)
         results.copies = folded + len(own)
@@ -151,10 +151,11 @@ class _Copies:
         return found.doc_id if found else str(key)
 
 
-def _ranked(backend: Backend, plan: Plan, options: SearchOptions, deadline: Deadline, copies: _Copies,
-            rank: Rank) -> tuple[Window[Any], list[_Entry[Any]], int]:
+def _ranked(plan: Plan, deadline: Deadline, copies: _Copies, rank: Rank
+            ) -> tuple[Window[Any], list[_Entry[Any]], int]:
     """The ranking, its hits in order (copies folded into the best-ranked one when
     ``options.collapse``) and how many were folded."""
+    options = plan.options
     if not options.collapse:
         window = rank(plan, options.wanted, deadline)
         return window, [_Entry(score, key) for score, key in window.order], 0
