@@ -84,6 +84,9 @@ class SearchOptions:
         return (self.page - 1) * self.limit
 
 
+_NAMES = frozenset(f.name for f in fields(SearchOptions))
+
+
 def with_changes(options: "SearchOptions | None", changes: dict[str, Any]) -> SearchOptions:
     """``options`` (default: every default) with some fields changed by name, as
     :func:`dataclasses.replace` takes them: what ``SearchIndex.search(query, options,
@@ -94,8 +97,7 @@ def with_changes(options: "SearchOptions | None", changes: dict[str, Any]) -> Se
     elif not isinstance(options, SearchOptions):
         raise TypeError(f"options must be a SearchOptions, not {type(options).__name__} "
                         "(give the others by name: limit=20)")
-    names = {f.name for f in fields(SearchOptions)}
-    unknown = sorted(set(changes) - names)
+    unknown = sorted(set(changes) - _NAMES)
     if unknown:
-        raise TypeError(f"no search option {', '.join(map(repr, unknown))}: the options are {', '.join(sorted(names))}")
+        raise TypeError(f"no search option {', '.join(map(repr, unknown))}: the options are {', '.join(sorted(_NAMES))}")
     return replace(options, **changes) if changes else options

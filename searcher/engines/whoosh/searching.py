@@ -163,8 +163,11 @@ class WhooshBackend:
         return out
 
     def copies(self, keys: Sequence[int]) -> dict[int, Copy]:
-        return {docnum: Copy(self._fields(docnum)["doc_id"], stored_signature(self._fields(docnum)))
-                for docnum in keys}
+        out = {}
+        for docnum in keys:
+            f = self._fields(docnum)
+            out[docnum] = Copy(f["doc_id"], stored_signature(f))
+        return out
 
     # ------------------------------------------------------------------ facets, did-you-mean
 
