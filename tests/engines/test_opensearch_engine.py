@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from searcher import ClusterError, Document, IndexLockedError, SearchIndex, read_jsonl
 from searcher.cli.app import cli as main
 
-from conftest import GOLD_DOC, REPO, opensearch_url, write_articles
+from conftest import GOLD_DOC, OPENSEARCH_VERSIONS, REPO, opensearch_url, write_articles
 
 pytestmark = pytest.mark.cluster
 
@@ -62,18 +62,19 @@ def drop(url: str, name: str) -> None:
     client.close()
 
 
-@pytest.fixture
-def location():
-    url = opensearch_url()
+@pytest.fixture(params=OPENSEARCH_VERSIONS, ids=lambda v: f"opensearch{v}")
+def location(request):
+    """A fresh index name on the test cluster of each OpenSearch major version."""
+    url = opensearch_url(request.param)
     name = f"t13b-{uuid.uuid4().hex[:10]}"
     yield f"{url}/{name}"
     drop(url, name)
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """The same documents in a Whoosh folder and on the cluster."""
-    url = opensearch_url()
+@pytest.fixture(scope="module", params=OPENSEARCH_VERSIONS, ids=lambda v: f"opensearch{v}")
+def pair(request, tmp_path_factory):
+    """The same documents in a Whoosh folder and on the cluster (of each major version)."""
+    url = opensearch_url(request.param)
     name = f"t13b-{uuid.uuid4().hex[:10]}"
     whoosh = SearchIndex(tmp_path_factory.mktemp("w") / "ix")
     whoosh.add(DOCS)

@@ -26,7 +26,7 @@ from .client import REQUEST_TIMEOUT, Action, BulkOptions, NotFound, bulk_write, 
 from .connection import ClusterSettings
 from .location import parse_location
 from .locking import ClusterLock, lease_for
-from .mapping import ADDED_FIELDS, SCHEMA_VERSION, doc_key, index_body, seed_state, to_document, to_source
+from .mapping import ADDED_FIELDS, SCHEMA_VERSION, bm25_type, doc_key, index_body, seed_state, to_document, to_source
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,8 @@ class OpenSearchEngine:
         name = f"{self.alias}--{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S%f')}"
         shards = int(os.environ.get(SHARDS_ENV) or 1)
         replicas = os.environ.get(REPLICAS_ENV)
-        body = index_body(self.settings, shards=shards, replicas=int(replicas) if replicas else 0)
+        body = index_body(self.settings, shards=shards, replicas=int(replicas) if replicas else 0,
+                          bm25=bm25_type(self.server_version))
         if not replicas:
             body["settings"]["index"]["auto_expand_replicas"] = "0-1"
         with self.errors():
