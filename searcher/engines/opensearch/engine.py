@@ -79,18 +79,19 @@ class OpenSearchEngine:
         """What searches read: the alias itself (always the live index, even across a
         rebuild's swap), once it was checked to be ours; one look-up per engine, not per search."""
         if not self._checked:
-            self._live()
+            self._live(local=True)
             self._checked = True
         return self.alias
 
-    def _physical(self) -> str | None:
-        """The physical index the alias points to; None if there is no alias.
+    def _physical(self, local: bool = False) -> str | None:
+        """The physical index the alias points to; None if there is no alias. ``local``: as the
+        node asked knows it (a search need not wait for a new cluster manager after one died).
 
         :raises NotAnIndexError: the name is an index or alias that searcher did not make.
         """
         with self.errors():
             try:
-                found = self.client.indices.get_alias(name=self.alias)
+                found = self.client.indices.get_alias(name=self.alias, local=local)
             except NotFound:
                 found = None
             if found:
@@ -99,7 +100,7 @@ class OpenSearchEngine:
                     raise NotAnIndexError(f"{self.location} is an alias of {', '.join(names)}, which searcher did "
                                           "not make: it is never touched; give another name")
                 return names[0]
-            if self.client.indices.exists(index=self.alias):
+            if self.client.indices.exists(index=self.alias, local=local):
                 raise NotAnIndexError(f"{self.location} is an index searcher did not make: it is never touched; "
                                       "give another name")
         return None
@@ -122,8 +123,8 @@ class OpenSearchEngine:
     def outdated(self) -> bool:
         return self._meta().get("schema_version") != SCHEMA_VERSION
 
-    def _live(self) -> str:
-        physical = self._physical()
+    def _live(self, local: bool = False) -> str:
+        physical = self._physical(local)
         if physical is None:
             raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` first")
         return physical
