@@ -26,7 +26,7 @@ from searcher.engines.opensearch.client import connect
 from searcher.engines.opensearch.connection import check_server
 from searcher.engines.opensearch.location import parse_location
 
-from conftest import REPO, opensearch_url
+from conftest import REPO, drop_cluster_index, opensearch_url
 
 PROXY = REPO / "tools" / "opensearch" / "tls_proxy"
 PASSWORD = "p@ss:w/rd"  # every character a URL would mangle
@@ -189,11 +189,7 @@ def secured(certificates) -> Iterator[Front]:
 def name() -> Iterator[str]:
     name = f"t24-{uuid.uuid4().hex[:10]}"
     yield name
-    from opensearchpy import OpenSearch
-
-    client = OpenSearch(hosts=[opensearch_url()])
-    client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
-    client.close()
+    drop_cluster_index(opensearch_url(), name)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from searcher.engines.opensearch.client import Action, BulkOptions, bulk_write
 from searcher.engines.opensearch.locking import HEARTBEAT, lease_for
 from searcher.engines.opensearch.mapping import to_source
 
-from conftest import opensearch_url
+from conftest import drop_cluster_index, opensearch_url
 
 
 def _dead_client():
@@ -65,8 +65,4 @@ def test_parallel_streams_keep_each_documents_last_version(monkeypatch):
             assert len(ix) == 7
             assert {ix.get(f"d{k}").title for k in range(7)} == {"version 5"}
     finally:
-        from opensearchpy import OpenSearch
-
-        client = OpenSearch(hosts=[url])
-        client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
-        client.close()
+        drop_cluster_index(url, name)
