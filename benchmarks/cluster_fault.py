@@ -95,7 +95,7 @@ class Searches(threading.Thread):
     2-core machine. At most ``MAX_PENDING`` at once: a second when that many are still waiting
     is counted as skipped."""
 
-    MAX_PENDING = 4
+    MAX_PENDING = 30
 
     def __init__(self, location: str) -> None:
         super().__init__(daemon=True)

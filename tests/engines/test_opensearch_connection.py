@@ -272,10 +272,13 @@ def test_a_client_certificate_when_the_cluster_asks_for_one(certificates, name, 
 
 @pytest.mark.cluster
 @pytest.mark.slow
-def test_https_to_a_plain_node_says_so(name):
+def test_the_wrong_scheme_either_way_says_so(secured, name):
     url = opensearch_url().replace("http://", "https://")
     run = searcher_run("--index", f"{url}/{name}", "stats")
     assert run.returncode == 2 and "does not speak TLS" in run.stderr and "use http://" in run.stderr
+    plain = secured.url.replace("https://", "http://")
+    run = searcher_run("--index", f"{plain}/{name}", "stats")
+    assert run.returncode == 2 and "if it serves HTTPS" in run.stderr and "use https://" in run.stderr
 
 
 @pytest.mark.cluster

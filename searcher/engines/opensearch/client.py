@@ -129,6 +129,9 @@ def describe(exc: BaseException, url: str) -> str:
             or "ssl" in str(exc.info).lower() else None
         if hint:
             return hint
+    if isinstance(exc, osx.ConnectionError) and url.startswith("http://") and "Connection aborted" in str(exc):
+        return (f"the server at {url} closed the connection without an answer: if it serves HTTPS (a TLS port, "
+                "where a certificate is needed), use https:// in the location")
     if isinstance(exc, osx.ConnectionError) or (isinstance(exc, osx.TransportError) and exc.status_code == "N/A"):
         return f"cannot reach the OpenSearch cluster at {url} (connection refused or lost): start it, or check --index"
     if isinstance(exc, osx.AuthenticationException) or isinstance(exc, osx.AuthorizationException):
