@@ -160,12 +160,15 @@ def one_round(args: argparse.Namespace, nodes: list[str], location: str, name: s
         if killed_at is None:
             n = count(nodes, name)
             if n >= args.kill_at * wanted:
+                manager = first_answer(nodes, "/_cluster/state/cluster_manager_node,nodes") or {}
+                manager_id = manager.get("cluster_manager_node") or manager.get("master_node")
+                manager_name = (manager.get("nodes") or {}).get(manager_id, {}).get("name", "?")
                 kill = subprocess.run([sys.executable, args.cluster, "kill-node", "--dir", args.dir, "--node",
                                        str(victim)], capture_output=True, text=True)
                 killed_at = time.perf_counter() - started
                 searches.start()
-                print(f"  {killed_at:6.1f} s: {n:,} in; kill-node {victim}: exit {kill.returncode} "
-                      f"{kill.stderr.strip()}", flush=True)
+                print(f"  {killed_at:6.1f} s: {n:,} in; kill-node {victim} (the cluster manager was {manager_name}): "
+                      f"exit {kill.returncode} {kill.stderr.strip()}", flush=True)
         time.sleep(0.5)
     out, err = importer.communicate()
     seconds = time.perf_counter() - started
@@ -187,7 +190,7 @@ def one_round(args: argparse.Namespace, nodes: list[str], location: str, name: s
     times = sorted(s for *_, s in searches.outcomes)
     median = times[len(times) // 2] if times else 0.0
     print(f"  searches after the kill, one started each second: {len(searches.outcomes)}, {len(failed)} failed, "
-          f"{searches.skipped} seconds skipped ({Searches.MAX_PENDING} still waiting); median {median:.2f} s, "
+          f"{searches.skipped} seconds skipped (when {Searches.MAX_PENDING} were waiting); median {median:.2f} s, "
           f"slowest {times[-1] if times else 0:.1f} s", flush=True)
     for q, e in failed[:3]:
         print(f"    {q!r}: {e[:300]!r}")
