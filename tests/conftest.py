@@ -42,8 +42,9 @@ def shared_data(*parts: str, required: bool = True) -> Path | None:
 TEST_OPENSEARCH = "SEARCHER_TEST_OPENSEARCH"
 #: Set (by .ci/run) to the URL of a running OpenSearch 3.x cluster (cluster start --version 3.9.0).
 TEST_OPENSEARCH_3 = "SEARCHER_TEST_OPENSEARCH_3"
-#: The OpenSearch major versions tests that take a ``version`` run on (see opensearch_url).
-OPENSEARCH_VERSIONS = ("2", "3")
+#: The OpenSearch major versions tests that take a ``version`` run on (see opensearch_url): the
+#: 3.x runs are marked slow, so the quick run (-m "not slow") stays as long as with one cluster.
+OPENSEARCH_VERSIONS = ("2", pytest.param("3", marks=pytest.mark.slow))
 #: Set (by .ci/run) to make a missing cluster a failure instead of a skip.
 REQUIRE_OPENSEARCH = "SEARCHER_REQUIRE_OPENSEARCH"
 
