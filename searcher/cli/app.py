@@ -155,8 +155,8 @@ Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
 @click.option("--index", "index", envvar="SEARCHER_INDEX", metavar="LOCATION",
-              help="Index folder, or an OpenSearch index as a URL: http://host:9200/name (env SEARCHER_INDEX; "
-                   "wins over --index-dir).")
+              help="Index folder, or an OpenSearch index as a URL: http://host:9200/name, several hosts as "
+                   "http://h1:9200,h2:9200/name (env SEARCHER_INDEX; wins over --index-dir).")
 @click.option("--index-dir", envvar="SEARCHER_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (env SEARCHER_INDEX_DIR).")
 @click.option("--seeds-dir", envvar="SEARCHER_SEEDS_DIR", default="seeds", show_default=True,
