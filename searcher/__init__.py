@@ -22,6 +22,7 @@ from .core.records import Document, Hit, IndexStats, RemovedLine, Results, Score
 from .core.errors import (
     AmbiguousIdError,
     ClusterError,
+    ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -29,9 +30,11 @@ from .core.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    InsecureClusterWarning,
     NotAnIndexError,
     QueryError,
     SearcherError,
+    SearcherWarning,
     SeedError,
     SourceFileError,
 )
@@ -39,6 +42,8 @@ from .core.errors import (
 __all__ = [
     "AmbiguousIdError",
     "ClusterError",
+    "ClusterSettings",
+    "ClusterUnavailableError",
     "DEFAULT_SETTINGS",
     "Document",
     "DocumentError",
@@ -50,6 +55,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStats",
     "IndexVersionError",
+    "InsecureClusterWarning",
     "NotAnIndexError",
     "QueryError",
     "RankingSettings",
@@ -59,6 +65,7 @@ __all__ = [
     "SearchIndex",
     "SearchOptions",
     "SearcherError",
+    "SearcherWarning",
     "SeedError",
     "SourceFileError",
     "UpdateReport",
@@ -73,6 +80,7 @@ if TYPE_CHECKING:
     # What type checkers see of the names below that are imported on first use: every one
     # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .engines.opensearch.connection import ClusterSettings
     from .index import SearchIndex
     from .search.options import SearchOptions
     from .search.settings import DEFAULT_SETTINGS, RankingSettings
@@ -87,6 +95,7 @@ _LAZY = {
     "SearchOptions": ".search.options",
     "RankingSettings": ".search.settings",
     "DEFAULT_SETTINGS": ".search.settings",
+    "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
 }
 
