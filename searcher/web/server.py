@@ -11,11 +11,15 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from .app import create_app
 from .readers import DEFAULT_READERS
+
+if TYPE_CHECKING:
+    from .. import ClusterSettings
 
 #: Connections the kernel queues for the server (uvicorn's default).
 BACKLOG = 2048
@@ -53,9 +57,9 @@ def address_url(sock: socket.socket) -> str:
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
           readers: int = DEFAULT_READERS, access_log: bool = False, say: Callable[[str], None] = print,
-          workers: int = 1) -> None:
-    """Serve the index at ``location`` on the bound ``sock`` until interrupted (uvicorn re-raises
-    Ctrl-C as KeyboardInterrupt once it has shut down).
+          workers: int = 1, cluster: "ClusterSettings | None" = None) -> None:
+    """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
+    ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut down).
 
     ``workers`` > 1: that many processes accept on the one socket, each with its own
     readers of the index (read-only, shared through the page cache): a search is
@@ -63,7 +67,8 @@ def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser
     """
     url = address_url(sock)
     children = _fork_workers(workers - 1)
-    config = uvicorn.Config(create_app(location, readers=readers), log_level="info" if access_log else "warning",
+    app = create_app(location, readers=readers, cluster=cluster)
+    config = uvicorn.Config(app, log_level="info" if access_log else "warning",
                             access_log=access_log, server_header=False, lifespan="on")
     server = uvicorn.Server(config)
     if children is None:  # a worker: serve until stopped, then leave without the parent's clean-up
@@ -71,8 +76,8 @@ def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser
             server.run(sockets=[sock])
         finally:
             os._exit(0)
-    say(f"searcher: serving {location} at {url}" + (f" with {workers} worker processes" if workers > 1 else "")
-        + " (Ctrl-C stops)")
+    say(f"searcher: serving {app.state.pool.shown} at {url}"
+        + (f" with {workers} worker processes" if workers > 1 else "") + " (Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     try:

@@ -14,15 +14,12 @@ from typing import Any
 import numpy as np
 
 from ...search.bm25 import length_norms
+from ...search.fields import WORD_FIELDS
 from ...search.settings import RankingSettings
 from ...search.sums import fold
 from .columns import value_column
 from .compounds import Compound, compound_postings
 from .internals import deleted_docnums, leaf_lengths, term_index
-
-#: The fields a plain word is searched in, in the order the word path scores them
-#: (equal scores rank in first-match order, so the order is part of the result).
-WORD_FIELDS = ("title", "sections", "body")
 
 
 class WordStats:
