@@ -113,3 +113,21 @@ def test_no_cache_is_served_across_a_commit_or_a_rebuild(tmp_path):
                                                                                        "cbs news"}
     reader.close()
     writer.close()
+
+
+def test_folding_reads_each_documents_id_from_its_column(tmp_path):
+    from searcher.engines.whoosh.columns import value_column
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(_docs(0, 12))
+    ix.add(_docs(12, 5))
+    ix.delete("d2")
+    searcher = ix.engine.searcher()
+    ids = value_column(searcher, "doc_id")
+    for docnum in searcher.reader().all_doc_ids():
+        assert ids[docnum].decode("utf-8") == searcher.stored_fields(docnum)["doc_id"]
+    copy = Document(doc_id="d3-copy", title="Cocoa report 3", body=_docs(3, 1)[0].body)
+    ix.add([copy])
+    hits = ix.search("cocoa number 3", fragments=0).hits
+    assert any("d3-copy" in h.duplicates or (h.doc_id == "d3-copy" and "d3" in h.duplicates) for h in hits)
+    ix.close()

@@ -20,9 +20,10 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 5  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
+SCHEMA_VERSION = 6  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
 # 5: ``source`` keeps a column (stats and facets read it), ``terms`` and ``signature`` are
-# columns instead of stored fields (a ranking reads them for 30-40 documents a query: issue 21)
+# columns instead of stored fields (a ranking reads them for 30-40 documents a query: issue 21);
+# 6: ``doc_id`` keeps a column too (folding names a window's documents without their stored text)
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
@@ -253,7 +254,8 @@ def build_schema() -> Schema:
     text = text_analyzer()
     names = name_analyzer()
     return Schema(
-        doc_id=ID(stored=True, unique=True),
+        # The column: a ranked window's ids for folding, read without the stored text.
+        doc_id=ID(stored=True, unique=True, sortable=VarBytesColumn()),
         title=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
         sections=TEXT(analyzer=text, stored=True, phrase=True),

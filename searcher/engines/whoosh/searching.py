@@ -177,10 +177,13 @@ class WhooshBackend:
         return out
 
     def copies(self, keys: Sequence[int]) -> dict[int, Copy]:
+        """Ids and signatures from their columns: a window of 30-40 candidates costs no
+        stored-text read (those were a fifth of a Reuters query's time)."""
+        ids = value_column(self.searcher, "doc_id")
         out = {}
         for docnum in keys:
-            f = self._fields(docnum)
-            out[docnum] = Copy(f["doc_id"], self._signature(docnum))
+            raw = ids[docnum]
+            out[docnum] = Copy(raw.decode("utf-8") if raw else self._fields(docnum)["doc_id"], self._signature(docnum))
         return out
 
     def _signature(self, docnum: int) -> Signature:
