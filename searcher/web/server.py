@@ -76,8 +76,8 @@ def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser
             server.run(sockets=[sock])
         finally:
             os._exit(0)
-    say(f"searcher: serving {app.state.pool.shown} at {url}"
-        + (f" with {workers} worker processes" if workers > 1 else "") + " (Ctrl-C stops)")
+    with_workers = f" with {workers} worker processes" if workers > 1 else ""
+    say(f"searcher: serving {app.state.pool.shown}{with_workers} at {url} (Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     try:

@@ -131,3 +131,37 @@ def test_folding_reads_each_documents_id_from_its_column(tmp_path):
     hits = ix.search("cocoa number 3", fragments=0).hits
     assert any("d3-copy" in h.duplicates or (h.doc_id == "d3-copy" and "d3" in h.duplicates) for h in hits)
     ix.close()
+
+
+def test_stats_files_written_at_commit_give_what_the_columns_give(tmp_path):
+    from searcher.engines.whoosh import segment_stats
+    from searcher.engines.whoosh.columns import columns_for
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(_docs(0, 23))
+    ix.add(_docs(23, 11))  # a second segment, its own first documents per source
+    searcher = ix.engine.searcher()
+    found = segment_stats.totals(searcher)
+    assert found is not None  # every segment has its file and no deletions
+    columns = columns_for(searcher)
+    assert found.sources == columns.source_counts(columns.live)
+    assert (found.oldest, found.newest) == columns.date_range()
+    _check_stats(ix)
+    ix.delete("d1")  # a segment with deletions: the columns answer
+    assert segment_stats.totals(ix.engine.searcher()) is None
+    _check_stats(ix)
+    ix.close()
+
+
+def test_a_damaged_stats_file_leaves_stats_to_the_columns(tmp_path):
+    from searcher.engines.whoosh import segment_stats
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(_docs(0, 15))
+    damaged = list((tmp_path / "ix").rglob("*.stats"))
+    assert damaged
+    for path in damaged:
+        path.write_text("{not json")
+    assert segment_stats.totals(ix.engine.searcher()) is None
+    _check_stats(ix)
+    ix.close()

@@ -14,12 +14,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from .internals import BytesColumn, deleted_docnums, numeric_column, ref_column, segment_key
+from .segment_stats import from_micros, shown_sources
 
 #: Segments whose arrays are kept (a few arrays of one number per document each).
 SEGMENTS_KEPT = 256
@@ -41,7 +42,8 @@ _CACHE: "OrderedDict[tuple[str, str], _Segment]" = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _segment(leaf: Any) -> _Segment:
+def segment_columns(leaf: Any) -> _Segment:
+    """One segment's date and source columns (deleted documents included), cached by segment."""
     key = segment_key(leaf)
     if key is not None:
         with _LOCK:
@@ -68,7 +70,7 @@ class Columns:
     def __init__(self, searcher: Any) -> None:
         leaves = searcher.reader().leaf_readers()
         self.doc_count = searcher.doc_count_all()
-        segments = [(_segment(leaf), leaf, offset) for leaf, offset in leaves]
+        segments = [(segment_columns(leaf), leaf, offset) for leaf, offset in leaves]
         self.live = np.ones(self.doc_count, dtype=bool)
         published = [np.zeros(0, dtype=np.int64)]
         sources: list[Any] = [np.zeros(0, dtype=np.int32)]
@@ -119,22 +121,8 @@ class Columns:
         if len(docs):
             # The first document of each name: np.minimum.at over the matches.
             np.minimum.at(first, picked, docs)
-        by_key: dict[str, tuple[int, str, int]] = {}
-        for number, name in enumerate(self.source_names):
-            count = int(counts[number])
-            key = name.strip().lower()
-            if not count or not key:
-                continue
-            seen = by_key.get(key)
-            at = int(first[number])
-            if seen is None:
-                by_key[key] = (at, name, count)
-            else:
-                by_key[key] = (min(seen[0], at), seen[1] if seen[0] <= at else name, seen[2] + count)
-        shown: dict[str, int] = {}
-        for _at, name, count in by_key.values():
-            shown[name] = shown.get(name, 0) + count
-        return shown
+        return shown_sources([(name, int(counts[number]), int(first[number]))
+                              for number, name in enumerate(self.source_names)])
 
     def month_counts(self, mask: Any) -> dict[str, int]:
         index, names = self.months()
@@ -147,7 +135,7 @@ class Columns:
         dated = self.published[self.live & (self.published >= 0)]
         if not len(dated):
             return None, None
-        return _datetime(int(dated.min())), _datetime(int(dated.max()))
+        return from_micros(int(dated.min())), from_micros(int(dated.max()))
 
     def newest_first(self, docs: Any, limit: int) -> list[int]:
         """The ``limit`` first of ``docs`` (live docnums) newest first, undated ones last,
@@ -163,10 +151,6 @@ class Columns:
             docs, keys = docs[keep], keys[keep]
         order = np.lexsort((docs, -keys))
         return [int(d) for d in docs[order[:limit]]]
-
-
-def _datetime(micros: int) -> datetime:
-    return datetime.min + timedelta(microseconds=micros)
 
 
 def columns_for(searcher: Any) -> Columns:

@@ -163,14 +163,15 @@ def write_missing(ix: Any) -> int:
                     continue
                 terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(fieldname)]
                 try:
-                    _atomic_write(path, encode(terms))
+                    atomic_write(path, encode(terms))
                     written += 1
                 except OSError as exc:
                     logger.warning("could not write %s (%s): did-you-mean builds it in memory", path, exc)
     return written
 
 
-def _atomic_write(path: str, data: bytes) -> None:
+def atomic_write(path: str, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a reader never opens half a file."""
     from .storage import current_umask
 
     tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.tmp"
