@@ -31,7 +31,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from ..core.records import Document, RemovedLine
 from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
@@ -39,12 +39,13 @@ from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
     from .consensus import AgreementSettings
+    from .text_models import TextModels
     from .metadata import Metadata
     from .lines import Line
 
 # Line labels (as in searcher.text_extract) that the assembly step looks at.
 BODY, HEADING, TITLE = "body", "heading", "title"
-_HEADLINE_REASON = "the headline: a headline-shaped line close above the body"
+_HEADLINE_REASON = "the headline: the line that stands, sits and reads like the article's title"
 
 logger = logging.getLogger(__name__)
 
@@ -54,30 +55,30 @@ _SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related",
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None, line_weights: Sequence[float] | None = None,
-               line_model: bool = True) -> Document:
+               content_hash: str | None = None, models: TextModels | None = None) -> Document:
     """Clean a text capture of a page into a Document.
 
-    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model` (weights
-    fitted and cross-validated by ``benchmarks/cleaner_eval.py``, stored in
-    :mod:`searcher.cleaning.line_weights`); ``line_weights`` replaces the stored ones (the
-    benchmark's folds pass theirs), ``line_model=False`` leaves the hand rules alone.
+    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model`, and the
+    headline is picked by :mod:`searcher.cleaning.titles` (weights fitted and cross-validated
+    by ``benchmarks/cleaner_eval.py``, stored as data); ``models`` replaces the stored weights
+    (the benchmark's folds pass theirs) or turns the line model off.
     """
     from .metadata import Metadata, source_from_chrome
-    from .lines import pick_title
+    from .text_models import TextModels
+    from .titles import pick_headline
 
+    models = models or TextModels()
     lines, span, language = label_text_lines(text)                # 1-4
-    if line_model:
+    if models.line_model:
         from .line_model import apply_line_model
-        from .line_weights import LINE_WEIGHTS
 
-        apply_line_model(lines, span, LINE_WEIGHTS if line_weights is None else line_weights,
-                         whole_run=True)
-    title_line = pick_title(lines) or _rescue_short_page(lines)   # 5
+        apply_line_model(lines, span, models.lines(), whole_run=True)
+    rescued_title = _rescue_short_page(lines)
+    title_line = pick_headline(lines, language, models.titles()) or rescued_title  # 5
     if title_line is not None:
         title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
     meta = Metadata(title=title_line.text if title_line else "", language=language)
-    _metadata_from_lines(meta, lines)                             # 6
+    _metadata_from_lines(meta, lines, lines.index(title_line) if title_line else None)  # 6
     meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
                                       and ln.words <= _SOURCE_LINE_WORDS])
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
@@ -267,14 +268,19 @@ def _rescue_short_page(lines: list[Line]) -> Line | None:
     return None
 
 
-def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:
-    """Authors from byline lines, the date from the first date line that parses."""
+def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = None) -> None:
+    """Authors from byline lines, the date from a date line that parses: those nearest the
+    headline (or the article's start) first, since a page also shows today's date in its
+    header and readers' comments' dates below."""
     from .metadata import authors_from_byline, parse_date
 
-    for line in lines:
+    anchor = title if title is not None else next(
+        (i for i, ln in enumerate(lines) if ln.label in (BODY, HEADING)), 0)
+    for i in sorted(range(len(lines)), key=lambda k: (abs(k - anchor), k)):
+        line = lines[i]
         if line.label == "byline" and not meta.authors:
             meta.authors = authors_from_byline(line.text)
-        elif line.label == "dateline" and meta.published is None:
+        if line.label in ("dateline", "byline") and meta.published is None:
             meta.published = parse_date(line.text)
 
 

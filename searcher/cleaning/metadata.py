@@ -14,7 +14,8 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -50,45 +51,73 @@ _MONTHS = {name: i for i, names in enumerate((
     ("dec", "december", "dezember", "décembre", "diciembre", "dezembro", "dicembre", "desember", "декабря", "декабрь"),
 ), start=1) for name in names}
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+# A year ends at a non-digit, or runs straight into a time ("NOV 20 20194:29 AM": a capture that
+# lost the space).
+_YEAR_END = r"(?:(?!\d)|(?=\d{1,2}:\d\d))"
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
                   r"(Z|[+-]\d{2}:?\d{2})?)?")
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
-_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})"
+                             + _YEAR_END, re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})" + _YEAR_END, re.I)
+_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+# 2016.12.01, 2019/11/19; 19.11.2019, 11/19/2019 (a day over 12 settles the order; otherwise dots
+# and dashes are day first, as in most of the world, and slashes month first, as in the US).
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[./](\d{1,2})[./](\d{1,2})(?!\d)")
+_YEAR_LAST = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)")
+# Pages carry placeholder dates (0001-01-01 in JSON-LD) and typos (2091): a news page is from
+# this year range or it has no date.
+EARLIEST_YEAR = 1990
+
+
+def plausible(value: datetime | None) -> bool:
+    """A publication date a page can have: from 1990 to today (a day's grace for time zones)."""
+    if value is None or value.year < EARLIEST_YEAR:
+        return False
+    now = datetime.now(value.tzinfo) if value.tzinfo is not None else datetime.now()
+    return value <= now + timedelta(days=1)
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """The first date in ``text`` (ISO 8601, '19 November 2019', 'Nov. 20, 2019', 2019年11月20日)."""
+    """The first plausible date in ``text`` (ISO 8601, '19 November 2019', 'Nov. 20, 2019',
+    '22 de outubro de 2010', 2019年11月20日, 19.11.2019); None when there is none, or only dates
+    before 1990 or after today (:func:`plausible`). "3 hours ago" is no date."""
     if not text:
         return None
-    match = _ISO.search(text)
-    if match:
-        try:
-            iso = match.group(0).replace(" ", "T")
-            if iso.endswith("Z"):
-                iso = iso[:-1] + "+00:00"
-            iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
-            return datetime.fromisoformat(iso)
-        except ValueError:
-            pass
+    found = [(m.start(), date) for m, date in _dates(text)]
+    return min(found, key=lambda f: f[0])[1] if found else None
+
+
+def _dates(text: str) -> Iterator[tuple[re.Match[str], datetime]]:
+    """Every plausible date in ``text`` with the match it was read from."""
+    for match in _ISO.finditer(text):
+        iso = match.group(0).replace(" ", "T")
+        if iso.endswith("Z"):
+            iso = iso[:-1] + "+00:00"
+        iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
+        yield from _checked(match, lambda: datetime.fromisoformat(iso))
     for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups()))
             month = _MONTHS.get(parts["m"].lower().rstrip("."))
             if month:
-                try:
-                    return datetime(int(parts["y"]), month, int(parts["d"]))
-                except ValueError:
-                    pass
-    match = _CJK_DATE.search(text)
-    if match:
-        try:
-            year, month, day = (int(g) for g in match.groups())
-            return datetime(year, month, day)
-        except ValueError:
-            pass
-    return None
+                yield from _checked(match, lambda: datetime(int(parts["y"]), month, int(parts["d"])))
+    for match in _CJK_DATE.finditer(text):
+        yield from _checked(match, lambda: datetime(*(int(g) for g in match.groups())))
+    for match in _YEAR_FIRST.finditer(text):
+        yield from _checked(match, lambda: datetime(*(int(g) for g in match.groups())))
+    for match in _YEAR_LAST.finditer(text):
+        a, sep, b, year = match.groups()
+        day, month = (int(a), int(b)) if int(a) > 12 or (sep != "/" and int(b) <= 12) else (int(b), int(a))
+        yield from _checked(match, lambda: datetime(int(year), month, day))
+
+
+def _checked(match: re.Match[str], make: Callable[[], datetime]) -> Iterator[tuple[re.Match[str], datetime]]:
+    try:
+        value = make()
+    except ValueError:
+        return
+    if plausible(value):
+        yield match, value
 
 
 # ---- authors ------------------------------------------------------------------------------
@@ -192,17 +221,23 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+|\s+[|»]\s*")
 
 
 def strip_site_suffix(title: str, site: str | None = None) -> str:
-    """'Headline | Site' -> 'Headline': drop a trailing (or leading) part naming the site."""
-    parts = _TITLE_SEPARATORS.split(title)
+    """'Headline | Site' -> 'Headline': drop the parts that name the site, then short parts
+    left at the end ('| World | News'); a title whose parts are all long ('Topic – Headline')
+    is kept whole: a dash inside a headline is no separator to a site's name."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
     if site:
-        kept = [p for p in parts if p.strip().lower() != site.lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept).strip()
-    # The headline is the longest part; the site name is a short tail.
-    longest = max(parts, key=len)
-    return longest.strip() if len(longest) >= 0.5 * len(title) else title.strip()
+        named = [p for p in parts if p.lower() != site.lower()]
+        if named and len(named) < len(parts):
+            parts = named
+    while len(parts) >= 2 and len(parts[-1].split()) <= _SITE_PART_WORDS and len(parts[-1]) < len(parts[0]):
+        parts.pop()
+    return " - ".join(parts) if len(parts) > 1 else parts[0]
+
+
+# A title's last part this short is a site's or section's name ("| CNN", "- World - News").
+_SITE_PART_WORDS = 3
 
 
 def _jsonld_items(tree: Any) -> list[dict[str, Any]]:
@@ -246,8 +281,8 @@ def html_metadata(tree: Any) -> Metadata:
     found.source = site.strip() if site else None
     title = _title(tree, meta, article)
     found.title = strip_site_suffix(" ".join(title.split()), found.source) if title else ""
-    date_text = _date_text(tree, meta, article)
-    found.published = parse_date(date_text) if isinstance(date_text, str) else None
+    found.published = next((d for d in map(parse_date, (t for t in _date_texts(tree, meta, article)
+                                                         if isinstance(t, str))) if d), None)
     found.authors = _authors(meta, article)
     body = article.get("articleBody")
     found.article_body = body if isinstance(body, str) else ""
@@ -294,16 +329,15 @@ def _title(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> str:
     return meta.get("og:title") or meta.get("twitter:title") or headline or h1_text or page_title
 
 
-def _date_text(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> Any:
-    """The publication date as the page writes it (meta tags, JSON-LD, else the first <time>)."""
-    date_text = (meta.get("article:published_time") or article.get("datePublished") or
-                 meta.get("datepublished") or meta.get("pubdate") or meta.get("publishdate") or
-                 meta.get("date") or meta.get("dc.date") or meta.get("sailthru.date") or
-                 meta.get("parsely-pub-date"))
-    if not date_text:
-        time_el = tree.find(".//time[@datetime]")
-        date_text = time_el.get("datetime") if time_el is not None else None
-    return date_text
+def _date_texts(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> Iterator[Any]:
+    """The publication date as the page writes it, best source first: meta tags, JSON-LD, the
+    first ``<time datetime>``. A source with a placeholder (0001-01-01) gives way to the next."""
+    yield from (meta.get("article:published_time"), article.get("datePublished"), meta.get("datepublished"),
+                meta.get("pubdate"), meta.get("publishdate"), meta.get("date"), meta.get("dc.date"),
+                meta.get("sailthru.date"), meta.get("parsely-pub-date"))
+    time_el = tree.find(".//time[@datetime]")
+    if time_el is not None:
+        yield time_el.get("datetime")
 
 
 def _authors(meta: dict[str, str], article: dict[str, Any]) -> list[str]:

@@ -93,9 +93,44 @@ _AGENCY_NEEDS = ("getty", "shutterstock", "istock", "reuters", "associated press
                  "bloomberg", "alamy", "unsplash", "pexels", "wikimedia", "flickr", "picture alliance", "dpa",
                  "xinhua", "anadolu", "sipa", "rex features", "pa images", "imago")
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+# Month names of the languages the cleaner has stop words for (besides English's, which _MONTH
+# covers with most of these): a date line is a date line in any of them.
+_MONTH_ANY = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|okt|dez|mai|mei|juin|juil|août|déc|"
+              r"fév|avr|ene|abr|ago|dic|fev|out|gen|mag|giu|lug|set|ott|agu|des|"
+              r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[^\W\d_]*\.?")
+# A calendar date: 19 November 2019, Nov. 19, 2019, 22 de outubro de 2010, 2019-11-19, 19.11.2019,
+# 2016.12.01, 2019年11月19日. Digits are never glued to it (a phone number is no date).
+_DATE = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH_ANY},?\s+(?:de\s+)?\d{{4}}|"
+         rf"{_MONTH_ANY}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
+         rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}}|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}:\d\d))")
+_BYLINE_LEAD = r"(?:by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)"
 
 #: Rules tried in order; the first that matches labels the line.
 RULES: tuple[LineRule, ...] = (
+    # --- byline / dateline (before the photo rules: "By Jane Doe | Agency" and "Reuters Nov. 18, 2019"
+    # are bylines and dates, not credits) -------------------------------------------------------------------
+    _rule("byline", "a contributor credit ('... contributed to this report')",
+          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
+    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
+          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
+          needs=(" is ",)),
+    _rule("byline", "a byline: 'By' and a name",
+          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+", max_words=9),
+    _rule("byline", "a byline with its date or time ('By Jane Doe Updated Nov. 19, 2019 8:21 am ET')",
+          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+.*(?:(?:19|20)\d\d|\d:\d\d)", max_words=30,
+          needs=("19", "20", ":")),
+    _rule("dateline", "a publication or update date line",
+          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
+          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
+          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
+    _rule("dateline", "a line that is only a date (and maybe a time)",
+          rf"^\W*(?:[\w:-]+,?\s+){{0,2}}{_DATE}[^!?]{{0,60}}$", max_words=12, needs=("19", "20")),
+    _rule("dateline", "a relative time stamp (3 hours ago)",
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
+          needs=("ago",)),
+    _rule("dateline", "a reading-time note",
+          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- video -----------------------------------------------------------------------------
     _rule("video", "ends with a running time (11:21): a video teaser, not prose",
           r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30, needs=(":",)),
@@ -198,29 +233,6 @@ RULES: tuple[LineRule, ...] = (
           r"top stories|trending( now)?|latest( news| stories| videos)?|popular|editor'?s picks|don'?t miss|"
           r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
           r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
-    # --- byline / dateline -------------------------------------------------------------------
-    _rule("byline", "a contributor credit ('... contributed to this report')",
-          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
-    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
-          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
-          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
-          needs=(" is ",)),
-    _rule("byline", "a byline: 'By' and a name",
-          r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
-          r"[\w@.'’-]+", max_words=9),
-    _rule("dateline", "a publication or update date line",
-          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
-          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
-          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
-    _rule("dateline", "a line that is only a date (and maybe a time)",
-          rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
-          rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
-          max_words=10, needs=("19", "20")),
-    _rule("dateline", "a relative time stamp (3 hours ago)",
-          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
-          needs=("ago",)),
-    _rule("dateline", "a reading-time note",
-          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- footer ------------------------------------------------------------------------------
     _rule("footer", "a copyright notice",
           r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
