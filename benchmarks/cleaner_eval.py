@@ -47,11 +47,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cleaner_reference import PageReference, author_agrees, load_references, near, title_right  # noqa: E402
-from searcher.cleaning.cleaner import clean_html, clean_text, label_text_lines  # noqa: E402
+from searcher.cleaning.cleaner import clean_html, clean_text, clear_caches, label_text_lines  # noqa: E402
+from searcher.cleaning.article_bounds import BoundsSettings  # noqa: E402
 from searcher.cleaning.consensus import AgreementSettings  # noqa: E402
 from searcher.cleaning.languages import detect_language  # noqa: E402
 from searcher.cleaning.line_model import FEATURES, apply_line_model, decides, line_features  # noqa: E402
-from searcher.cleaning.lines import clear_cache  # noqa: E402
 from searcher.cleaning.text_models import TextModels  # noqa: E402
 from searcher.cleaning.titles import TITLE_FEATURES, title_features  # noqa: E402
 
@@ -59,6 +59,11 @@ from searcher.cleaning.titles import TITLE_FEATURES, title_features  # noqa: E40
 # (A first run over min_share 0.2/0.3/0.5 x max_trim 0.3/0.5/1.0 found min_share flat: 0.968,
 # 0.970, 0.970 for each; the grid keeps the axis that moves.)
 AGREEMENT_GRID = [AgreementSettings(max_trim=t) for t in (0.2, 0.3, 0.5, 1.0)]
+# The text captures' article-bounds settings the cross-validation chooses among: off, and how
+# many headline-shaped lines in a row make a list of links, and the longest line not taken.
+BOUNDS_GRID = {"off": BoundsSettings(from_headline=False),
+               **{f"links>={n} junk<={j}": BoundsSettings(link_run=n, max_junk_words=j)
+                  for n in (3, 4, 6) for j in (0, 1, 2) if n == 4 or j == 1}}
 SHORT_WORDS = 150
 _WORD = re.compile(r"\w+")
 
@@ -110,7 +115,7 @@ def timed(extract: Extract, inputs: dict[str, str], repeat: int) -> tuple[dict[s
     pages: dict[str, Extracted] = {}
     best_cpu = float("inf")
     for _ in range(max(1, repeat)):
-        clear_cache()
+        clear_caches()
         start_cpu = time.process_time()
         for i, text in inputs.items():
             pages[i] = extract(text)
@@ -334,6 +339,29 @@ leave-one-site-out figure.
 """
 
 
+def cross_validate_text(scorer: Scorer, texts: dict[str, str], refs: dict[str, PageReference],
+                        sites: dict[str, str], lines_data: dict[str, tuple]) -> tuple[dict[str, Extracted], list[str]]:
+    """Each site's pages cleaned by the line and headline models fitted on the other sites, with
+    the article-bounds setting that scores best on the other sites' pages (cleaned by the same
+    fold's models)."""
+    held_out: dict[str, Extracted] = {}
+    chosen = []
+    ids = scorer.ids
+    for site in sorted(set(sites.values())):
+        train = [i for i in ids if sites[i] != site]
+        fold_lines = fit_line_model(lines_data, train, HAND_VERDICT)
+        fold_titles = fit_title_model(title_training_data(texts, refs, train, fold_lines), train)
+        models = {name: TextModels(line_weights=fold_lines, title_weights=fold_titles, bounds=bounds)
+                  for name, bounds in BOUNDS_GRID.items()}
+        best = max(models, key=lambda name: scorer.f1(
+            {i: from_document(clean_text(texts[i], models=models[name])) for i in train}, train))
+        chosen.append(best)
+        for i in ids:
+            if sites[i] == site:
+                held_out[i] = from_document(clean_text(texts[i], models=models[best]))
+    return held_out, chosen
+
+
 # ---- trafilatura -------------------------------------------------------------------------------
 def trafilatura_systems() -> list[tuple[str, Extract]]:
     if importlib.util.find_spec("trafilatura") is None:
@@ -483,16 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         notes.append("headline model fitted on all pages: "
                      + ", ".join(f"{n} {w:+.2f}" for n, w in zip(TITLE_FEATURES, title_weights) if w))
         if not args.no_cv:
-            held_out: dict[str, Extracted] = {}
-            for site in sorted(set(sites.values())):
-                train = [i for i in ids if sites[i] != site]
-                fold_lines = fit_line_model(lines_data, train, HAND_VERDICT)
-                fold_titles = fit_title_model(title_training_data(inputs["txt"], refs, train, fold_lines), train)
-                models = TextModels(line_weights=fold_lines, title_weights=fold_titles)
-                for i in ids:
-                    if sites[i] == site:
-                        held_out[i] = from_document(clean_text(inputs["txt"][i], models=models))
-            shipped_text.cv_pages = held_out
+            shipped_text.cv_pages, shipped_text.chosen = cross_validate_text(
+                scorer, inputs["txt"], refs, sites, lines_data)
     else:
         notes.append("numpy is not importable: no cross-validation of the text models (pip install -e .[bench])")
     traf = [] if args.no_trafilatura else trafilatura_systems()

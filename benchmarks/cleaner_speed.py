@@ -27,7 +27,10 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from searcher.cleaning.cleaner import clean_html, clean_text
-from searcher.cleaning.lines import clear_cache
+try:  # every cache of the cleaner (issue 23); older checkouts have the lines' only
+    from searcher.cleaning.cleaner import clear_caches as clear_cache
+except ImportError:
+    from searcher.cleaning.lines import clear_cache
 data, repeat = Path(sys.argv[2]), int(sys.argv[3])
 ids = sorted(json.loads(l)["id"] for l in open(data / "truth.jsonl", encoding="utf-8") if l.strip())
 pages = {k: {i: (data / "pages" / f"{i}.{k}").read_text(encoding="utf-8") for i in ids} for k in ("txt", "html")}

@@ -9,8 +9,10 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
    :mod:`searcher.line_rules`);
    then a second look by a line model with learned weights, which also decides where the
    article starts and ends (:mod:`searcher.cleaning.line_model`);
-5. pick the headline among the lines above the body (a page too short to have a run of
-   prose keeps every line no rule calls chrome, its first line as the headline);
+5. pick the headline near the article's start (:mod:`searcher.cleaning.titles`; a page too
+   short to have a run of prose keeps every line no rule calls chrome), and move the article's
+   start up to it (:mod:`searcher.cleaning.article_bounds`: a list, a table or a short opening
+   between the headline and the first run of prose is the article's);
 6. read metadata from the chrome that was cut (site name, byline, date line);
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
@@ -63,6 +65,7 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     by ``benchmarks/cleaner_eval.py``, stored as data); ``models`` replaces the stored weights
     (the benchmark's folds pass theirs) or turns the line model off.
     """
+    from .article_bounds import extend_to_headline
     from .metadata import Metadata, source_from_chrome
     from .text_models import TextModels
     from .titles import pick_headline
@@ -72,16 +75,29 @@ def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
     if models.line_model:
         from .line_model import apply_line_model
 
-        apply_line_model(lines, span, models.lines(), whole_run=True)
-    rescued_title = _rescue_short_page(lines)
-    title_line = pick_headline(lines, language, models.titles()) or rescued_title  # 5
-    if title_line is not None:
-        title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
-    meta = Metadata(title=title_line.text if title_line else "", language=language)
-    _metadata_from_lines(meta, lines, lines.index(title_line) if title_line else None)  # 6
+        span = apply_line_model(lines, span, models.lines(), whole_run=True)
+    rescued = _rescue_short_page(lines)
+    title = pick_headline(lines, language, models.titles())      # 5
+    if title is None and rescued is not None:
+        title = next(i for i, line in enumerate(lines) if line is rescued)
+    if title is not None:
+        lines[title].label, lines[title].reason = TITLE, _HEADLINE_REASON
+        extend_to_headline(lines, title, span, models.bounds)
+    meta = Metadata(title=lines[title].text if title is not None else "", language=language)
+    _metadata_from_lines(meta, lines, title)                      # 6
     meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
                                       and ln.words <= _SOURCE_LINE_WORDS])
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
+
+
+def clear_caches() -> None:
+    """Forget every answer the cleaner keeps for lines it has seen (benchmarks call it between
+    timing passes, so each pass starts cold)."""
+    from .lines import clear_cache
+    from .titles import clear_cache as clear_titles
+
+    clear_cache()
+    clear_titles()
 
 
 _FIRST_STAGES = ("trafilatura", "structure")
@@ -276,7 +292,8 @@ def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = 
 
     anchor = title if title is not None else next(
         (i for i, ln in enumerate(lines) if ln.label in (BODY, HEADING)), 0)
-    for i in sorted(range(len(lines)), key=lambda k: (abs(k - anchor), k)):
+    header = [i for i, ln in enumerate(lines) if ln.label == "byline" or ln.label == "dateline"]
+    for i in sorted(header, key=lambda k: (abs(k - anchor), k)):
         line = lines[i]
         if line.label == "byline" and not meta.authors:
             meta.authors = authors_from_byline(line.text)

@@ -127,12 +127,13 @@ def line_odds(lines: list[Line], span: tuple[int, int], weights: Sequence[float]
 
 
 def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence[float], *,
-                     whole_run: bool = False) -> None:
+                     whole_run: bool = False) -> tuple[int, int]:
     """Relabel the lines no single-line rule called chrome by the model's odds.
 
     ``whole_run``: the article is one run of lines, from where the model's evidence for article
     text starts to where it ends (the run with the highest sum of (odds - 1/2) x words); lines
-    outside it go whatever their own odds.
+    outside it go whatever their own odds. Returns that run, ``(start, end)``, end exclusive
+    (the whole page without ``whole_run``).
     """
     odds = line_odds(lines, span, weights)
     start, end = 0, len(lines)
@@ -157,3 +158,4 @@ def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence
             line.label, line.reason = "short", f"the line model gives it {p:.2f} odds of being article text"
         elif not kept and p >= 0.5:
             line.label, line.reason = BODY, f"the line model gives it {p:.2f} odds of being article text"
+    return start, end

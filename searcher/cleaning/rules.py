@@ -118,8 +118,7 @@ RULES: tuple[LineRule, ...] = (
     _rule("byline", "a byline: 'By' and a name",
           rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+", max_words=9),
     _rule("byline", "a byline with its date or time ('By Jane Doe Updated Nov. 19, 2019 8:21 am ET')",
-          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+.*(?:(?:19|20)\d\d|\d:\d\d)", max_words=30,
-          needs=("19", "20", ":")),
+          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+.*(?:(?:19|20)\d\d|\d:\d\d)", max_words=30),
     _rule("dateline", "a publication or update date line",
           r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
           r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
@@ -295,7 +294,7 @@ def clear_cache() -> None:
 # tests/cleaning/test_cleaner.py checks the answers against trying every rule in order.
 
 
-def _trie(strings: Iterable[str]) -> str:
+def trie_pattern(strings: Iterable[str]) -> str:
     """A regex matching any of ``strings``, factored on common prefixes (faster than a flat |)."""
     words = sorted(set(strings))
     tail = ""
@@ -309,7 +308,7 @@ def _trie(strings: Iterable[str]) -> str:
         groups.setdefault(word[0], []).append(word[1:])
     alternatives = []
     for char, rests in groups.items():
-        rest = _trie(rests)
+        rest = trie_pattern(rests)
         alternatives.append(re.escape(char) + (f"(?:{rest})" if "|" in rest or rest.endswith("?") else rest))
     joined = "|".join(alternatives)
     return f"(?:{joined}){tail}" if tail or len(alternatives) > 1 else joined
@@ -320,7 +319,7 @@ def _needs_regex(needs: Iterable[str]) -> re.Pattern[str] | None:
     needs = set(needs)
     # A string that holds another needed string adds nothing to a "holds any" test.
     needs = {need for need in needs if not any(other != need and other in need for other in needs)}
-    return re.compile(_trie(needs)) if needs else None
+    return re.compile(trie_pattern(needs)) if needs else None
 
 
 # Stands for every decimal digit (\d) in a set of first characters: a line that starts with
@@ -442,7 +441,7 @@ def _floating_for(n: int) -> _FloatingRules:
     indices = tuple(i for i in _FLOATING if n <= _max_words(i))
     needs = sorted({need for i in indices for need in RULES[i].needs})
     return _FloatingRules(
-        indices, _needs_regex(needs), re.compile(f"(?=({_trie(needs)}))") if needs else None,
+        indices, _needs_regex(needs), re.compile(f"(?=({trie_pattern(needs)}))") if needs else None,
         {found: frozenset(i for i in indices if any(found.startswith(need) for need in RULES[i].needs))
          for found in needs},
         frozenset(i for i in indices if not RULES[i].needs), max(map(len, needs), default=0))

@@ -1,13 +1,15 @@
-"""The learned parts of the text-capture cleaner, as one record passed down.
+"""The learned and tuned parts of the text-capture cleaner, as one record passed down.
 
-``benchmarks/cleaner_eval.py`` fits both on the development pages and stores them as data
-(:mod:`searcher.cleaning.line_weights`, :mod:`searcher.cleaning.title_weights`); its
-cross-validation folds pass their own.
+``benchmarks/cleaner_eval.py`` fits the two models on the development pages and stores them as
+data (:mod:`searcher.cleaning.line_weights`, :mod:`searcher.cleaning.title_weights`) and picks
+the article-bounds setting by cross-validation; its folds pass their own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .article_bounds import BoundsSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,8 @@ class TextModels:
     title_weights: tuple[float, ...] | None = None
     #: False: the hand rules alone decide each line (no line model).
     line_model: bool = True
+    #: How far the article's start moves up to its headline.
+    bounds: BoundsSettings = field(default_factory=BoundsSettings)
 
     def lines(self) -> tuple[float, ...]:
         from .line_weights import LINE_WEIGHTS

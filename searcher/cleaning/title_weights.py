@@ -7,34 +7,23 @@ leave-one-site-out figure.
 """
 
 TITLE_WEIGHTS: tuple[float, ...] = (
-    0.0133,  # bias
-    1.6936,  # log_words
-    -0.9628,  # two_words_or_fewer
-    -0.9072,  # over_25_words
-    -0.9615,  # full_stop
-    0.5743,  # question_or_exclamation
-    -0.4658,  # dangling_end
-    -0.5701,  # chrome_rule
-    -0.4998,  # byline_or_date_rule
-    -0.1101,  # context_chrome
-    0.7108,  # above_article
-    -0.4707,  # log_lines_to_article
-    1.6061,  # header_follows
-    0.4359,  # header_precedes
-    2.4859,  # article_overlap
-    -0.2333,  # repeated
-    0.8986,  # title_case
-    -0.4465,  # upper_case
-    0.6278,  # stop_words
-    -0.6518,  # digits
-    -0.6173,  # alone_in_block
-    -0.4498,  # longest_nearby
-    -0.6501,  # prose
-    -0.6975,  # in_article
-    1.1798,  # first_above_header
-    0.3427,  # header_next
-    1.0017,  # header_after_one
-    -1.0670,  # headline_above
-    -0.4214,  # headline_below
-    1.2718,  # top_of_header
+    0.0032,  # bias
+    2.1976,  # log_words
+    -0.9097,  # full_stop
+    -0.4298,  # dangling_end
+    -0.6394,  # chrome_rule
+    0.5745,  # above_article
+    1.6917,  # header_follows
+    2.7764,  # article_overlap
+    0.5175,  # title_case
+    -0.4848,  # upper_case
+    -0.6940,  # digits
+    -0.5752,  # alone_in_block
+    -0.5914,  # longest_nearby
+    -0.6407,  # prose
+    -0.5713,  # in_article
+    1.5257,  # first_above_header
+    0.6254,  # header_after_one
+    -0.9277,  # headline_above
+    1.2372,  # top_of_header
 )

@@ -4,13 +4,15 @@ A capture keeps every headline the page showed: the article's, the teasers' abov
 gallery counters, share prompts. The article's headline is told apart by where it sits and what
 surrounds it, not by what it says: it stands a few lines above the article (with only the byline,
 the date, share buttons or a lead photo's caption between), a byline or date line usually follows
-it, its words come back in the article, it is often shown twice (the page's heading and a
-breadcrumb or share text), and it is shaped like a headline (a handful to a few dozen words, not
-a sentence with a full stop, no chrome rule fires on it).
+it and it tops that header (a standfirst sits between it and the byline), its words come back in
+the article, and it is shaped like a headline (a handful to a few dozen words, not a sentence
+with a full stop, no chrome rule fires on it, longer than the lines around it).
 
 Each candidate line gets the :data:`TITLE_FEATURES` below; a conditional logit (weights learned
 and cross-validated by site by ``benchmarks/cleaner_eval.py``, stored in
 :mod:`searcher.cleaning.title_weights`) scores them against a "no headline" choice that scores 0.
+(The features are what a backward elimination by leave-one-site-out accuracy kept of 30; the
+ones dropped, e.g. "shown twice", "a byline right below", stop-word density, added nothing.)
 When no line beats that choice the page has no confident title: the Document's ``title`` stays
 empty and ``title_guessed`` is set, rather than showing a menu entry or a gallery counter.
 """
@@ -20,29 +22,30 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
+from operator import mul
 from typing import Sequence
 
 from .languages import STOPWORDS
+from .rules import CACHE_LINES
 from .lines import BODY, GOOD, HEADING, NEAR_GOOD, Line
 
 TITLE_FEATURES = (
-    "bias", "log_words", "two_words_or_fewer", "over_25_words", "full_stop", "question_or_exclamation",
-    "dangling_end", "chrome_rule", "byline_or_date_rule", "context_chrome", "above_article",
-    "log_lines_to_article", "header_follows", "header_precedes", "article_overlap", "repeated",
-    "title_case", "upper_case", "stop_words", "digits", "alone_in_block", "longest_nearby", "prose",
-    "in_article", "first_above_header", "header_next", "header_after_one", "headline_above", "headline_below",
-    "top_of_header",
+    "bias", "log_words", "full_stop", "dangling_end", "chrome_rule", "above_article", "header_follows",
+    "article_overlap", "title_case", "upper_case", "digits", "alone_in_block", "longest_nearby", "prose",
+    "in_article", "first_above_header", "header_after_one", "headline_above", "top_of_header",
 )
 
 # Candidates: lines this far above the article's first line, and a few into it (a page whose
-# first paragraph the line model took with its headline).
+# first paragraph the line model took with its headline), of two to forty words.
 _ABOVE = 60
 _INTO = 3
-# A byline or date this many lines below (above) a headline belongs to it.
+_MIN_WORDS = 2
+_MAX_WORDS = 40
+# A byline or date this many lines below a headline belongs to it.
 _HEADER_REACH = 4
-_HEADER_BACK = 3
 # The article's first words the headline's words are looked up in.
-_ARTICLE_WORDS = 400
+_ARTICLE_WORDS = 250
 # "Nearby" for the longest-line feature.
 _NEARBY = 8
 _HEADER_LABELS = ("byline", "dateline")
@@ -57,19 +60,31 @@ _HEADLINE_WORDS = 5
 # Lines this short between a headline and its byline do not part them ("Breaking News Emails").
 _GAP_WORDS = 4
 _WORDS = re.compile(r"\w+")
+_LONG_WORDS = re.compile(r"\w{3,}")
+_DIGIT_WORDS = re.compile(r"\w*\d\w*")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-def _keys(text: str, stop: frozenset[str]) -> set[str]:
-    """The words that carry meaning (lower case, three letters or more, no stop word); CJK text,
-    which has no spaces, as pairs of characters."""
-    keys: set[str] = set()
-    for word in _WORDS.findall(text.lower()):
-        if _CJK.search(word):
-            keys.update(word[k:k + 2] for k in range(max(1, len(word) - 1)))
-        elif len(word) >= 3 and word not in stop and not word.isdigit():
-            keys.add(word)
+def _words_of(text: str, language: str | None) -> set[str]:
+    """The words that carry meaning (lower case, three letters or more, no stop word, no
+    number); CJK text, which has no spaces, as pairs of characters."""
+    words = set(_LONG_WORDS.findall(text.lower()))
+    words -= STOPWORDS.get(language or "", frozenset())
+    keys = {w for w in words if not w.isdigit()}
+    if not text.isascii():
+        for word in [w for w in keys if _CJK.search(w)]:
+            keys.discard(word)
+            keys.update(word[k:k + 2] for k in range(len(word) - 1))
     return keys
+
+
+# Menus and headlines recur across a site's pages: a candidate line's words are kept.
+_keys = lru_cache(maxsize=CACHE_LINES)(_words_of)
+
+
+def clear_cache() -> None:
+    """Forget the words remembered for lines (benchmarks clear it between passes)."""
+    _keys.cache_clear()
 
 
 def article_start(lines: list[Line]) -> int:
@@ -77,84 +92,133 @@ def article_start(lines: list[Line]) -> int:
     return next((i for i, line in enumerate(lines) if line.label == BODY or line.label == HEADING), len(lines))
 
 
-def candidates(lines: list[Line], start: int) -> range:
-    return range(max(0, start - _ABOVE), min(len(lines), start + _INTO))
+def candidates(lines: list[Line], start: int) -> list[int]:
+    """The lines that may be the headline: near the article's start, two to forty words."""
+    return [i for i in range(max(0, start - _ABOVE), min(len(lines), start + _INTO))
+            if _MIN_WORDS <= lines[i].words <= _MAX_WORDS]
+
+
+class _ArticleWords:
+    """The words of the article's first lines (read on first use), for the share of a
+    candidate's words found there; a candidate that is itself one of those lines is looked up
+    in the others."""
+
+    def __init__(self, lines: list[Line], language: str | None, start: int):
+        self.lines, self.language, self.start = lines, language, start
+        self._rows: list[int] | None = None
+        self._words: set[str] = set()
+
+    def _read(self) -> list[int]:
+        rows, words = [], 0
+        for k in range(self.start, len(self.lines)):
+            if self.lines[k].label == BODY:
+                rows.append(k)
+                words += self.lines[k].words
+                if words >= _ARTICLE_WORDS:
+                    break
+        self._words = _words_of(" ".join(self.lines[k].text for k in rows), self.language)
+        self._rows = rows
+        return rows
+
+    def overlap(self, i: int) -> float:
+        """The share of line ``i``'s words found in the article's first lines."""
+        rows = self._rows if self._rows is not None else self._read()
+        keys = _keys(self.lines[i].text, self.language)
+        if not keys:
+            return 0.0
+        words = self._words
+        if i in rows:
+            words = _words_of(" ".join(self.lines[k].text for k in rows if k != i), self.language)
+        return len(keys & words) / len(keys)
+
+
+# The features of a row, in two parts: the cheap ones, computed for every candidate, and the
+# dear ones (the article's words, the line's letters, its neighbours), computed only for the
+# candidates that could still win (:func:`pick_headline`).
+_CHEAP = ("bias", "log_words", "full_stop", "dangling_end", "chrome_rule", "above_article", "header_follows",
+          "alone_in_block", "longest_nearby", "prose", "in_article", "first_above_header")
+_DEAR = tuple(name for name in TITLE_FEATURES if name not in _CHEAP)
+_ORDER = [(_CHEAP + _DEAR).index(name) for name in TITLE_FEATURES]
+
+
+class _Page:
+    """One page's candidates and what their features are computed from."""
+
+    def __init__(self, lines: list[Line], language: str | None, start: int | None):
+        self.lines = lines
+        self.start = article_start(lines) if start is None else start
+        self.article = _ArticleWords(lines, language, self.start)
+        self.indexes = candidates(lines, self.start)
+        # What the features look at, for the lines around the candidates only.
+        n = len(lines)
+        lo, hi = max(0, self.start - _ABOVE - _NEIGHBOUR), min(n, self.start + _INTO + _HEADER_LOOK + 1)
+        self.header = header = [False] * n
+        self.content = content = [False] * n
+        self.header_below = below = [False] * n  # a byline or date line within _HEADER_REACH below
+        self.last_header = -1
+        for k in range(lo, hi):
+            line = lines[k]
+            label = line.label
+            if label == "byline" or label == "dateline":
+                header[k] = True
+                below[max(0, k - _HEADER_REACH):k] = [True] * (k - max(0, k - _HEADER_REACH))
+                self.last_header = k
+            content[k] = line.rule is None and label not in _CONTEXT_CHROME
+
+    def cheap(self) -> list[tuple[float, ...]]:
+        lines, start, header, below = self.lines, self.start, self.header, self.header_below
+        block_sizes = Counter(line.block for line in lines)
+        first_header_above = next((i for i in range(start - 1, max(-1, start - _ABOVE), -1)
+                                   if below[i] and not header[i] and lines[i].words >= 2), None)
+        lo = max(0, start - _ABOVE - _NEARBY)
+        capped = [0] * lo + [line.words if line.words <= 30 else 0 for line in lines[lo:start + _INTO + _NEARBY]]
+        rows = []
+        for i in self.indexes:
+            line = lines[i]
+            words, last = line.words, line.text[-1]
+            rule = line.rule.label if line.rule is not None else None
+            rows.append((
+                1.0,
+                math.log1p(words),
+                float(last == "." or last == "。"),
+                float(last in ":,;»›>|/-–"),
+                float(rule is not None and rule not in _HEADER_LABELS),
+                float(i < start),
+                float(below[i]),
+                float(block_sizes[line.block] == 1),
+                float(words >= max(capped[max(0, i - _NEARBY):i + _NEARBY + 1])),
+                float(line.kind in (GOOD, NEAR_GOOD)),
+                float(i >= start),
+                float(i == first_header_above),
+            ))
+        return rows
+
+    def dear(self, i: int) -> tuple[float, ...]:
+        text = self.lines[i].text
+        initials = [w[0] for w in text.split()[1:] if w[0].isalpha()]
+        tokens = len(_WORDS.findall(text))
+        gap = _header_gap(self.lines, self.header, self.content, i)
+        above = _headline_near(self.lines, self.content, i, -1)
+        return (
+            self.article.overlap(i),
+            sum(1 for c in initials if c.isupper()) / len(initials) if initials else 0.0,
+            float(text.isupper()),
+            len(_DIGIT_WORDS.findall(text)) / tokens if tokens else 0.0,
+            gap[1],
+            float(above),
+            float(any(gap) and not above),
+        )
 
 
 def title_features(lines: list[Line], language: str | None, start: int | None = None
                    ) -> tuple[list[int], list[tuple[float, ...]]]:
     """The candidate lines' indexes and one row of :data:`TITLE_FEATURES` each."""
-    if start is None:
-        start = article_start(lines)
-    stop = STOPWORDS.get(language or "", frozenset())
-    # How many of the article's first lines hold each word (a line of the article is not
-    # evidence for itself).
-    article_keys: Counter[str] = Counter()
-    in_article: dict[int, set[str]] = {}
-    article_words = 0
-    for k in range(start, len(lines)):
-        if lines[k].label == BODY:
-            in_article[k] = _keys(lines[k].text, stop)
-            article_keys.update(in_article[k])
-            article_words += lines[k].words
-            if article_words >= _ARTICLE_WORDS:
-                break
-    counts = Counter(line.text for line in lines)
-    block_sizes = Counter(line.block for line in lines)
-    header = [line.label in _HEADER_LABELS for line in lines]
-    n = len(lines)
-    indexes = list(candidates(lines, start))
-    first_header_above = next((i for i in range(start - 1, max(-1, start - _ABOVE), -1)
-                               if any(header[i + 1:i + 1 + _HEADER_REACH]) and not header[i]
-                               and lines[i].words >= 2), None)
+    page = _Page(lines, language, start)
     rows = []
-    content = [line.rule is None and line.label not in _CONTEXT_CHROME for line in lines]
-    for i in indexes:
-        line = lines[i]
-        text, words = line.text, line.words
-        rule = line.rule.label if line.rule is not None else None
-        keys = in_article.get(i) or _keys(text, stop)
-        own = 1 if i in in_article else 0
-        letters = [w for w in text.split()[1:] if w[:1].isalpha()]
-        capitals = sum(1 for w in letters if w[0].isupper()) / len(letters) if letters else 0.0
-        tokens = _WORDS.findall(text)
-        nearby = [lines[k].words for k in range(max(0, i - _NEARBY), min(n, i + _NEARBY + 1))
-                  if lines[k].words <= 30]
-        last = text[-1]
-        gap = _header_gap(lines, header, content, i)
-        above = _headline_near(lines, content, i, -1)
-        rows.append((
-            1.0,
-            math.log1p(words),
-            float(words <= 2),
-            float(words > 25),
-            float(last == "." or last == "。"),
-            float(last in "?!？！"),
-            float(last in ":,;»›>|/-–"),
-            float(rule is not None and rule not in _HEADER_LABELS),
-            float(rule in _HEADER_LABELS or line.label in _HEADER_LABELS),
-            float(rule is None and line.label in _CONTEXT_CHROME),
-            float(i < start),
-            math.log1p(abs(start - i)),
-            float(any(header[i + 1:i + 1 + _HEADER_REACH])),
-            float(any(header[max(0, i - _HEADER_BACK):i])),
-            sum(1 for key in keys if article_keys[key] > own) / len(keys) if keys else 0.0,
-            float(counts[text] > 1),
-            capitals,
-            float(text.isupper()),
-            line.stop or 0.0,
-            sum(1 for t in tokens if any(c.isdigit() for c in t)) / len(tokens) if tokens else 0.0,
-            float(block_sizes[line.block] == 1),
-            float(bool(nearby) and words >= max(nearby)),
-            float(line.kind in (GOOD, NEAR_GOOD)),
-            float(i >= start),
-            float(i == first_header_above),
-            *gap,
-            float(above),
-            float(_headline_near(lines, content, i, 1)),
-            float(any(gap) and not above),
-        ))
-    return indexes, rows
+    for i, cheap in zip(page.indexes, page.cheap()):
+        both = cheap + page.dear(i)
+        rows.append(tuple(both[k] for k in _ORDER))
+    return page.indexes, rows
 
 
 def _header_gap(lines: list[Line], header: list[bool], content: list[bool], i: int) -> tuple[float, float]:
@@ -189,15 +253,34 @@ def _headline_near(lines: list[Line], content: list[bool], i: int, step: int) ->
     return False
 
 
-def title_scores(rows: list[tuple[float, ...]], weights: Sequence[float]) -> list[float]:
-    return [sum(w * x for w, x in zip(weights, row)) for row in rows]
+def pick_headline(lines: list[Line], language: str | None, weights: Sequence[float]) -> int | None:
+    """The headline's index in ``lines``, or None when no line scores above the "no headline"
+    choice (0).
 
-
-def pick_headline(lines: list[Line], language: str | None, weights: Sequence[float]) -> Line | None:
-    """The headline line, or None when no line scores above the "no headline" choice (0)."""
-    indexes, rows = title_features(lines, language)
+    The same choice as scoring every candidate's full row, cheaper: candidates are taken best
+    first by their cheap features plus the most the dear ones could add (each lies in [0, 1]),
+    and a candidate's dear features are only computed while that bound beats the best so far.
+    """
+    if not weights:
+        return None
+    page = _Page(lines, language, None)
+    by_name = dict(zip(TITLE_FEATURES, weights))
+    cheap_w = [by_name[name] for name in _CHEAP]
+    dear_w = [by_name[name] for name in _DEAR]
+    # The most the dear features (each in [0, 1]) can add; the two about a byline below only
+    # when there is one below the line at all.
+    headed = {"header_after_one", "top_of_header"}
+    slack = sum(max(0.0, by_name[name]) for name in _DEAR if name not in headed)
+    slack_headed = slack + sum(max(0.0, by_name[name]) for name in headed)
+    ranked = sorted(zip((sum(map(mul, cheap_w, row)) for row in page.cheap()), page.indexes),
+                    key=lambda p: (-p[0], p[1]))
     best, best_score = None, 0.0
-    for i, score in zip(indexes, title_scores(rows, weights)):
-        if score > best_score:
-            best, best_score = lines[i], score
+    for score, i in ranked:
+        if score + slack_headed <= best_score:
+            break
+        if score + (slack_headed if i < page.last_header else slack) <= best_score:
+            continue
+        score += sum(map(mul, dear_w, page.dear(i)))
+        if score > best_score or score == best_score and best is not None and i < best:
+            best, best_score = i, score
     return best

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DocumentNotFoundError, QueryError
-from ...core.records import Hit, Results, ScorePart
+from ...core.records import Hit, Results, ScorePart, guessed_title
 from ...search.bm25 import idf
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
@@ -446,7 +446,8 @@ def to_hit(source: dict[str, Any], rank: int, score: float, words: set[str], opt
                               fragments=options.fragments, context=options.context)
         snippet = render(marked, options.highlight)
         text, matches = split_marks(marked)
-    return Hit(rank=rank, doc_id=source["doc_id"], title=source.get("title") or "", score=float(score),
+    return Hit(rank=rank, doc_id=source["doc_id"], title=source.get("title") or guessed_title(source.get("body") or ""),
+               title_guessed=not source.get("title"), score=float(score),
                source=source.get("source") or None, published=parse_date(source.get("published")),
                path=source.get("path"), url=source.get("url"), snippet=snippet, snippet_text=text, matches=matches)
 

@@ -24,7 +24,7 @@ from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
 from ...core.errors import DocumentNotFoundError, QueryError
-from ...core.records import Hit, Results, ScorePart
+from ...core.records import Hit, Results, ScorePart, guessed_title
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
@@ -318,7 +318,8 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], fi
     return Hit(
         rank=rank,
         doc_id=stored["doc_id"],
-        title=stored.get("title", ""),
+        title=stored.get("title") or guessed_title(stored.get("body", "")),
+        title_guessed=not stored.get("title"),
         score=float(score),
         source=stored.get("source") or None,
         published=stored.get("published"),
