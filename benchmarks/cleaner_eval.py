@@ -494,18 +494,22 @@ def main(argv: list[str] | None = None) -> int:
         return result
 
     # -- text captures
+    has_numpy = importlib.util.find_spec("numpy") is not None
+    if has_numpy:
+        lines_data = line_training_data(scorer, inputs["txt"])
+        line_weights = fit_line_model(lines_data, ids, HAND_VERDICT)
+        title_weights = fit_title_model(title_training_data(inputs["txt"], refs, ids, line_weights), ids)
+        if args.write_weights:  # stored first, so every row below runs with them
+            write_weights("line_weights", "LINE_WEIGHTS", FEATURES, line_weights, LINE_WEIGHTS_DOC)
+            write_weights("title_weights", "TITLE_WEIGHTS", TITLE_FEATURES, title_weights, TITLE_WEIGHTS_DOC)
+            importlib.reload(importlib.import_module("searcher.cleaning.line_weights"))
+            importlib.reload(importlib.import_module("searcher.cleaning.title_weights"))
+            notes.append("weights written to searcher/cleaning/line_weights.py and title_weights.py")
     results.append(Result("no cleaning", "text", {i: Extracted(t) for i, t in inputs["txt"].items()}))
     shipped_text = run("searcher clean_text", "text", lambda text: from_document(clean_text(text)))
     run("searcher clean_text, hand rules only", "text",
         lambda text: from_document(clean_text(text, models=TextModels(line_model=False))))
-    if importlib.util.find_spec("numpy") is not None:
-        lines_data = line_training_data(scorer, inputs["txt"])
-        line_weights = fit_line_model(lines_data, ids, HAND_VERDICT)
-        title_weights = fit_title_model(title_training_data(inputs["txt"], refs, ids, line_weights), ids)
-        if args.write_weights:
-            write_weights("line_weights", "LINE_WEIGHTS", FEATURES, line_weights, LINE_WEIGHTS_DOC)
-            write_weights("title_weights", "TITLE_WEIGHTS", TITLE_FEATURES, title_weights, TITLE_WEIGHTS_DOC)
-            notes.append("weights written: the clean_text row above used the weights stored before this run")
+    if has_numpy:
         notes.append("line model fitted on all pages: "
                      + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, line_weights) if w))
         notes.append("headline model fitted on all pages: "

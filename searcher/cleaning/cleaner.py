@@ -287,7 +287,8 @@ def _rescue_short_page(lines: list[Line]) -> Line | None:
 def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = None) -> None:
     """Authors from byline lines, the date from a date line that parses: those nearest the
     headline (or the article's start) first, since a page also shows today's date in its
-    header and readers' comments' dates below."""
+    header and readers' comments' dates below. With no byline, a name alone on a line beside
+    the date line is the author ("Jane Doe" / "Nov. 19, 2019")."""
     from .metadata import authors_from_byline, parse_date
 
     anchor = title if title is not None else next(
@@ -295,10 +296,26 @@ def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = 
     header = [i for i, ln in enumerate(lines) if ln.label == "byline" or ln.label == "dateline"]
     for i in sorted(header, key=lambda k: (abs(k - anchor), k)):
         line = lines[i]
-        if line.label == "byline" and not meta.authors:
+        if not meta.authors:  # a byline, or a date line that ends "by Jane Doe"
             meta.authors = authors_from_byline(line.text)
-        if line.label in ("dateline", "byline") and meta.published is None:
-            meta.published = parse_date(line.text)
+        if meta.published is None and (date := parse_date(line.text)) is not None:
+            meta.published = date
+            if not meta.authors:
+                meta.authors = _name_beside(lines, i, title)
+
+
+def _name_beside(lines: list[Line], date: int, title: int | None) -> list[str]:
+    """The name on the line just above or below the date line (a one-word line, a section's
+    name, may sit between), not the headline and not a line of the article."""
+    from .metadata import authors_from_byline, is_name_line
+
+    near = [k for k in (date - 1, date + 1) if 0 <= k < len(lines)]
+    near += [k + (k - date) for k in near if lines[k].words == 1 and 0 <= k + (k - date) < len(lines)]
+    for k in near:
+        line = lines[k]
+        if k != title and line.label not in (BODY, HEADING) and line.rule is None and is_name_line(line.text):
+            return authors_from_byline(line.text)
+    return []
 
 
 def assemble(doc_id: str, lines: list[Line], meta: Metadata, *, path: str | None,

@@ -163,7 +163,6 @@ def _glued_teaser(text: str) -> bool:
 
 def apply_context_rules(lines: list[Line]) -> None:
     _label_related_lists(lines)
-    _label_names_beside_dates(lines)
     for line in lines:
         if not line.label and line.words >= 10 and _glued_teaser(line.text):
             _label(line, "related", "a headline glued to its summary: a teaser card")
@@ -185,27 +184,6 @@ def apply_context_rules(lines: list[Line]) -> None:
             for other in lines[max(0, i - 3):i + 4]:
                 if other is not line and not other.chrome and other.text.lower().endswith(credit):
                     _label(other, "photo", "ends with the photo credit: a caption")
-
-
-# A byline without "By": a person's name (two to four capitalised words, maybe ", Role") on the
-# line just above or below the date line.
-_NAME_LINE = re.compile(r"^(?:[^\W\d_][\w.'’-]*\s+){1,3}[^\W\d_][\w.'’-]*(?:,\s+[^\d,]{2,40})?$")
-
-
-def _label_names_beside_dates(lines: list[Line]) -> None:
-    """A name line beside a date line is the byline ("Jane Doe" / "Nov. 19, 2019"); a one-word
-    line (a section name) may sit between them."""
-    for i, line in enumerate(lines):
-        if line.label != "dateline":
-            continue
-        near = [k for k in (i - 1, i + 1) if 0 <= k < len(lines)]
-        near += [k + (k - i) for k in near if lines[k].words == 1 and 0 <= k + (k - i) < len(lines)]
-        for other in (lines[k] for k in near):
-            if other.label or other.words > 8 or other.sentence:
-                continue
-            name = other.text.split(",")[0].split()
-            if 2 <= len(name) <= 4 and all(w[0].isupper() for w in name) and _NAME_LINE.match(other.text):
-                _label(other, "byline", "a name beside the date line: the byline")
 
 
 # A "Related" heading is followed by a short list of headlines.

@@ -156,22 +156,49 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|\b(?:and|AND|und|e|y|et|dan|и)\b|&|\|)\s*")
 _AFTER_NAMES = frozenset("on updated published posted am at publiziert em il le le on в".split())
 
 
+# A person's name alone on a line (two to four capitalised words), maybe with ", Role".
+_NAME_LINE = re.compile(r"^(?:[^\W\d_][\w.'’-]*\s+){1,3}[^\W\d_][\w.'’-]*(?:,\s+[^\d,]{2,40})?$")
+# "... by Jane Doe" inside a date line ("Monday November 18, 2019 7:45 am PST by Jane Doe").
+_BY_INSIDE = re.compile(r"\bby\s+([^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3})")
+_WEEKDAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri
+    sat sun montag dienstag mittwoch donnerstag freitag samstag sonntag""".split())
+
+
+def is_name_line(text: str) -> bool:
+    """A line that is only a person's name (two to four capitalised words, maybe ", Role")."""
+    name = text.split(",")[0].split()
+    return 2 <= len(name) <= 4 and all(w[0].isupper() for w in name) and _NAME_LINE.match(text) is not None
+
+
 def authors_from_byline(line: str) -> list[str]:
-    """The names in a 'By Jane Doe and John Roe' line."""
-    match = _BYLINE.match(line.strip())
-    if not match:
+    """The names in a byline: 'By Jane Doe and John Roe', a date line ending 'by Jane Doe', or a
+    line that is only a name ('Jane Doe', 'Jane Doe, Senior Writer') beside the date."""
+    text = line.strip()
+    match = _BYLINE.match(text) or _BY_INSIDE.search(text)
+    if match:
+        rest = match.group(1)
+    elif is_name_line(text):
+        rest = text.split(",")[0]
+    else:
         return []
-    rest = re.sub(r"[\d|·•].*$", "", match.group(1))  # a date after the names
+    rest = re.sub(r"[\d|·•/].*$", "", rest)  # a date after the names
     names = []
     for part in _NAME_SPLIT.split(rest):
         tokens = []
+        dated = False
         for token in part.split():
-            if token.lower() in _AFTER_NAMES or not token[0].isupper():
+            word = token.lower().strip(".,")
+            if word in _AFTER_NAMES or word in _MONTHS or word in _WEEKDAYS:
+                dated = True
+                break
+            if not token[0].isupper():
                 break
             tokens.append(token)
         name = " ".join(tokens).strip(" .:-·")
         if name and len(tokens) <= 4:
             names.append(name)
+        if dated:  # the date part has begun: no more names
+            break
     return names
 
 
@@ -313,11 +340,13 @@ def html_metadata(tree: Any) -> Metadata:
     found.title = strip_site_suffix(" ".join(title.split()), found.source) if title else ""
     found.published = next((d for d in map(parse_date, (t for t in _date_texts(tree, meta, article)
                                                          if isinstance(t, str))) if d), None)
-    found.authors = _authors(meta, article)
+    found.authors = _authors(tree, meta, article)
     body = article.get("articleBody")
     found.article_body = body if isinstance(body, str) else ""
     found.url = _canonical(tree) or meta.get("og:url") or (
         article.get("url") if isinstance(article.get("url"), str) else None)
+    if found.published is None and found.url:
+        found.published = url_date(found.url)
     found.language = _language(tree, meta)
     return found
 
@@ -363,6 +392,7 @@ def _date_texts(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> Ite
     """The publication date as the page writes it, best source first: meta tags, JSON-LD, the
     first ``<time datetime>``. A source with a placeholder (0001-01-01) gives way to the next."""
     yield from (meta.get("article:published_time"), article.get("datePublished"), meta.get("datepublished"),
+                meta.get("article:published"), meta.get("og:published_time"),
                 meta.get("pubdate"), meta.get("publishdate"), meta.get("date"), meta.get("dc.date"),
                 meta.get("sailthru.date"), meta.get("parsely-pub-date"))
     time_el = tree.find(".//time[@datetime]")
@@ -370,12 +400,98 @@ def _date_texts(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> Ite
         yield time_el.get("datetime")
 
 
-def _authors(meta: dict[str, str], article: dict[str, Any]) -> list[str]:
-    """Author names from JSON-LD, else the author meta tag; never a profile URL."""
-    authors = _names(article.get("author"))
-    if not authors and meta.get("author") and not meta["author"].startswith("http"):
-        authors = [a.strip() for a in re.split(r",|\band\b", meta["author"]) if a.strip()]
-    return list(dict.fromkeys(a for a in authors if not a.startswith("http")))
+def _authors(tree: Any, meta: dict[str, str], article: dict[str, Any]) -> list[str]:
+    """Author names, from the first source that has some: JSON-LD (a Person the article names
+    by its ``@id`` looked up in the page's graph), the author meta tags, then the page's own
+    markup (``itemprop="author"``, ``rel="author"``, an element classed "author" or "byline").
+    Never a profile URL or a handle; a name is at most a few words."""
+    for found in (lambda: _jsonld_people(tree, article.get("author")),
+                  lambda: [v for key in _AUTHOR_META if (v := meta.get(key))],
+                  lambda: _marked_up_authors(tree)):
+        names = [n for value in found() for n in _split_names(value)]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+# Meta tags that hold the author's name (``byl`` as "By Jane Doe").
+_AUTHOR_META = ("author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+_NAME_WORDS = 5
+
+
+def _split_names(value: str) -> list[str]:
+    """'By Jane Doe and John Roe' -> the names; URLs, handles and long phrases are no names."""
+    value = _BY_PREFIX.sub("", " ".join(value.split()))
+    names = []
+    for name in re.split(r"\s*(?:,|;|\band\b|&)\s*", value):
+        name = name.strip(" .:-|·")
+        if name and not name.startswith(("http", "@", "/")) and len(name.split()) <= _NAME_WORDS \
+                and not any(c.isdigit() for c in name):
+            names.append(name)
+    return names
+
+
+_BY_PREFIX = re.compile(r"^(?:by|von|por|di|oleh|par|door|от|автор|text|текст)\s*:?\s+", re.I)
+
+
+def _jsonld_people(tree: Any, author: Any) -> list[str]:
+    """The names JSON-LD gives for ``author``, following ``{"@id": ...}`` references."""
+    refs = author if isinstance(author, list) else [author]
+    if any(isinstance(r, dict) and "@id" in r and "name" not in r for r in refs):
+        by_id = {item["@id"]: item for item in _jsonld_items(tree) if isinstance(item.get("@id"), str)}
+        refs = [by_id.get(r["@id"], r) if isinstance(r, dict) and "name" not in r else r for r in refs]
+    return _names(refs)
+
+
+def _marked_up_authors(tree: Any) -> list[str]:
+    """The names in the elements the page marks as its author: ``itemprop="author"`` (its
+    ``name`` inside, when it has one), a ``rel="author"`` link, or an element classed "author"
+    or "byline" (the words of its class attribute), the innermost first (a byline's author span
+    rather than the byline with its date); not a comment form's "author" field."""
+    marked = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "html", "form", "input", "label"):
+            continue
+        classes = set(_CLASS_WORDS.split((el.get("class") or "").lower()))
+        if classes & {"comment", "comments", "form"}:
+            continue
+        if "author" in (el.get("itemprop") or "").split() or "author" in (el.get("rel") or "").split() \
+                or classes & {"author", "byline", "authors"}:
+            marked.append(el)
+            if len(marked) >= _MARKED_UP:
+                break
+    inside = {id(d) for el in marked for d in el.iterdescendants() if d is not el}
+    for el in sorted(marked, key=lambda e: id(e) in inside, reverse=True):
+        named = el.find('.//*[@itemprop="name"]')
+        text = " ".join((named if named is not None else el).text_content().split())
+        names = _split_names(_FROM_DIGIT.sub("", text)) if len(text.split()) <= 2 * _NAME_WORDS else []
+        if names:
+            return names
+    return []
+
+
+# Elements looked at; the text of a marked element up to its first digit (the date after a name).
+_MARKED_UP = 20
+_FROM_DIGIT = re.compile(r"\d.*$", re.S)
+_CLASS_WORDS = re.compile(r"[\s_-]+")
+
+
+# /2019/11/18/ or /2019/nov/18/ in an article's address: the day it was published.
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2}|[a-z]{3,9})/(\d{1,2})(?:/|$)", re.I)
+
+
+def url_date(url: str) -> datetime | None:
+    """The publication day an article's URL holds ("/2019/nov/18/"), if a plausible one."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    number = int(month) if month.isdigit() else _MONTHS.get(month.lower())
+    try:
+        value = datetime(int(year), number, int(day)) if number else None
+    except ValueError:
+        return None
+    return value if plausible(value) else None
 
 
 def _canonical(tree: Any) -> str | None:

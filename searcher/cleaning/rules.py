@@ -146,9 +146,9 @@ RULES: tuple[LineRule, ...] = (
           r"^(image|photo|picture) (copyright|caption|credit)\b", max_words=40),
     _rule("photo", "names a photo agency in a short line: a credit",
           _AGENCIES, max_words=10, sentences_too=False, needs=_AGENCY_NEEDS),
-    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
-          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8,
-          needs=("/", "|")),
+    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line (names hold no digits)",
+          r"^[^\W\d_][^\W\d_.'’ -]*(?:[.'’ -]+[^\W\d_]*){0,5}\s?[/|]\s?[^\W\d][\w.'’& -]{1,39}"
+          r"(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8, needs=("/", "|")),
     _rule("photo", "a gallery counter (1 of 12), alone or leading a caption",
           r"^\d+\s*(of|/)\s*\d+($|(?=[^\W\d_]))", max_words=80),
     _rule("photo", "ends with 'Credit: Name': a caption",

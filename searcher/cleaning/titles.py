@@ -27,13 +27,15 @@ from operator import mul
 from typing import Sequence
 
 from .languages import STOPWORDS
+from .metadata import is_name_line
 from .rules import CACHE_LINES
 from .lines import BODY, GOOD, HEADING, NEAR_GOOD, Line
 
 TITLE_FEATURES = (
     "bias", "log_words", "full_stop", "dangling_end", "chrome_rule", "above_article", "header_follows",
     "article_overlap", "title_case", "upper_case", "digits", "alone_in_block", "longest_nearby", "prose",
-    "in_article", "first_above_header", "header_after_one", "headline_above", "top_of_header",
+    "in_article", "first_above_header", "header_after_one", "headline_above", "top_of_header", "name_shaped",
+    "header_precedes",
 )
 
 # Candidates: lines this far above the article's first line, and a few into it (a page whose
@@ -42,8 +44,9 @@ _ABOVE = 60
 _INTO = 3
 _MIN_WORDS = 2
 _MAX_WORDS = 40
-# A byline or date this many lines below a headline belongs to it.
+# A byline or date this many lines below (above) a headline belongs to it.
 _HEADER_REACH = 4
+_HEADER_BACK = 3
 # The article's first words the headline's words are looked up in.
 _ARTICLE_WORDS = 250
 # "Nearby" for the longest-line feature.
@@ -151,7 +154,8 @@ class _Page:
         self.indexes = candidates(lines, self.start)
         # What the features look at, for the lines around the candidates only.
         n = len(lines)
-        lo, hi = max(0, self.start - _ABOVE - _NEIGHBOUR), min(n, self.start + _INTO + _HEADER_LOOK + 1)
+        lo = max(0, self.start - _ABOVE - max(_NEIGHBOUR, _HEADER_BACK))
+        hi = min(n, self.start + _INTO + _HEADER_LOOK + 1)
         self.header = header = [False] * n
         self.content = content = [False] * n
         self.header_below = below = [False] * n  # a byline or date line within _HEADER_REACH below
@@ -207,6 +211,8 @@ class _Page:
             gap[1],
             float(above),
             float(any(gap) and not above),
+            float(is_name_line(text)),
+            float(any(self.header[max(0, i - _HEADER_BACK):i])),
         )
 
 
