@@ -294,7 +294,7 @@ def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = 
     anchor = title if title is not None else next(
         (i for i, ln in enumerate(lines) if ln.label in (BODY, HEADING)), 0)
     header = [i for i, ln in enumerate(lines) if ln.label == "byline" or ln.label == "dateline"]
-    for i in sorted(header, key=lambda k: (abs(k - anchor), k)):
+    for i in sorted(header, key=lambda k: (abs(k - anchor), k))[:_HEADER_LINES]:
         line = lines[i]
         if not meta.authors:  # a byline, or a date line that ends "by Jane Doe"
             meta.authors = authors_from_byline(line.text)
@@ -302,6 +302,11 @@ def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = 
             meta.published = date
             if not meta.authors:
                 meta.authors = _name_beside(lines, i, title)
+
+
+# The byline and date lines nearest the headline that are read (readers' comments further down
+# hold dozens of dates).
+_HEADER_LINES = 8
 
 
 def _name_beside(lines: list[Line], date: int, title: int | None) -> list[str]:

@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -239,6 +240,7 @@ def source_from_chrome(chrome_lines: list[str]) -> str | None:
     """
     counts: Counter[str] = Counter()
     owners: set[str] = set()
+    seen: list[set[str]] = []  # the names each line holds (counted once a line)
     if len(chrome_lines) > 2 * _SOURCE_EDGE_LINES:  # the header and the footer are where names are
         chrome_lines = chrome_lines[:_SOURCE_EDGE_LINES] + chrome_lines[-_SOURCE_EDGE_LINES:]
     for line in chrome_lines:
@@ -261,7 +263,8 @@ def source_from_chrome(chrome_lines: list[str]) -> str | None:
                     if parts[-1] in _GENERIC and parts[-1] not in ("news", "tv", "radio", "sports", "sport", "world"):
                         continue
                     found.add(phrase)
-        counts.update(found)
+        seen.append(found)
+    counts.update(chain.from_iterable(seen))
     # One ordinary word ("Examiner", "Page") is too often a menu word: a one-word name must look
     # like a brand (CNBC, AppleInsider) or be the copyright owner.
     candidates = [(c, p) for p, c in counts.items() if c >= 2 and len(p) >= 2 and
@@ -274,23 +277,28 @@ def source_from_chrome(chrome_lines: list[str]) -> str | None:
 
 
 # ---- HTML ---------------------------------------------------------------------------------
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+|\s+[|»]\s*")
+_TITLE_SEPARATORS = re.compile(r"(\s+[|–—:·•-]\s+|\s+[|»]\s*)")
 
 
 def strip_site_suffix(title: str, site: str | None = None) -> str:
     """'Headline | Site' -> 'Headline': drop the parts that name the site, then short parts
     left at the end ('| World | News'); a title whose parts are all long ('Topic – Headline')
     is kept whole: a dash inside a headline is no separator to a site's name."""
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) < 2:
+    pieces = _TITLE_SEPARATORS.split(title.strip())  # part, separator, part, ...
+    parts = pieces[::2]
+    keep = [bool(p.strip()) for p in parts]
+    if sum(keep) < 2:
         return title.strip()
     if site:
-        named = [p for p in parts if p.lower() != site.lower()]
-        if named and len(named) < len(parts):
-            parts = named
-    while len(parts) >= 2 and len(parts[-1].split()) <= _SITE_PART_WORDS and len(parts[-1]) < len(parts[0]):
-        parts.pop()
-    return " - ".join(parts) if len(parts) > 1 else parts[0]
+        named = [k and p.strip().lower() != site.lower() for k, p in zip(keep, parts)]
+        if any(named) and named != keep:
+            keep = named
+    kept = [k for k, flag in enumerate(keep) if flag]
+    while len(kept) >= 2 and len(parts[kept[-1]].split()) <= _SITE_PART_WORDS \
+            and len(parts[kept[-1]].strip()) < len(parts[kept[0]].strip()):
+        kept.pop()
+    # The kept parts with the separators between them, as the page wrote them.
+    return "".join(pieces[2 * kept[0]:2 * kept[-1] + 1]).strip() if kept else title.strip()
 
 
 # A title's last part this short is a site's or section's name ("| CNN", "- World - News").

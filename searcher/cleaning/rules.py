@@ -105,6 +105,9 @@ _DATE = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH_ANY},?\s+(?:de\s
          rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}}|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}:\d\d))")
 _BYLINE_LEAD = r"(?:by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)"
 
+#: The reason of the rule for a reader's comment header: a strong sign the comments have begun.
+COMMENT_HEADER_REASON = "a reader's comment header ('NAME on DATE at TIME said:')"
+
 #: Rules tried in order; the first that matches labels the line.
 RULES: tuple[LineRule, ...] = (
     # --- byline / dateline (before the photo rules: "By Jane Doe | Agency" and "Reuters Nov. 18, 2019"
@@ -187,6 +190,11 @@ RULES: tuple[LineRule, ...] = (
     _rule("comments", "a short line about comments: the comment section starts",
           r"\b(comments?|kommentare?|commenti|comentários?|komentar|комментари\w*|コメント|댓글)\b", max_words=6,
           sentences_too=False, needs=("comment", "kommentar", "коммент", "コメント", "댓글", "komentar")),
+    _rule("comments", COMMENT_HEADER_REASON,
+          r"^[^\W\d_].{1,80}\b(?:said|says|wrote|replied|sagte|schrieb|disse|escreveu|dijo|escribió|a écrit|"
+          r"написал|написала)\s*:\s*$", max_words=20,
+          needs=("said", "says", "wrote", "replied", "sagte", "schrieb", "disse", "escreveu", "dijo", "escribió",
+                 "a écrit", "написал")),
     _rule("comments", "a comment count or comment prompt",
           r"^(\d+\s+)?(comments?|replies|reply|leave a (comment|reply)|add a comment|post a comment|"
           r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"

@@ -23,7 +23,7 @@ import math
 import re
 from collections import Counter
 from functools import lru_cache
-from operator import mul
+from operator import attrgetter, mul
 from typing import Sequence
 
 from .languages import STOPWORDS
@@ -63,6 +63,7 @@ _HEADLINE_WORDS = 5
 # Lines this short between a headline and its byline do not part them ("Breaking News Emails").
 _GAP_WORDS = 4
 _WORDS = re.compile(r"\w+")
+_BLOCK = attrgetter("block")
 _LONG_WORDS = re.compile(r"\w{3,}")
 _DIGIT_WORDS = re.compile(r"\w*\d\w*")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -139,8 +140,9 @@ class _ArticleWords:
 # dear ones (the article's words, the line's letters, its neighbours), computed only for the
 # candidates that could still win (:func:`pick_headline`).
 _CHEAP = ("bias", "log_words", "full_stop", "dangling_end", "chrome_rule", "above_article", "header_follows",
-          "alone_in_block", "longest_nearby", "prose", "in_article", "first_above_header")
-_DEAR = tuple(name for name in TITLE_FEATURES if name not in _CHEAP)
+          "alone_in_block", "longest_nearby", "prose", "in_article", "first_above_header", "header_precedes",
+          "title_case")
+_DEAR = ("article_overlap",) + tuple(name for name in TITLE_FEATURES if name not in _CHEAP + ("article_overlap",))
 _ORDER = [(_CHEAP + _DEAR).index(name) for name in TITLE_FEATURES]
 
 
@@ -171,7 +173,7 @@ class _Page:
 
     def cheap(self) -> list[tuple[float, ...]]:
         lines, start, header, below = self.lines, self.start, self.header, self.header_below
-        block_sizes = Counter(line.block for line in lines)
+        block_sizes = Counter(map(_BLOCK, lines))
         first_header_above = next((i for i in range(start - 1, max(-1, start - _ABOVE), -1)
                                    if below[i] and not header[i] and lines[i].words >= 2), None)
         lo = max(0, start - _ABOVE - _NEARBY)
@@ -181,6 +183,7 @@ class _Page:
             line = lines[i]
             words, last = line.words, line.text[-1]
             rule = line.rule.label if line.rule is not None else None
+            initials = [w[0] for w in line.text.split()[1:] if w[0].isalpha()]
             rows.append((
                 1.0,
                 math.log1p(words),
@@ -194,25 +197,27 @@ class _Page:
                 float(line.kind in (GOOD, NEAR_GOOD)),
                 float(i >= start),
                 float(i == first_header_above),
+                float(any(header[max(0, i - _HEADER_BACK):i])),
+                sum(1 for c in initials if c.isupper()) / len(initials) if initials else 0.0,
             ))
         return rows
 
     def dear(self, i: int) -> tuple[float, ...]:
+        return (self.article.overlap(i),) + self.dearer(i)
+
+    def dearer(self, i: int) -> tuple[float, ...]:
+        """The dear features after the article overlap (the first of them)."""
         text = self.lines[i].text
-        initials = [w[0] for w in text.split()[1:] if w[0].isalpha()]
         tokens = len(_WORDS.findall(text))
         gap = _header_gap(self.lines, self.header, self.content, i)
         above = _headline_near(self.lines, self.content, i, -1)
         return (
-            self.article.overlap(i),
-            sum(1 for c in initials if c.isupper()) / len(initials) if initials else 0.0,
             float(text.isupper()),
             len(_DIGIT_WORDS.findall(text)) / tokens if tokens else 0.0,
             gap[1],
             float(above),
             float(any(gap) and not above),
             float(is_name_line(text)),
-            float(any(self.header[max(0, i - _HEADER_BACK):i])),
         )
 
 
@@ -272,21 +277,25 @@ def pick_headline(lines: list[Line], language: str | None, weights: Sequence[flo
     page = _Page(lines, language, None)
     by_name = dict(zip(TITLE_FEATURES, weights))
     cheap_w = [by_name[name] for name in _CHEAP]
-    dear_w = [by_name[name] for name in _DEAR]
-    # The most the dear features (each in [0, 1]) can add; the two about a byline below only
+    w_overlap, *dearer_w = [by_name[name] for name in _DEAR]  # _DEAR starts with the overlap
+    # The most the dearer features (each in [0, 1]) can add; the two about a byline below only
     # when there is one below the line at all.
     headed = {"header_after_one", "top_of_header"}
-    slack = sum(max(0.0, by_name[name]) for name in _DEAR if name not in headed)
+    slack = sum(max(0.0, by_name[name]) for name in _DEAR[1:] if name not in headed)
     slack_headed = slack + sum(max(0.0, by_name[name]) for name in headed)
     ranked = sorted(zip((sum(map(mul, cheap_w, row)) for row in page.cheap()), page.indexes),
                     key=lambda p: (-p[0], p[1]))
     best, best_score = None, 0.0
     for score, i in ranked:
-        if score + slack_headed <= best_score:
+        if score + max(0.0, w_overlap) + slack_headed <= best_score:
             break
-        if score + (slack_headed if i < page.last_header else slack) <= best_score:
+        rest = slack_headed if i < page.last_header else slack
+        if score + max(0.0, w_overlap) + rest <= best_score:
             continue
-        score += sum(map(mul, dear_w, page.dear(i)))
+        score += w_overlap * page.article.overlap(i)
+        if score + rest <= best_score:
+            continue
+        score += sum(map(mul, dearer_w, page.dearer(i)))
         if score > best_score or score == best_score and best is not None and i < best:
             best, best_score = i, score
     return best
