@@ -61,7 +61,7 @@ def bulk_write(
     earlier copies are marked deleted in the batch's new segments before it is committed).
     ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
 
-    Segments are written by :class:`searcher.segments.SegmentBuilder` (the files Whoosh's
+    Segments are written by :class:`searcher.engines.whoosh.segments.SegmentBuilder` (the files Whoosh's
     writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
     between ``jobs`` worker processes, each writing its own segments, and every batch is
     one Whoosh commit (atomic: a crash leaves the last committed state).
@@ -546,7 +546,7 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
 
 
 #: A worker ends its segment when it holds this many postings (about 60 bytes of memory
-#: each: measured on Reuters, see README); bigger segments make faster queries.
+#: each: measured on Reuters, see docs/benchmarks.md); bigger segments make faster queries.
 SEGMENT_POSTINGS = 3_000_000
 
 _CAN_FORK = hasattr(os, "fork") and hasattr(os, "register_at_fork")
