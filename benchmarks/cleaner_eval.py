@@ -247,6 +247,18 @@ def title_training_data(texts: dict[str, str], refs: dict[str, PageReference], i
     return data
 
 
+def _page_odds(x: Any, w: Any) -> tuple[Any, Any, float]:
+    """A page's candidate scores, their probabilities beside "no headline" (score 0), and the
+    log of the normaliser."""
+    import numpy as np
+
+    s = x @ w
+    top = max(0.0, s.max())
+    e = np.exp(s - top)
+    z = np.exp(-top) + e.sum()
+    return s, e / z, top + float(np.log(z))
+
+
 def _title_objective(w: Any, data: dict[str, tuple], ids: list[str], l2: float) -> float:
     import numpy as np
 
@@ -255,9 +267,7 @@ def _title_objective(w: Any, data: dict[str, tuple], ids: list[str], l2: float) 
         x, y = data[i]
         if not len(x):
             continue
-        s = x @ w
-        top = max(0.0, s.max())
-        log_z = top + np.log(np.exp(-top) + np.exp(s - top).sum())  # "no headline" scores 0
+        s, _, log_z = _page_odds(x, w)
         if y.any():
             right = s[y > 0]
             total += right.max() + np.log(np.exp(right - right.max()).sum()) - log_z
@@ -281,10 +291,7 @@ def fit_title_model(data: dict[str, tuple], ids: list[str], l2: float = TITLE_L2
             x, y = data[i]
             if not len(x):
                 continue
-            s = x @ w
-            top = max(0.0, s.max())
-            e = np.exp(s - top)
-            p = e / (np.exp(-top) + e.sum())
+            s, p, _ = _page_odds(x, w)
             mean = p @ x
             hessian += (x.T * p) @ x - np.outer(mean, mean)
             if y.any():

@@ -82,8 +82,11 @@ def _words_of(text: str, language: str | None) -> set[str]:
     return keys
 
 
-# Menus and headlines recur across a site's pages: a candidate line's words are kept.
-_keys = lru_cache(maxsize=CACHE_LINES)(_words_of)
+@lru_cache(maxsize=CACHE_LINES)
+def _keys(text: str, language: str | None) -> frozenset[str]:
+    """:func:`_words_of` a candidate line, remembered: menus and headlines recur across a
+    site's pages."""
+    return frozenset(_words_of(text, language))
 
 
 def clear_cache() -> None:
