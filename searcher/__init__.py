@@ -5,6 +5,7 @@ The public API::
     doc = searcher.clean_file(path)           # a seed file -> Document
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
+    searcher.redacted(location)               # a location as it may be shown (no password)
 
 ``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
 that only cleans pages does not pay for the search engine, and searching does not pay
@@ -17,6 +18,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from .core.version import __version__
+from .core.locations import redacted
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, ScorePart, UpdateReport
 from .core.errors import (
     AmbiguousIdError,
@@ -63,6 +65,7 @@ __all__ = [
     "clean_html",
     "clean_text",
     "read_jsonl",
+    "redacted",
 ]
 
 if TYPE_CHECKING:

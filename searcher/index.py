@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
+from .core.locations import is_url, redacted
 from .engines.base import DEFAULT_WAIT, Engine
-from .engines.opensearch.location import is_cluster_url
 from .search.options import SearchOptions
 from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
@@ -37,11 +37,11 @@ def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
                 settings: RankingSettings | None = None) -> Engine:
     """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
     OpenSearch cluster; anything else a folder, kept by Whoosh."""
-    if is_cluster_url(location):
+    if is_url(location):
         try:
             from .engines.opensearch.engine import OpenSearchEngine
         except ImportError as exc:  # opensearch-py is an extra
-            raise SearcherError(f"{location} is an OpenSearch index, and that needs opensearch-py "
+            raise SearcherError(f"{redacted(location)} is an OpenSearch index, and that needs opensearch-py "
                                 f"({exc.name} is missing): pip install 'searcher[opensearch]'") from None
         return OpenSearchEngine(str(location), wait=wait, settings=settings)
     from .engines.whoosh.engine import WhooshEngine
@@ -61,9 +61,11 @@ class SearchIndex:
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
                  settings: RankingSettings | None = None) -> None:
-        #: Where the index is, as given (a folder or a cluster URL), for messages.
-        self.location = str(path)
-        self.path = Path(path)
+        #: Where the index is, for messages: the folder, or the cluster URL without its
+        #: user, password or query string (``searcher.redacted``).
+        self.location = redacted(path)
+        #: The index folder (for a cluster, its URL as :attr:`location` shows it).
+        self.path = Path(self.location) if is_url(path) else Path(path)
         self.wait = wait
         self.engine: Engine = open_engine(path, wait=wait, settings=settings)
 
@@ -109,7 +111,7 @@ class SearchIndex:
 
     def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
         """SearcherError if this index's folder and ``seeds_dir`` overlap (see :func:`check_apart`)."""
-        if not is_cluster_url(self.location):
+        if not is_url(self.location):
             check_apart(self.path, seeds_dir)
 
     # ------------------------------------------------------------------ writing

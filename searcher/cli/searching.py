@@ -80,7 +80,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
                         fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
                         facets=facets, explain=explain, expand=expand, collapse=collapse)
     if not results.total and len(ix) == 0:
-        click.echo(printable(f"searcher: the index at {state.location} is empty: put .txt or .html pages in "
+        click.echo(printable(f"searcher: the index at {ix.location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
     if as_count or as_ids or table:
         if as_count:

@@ -29,7 +29,10 @@ def test_locations():
     assert not is_cluster_url("index") and not is_cluster_url("./http/x")
     where = parse_location("http://127.0.0.1:9200/news")
     assert (where.url, where.name, str(where)) == ("http://127.0.0.1:9200", "news", "http://127.0.0.1:9200/news")
-    assert parse_location("https://user:pw@h:9200/prefix/news/").url == "https://user:pw@h:9200/prefix"
+    secured = parse_location("https://user:p%40w@h:9200/prefix/news/")
+    assert (secured.url, secured.name, str(secured)) == ("https://h:9200/prefix", "news", "https://***@h:9200/prefix/news")
+    assert (secured.credentials.user, secured.credentials.password) == ("user", "p@w")
+    assert "p@w" not in repr(secured)
     for bad in ("http://127.0.0.1:9200", "http://127.0.0.1:9200/", "http://h/News", "http://h/_x", "http://h/a--b"):
         with pytest.raises(SearcherError):
             parse_location(bad)

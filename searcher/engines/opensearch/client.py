@@ -10,6 +10,7 @@ silently and nothing that landed is written twice.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -22,6 +23,7 @@ from opensearchpy import OpenSearch
 from opensearchpy import exceptions as osx
 
 from ...core.errors import ClusterError, IndexNotFoundError
+from .location import ClusterLocation
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +40,25 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = 60
 
 
-def connect(url: str, *, sniff: bool = False) -> OpenSearch:
-    """A client for the cluster at ``url``. ``sniff``: learn the other nodes' addresses, so
+def connect(where: ClusterLocation, *, sniff: bool = False) -> OpenSearch:
+    """A client for the cluster at ``where``. ``sniff``: learn the other nodes' addresses, so
     a long write goes on through another node when the one it started on dies."""
     kwargs: dict[str, Any] = {}
     if sniff:
         kwargs = {"sniff_on_start": True, "sniff_on_connection_fail": True, "sniffer_timeout": 60}
+    if where.credentials is not None:
+        kwargs["headers"] = {"authorization": basic_authorization(where.credentials.user, where.credentials.password)}
     try:
-        return OpenSearch(hosts=[url], timeout=REQUEST_TIMEOUT, max_retries=3, retry_on_timeout=True,
+        return OpenSearch(hosts=[where.url], timeout=REQUEST_TIMEOUT, max_retries=3, retry_on_timeout=True,
                           retry_on_status=(502, 503, 504), **kwargs)
     except osx.OpenSearchException as exc:  # sniffing on start found no node
-        raise ClusterError(describe(exc, url)) from None
+        raise ClusterError(describe(exc, where.url)) from None
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """The Authorization header of HTTP basic authentication, in UTF-8 (RFC 7617), so a password
+    may hold any character (the client's own encodes Latin-1 only)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
 
 
 def describe(exc: BaseException, url: str) -> str:

@@ -46,14 +46,15 @@ class OpenSearchEngine:
     """An index on an OpenSearch cluster (see the module docstring)."""
 
     def __init__(self, location: str, *, wait: float = DEFAULT_WAIT, settings: RankingSettings | None = None) -> None:
-        where = parse_location(location)
-        self.url = where.url
-        self.alias = where.name
-        self.location = str(where)
+        self.where = parse_location(location)
+        #: The cluster's URL, without credentials (they go in a header): safe in any message.
+        self.url = self.where.url
+        self.alias = self.where.name
+        self.location = str(self.where)
         self.wait = wait
         self.settings = DEFAULT_SETTINGS if settings is None else settings
         self.repairs: list[str] = []
-        self.client = connect(self.url)
+        self.client = connect(self.where)
         self._writer: Any = None  # the client of a write (sniffing for other nodes if asked)
         self._created: str | None = None  # a physical index this write made for a first build
         self._checked = False  # the alias was found to be ours (see _searchable)
@@ -132,7 +133,7 @@ class OpenSearchEngine:
     def writing(self) -> Iterator[None]:
         self.check_usable()
         self.repairs = []
-        self._writer = connect(self.url, sniff=os.environ.get(SNIFF_ENV, "") not in ("", "0"))
+        self._writer = connect(self.where, sniff=os.environ.get(SNIFF_ENV, "") not in ("", "0"))
         lock = ClusterLock(self._writer, self.url, f"{self.alias}--lock", wait=self.wait, location=self.location)
         lock.acquire()
         self._created = None
