@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searcher import Document, IndexDamagedError, QueryError, SearcherError, SearchIndex, read_jsonl
 from searcher.cli.app import cli as main
@@ -264,6 +266,65 @@ def test_long_runs_of_operators_are_answered(built_index, query):
 def test_nesting_past_the_limit_is_exit_2_on_the_cli(built_index):
     code, err = run("--index-dir", str(built_index.path), "search", NESTED[0])
     assert code == 2 and "internal error" not in err and "nested" in err, err
+
+
+@pytest.fixture(scope="module")
+def dated_index(tmp_path_factory):
+    """Articles with dates, sources and authors: every field a query can name holds something."""
+    from datetime import datetime
+
+    ix = SearchIndex(tmp_path_factory.mktemp("dated") / "index")
+    ix.add([Document(doc_id=f"d{n}", title=f"Harbour talks {n}", body=f"Oil and grain at the harbour, note {n}.",
+                     source="Coast Gazette" if n % 2 else "Wire", authors=["Ann Lee"], sections=["Ports"],
+                     url=f"https://example.org/{n}", language="en",
+                     published=datetime(1 + n * 400, 1 + n % 12, 1 + n % 28, n % 24)) for n in range(25)])
+    yield ix
+    ix.close()
+
+
+_QUERY_PIECES = st.sampled_from(
+    ["harbour", "oil", "grain", "talks", " ", " AND ", " OR ", " NOT ", "-", "+", "(", ")", '"', "*", "?", "~", "~2",
+     "^2", "^0", "title:", "body:", "source:", "author:", "section:", "published:", "date:", "url:", "lang:", "id:",
+     "[", "]", "{", "}", " TO ", ">", "<=", "2019", "0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00", "9999",
+     "10000", "2019-13", "2019-02-30", "-00:01", "+14:00", "Z", "T", ":", "\\", "é", "\x00", "\u202e"])
+_DATES = st.one_of(
+    st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}{}{:02d}:{:02d}".format, st.integers(0, 10000), st.integers(0, 13),
+              st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.sampled_from("+-"), st.integers(0, 24),
+              st.integers(0, 60)),
+    st.builds("{:04d}{}".format, st.integers(0, 10000), st.sampled_from(["", "-12", "-12-31", "Z", "+14:00"])),
+    st.text(max_size=25), st.none())
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=st.lists(_QUERY_PIECES, min_size=1, max_size=25).map("".join) | st.text(min_size=1, max_size=40),
+       depth=st.integers(0, 60), since=_DATES, until=_DATES, sort=st.sampled_from(["relevance", "date"]),
+       explain=st.booleans(), syntax=st.booleans())
+def test_any_query_and_dates_are_results_or_a_query_error(dated_index, query, depth, since, until, sort, explain,
+                                                          syntax):
+    """The query language, nesting and date filters, with every option a search takes: an answer
+    or a QueryError/DocumentError, never another exception (the property the attacks broke)."""
+    from searcher import DocumentError
+
+    try:
+        dated_index.search("(" * depth + query + ")" * depth, since=since, until=until, sort=sort,
+                           explain=explain, syntax=syntax, facets=True, limit=5)
+    except (QueryError, DocumentError):
+        pass
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(year=st.integers(1, 9999), month=st.integers(1, 12), hours=st.integers(-23, 23), minutes=st.integers(0, 59))
+def test_an_aware_date_at_either_end_of_time_is_a_filter_or_a_query_error(dated_index, year, month, hours, minutes):
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime(year, month, 1, tzinfo=timezone(timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes)))
+    for option in ("since", "until"):
+        try:
+            dated_index.search("harbour", **{option: when})
+        except QueryError as exc:
+            assert "out of range" in str(exc)
 
 
 # ---------------------------------------------------------------------------- a planted pickle

@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install \"searcher[web]\")")
 
@@ -200,6 +202,43 @@ def test_input_that_crashed_is_a_400(server, query):
         status, headers, body = request(server, path + query)
         assert status == 400, (path + query[:60], status, body[:300])
         assert b"internal error" not in body
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """The app on a small dated index, through the framework's test client (a property test
+    makes hundreds of requests)."""
+    from datetime import datetime
+
+    from fastapi.testclient import TestClient
+
+    from searcher.web.app import create_app
+
+    index_dir = tmp_path_factory.mktemp("params") / "index"
+    with SearchIndex(index_dir) as ix:
+        ix.add([Document(doc_id=f"d/{n}.txt", title=f"Harbour talks {n}", body=f"Oil at the harbour, note {n}.",
+                         source="Coast Gazette", published=datetime(1 + n * 400, 1 + n % 12, 1)) for n in range(25)])
+    with TestClient(create_app(index_dir), raise_server_exceptions=False, base_url="http://localhost") as test_client:
+        yield test_client
+
+
+_VALUES = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["", "0", "-1", "1", "100", "101", "1000", "1001", "99999999999999999999", "1e3", "true", "false", "date",
+     "relevance", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00+14:00", "2020-02-30", "(((((((((oil)))))))))",
+     "(" * 40 + "oil" + ")" * 40, "published:[0001 TO 9999]", "oil~9", "*", "\x00", "%", "%ZZ", "é"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.sampled_from(["q", "source", "since", "until", "sort", "page", "limit", "words",
+                                               "facets", "explain"]), _VALUES, max_size=6),
+       route=st.sampled_from(["/api/search", "/search", "/"]), doc_id=st.text(max_size=20))
+def test_no_parameter_or_id_makes_an_internal_error(client, params, route, doc_id):
+    response = client.get(route, params=params)
+    assert response.status_code in (200, 400, 422), (route, params, response.status_code, response.text[:200])
+    for path in (f"/api/documents/{quote(doc_id, safe='')}", f"/documents/{quote(doc_id, safe='')}/",
+                 f"/api/documents/{quote(doc_id, safe='')}/similar"):
+        assert client.get(path, params={"limit": params.get("limit", "3")}).status_code in (200, 400, 404, 422), path
 
 
 # ---------------------------------------------------------------------------- smaller items
