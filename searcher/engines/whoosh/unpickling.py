@@ -11,7 +11,9 @@ the engine reports as an index it must not open.
 
 An index of ours that names something not listed (a new field type, a Whoosh release that
 moved a class) fails to open as not ours: add the name to ALLOWED, as
-tests/engines/test_unpickling.py lists what a rich index names.
+tests/engines/test_unpickling.py lists what a rich index names. Whoosh is changed for the
+whole process: a program that also opens Whoosh indexes of its own schema beside searcher
+must add what they name too.
 """
 
 from __future__ import annotations
