@@ -286,20 +286,24 @@ _QUERY_PIECES = st.sampled_from(
     ["harbour", "oil", "grain", "talks", " ", " AND ", " OR ", " NOT ", "-", "+", "(", ")", '"', "*", "?", "~", "~2",
      "^2", "^0", "title:", "body:", "source:", "author:", "section:", "published:", "date:", "url:", "lang:", "id:",
      "[", "]", "{", "}", " TO ", ">", "<=", "2019", "0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00", "9999",
-     "10000", "2019-13", "2019-02-30", "-00:01", "+14:00", "Z", "T", ":", "\\", "é", "\x00", "\u202e"])
+     "10000", "2019-13", "2019-02-30", "-00:01", "+14:00", "Z", "T", ":", "\\", "é", "\x00", "\u202e",
+     "published:[2019 TO 2020]", "date:[0001-01-01T00:00+14:00 TO 9999]", "published:>2019"])
+#: Dates at and past either end of time, with offsets that push them over.
+_EDGES = st.sampled_from(["9999-12-31T23:59:59-14:00", "0001-01-01T00:00+14:00", "9999-12-31-01:00",
+                          "0001-01-01+00:01", "9999", "0001", "9999-12-31T23:59:59.999999Z"])
 _DATES = st.one_of(
     st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}{}{:02d}:{:02d}".format, st.integers(0, 10000), st.integers(0, 13),
               st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.sampled_from("+-"), st.integers(0, 24),
               st.integers(0, 60)),
     st.builds("{:04d}{}".format, st.integers(0, 10000), st.sampled_from(["", "-12", "-12-31", "Z", "+14:00"])),
-    st.text(max_size=25), st.none())
+    _EDGES, st.text(max_size=25), st.none())
 
 
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(query=st.lists(_QUERY_PIECES, min_size=1, max_size=25).map("".join) | st.text(min_size=1, max_size=40),
-       depth=st.integers(0, 60), since=_DATES, until=_DATES, sort=st.sampled_from(["relevance", "date"]),
-       explain=st.booleans(), syntax=st.booleans())
+       depth=st.integers(0, 40) | st.integers(300, 500), since=_DATES, until=_DATES,
+       sort=st.sampled_from(["relevance", "date"]), explain=st.booleans(), syntax=st.booleans())
 def test_any_query_and_dates_are_results_or_a_query_error(dated_index, query, depth, since, until, sort, explain,
                                                           syntax):
     """The query language, nesting and date filters, with every option a search takes: an answer
