@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import pickle
 import types
+import warnings
 from typing import Any
 
 #: What the pickles of an index made by searcher name (with whoosh3 and with Whoosh 2.7.4):
@@ -140,11 +141,15 @@ def install(*, restricted: bool = True) -> None:
     """Point every Whoosh module that reads a pickle from an index at :func:`loads` and
     :func:`load` (whoosh3 and Whoosh 2.7.4 alike; safe to call again). ``restricted=False``
     points them back at pickle's own, for benchmarks/hostile.py to measure the cost."""
-    import whoosh.codec.whoosh3
-    import whoosh.columns
-    import whoosh.filedb.structfile
-    import whoosh.formats
-    import whoosh.index
+    with warnings.catch_warnings():
+        # Whoosh 2.7.4 compares literals with "is": Python warns as it compiles those modules
+        # (each time, where their __pycache__ cannot be written), on every command now.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        import whoosh.codec.whoosh3
+        import whoosh.columns
+        import whoosh.filedb.structfile
+        import whoosh.formats
+        import whoosh.index
 
     reads, read = (loads, load) if restricted else (pickle.loads, pickle.load)
     for module in (whoosh.codec.whoosh3, whoosh.columns, whoosh.formats):
