@@ -5,6 +5,7 @@ The public API::
     doc = searcher.clean_file(path)           # a seed file -> Document
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
+    results = ix.search("peace talks", searcher.SearchOptions(sort="date"), limit=20)
     searcher.redacted(location)               # a location as it may be shown (no password)
 
 ``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
@@ -23,6 +24,7 @@ from .core.records import Document, Hit, IndexStats, RemovedLine, Results, Score
 from .core.errors import (
     AmbiguousIdError,
     ClusterError,
+    ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -30,9 +32,11 @@ from .core.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    InsecureClusterWarning,
     NotAnIndexError,
     QueryError,
     SearcherError,
+    SearcherWarning,
     SeedError,
     SourceFileError,
 )
@@ -40,6 +44,9 @@ from .core.errors import (
 __all__ = [
     "AmbiguousIdError",
     "ClusterError",
+    "ClusterSettings",
+    "ClusterUnavailableError",
+    "DEFAULT_SETTINGS",
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
@@ -50,13 +57,17 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStats",
     "IndexVersionError",
+    "InsecureClusterWarning",
     "NotAnIndexError",
     "QueryError",
+    "RankingSettings",
     "RemovedLine",
     "Results",
     "ScorePart",
     "SearchIndex",
+    "SearchOptions",
     "SearcherError",
+    "SearcherWarning",
     "SeedError",
     "SourceFileError",
     "UpdateReport",
@@ -72,7 +83,10 @@ if TYPE_CHECKING:
     # What type checkers see of the names below that are imported on first use: every one
     # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .engines.opensearch.connection import ClusterSettings
     from .index import SearchIndex
+    from .search.options import SearchOptions
+    from .search.settings import DEFAULT_SETTINGS, RankingSettings
     from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
@@ -81,6 +95,10 @@ _LAZY = {
     "clean_html": ".cleaning.cleaner",
     "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
+    "SearchOptions": ".search.options",
+    "RankingSettings": ".search.settings",
+    "DEFAULT_SETTINGS": ".search.settings",
+    "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
 }
 

@@ -62,7 +62,7 @@ def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], 
                              f"{server.address_url(sock)} can read the index (as host {names}; "
                              "--allowed-host adds a name)"), err=True)
     server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0, hosts=allowed,
-                 say=lambda line: click.echo(printable(line), err=True))
+                 say=lambda line: click.echo(printable(line), err=True), cluster=state.cluster_settings())
 
 
 #: The commands this module adds to the `searcher` group.

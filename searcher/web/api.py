@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api", tags=["api"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorRecord, "description": "A query or parameter the library cannot use (the message says why)."},
     422: {"model": ErrorRecord, "description": "A parameter of the wrong type or out of bounds."},
-    503: {"model": ErrorRecord, "description": "The index cannot be read (missing, damaged, a cluster down)."},
+    503: {"model": ErrorRecord, "description": "The index cannot be read (missing, damaged, its cluster down: "
+                                               "then a Retry-After header says when to try again)."},
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorRecord, "description": "No document has this id, and none starts with it."}}
@@ -39,9 +40,7 @@ def api_search(
 ) -> JSONResponse:
     """One page of ranked hits: the record `searcher search --json` prints."""
     with _pool(request).borrow() as index:
-        results = index.search(params.q, limit=params.limit, page=params.page, sort=params.sort, source=params.source,
-                               since=params.since, until=params.until, syntax=not params.words, facets=facets,
-                               explain=explain)
+        results = index.search(params.q, params.options(facets=facets, explain=explain))
     return JSONResponse(results_record(results),
                         headers={"Server-Timing": f"search;dur={results.seconds * 1000:.1f}"})
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
+from .. import ClusterSettings, __version__
 from . import api, pages
 from .errors import install_handlers
 from .head import HeadAsGet
@@ -31,11 +31,12 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READERS,
-               allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
+               cluster: ClusterSettings | None = None, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
     """The app serving the index at ``location``, read-only (``readers``: handles on it, see
-    :mod:`searcher.web.readers`), to requests whose Host is one of ``allowed_hosts`` (any other
-    gets a 400; ``*`` lets every host in)."""
-    pool = IndexPool(location, readers)
+    :mod:`searcher.web.readers`; ``cluster``: how to reach a cluster, default: the environment's),
+    to requests whose Host is one of ``allowed_hosts`` (any other gets a 400; ``*`` lets every
+    host in)."""
+    pool = IndexPool(location, readers, cluster)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

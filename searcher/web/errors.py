@@ -18,7 +18,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .. import AmbiguousIdError, DocumentError, DocumentNotFoundError, QueryError, SearcherError, redacted
+from .. import (
+    AmbiguousIdError,
+    ClusterUnavailableError,
+    DocumentError,
+    DocumentNotFoundError,
+    QueryError,
+    SearcherError,
+    redacted,
+)
 from .headers import headers_for
 from .rendering import Pages
 
@@ -35,6 +43,10 @@ STATUS: tuple[tuple[type[SearcherError], int], ...] = (
 )
 #: What a 503 says (the library's message, which names the index, goes to the log).
 UNAVAILABLE = "the index cannot be read just now (the server's log says why); try again later"
+
+#: Seconds a client is asked to wait before trying again when the cluster cannot answer now
+#: (a node restarting, a new manager elected: seconds, not minutes).
+RETRY_AFTER_SECONDS = 10
 
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad parameter",
           500: "Internal error", 503: "Index unavailable"}
@@ -78,7 +90,10 @@ def install_handlers(app: FastAPI) -> None:
             message = f"no document {request.path_params.get('doc_id', '')!r}, and no id starts with it"
         else:
             message = str(exc)
-        return error_response(request, status, message, **extra)
+        response = error_response(request, status, message, **extra)
+        if isinstance(exc, ClusterUnavailableError):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .. import SearchIndex
+from .. import ClusterSettings, SearchIndex
 
 #: Handles opened by default (one per core of a small machine).
 DEFAULT_READERS = 2
@@ -30,19 +30,17 @@ DEFAULT_READERS = 2
 class IndexPool:
     """``readers`` handles on the index at ``location``, lent out one request at a time."""
 
-    def __init__(self, location: str | os.PathLike[str], readers: int = DEFAULT_READERS) -> None:
+    def __init__(self, location: str | os.PathLike[str], readers: int = DEFAULT_READERS,
+                 cluster: ClusterSettings | None = None) -> None:
         if readers < 1:
             raise ValueError("readers must be 1 or more")
         self._free: queue.SimpleQueue[SearchIndex] = queue.SimpleQueue()
-        self._all = [SearchIndex(location) for _ in range(readers)]
+        self._all = [SearchIndex(location, cluster=cluster) for _ in range(readers)]
+        #: The location as messages show it (a cluster's without credentials).
+        self.shown = self._all[0].location
         for index in self._all:
             self._free.put(index)
         self._documents = threading.BoundedSemaphore(max(1, readers - 1))
-
-    @property
-    def location(self) -> str:
-        """Where the index is, as it may be shown (no password; see ``searcher.redacted``)."""
-        return self._all[0].location
 
     @contextmanager
     def borrow(self, *, whole_document: bool = False) -> Iterator[SearchIndex]:

@@ -10,13 +10,16 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
 
-from .. import redacted
 from .app import LOOPBACK_HOSTS, create_app
 from .connections import KEEP_ALIVE_SECONDS, BoundedH11Protocol
 from .readers import DEFAULT_READERS
+
+if TYPE_CHECKING:
+    from .. import ClusterSettings
 
 #: Connections the kernel queues for the server (uvicorn's default).
 BACKLOG = 2048
@@ -65,17 +68,17 @@ def address_url(sock: socket.socket) -> str:
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
           readers: int = DEFAULT_READERS, access_log: bool = False, hosts: Sequence[str] = (),
-          say: Callable[[str], None] = print) -> None:
-    """Serve the index at ``location`` on the bound ``sock`` until interrupted (uvicorn re-raises
-    Ctrl-C as KeyboardInterrupt once it has shut down), to requests naming one of
-    :func:`allowed_hosts` (with ``hosts`` added)."""
+          say: Callable[[str], None] = print, cluster: "ClusterSettings | None" = None) -> None:
+    """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
+    ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut
+    down), to requests naming one of :func:`allowed_hosts` (with ``hosts`` added)."""
     url = address_url(sock)
-    app = create_app(location, readers=readers, allowed_hosts=allowed_hosts(sock, hosts))
+    app = create_app(location, readers=readers, cluster=cluster, allowed_hosts=allowed_hosts(sock, hosts))
     config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
                             server_header=False, lifespan="on", http=BoundedH11Protocol,
                             timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = uvicorn.Server(config)
-    say(f"searcher: serving {redacted(location)} at {url} (Ctrl-C stops)")
+    say(f"searcher: serving {app.state.pool.shown} at {url} (Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run(sockets=[sock])
