@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searcher import Document, IndexDamagedError, QueryError, SearcherError, SearchIndex, read_jsonl
+from searcher import redacted as searcher_redacted
 from searcher.cli.app import cli as main
 from conftest import ARTICLE, REPO, cli, opensearch_url
 
@@ -64,12 +65,14 @@ def test_the_password_is_not_in_the_verbose_log_either():
 
 
 def test_the_library_never_holds_the_password_in_what_it_shows():
+    from searcher.engines.opensearch.location import parse_location
+
     location = f"https://{USER}:{SECRET}@127.0.0.1:{closed_port()}/news"
-    ix = SearchIndex(location)
-    for shown in (ix.location, str(ix.path), ix.engine.location, repr(vars(ix)), repr(ix.engine.where)):
+    where = parse_location(location)
+    for shown in (str(where), where.url, repr(where), searcher_redacted(location)):
         assert SECRET not in shown and USER not in shown, shown
-    with pytest.raises(SearcherError) as caught:
-        ix.search("oil")
+    with pytest.raises(SearcherError) as caught:  # the engine connects when it is opened
+        SearchIndex(location)
     assert SECRET not in str(caught.value) and USER not in str(caught.value)
     # A key in a query string is refused (searcher sends none), and not shown either.
     with pytest.raises(SearcherError, match="query string") as caught:
@@ -122,7 +125,7 @@ def test_a_percent_encoded_password_with_any_character_is_sent_as_given():
     finally:
         server.shutdown()
         server.server_close()
-    assert code == 2 and "refused access (401)" in err, err
+    assert code == 2 and "(401" in err, err
     assert quote(password, safe="") not in err and USER not in err
     assert _Recorder.seen, "no request reached the server"
     kind, _, token = _Recorder.seen[0].partition(" ")

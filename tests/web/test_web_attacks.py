@@ -147,6 +147,8 @@ def test_the_cluster_password_is_not_printed_nor_served(tmp_path):
     location = base.replace("://", f"://{USER}:{SECRET}@", 1) + f"/{name}"
     shutil.copytree(REPO / "seeds", tmp_path / "seeds")
     try:
+        with SearchIndex(location) as ix:
+            ix.update(tmp_path / "seeds")
         proc, url, lines = start_server(tmp_path / "unused", tmp_path / "seeds", global_args=("--index", location))
         try:
             assert not any(SECRET in line or USER in line for line in lines), lines

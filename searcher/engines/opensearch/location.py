@@ -54,7 +54,7 @@ class ClusterLocation:
     hosts: tuple[ClusterHost, ...]
     prefix: str
     name: str
-    user: str | None = None
+    user: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
 
     @property
