@@ -258,7 +258,8 @@ def test_a_document_with_no_confident_title_is_listed_by_its_first_words(tmp_pat
     with SearchIndex(tmp_path / "index") as ix:
         ix.add([Document(doc_id="untitled.txt", body="Lighthouse keepers counted the ships that passed the cape "
                          "all winter long.\n\nThe log is kept at the museum.")])
-    with TestClient(create_app(tmp_path / "index"), raise_server_exceptions=False) as client:
+    with TestClient(create_app(tmp_path / "index"), raise_server_exceptions=False,
+                    base_url="http://localhost") as client:
         results = client.get("/api/search", params={"q": "lighthouse"}).json()
         ResultsRecord.model_validate(results)
         hit = results["hits"][0]
