@@ -112,11 +112,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(index_dir: Path, workers: int) -> tuple[subprocess.Popen, str, int]:
+def start_server(index_dir: Path, workers: int = 1, code: Path = REPO) -> tuple[subprocess.Popen, str, int]:
+    """`searcher serve --workers N` on a free loopback port, running the searcher of checkout ``code``."""
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "serve", "--port", "0",
                              "--workers", str(workers)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"})
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=code,
+                            env={**os.environ, "PYTHONPATH": str(code), "PYTHONUNBUFFERED": "1"})
     assert proc.stderr is not None
     for line in proc.stderr:
         found = re.search(r" at http://([\d.]+):(\d+)/", line)

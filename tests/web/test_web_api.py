@@ -51,14 +51,20 @@ def index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(index_dir):
-    with TestClient(create_app(index_dir), raise_server_exceptions=False) as test_client:
+    # The app answers only its hosts (by default this machine's loopback names).
+    with TestClient(create_app(index_dir), raise_server_exceptions=False, base_url="http://localhost") as test_client:
         yield test_client
 
 
 def cli_json(runner, index_dir: Path, *args: str) -> dict:
+    """The record the CLI prints, less the file-system paths, which the web face never sends."""
     result = runner.invoke(cli, ["--index-dir", str(index_dir), "--seeds-dir", str(index_dir.parent / "seeds"), *args])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    record = json.loads(result.stdout)
+    record.pop("path", None)
+    for hit in record.get("hits", []):
+        hit.pop("path")
+    return record
 
 
 # ---------------------------------------------------------------------------- JSON API
@@ -166,7 +172,7 @@ def test_a_bug_is_a_500_without_traceback(index_dir):
 
     app.add_api_route("/api/broken", broken)
     app.add_api_route("/broken", broken)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://localhost") as test_client:
         for path in ("/api/broken", "/broken"):
             response = test_client.get(path)
             assert response.status_code == 500
@@ -244,3 +250,21 @@ def test_document_page_has_article_similar_and_removed_lines(client):
 def test_search_page_without_query_is_the_home_page(client):
     html = client.get("/search?q=").text
     assert "27 articles" in html
+
+
+def test_a_document_with_no_confident_title_is_listed_by_its_first_words(tmp_path):
+    """Issue 23: a page with no confident headline has an empty title and title_guessed; its hit
+    shows the body's first words with the flag set, and both records validate."""
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.add([Document(doc_id="untitled.txt", body="Lighthouse keepers counted the ships that passed the cape "
+                         "all winter long.\n\nThe log is kept at the museum.")])
+    with TestClient(create_app(tmp_path / "index"), raise_server_exceptions=False,
+                    base_url="http://localhost") as client:
+        results = client.get("/api/search", params={"q": "lighthouse"}).json()
+        ResultsRecord.model_validate(results)
+        hit = results["hits"][0]
+        assert hit["title_guessed"] is True
+        assert hit["title"] == "Lighthouse keepers counted the ships that passed the cape all winter long."
+        doc = client.get("/api/documents/untitled.txt").json()
+        DocumentRecord.model_validate(doc)
+        assert doc["title"] == "" and doc["title_guessed"] is True

@@ -19,6 +19,8 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from .unpickling import loads
+
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
 SCHEMA_VERSION = 6  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
 # 5: ``source`` keeps a column (stats and facets read it), ``terms`` and ``signature`` are
@@ -246,7 +248,7 @@ class PickledColumn(BytesColumn):
         return pickle.dumps(value, protocol=4)
 
     def from_column_value(self, value: Any) -> Any:
-        return pickle.loads(value) if value else None
+        return loads(value) if value else None  # restricted: an index's pickle may not run code
 
 
 def build_schema() -> Schema:

@@ -7,7 +7,6 @@ the fast readers it uses are in :mod:`.internals`.
 
 from __future__ import annotations
 
-import pickle
 import weakref
 from typing import Any
 
@@ -20,6 +19,7 @@ from ...search.sums import fold
 from .columns import value_column
 from .compounds import Compound, compound_postings
 from .internals import deleted_docnums, leaf_lengths, term_index
+from .unpickling import loads
 
 
 class WordStats:
@@ -56,7 +56,7 @@ class WordStats:
             # The forward index written with the document (schema.word_counts), in a column
             # of its own: every document of a schema-5 index has one (older ones are refused).
             raw = value_column(self.searcher, "terms")[docnum]
-            counts = (pickle.loads(raw) if raw else None) or {}
+            counts = (loads(raw) if raw else None) or {}  # restricted: an index may not run code
             found = {f: counts.get(f) or {} for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
