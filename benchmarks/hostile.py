@@ -200,7 +200,7 @@ def web_section(args: argparse.Namespace) -> list[Row]:
         hostile_queries.build_reuters(index_dir)
         with searcher.SearchIndex(index_dir) as ix:
             ix.add(_large_document(10_000_000))
-        proc, host, port = start_server(index_dir, Path(args.server_code).resolve() if args.server_code else REPO)
+        proc, host, port = start_server(index_dir, code=Path(args.server_code).resolve() if args.server_code else REPO)
         try:
             conn = http.client.HTTPConnection(host, port, timeout=600)
 

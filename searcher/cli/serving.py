@@ -18,8 +18,11 @@ from .render import printable
               help="A name requests may give as the host (besides localhost, 127.0.0.1 and [::1]); "
                    "repeatable. Others get 400. '*' lets any in.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes serving requests, each with its own readers of the index (one per core).")
 @pass_state
-def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], open_browser: bool) -> None:
+def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], open_browser: bool,
+                  workers: int) -> None:
     """Serve a search page and a JSON API for the index (read-only) until Ctrl-C.
 
     Pages: / and /search?q=..., /documents/ID. JSON: /api/search, /api/documents/ID,
@@ -34,6 +37,7 @@ def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], 
     Example:
         searcher serve --open
         searcher serve --host 0.0.0.0 --port 8080 --allowed-host search.example.org
+        searcher serve --workers 2
     """
     for name in allowed:
         if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
@@ -62,7 +66,8 @@ def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], 
                              f"{server.address_url(sock)} can read the index (as host {names}; "
                              "--allowed-host adds a name)"), err=True)
     server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0, hosts=allowed,
-                 say=lambda line: click.echo(printable(line), err=True), cluster=state.cluster_settings())
+                 say=lambda line: click.echo(printable(line), err=True), workers=workers,
+                 cluster=state.cluster_settings())
 
 
 #: The commands this module adds to the `searcher` group.

@@ -239,22 +239,33 @@ def fold(candidates: Sequence[tuple[Key, Signature | None]], threshold: float = 
     Greedy from the top, so the groups of a prefix of the ranking are a prefix of the
     groups of the whole (a page never shows what folded into an earlier page), and a copy
     is compared with the kept hits only (no chains: A~B and B~C does not fold C into A
-    unless C~A). A candidate without a signature (None) never folds.
+    unless C~A). A candidate without a signature (None) never folds. A long body is
+    compared only with kept ones that share a band of its sketch (LSH: _BAND values in a
+    row), and joins the best-ranked of those it is alike.
     """
+    candidates = list(candidates)
+    foldable = [i for i, (_, sig) in enumerate(candidates) if sig is not None and sig.foldable]
+    partners = _band_partners([candidates[i][1].sketch for i in foldable])  # type: ignore[union-attr]
+    row_of = {i: r for r, i in enumerate(foldable)}
     groups: list[Group[Key]] = []
-    kept: list[Signature | None] = []
-    bands: dict[tuple[int, ...], list[int]] = {}
+    kept_group: dict[int, int] = {}  # row of a kept long body -> its group
     exact: dict[int, int] = {}
-    for key, signature in candidates:
-        if signature is not None and signature.foldable:
-            sketch = signature.sketch
-            keys = [(i, *sketch[i * _BAND:(i + 1) * _BAND]) for i in range(SKETCH_SIZE // _BAND)]
-            home = _first_copy(signature, keys, bands, kept, threshold)
+    for i, (key, signature) in enumerate(candidates):
+        row = row_of.get(i)
+        if row is not None:
+            home = None
+            for other, agree in partners[row]:  # earlier rows sharing a band, in order
+                group = kept_group.get(other)
+                if group is not None:
+                    j = agree / SKETCH_SIZE  # similarity(): the share of bins that agree
+                    if j >= threshold or (j >= CONTAINED_FLOOR and containment(
+                            signature, candidates[foldable[other]][1], j) >= CONTAINED_AT):  # type: ignore[arg-type]
+                        home = group
+                        break
             if home is not None:
                 groups[home].copies.append(key)
                 continue
-            for band in keys:
-                bands.setdefault(band, []).append(len(groups))
+            kept_group[row] = len(groups)
         elif signature is not None and signature.exact:
             home = exact.get(signature.exact)
             if home is not None:
@@ -262,24 +273,31 @@ def fold(candidates: Sequence[tuple[Key, Signature | None]], threshold: float = 
                 continue
             exact[signature.exact] = len(groups)
         groups.append(Group(key))
-        kept.append(signature)
     return groups
 
 
-def _first_copy(signature: Signature, keys: list, bands: dict, kept: list[Signature | None],
-                threshold: float) -> int | None:
-    """The best-ranked kept group ``signature`` is a copy of, looked up by its LSH bands."""
-    seen: set[int] = set()
-    best = None
-    for band in keys:
-        for index in bands.get(band, ()):
-            if index in seen or (best is not None and index >= best):
-                continue
-            seen.add(index)
-            other = kept[index]  # in a band: a foldable signature
-            if other is not None and _alike(signature, other, threshold):
-                best = index
-    return best
+def _band_partners(sketches: list[tuple[int, ...]]) -> list[list[tuple[int, int]]]:
+    """For each sketch, the earlier ones sharing a band with it (_BAND bins in a row, all
+    equal), in order, each with how many bins the two agree on. numpy over all pairs at
+    once, in blocks of rows (a 1,000-candidate window stays a few MB)."""
+    import numpy as np
+
+    count = len(sketches)
+    partners: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    if count < 2:
+        return partners
+    matrix = np.asarray(sketches, dtype=np.uint32)
+    for start in range(0, count, 64):
+        end = min(count, start + 64)
+        eq = matrix[start:end, None, :] == matrix[None, :end, :]
+        banded = eq.reshape(end - start, end, SKETCH_SIZE // _BAND, _BAND).all(axis=3).any(axis=2)
+        banded &= np.arange(end)[None, :] < np.arange(start, end)[:, None]  # earlier ones only
+        rows, others = np.nonzero(banded)
+        if len(rows):
+            agree = eq[rows, others].sum(axis=1)
+            for r, o, a in zip((rows + start).tolist(), others.tolist(), agree.tolist()):
+                partners[r].append((o, a))
+    return partners
 
 
 #: Hard bound on the candidates ranked to fill a page when folding (see :func:`collapse`).

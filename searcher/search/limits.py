@@ -46,8 +46,9 @@ MAX_EXPANSION = 512
 
 #: Time budget of one search, in seconds. The limits above keep a hostile query far below
 #: it; the budget is the backstop for what they do not foresee, so it is set well above the
-#: slowest normal query: a search sorted by date on Reuters-21578 (21,577 articles) takes
-#: 10-12 s on a busy 2-core machine. Work done once per index reader
+#: slowest normal query: a search sorted by date on Reuters-21578 (21,577 articles) took
+#: 10-12 s on a busy 2-core machine before it read the date column (issue 21: milliseconds
+#: now). Its message names the step that was running. Work done once per index reader
 #: (the deletion index of fuzzy words and did-you-mean) is not counted. A search past it stops and raises
 #: QueryError (it does not return a partial page, which would look like a complete one).
 QUERY_SECONDS = 30.0
@@ -144,10 +145,13 @@ class Deadline:
     def expired(self) -> bool:
         return self.end is not None and time.perf_counter() > self.end
 
-    def check(self) -> None:
+    def check(self, doing: str = "") -> None:
+        """QueryError once the budget is spent; ``doing`` names the step that was running."""
         if self.expired():
-            raise self.error()
+            raise self.error(doing)
 
-    def error(self) -> QueryError:
-        return QueryError(f"the search took more than its {self.seconds:g} s budget: "
+    def error(self, doing: str = "") -> QueryError:
+        """The error for a spent budget, naming what was slow (``doing``: "ranking the matches")."""
+        where = f" {doing}" if doing else ""
+        return QueryError(f"the search took more than its {self.seconds:g} s budget{where}: "
                           "use fewer wildcards, fuzzy words or words")

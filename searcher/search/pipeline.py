@@ -54,7 +54,7 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
         plan = backend.words(query, options, filt)
     copies = _Copies(backend)
     window, entries, folded = _ranked(plan, deadline, copies, backend.rank)
-    deadline.check()
+    deadline.check("ranking the matches")
     results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline),
                       total=window.total, page=options.page, limit=options.limit,
                       searched_as_words=plan.searched_as_words, copies=folded)
@@ -62,7 +62,7 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
         results.facets = _facets(backend, plan)
     if window.total < SUGGEST_BELOW:
         results.suggestion = _suggestion(backend, query, deadline)
-        deadline.check()
+        deadline.check("looking for a spelling suggestion")
     results.seconds = time.perf_counter() - started
     return results
 
@@ -164,7 +164,7 @@ def _ranked(plan: Plan, deadline: Deadline, copies: _Copies, rank: Rank
     def keys(limit: int) -> tuple[list[Any], int]:
         # Ranking more costs more (feedback re-scores every ranked hit), so each window is
         # ranked as asked, and the signatures of its new keys read in one go.
-        deadline.check()
+        deadline.check("ranking the matches")
         last[:] = [rank(plan, limit, deadline)]
         found = [key for _, key in last[0].order]
         copies.read(found)
@@ -199,7 +199,7 @@ def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entr
             continue
         hit = _hit(found, options.first + len(hits) + 1, entry.score, options, backend.find_spans)
         hit.duplicates = [copies.doc_id(k) for k in entry.copies]
-        deadline.check()
+        deadline.check("making the snippets")
         if options.explain:
             parts = window.why.get(entry.key)
             if parts is None:

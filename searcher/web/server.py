@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 import threading
 import time
@@ -68,24 +69,76 @@ def address_url(sock: socket.socket) -> str:
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
           readers: int = DEFAULT_READERS, access_log: bool = False, hosts: Sequence[str] = (),
-          say: Callable[[str], None] = print, cluster: "ClusterSettings | None" = None) -> None:
+          say: Callable[[str], None] = print, workers: int = 1, cluster: "ClusterSettings | None" = None) -> None:
     """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
     ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut
-    down), to requests naming one of :func:`allowed_hosts` (with ``hosts`` added)."""
+    down), to requests naming one of :func:`allowed_hosts` (with ``hosts`` added).
+
+    ``workers`` > 1: that many processes accept on the one socket, each with its own
+    readers of the index (read-only, shared through the page cache): a search is
+    CPU-bound Python, so one process uses one core whatever its threads.
+    """
     url = address_url(sock)
+    children = _fork_workers(workers - 1)
     app = create_app(location, readers=readers, cluster=cluster, allowed_hosts=allowed_hosts(sock, hosts))
     config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
                             server_header=False, lifespan="on", http=BoundedH11Protocol,
                             timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = uvicorn.Server(config)
-    say(f"searcher: serving {app.state.pool.shown} at {url} (Ctrl-C stops)")
+    if children is None:  # a worker: serve until stopped, then leave without the parent's clean-up
+        try:
+            server.run(sockets=[sock])
+        finally:
+            os._exit(0)
+    with_workers = f" with {workers} worker processes" if workers > 1 else ""
+    say(f"searcher: serving {app.state.pool.shown}{with_workers} at {url} (Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        _stop_workers(children)
     if server.started:
         # Only a signal stops a started server. uvicorn re-raises it once shut down, but a signal that
         # was ignored when we started (a background job's Ctrl-C) comes back ignored: still an interrupt.
         raise KeyboardInterrupt
+
+
+def _fork_workers(count: int) -> list[int] | None:
+    """Fork ``count`` worker processes: their pids in this process, None in a worker."""
+    children: list[int] = []
+    for _ in range(max(0, count)):
+        pid = os.fork()
+        if pid == 0:
+            _end_with_parent()
+            return None
+        children.append(pid)
+    return children
+
+
+def _end_with_parent() -> None:
+    """In a worker: get SIGTERM when the parent dies, however it dies (Linux; elsewhere the
+    parent's clean-up stops the workers)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop_workers(children: list[int]) -> None:
+    """Stop the workers (SIGTERM: uvicorn shuts each down gracefully) and reap them."""
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def _open_when_started(server: uvicorn.Server, url: str) -> None:

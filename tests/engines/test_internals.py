@@ -95,3 +95,26 @@ def test_term_index_doc_frequency_equals_whooshs(varied_index):
                 checked += 1
     assert checked > 90
     ix.close()
+
+
+def test_bytes_and_numeric_columns_equal_whooshs_own(tmp_path):
+    from datetime import datetime
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add([Document(doc_id=str(i), title=f"t {i}", body="cocoa " * (i % 5 + 1), source=["A", "b", "A"][i % 3],
+                     published=datetime(2020, 1, 1 + i % 28) if i % 4 else None) for i in range(30)])
+    ix.add([Document(doc_id=f"x{i}", title="x", body="tea", source="C") for i in range(3)])  # another segment
+    ix.delete("4")
+    reader = ix.engine.searcher().reader()
+    for name in ("terms", "signature"):
+        ours, theirs = internals.BytesColumn(reader, name), reader.column_reader(name, translate=False)
+        assert [ours[d] for d in range(reader.doc_count_all())] == [theirs[d] for d in range(reader.doc_count_all())]
+    for leaf, _ in reader.leaf_readers():
+        values, default = internals.numeric_column(leaf, "published")
+        public = leaf.column_reader("published", translate=False)
+        assert [int(v) for v in values] == [public[d] for d in range(leaf.doc_count_all())]
+        refs, uniques = internals.ref_column(leaf, "source")
+        public = leaf.column_reader("source", translate=False)
+        assert [uniques[r] for r in refs] == [public[d] for d in range(leaf.doc_count_all())]
+        assert sorted(internals.deleted_docnums(leaf)) == [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
+    ix.close()

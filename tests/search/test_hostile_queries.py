@@ -115,6 +115,13 @@ def test_the_time_budget_stops_a_search_with_a_query_error(ix):
     for query in ["tan mel so", "tan OR mel OR so", "tanmel*"]:
         with pytest.raises(QueryError, match="budget"):
             ix.engine.search(query, SearchOptions(seconds=1e-9).checked())
+    # The message names the step that ran out of time; a date sort or facets never blame wildcards.
+    with pytest.raises(QueryError, match="budget ranking the matches"):
+        ix.engine.search("tan mel so", SearchOptions(seconds=1e-9).checked())
+    for options in (SearchOptions(seconds=1e-9, sort="date", facets=True), SearchOptions(seconds=1e-9, facets=True)):
+        with pytest.raises(QueryError) as caught:
+            ix.engine.search("tan mel so", options.checked())
+        assert "wildcards and fuzzy" not in str(caught.value) and "budget " in str(caught.value)
     with pytest.raises(QueryError, match="more than 0"):
         SearchOptions(seconds=0).checked()
     assert ix.engine.search("tan", SearchOptions(seconds=None).checked()).total > 0

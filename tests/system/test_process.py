@@ -243,11 +243,14 @@ def _python_for_nobody(folder: Path) -> tuple[list[str], str] | None:
 
     lib = folder / "lib"
     shutil.copytree(REPO / "searcher", lib / "searcher", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("whoosh", "click", "charset_normalizer"):
+    for name in ("whoosh", "click", "charset_normalizer", "numpy"):
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.submodule_search_locations:
-            shutil.copytree(next(iter(spec.submodule_search_locations)), lib / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            where = Path(next(iter(spec.submodule_search_locations)))
+            shutil.copytree(where, lib / name, ignore=shutil.ignore_patterns("__pycache__"))
+            bundled = where.parent / f"{name}.libs"  # a wheel's shared libraries (numpy's BLAS)
+            if bundled.is_dir():
+                shutil.copytree(bundled, lib / bundled.name)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     for python in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3"):

@@ -4,6 +4,7 @@ serves a new index generation without a restart, and without the web extra exits
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -67,6 +68,44 @@ def test_another_host_is_announced_on_stderr(folders):
         assert len(warning) == 1 and "anyone who can reach" in warning[0]
     finally:
         stop_server(proc)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
+def test_workers_share_the_socket_and_stop_with_the_server(folders):
+    index_dir, seeds_dir = folders
+    proc, url, lines = start_server(index_dir, seeds_dir, "--workers", "2")
+    try:
+        assert any("with 2 worker processes" in line for line in lines)
+        workers = _children(proc.pid)
+        assert len(workers) == 1  # the server itself is the other one
+        documents = get_json(url + "api/stats")["documents"]
+        assert documents > 0
+        assert all(get_json(url + "api/stats")["documents"] == documents for _ in range(6))
+    finally:
+        code, err = stop_server(proc)
+    assert code == 130 and "Traceback" not in err
+    assert not any(_alive(pid) for pid in workers)
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(folders):

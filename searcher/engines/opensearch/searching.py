@@ -273,13 +273,13 @@ class ClusterBackend:
         body = {"size": 0, "suggest": {f"w{i}": {"text": fold(w), "term": {
             "field": "spell", "suggest_mode": "missing", "max_edits": 2, "prefix_length": 0, "min_word_length": 3,
             "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 5}} for i, w in enumerate(words)}}
-        deadline.check()
+        deadline.check("looking for a spelling suggestion")
         left = deadline.left()
         try:
             response = self.client.search(index=self.index, body=body,
                                           **({"request_timeout": left} if left is not None else {}))
         except ConnectionTimeout:
-            raise deadline.error() from None
+            raise deadline.error("looking for a spelling suggestion") from None
         chosen: dict[str, str] = {}
         for i, word in enumerate(words):
             entries = response.get("suggest", {}).get(f"w{i}", [])

@@ -38,7 +38,7 @@ def check_expansions(q: wq.Query, reader: Any, deadline: Deadline) -> None:
                 _count(reader.lexicon(leaf.fieldname), "*", deadline)
         elif isinstance(leaf, wq.MultiTerm):
             _bound_terms(leaf, reader, deadline)
-        deadline.check()
+        deadline.check("expanding wildcards and fuzzy words")
 
 
 def _bound_terms(leaf: Any, reader: Any, deadline: Deadline) -> None:
@@ -74,7 +74,7 @@ def _count(terms: Any, shown: str, deadline: Deadline) -> list[Any]:
     for term in islice(terms, MAX_EXPANSION + 1):
         found.append(term)
         if len(found) % _CLOCK_EVERY == 0:
-            deadline.check()
+            deadline.check("expanding wildcards and fuzzy words")
     if len(found) > MAX_EXPANSION:
         raise too_many_terms(shown, len(found))
     return found

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as windex
-from whoosh import query as wq
 
 from ...core.errors import (
     DocumentNotFoundError,
@@ -362,8 +361,10 @@ class WhooshEngine:
         return self._known
 
     def _save_manifest(self) -> None:
+        """After a commit: the manifest of seed states, and the new segments' spelling and stats files."""
         ix, gen = self._ensure_live()
         write_manifest(gen, ix.latest_generation(), self._manifest())
+        _write_segment_files(ix)
 
     def seed_states(self) -> dict[str, SeedState]:
         return dict(self._manifest())
@@ -443,6 +444,7 @@ class WhooshEngine:
             bulk_write(ix, documents(), jobs=jobs, on_commit=states.update, progress=progress, total=total,
                        entry=lambda doc: state_of[doc.doc_id])
             write_manifest(gen, ix.latest_generation(), states)
+            _write_segment_files(ix)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise
@@ -549,19 +551,27 @@ class WhooshEngine:
         return self._read(self._stats)
 
     def _stats(self, searcher: Any) -> IndexStats:
-        from .searching import source_names
+        """Counts written beside each segment at commit (segment_stats.py), or read from the
+        columns (columns.py) when a segment has deletions: never a walk over the date field's
+        terms (28 s at 21,577 articles before)."""
+        from .segment_stats import totals
 
         marker = self._folder.read_marker()
-        dated = wq.Every("published")
-        newest = searcher.search(dated, limit=1, sortedby="published", reverse=True)
-        oldest = searcher.search(dated, limit=1, sortedby="published")
+        found = totals(searcher)
+        if found is None:
+            from .columns import columns_for
+
+            columns = columns_for(searcher)
+            oldest, newest = columns.date_range()
+            sources = columns.source_counts(columns.live)
+        else:
+            oldest, newest, sources = found.oldest, found.newest, found.sources
         return IndexStats(
             path=str(self.path),
             documents=searcher.doc_count(),
-            sources=dict(sorted(source_names(searcher, _field_counts(searcher, "source_key")).items(),
-                                key=lambda kv: (-kv[1], kv[0].lower()))),
-            oldest=oldest[0].get("published") if len(oldest) else None,
-            newest=newest[0].get("published") if len(newest) else None,
+            sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0].lower()))),
+            oldest=oldest,
+            newest=newest,
             size_bytes=self._folder.live_size(self._generation or marker.current),
             segments=len(searcher.reader().leaf_readers()),
             schema_version=marker.schema_version,
@@ -696,5 +706,11 @@ class _IndexedIds:
         return isinstance(doc_id, str) and self._reader.doc_frequency("doc_id", doc_id) > 0
 
 
-def _field_counts(searcher: Any, fieldname: str) -> dict[str, int]:
-    return {term.decode(): searcher.doc_frequency(fieldname, term) for term in searcher.lexicon(fieldname)}
+def _write_segment_files(ix: Any) -> None:
+    """What readers need of each new segment, written once after a commit: its spelling
+    (did-you-mean) and stats files."""
+    from . import segment_stats, spelling
+    from .columns import segment_columns
+
+    spelling.write_missing(ix)
+    segment_stats.write_missing(ix, segment_columns)

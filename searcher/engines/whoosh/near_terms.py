@@ -19,9 +19,9 @@ from typing import Any
 
 from ...search.limits import Deadline
 from ...search.suggestions import edits
+from .deletions import DEPTH, deletions
+from .spelling import segment_spelling
 
-#: Deletions indexed per term: the largest edit distance it can answer (``~2``, did-you-mean).
-DEPTH = 2
 
 _INDEXES: "weakref.WeakKeyDictionary[Any, dict[str, _Deletions]]" = weakref.WeakKeyDictionary()
 _LEXICONS: "weakref.WeakKeyDictionary[Any, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
@@ -70,16 +70,6 @@ class _Deletions:
         return out
 
 
-def deletions(word: str, depth: int) -> set[str]:
-    """``word`` and every string made by deleting up to ``depth`` of its letters."""
-    out = {word}
-    layer = out
-    for _ in range(depth):
-        layer = {w[:i] + w[i + 1:] for w in layer for i in range(len(w))}
-        out |= layer
-    return out
-
-
 def levenshtein(a: str, b: str, limit: int) -> int:
     """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it must exceed ``limit``."""
     if abs(len(a) - len(b)) > limit:
@@ -105,6 +95,15 @@ def terms_within(reader: Any, fieldname: str, word: str, maxdist: int, prefix: i
     field's deletion index (once per reader) does not count against ``deadline``."""
     if maxdist > DEPTH:
         raise ValueError(f"at most {DEPTH} edits")
+    written = _written(reader, fieldname)
+    if written is not None:  # every segment's index was written at commit (spelling.py)
+        distance = edits if swaps else levenshtein
+        head = word[:prefix]
+        found: set[str] = set()
+        for spelling in written:
+            if len(word) <= spelling.longest + maxdist:
+                found.update(spelling.candidates(word, maxdist))
+        return sorted(t for t in found if t.startswith(head) and distance(word, t, maxdist) <= maxdist)
     per_field = _INDEXES.get(reader)
     if per_field is None:
         per_field = _INDEXES[reader] = {}
@@ -115,3 +114,15 @@ def terms_within(reader: Any, fieldname: str, word: str, maxdist: int, prefix: i
         if deadline is not None:
             deadline.extend(time.perf_counter() - started)
     return deletions_index.within(word, maxdist, prefix, swaps=swaps)
+
+
+def _written(reader: Any, fieldname: str) -> list[Any] | None:
+    """The deletion index files of every segment of ``reader`` for ``fieldname``, or None
+    when one has none (then the index is built in memory, as for an older index)."""
+    found = []
+    for leaf, _offset in reader.leaf_readers():
+        spelling = segment_spelling(leaf, fieldname)
+        if spelling is None:
+            return None
+        found.append(spelling)
+    return found

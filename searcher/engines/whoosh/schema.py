@@ -6,19 +6,26 @@ analysed exactly like the text it is matched against.
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from whoosh.columns import RefBytesColumn, VarBytesColumn
 from whoosh.analysis import STOP_WORDS, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from .unpickling import loads
+
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 4  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``
+SCHEMA_VERSION = 6  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
+# 5: ``source`` keeps a column (stats and facets read it), ``terms`` and ``signature`` are
+# columns instead of stored fields (a ranking reads them for 30-40 documents a query: issue 21);
+# 6: ``doc_id`` keeps a column too (folding names a window's documents without their stored text)
 
 # Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
 # ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
@@ -218,16 +225,45 @@ def name_analyzer():
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
 
 
+class BytesColumn(STORED):
+    """A value kept in a column of its own (one read per document, apart from the stored
+    fields), neither indexed nor stored: bytes as given."""
+
+    stored = False
+
+    def __init__(self) -> None:
+        self.column_type = VarBytesColumn()
+
+    def to_column_value(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def from_column_value(self, value: Any) -> Any:
+        return value
+
+
+class PickledColumn(BytesColumn):
+    """A :class:`BytesColumn` holding any picklable value (None where a document has none)."""
+
+    def to_column_value(self, value: Any) -> bytes:
+        return pickle.dumps(value, protocol=4)
+
+    def from_column_value(self, value: Any) -> Any:
+        return loads(value) if value else None  # restricted: an index's pickle may not run code
+
+
 def build_schema() -> Schema:
     """A fresh Schema for a new index."""
     text = text_analyzer()
     names = name_analyzer()
     return Schema(
-        doc_id=ID(stored=True, unique=True),
+        # The column: a ranked window's ids for folding, read without the stored text.
+        doc_id=ID(stored=True, unique=True, sortable=VarBytesColumn()),
         title=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
         sections=TEXT(analyzer=text, stored=True, phrase=True),
-        source=TEXT(analyzer=names, stored=True, phrase=True),
+        # The column: each document's source as written, for stats and facets by source
+        # (one read per segment; a few distinct names, so references into a list of them).
+        source=TEXT(analyzer=names, stored=True, phrase=True, sortable=RefBytesColumn()),
         authors=TEXT(analyzer=names, stored=True, phrase=True),
         # Exact, lower-cased copies for --source filters and facets.
         source_key=ID(stored=False),
@@ -240,10 +276,11 @@ def build_schema() -> Schema:
         removed=STORED(),
         # Each word field's terms and counts ({field: {term: count}}, see word_counts): a
         # forward index, so pseudo-relevance feedback reads the top hits' terms instead of
-        # re-analysing their text at query time (that was half a Reuters query's time).
-        terms=STORED(),
+        # re-analysing their text at query time (that was half a Reuters query's time). A
+        # column: read alone, not with the document's whole stored text.
+        terms=PickledColumn(),
         # The body's near-duplicate signature (search/duplicates.py), read for each ranked
         # candidate to fold copies; made once at index time, not per query.
-        signature=STORED(),
+        signature=BytesColumn(),
     )
 

@@ -4,7 +4,8 @@ asks of an open Whoosh searcher (:class:`WhooshBackend`).
 Word queries (``syntax=False``, or typed without any operator) are ranked by
 :func:`word_ranking.rank_words`; structured ones by Whoosh with ``scoring.make_weighting``
 (the searcher's weighting). Both read the RankingSettings passed in. Sorting by date and
-facets use Whoosh's collectors over the same matching set. Keys are Whoosh docnums, good
+facets read the matching set's dates and sources from columns (columns.py), never the
+date field's terms; signatures come from a column too. Keys are Whoosh docnums, good
 for the one searcher a search runs on (the engine runs it again on a new searcher if
 another process commits meanwhile).
 """
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import whoosh
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
@@ -31,12 +31,13 @@ from ...search.limits import Deadline
 from ...search.options import SearchOptions
 from ...search.settings import RankingSettings
 from .bounds import check_expansions
+from .columns import columns_for, query_docs, value_column
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
 from .scoring import key_terms
 from .suggestions import corrections_for
-from .word_ranking import rank_words
+from .word_ranking import matching_docs, rank_words
 
 if TYPE_CHECKING:
     from ...search.query_parser import Dialect, ParsedQuery
@@ -60,6 +61,9 @@ class WhooshPlan(Plan):
     #: ``similar``: the key terms' weights, and the article's own docnum (never ranked)
     weights: dict[str, float] | None = None
     exclude: int | None = None
+    #: the documents the query matches, as ranking found them (docnums or a mask; facets
+    #: count them instead of matching again), None until ranked
+    matched: Any = None
 
 
 class WhooshBackend:
@@ -115,28 +119,38 @@ class WhooshBackend:
 
     def rank(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
         options = plan.options
-        if plan.structured or options.sort == "date":
+        if options.sort == "date":
+            return self._rank_by_date(plan, limit)
+        if plan.structured:
             return self._rank_with_whoosh(plan, limit, deadline)
         if plan.weights is not None:
             # Ranked on key terms only: the coordination tier would demand all 20 words.
             ranked = rank_words(self.searcher, list(plan.weights), settings=self.settings, weights=plan.weights,
                                 limit=limit, exclude=plan.exclude, feedback=False, coordinate=False)
         else:
-            allowed = set(self.searcher.docs_for_query(plan.filter)) if plan.filter is not None else None
-            ranked = rank_words(self.searcher, plan.words or [], settings=self.settings, allowed=allowed, limit=limit,
-                                explain=options.explain, feedback=options.expand)
+            ranked = rank_words(self.searcher, plan.words or [], settings=self.settings, allowed=self._allowed(plan),
+                                limit=limit, explain=options.explain, feedback=options.expand)
+            plan.matched = ranked.matched
         self._stored.update(ranked.stored)
         return Window(ranked.order, ranked.total, ranked.why)
 
+    def _allowed(self, plan: WhooshPlan) -> set[int] | None:
+        return set(self.searcher.docs_for_query(plan.filter)) if plan.filter is not None else None
+
+    def _rank_by_date(self, plan: WhooshPlan, limit: int) -> Window[int]:
+        """The matches newest first, undated ones last: their dates read from the date
+        column (columns.py), not by Whoosh's sort, which walked the date field's terms."""
+        if plan.structured:
+            docs = query_docs(self.searcher, plan.query, plan.filter)
+        else:
+            docs = matching_docs(self.searcher, plan.words or [], self._allowed(plan))
+        plan.matched = docs
+        return Window([(0.0, d) for d in columns_for(self.searcher).newest_first(docs, limit)], len(docs))
+
     def _rank_with_whoosh(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
-        """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
-        kwargs: dict[str, Any] = {"filter": plan.filter}
-        by_date = plan.options.sort == "date"
-        if by_date:
-            kwargs["sortedby"] = _newest_first()
-        hits = _timed_search(self.searcher, plan.query, deadline, limit=limit, **kwargs)
-        order = [(0.0 if by_date or not isinstance(hit.score, float) else hit.score, hit.docnum) for hit in hits]
-        return Window(order, len(hits))
+        """Whoosh's own search (with our weighting): structured queries ranked by relevance."""
+        hits = _timed_search(self.searcher, plan.query, deadline, limit=limit, filter=plan.filter)
+        return Window([(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits], len(hits))
 
     def explain(self, plan: WhooshPlan, key: int, score: float) -> list[ScorePart]:
         if plan.structured and plan.options.sort != "date":  # sorted by date, hits are not scored
@@ -163,19 +177,29 @@ class WhooshBackend:
         return out
 
     def copies(self, keys: Sequence[int]) -> dict[int, Copy]:
+        """Ids and signatures from their columns: a window of 30-40 candidates costs no
+        stored-text read (those were a fifth of a Reuters query's time)."""
+        ids = value_column(self.searcher, "doc_id")
         out = {}
         for docnum in keys:
-            f = self._fields(docnum)
-            out[docnum] = Copy(f["doc_id"], stored_signature(f))
+            raw = ids[docnum]
+            out[docnum] = Copy(raw.decode("utf-8") if raw else self._fields(docnum)["doc_id"], self._signature(docnum))
         return out
+
+    def _signature(self, docnum: int) -> Signature:
+        """A document's near-duplicate signature: its column, or made from its stored text when it has none."""
+        found = Signature.from_bytes(value_column(self.searcher, "signature")[docnum])
+        return found if found is not None else stored_signature(self._fields(docnum))
 
     # ------------------------------------------------------------------ facets, did-you-mean
 
     def facet_counts(self, plan: WhooshPlan) -> FacetCounts:
-        groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-        hits = self.searcher.search(plan.query, limit=1, filter=plan.filter, groupedby=groupedby, scored=False)
-        return FacetCounts(sources=source_names(self.searcher, _group_counts(hits, "source")),
-                           months=_group_counts(hits, "month"))
+        """Counts by source and month of the matches ranking found (or the query's, matched
+        again), read from the columns: a facet costs a bincount, not a second search."""
+        docs = plan.matched if plan.matched is not None else query_docs(self.searcher, plan.query, plan.filter)
+        columns = columns_for(self.searcher)
+        mask = columns.mask(docs)
+        return FacetCounts(sources=columns.source_counts(mask), months=columns.month_counts(mask))
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
         return corrections_for(self.searcher, words, deadline)
@@ -203,7 +227,7 @@ def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs:
     try:
         searcher.search_with_collector(parsed, TimeLimitCollector(collector, timelimit=left, use_alarm=False))
     except TimeLimit:
-        raise deadline.error() from None
+        raise deadline.error("matching and scoring the query") from None
     return collector.results()
 
 
@@ -233,18 +257,6 @@ def source_query(source: str, schema: Any) -> wq.Query:
     return wq.Term("source", words[0]) if len(words) == 1 else wq.Phrase("source", words)
 
 
-def source_names(searcher: Any, counts: dict[str, int]) -> dict[str, int]:
-    """Counts by source key (``source_key``: lower case) shown by the name the documents
-    give the source ("AppleInsider", not "appleinsider"): the form of the first document
-    with that key."""
-    shown: dict[str, int] = {}
-    for key, count in counts.items():
-        docnum = searcher.document_number(source_key=key)
-        name = (searcher.stored_fields(docnum).get("source") if docnum is not None else None) or key
-        shown[name] = shown.get(name, 0) + count
-    return shown
-
-
 def _words_query(tokens: list[str]) -> wq.Query:
     """The Whoosh query matching the same documents as rank_words (for date sorting and facets)."""
     subs = [_word_query(f, t) for t in dict.fromkeys(tokens) for f in WORD_FIELDS]
@@ -269,16 +281,3 @@ def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
         if fieldname in WORD_FIELDS:
             found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return found
-
-
-def _newest_first() -> Any:
-    """Sort key for sort="date": dated documents newest first, then the undated ones."""
-    # A plain reverse sort on `published` would put undated documents first: Whoosh
-    # gives a missing value the largest key.
-    has_date = sorting.QueryFacet({0: wq.Every("published")}, other=1)
-    return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
-
-
-def _group_counts(hits: Any, name: str) -> dict[str, int]:
-    """Documents per value of a grouped field (a document without one is not counted)."""
-    return {str(key): len(docs) for key, docs in hits.groups(name).items() if key not in (None, "")}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from heapq import heappush, heapreplace
 from typing import Any
 
+from whoosh.reading import TermNotFound
+
 from ...search.fields import WORD_FIELDS
 from ...search.limits import Deadline
 from ...search.suggestions import edits, max_edits
@@ -28,7 +30,7 @@ def corrections_for(searcher: Any, words: list[str], deadline: Deadline | None =
     chosen: dict[str, str] = {}
     for word in words:
         if deadline is not None:
-            deadline.check()
+            deadline.check("looking for a spelling suggestion")
         stems = [t.text for t in analyzer(word, mode="query")]
         if len(stems) != 1:
             continue
@@ -49,7 +51,10 @@ def corrections_for(searcher: Any, words: list[str], deadline: Deadline | None =
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:
     """How ``stem`` is written in the first document that holds it (lower case)."""
-    m = searcher.postings("body", stem)
+    try:  # the reader's postings: no scorer to set up (a term lookup per segment less)
+        m = searcher.reader().postings("body", stem)
+    except TermNotFound:
+        return None
     if not m.is_active():
         return None
     body = searcher.stored_fields(m.id()).get("body", "")

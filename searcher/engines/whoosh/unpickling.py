@@ -32,11 +32,14 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
     # pickle's name for builtins; _codecs.encode: how protocol 2 writes bytes).
     ("builtins", "int"), ("builtins", "set"), ("builtins", "frozenset"),
     ("__builtin__", "long"), ("__builtin__", "set"), ("__builtin__", "frozenset"),
+    ("builtins", "bytes"), ("__builtin__", "bytes"),  # a bytes column's default value
     ("_codecs", "encode"), ("collections", "defaultdict"), ("datetime", "datetime"), ("re", "_compile"),
     # The schema: fields, their formats and columns, the analyzers (Whoosh's parts and ours).
     ("whoosh.fields", "Schema"), ("whoosh.fields", "TEXT"), ("whoosh.fields", "ID"),
     ("whoosh.fields", "STORED"), ("whoosh.fields", "DATETIME"),
     ("whoosh.formats", "Positions"), ("whoosh.formats", "Existence"), ("whoosh.columns", "NumericColumn"),
+    ("whoosh.columns", "VarBytesColumn"), ("whoosh.columns", "RefBytesColumn"),
+    ("searcher.engines.whoosh.schema", "BytesColumn"), ("searcher.engines.whoosh.schema", "PickledColumn"),
     ("whoosh.analysis.analyzers", "CompositeAnalyzer"), ("whoosh.analysis.tokenizers", "RegexTokenizer"),
     ("whoosh.analysis.tokenizers", "IDTokenizer"), ("whoosh.analysis.filters", "LowercaseFilter"),
     ("whoosh.analysis.filters", "CharsetFilter"), ("searcher.engines.whoosh.schema", "TermFilter"),

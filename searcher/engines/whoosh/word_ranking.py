@@ -21,6 +21,7 @@ from itertools import compress
 from operator import mul
 from typing import Any
 
+import numpy as np
 from whoosh.reading import TermNotFound
 
 from ...core.records import ScorePart
@@ -30,7 +31,8 @@ from ...search.settings import RankingSettings
 from ...search.sums import fold
 from .compounds import Compound, compound_postings, plain_terms
 from .internals import block_postings, is_block_matcher, remaining_blocks
-from .word_stats import WordStats, stats_for
+from .postings import term_postings
+from .word_stats import WORD_FIELDS, WordStats, stats_for
 
 #: Per query term: (term, query weight, docnum -> pseudo-tf).
 TermTfs = list[tuple[str, float, dict[int, float]]]
@@ -46,6 +48,8 @@ class Ranked:
     why: dict[int, list[ScorePart]] = field(default_factory=dict)
     #: Stored fields of the documents this query read (feedback): the hits can reuse them.
     stored: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Every matching document (a numpy mask by docnum; None when explained), for facets.
+    matched: Any = None
 
 
 @dataclass(slots=True)
@@ -94,20 +98,161 @@ def rank_words(
     # With feedback, the first pass orders enough documents to fill the final top
     # ``depth`` however many of them feedback's pool takes (see _rerank).
     first = max(depth, max(settings.feedback_docs, settings.feedback_depth) + depth if use_feedback else 0)
+    matched = None
     if explain:
         scores, full, why = _first_pass_explained(q)
         total = len(scores)
+        order = _order(scores, full, tiered, first)
     else:
-        scores, full, total = _first_pass(q, first)
+        order, full, total, matched = _first_pass_arrays(q, first)
         why = {}
-    order = _order(scores, full, tiered, first)
     stored: dict[int, dict[str, Any]] = {}
     scale = 1.0
     if use_feedback and order:
         order, terms, why, scale = _feedback(q, order, full, depth, stored, why, explain)
     if (settings.proximity_weight or settings.phrase_weight) and len(q.terms) > 1:
         order = _proximity(q, plain_terms(tokens), order, full, why if explain else None, scale)
-    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored)
+    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored, matched=matched)
+
+
+# ---------------------------------------------------------------------------- first pass, as arrays
+
+
+def matching_docs(searcher: Any, tokens: list[str], allowed: set[int] | None = None) -> Any:
+    """The docnums (a numpy array, ascending) holding any of the analysed ``tokens`` in a
+    word field: what a word query matches, for a date sort."""
+    stats = stats_for(searcher)
+    mask = np.zeros(stats.doc_count, dtype=bool)
+    for term in dict.fromkeys(tokens):
+        for fieldname in WORD_FIELDS:
+            docs, _ = _field_arrays(stats, fieldname, term)
+            mask[docs] = True
+    if allowed is not None:
+        keep = np.zeros(stats.doc_count, dtype=bool)
+        if allowed:
+            keep[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
+        mask &= keep
+    return np.flatnonzero(mask)
+
+
+class _Marked:
+    """``docnum in full`` over a numpy mask (the documents holding every word)."""
+
+    __slots__ = ("mask",)
+
+    def __init__(self, mask: Any) -> None:
+        self.mask = mask
+
+    def __contains__(self, docnum: object) -> bool:
+        return self.mask is not None and bool(self.mask[docnum])
+
+    def __len__(self) -> int:
+        return 0 if self.mask is None else int(np.count_nonzero(self.mask))
+
+
+def _field_arrays(stats: WordStats, fieldname: str, term: str) -> tuple[Any, Any]:
+    """(docnums, term frequencies) of one term in one field, docnums in first-match order."""
+    if isinstance(term, Compound):
+        found = compound_postings(stats, fieldname, term)
+        return (np.fromiter(found.keys(), dtype=np.int64, count=len(found)),
+                np.fromiter(found.values(), dtype=np.float64, count=len(found)))
+    return term_postings(stats, fieldname, term)
+
+
+def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], _Marked, int, Any]:
+    """The first pass over numpy arrays: (top ``first`` (score, docnum), the documents
+    holding every word, the hit count, the matches' mask).
+
+    The same scores, bit for bit, as the dict path (:func:`_score_terms`): each term's
+    pseudo-tf adds its fields in WORD_FIELDS order, each score adds the terms in query
+    order (adding to 0.0 is exact), in float64 with the same operations. Equal scores
+    rank in first-match order: by the first (term, field) that matched a document, then
+    by docnum, which is the order of the dict path's keys.
+    """
+    stats, settings = q.stats, q.settings
+    n = stats.doc_count
+    fields = stats.word_field_arrays(settings)
+    k1, delta = settings.k1, settings.delta
+    k1_plus = k1 + 1.0
+    allowed = None
+    if q.allowed is not None:
+        allowed = np.zeros(n, dtype=bool)
+        if q.allowed:
+            allowed[np.fromiter(q.allowed, dtype=np.int64, count=len(q.allowed))] = True
+    scores = np.zeros(n, dtype=np.float64)
+    count = np.zeros(n, dtype=np.int32)
+    first_match = np.full(n, np.iinfo(np.int32).max, dtype=np.int32)
+    acc = np.zeros(n, dtype=np.float64)
+    main = [(t, w) for t, w in q.terms.items()]
+    part_weight = settings.compound_part_weight
+    parts = [(_Part(p), w * part_weight / len(t.parts)) for t, w in main if isinstance(t, Compound) and part_weight
+             for p in t.parts]
+    code = 0
+    for index, (term, qweight) in enumerate(main + parts):
+        is_part = index >= len(main)
+        touched = []
+        for fieldname, norms in fields:
+            docs, tfs = _field_arrays(stats, fieldname, term)
+            code += 1
+            if not len(docs):
+                continue
+            keep = None
+            if allowed is not None:
+                keep = allowed[docs]
+            if q.exclude is not None:
+                keep = (docs != q.exclude) if keep is None else keep & (docs != q.exclude)
+            if is_part:
+                keep = (count[docs] > 0) if keep is None else keep & (count[docs] > 0)
+            if keep is not None:
+                docs, tfs = docs[keep], tfs[keep]
+                if not len(docs):
+                    continue
+            acc[docs] += tfs * norms[docs]  # a field's docnums are distinct
+            if not is_part:
+                first_match[docs] = np.minimum(first_match[docs], code)
+            touched.append(docs)
+        if not touched:
+            continue
+        if len(touched) == 1:
+            docs = touched[0]  # one field's docnums: distinct
+        elif sum(map(len, touched)) * 16 > n:
+            docs = np.flatnonzero(acc)  # every touched entry is > 0 (frequencies and norms are)
+        else:
+            docs = np.unique(np.concatenate(touched))
+        tf = acc[docs]
+        acc[docs] = 0.0
+        w = idf(n, stats.df(term)) * qweight
+        scores[docs] += w * (tf * k1_plus / (tf + k1) + delta)
+        if not is_part:
+            count[docs] += 1
+    matched = count > 0
+    total = int(np.count_nonzero(matched))
+    full_mask = (count == len(main)) if q.tiered and main else None
+    if full_mask is not None and not full_mask.any():
+        full_mask = None
+    candidates = np.flatnonzero(matched)
+    if full_mask is not None:
+        best = _top(np.flatnonzero(full_mask), scores, first_match, first)
+        if len(best) < first:
+            rest = candidates[~full_mask[candidates]]
+            best = np.concatenate([best, _top(rest, scores, first_match, first - len(best))])
+    else:
+        best = _top(candidates, scores, first_match, first)
+    order = [(float(s), int(d)) for s, d in zip(scores[best], best)]
+    return order, _Marked(full_mask), total, matched
+
+
+def _top(docs: Any, scores: Any, first_match: Any, k: int) -> Any:
+    """The ``k`` best of ``docs`` by score, equal scores in first-match order then by docnum."""
+    if k <= 0 or not len(docs):
+        return docs[:0]
+    values = scores[docs]
+    if len(docs) > k:
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= kth
+        docs, values = docs[keep], values[keep]
+    order = np.lexsort((docs, first_match[docs], -values))
+    return docs[order[:k]]
 
 
 # ---------------------------------------------------------------------------- first pass

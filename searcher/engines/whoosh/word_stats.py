@@ -8,15 +8,18 @@ the fast readers it uses are in :mod:`.internals`.
 from __future__ import annotations
 
 import weakref
-from collections import Counter
 from typing import Any
+
+import numpy as np
 
 from ...search.bm25 import length_norms
 from ...search.fields import WORD_FIELDS
 from ...search.settings import RankingSettings
 from ...search.sums import fold
+from .columns import value_column
 from .compounds import Compound, compound_postings
-from .internals import leaf_lengths, term_index
+from .internals import deleted_docnums, leaf_lengths, term_index
+from .unpickling import loads
 
 
 class WordStats:
@@ -32,35 +35,36 @@ class WordStats:
         self.avg: dict[str, float] = {}
         self._norms: dict[tuple[str, float, float], list[float]] = {}
         self._df: dict[str, int] = {}
-        self._doc_terms: dict[int, dict[str, Counter]] = {}
+        self._doc_terms: dict[int, dict[str, dict[str, int]]] = {}
         self._doc_len: dict[int, int] = {}
         self._field_leaves: dict[str, list[tuple[Any, int]]] = {}
         self._term_index: dict[int, Any] = {}
+        self._norm_arrays: dict[tuple[str, float, float], Any] = {}
+        #: Which documents are live (a numpy mask), or None when no segment has deletions.
+        self.live = _live_mask(self.leaves, self.doc_count)
 
-    def doc_terms(self, docnum: int, keep: dict[int, Any] | None = None) -> dict[str, Counter]:
+    def doc_terms(self, docnum: int, keep: dict[int, Any] | None = None) -> dict[str, dict[str, int]]:
         """Per word field (and "" for all of them), one document's indexed terms and their counts (cached).
 
-        ``keep``: where to put the document's stored fields when they are read.
+        ``keep``: unused (the counts are a column now, not read with the stored fields).
         """
         found = self._doc_terms.get(docnum)
         if found is None:
             if len(self._doc_terms) >= 4096:
                 self._doc_terms.clear()
                 self._doc_len.clear()
-            stored = self.searcher.stored_fields(docnum)
-            if keep is not None:
-                keep[docnum] = stored
-            # The forward index written with the document (schema.word_counts): every
-            # document of a schema-3 index has one, older indexes are refused on open.
-            counts = stored.get("terms") or {}
-            found = {f: Counter(counts.get(f) or ()) for f in WORD_FIELDS}
+            # The forward index written with the document (schema.word_counts), in a column
+            # of its own: every document of a schema-5 index has one (older ones are refused).
+            raw = value_column(self.searcher, "terms")[docnum]
+            counts = (loads(raw) if raw else None) or {}  # restricted: an index may not run code
+            found = {f: counts.get(f) or {} for f in WORD_FIELDS}
             # Every field together, for the feedback model: the counts and key order of
             # Counter().update() with each field in turn, without a Python-level pass over
             # the (long) body's words.
             whole: dict[str, int] = {}
             for counts in found.values():
                 fold(whole, counts)
-            found[""] = Counter(whole)
+            found[""] = whole
             self._doc_terms[docnum] = found
             self._doc_len[docnum] = sum(whole.values())
         return found
@@ -120,6 +124,20 @@ class WordStats:
             self._df[term] = found
         return found
 
+    def norm_array(self, fieldname: str, weight: float, b: float) -> Any:
+        """:meth:`norms` as a numpy array (the same float64 values), cached."""
+        key = (fieldname, weight, b)
+        found = self._norm_arrays.get(key)
+        if found is None:
+            found = self._norm_arrays[key] = np.asarray(self.norms(fieldname, weight, b), dtype=np.float64)
+        return found
+
+    def word_field_arrays(self, settings: RankingSettings) -> list[tuple[str, Any]]:
+        """:meth:`word_fields` with the norms as numpy arrays."""
+        weights = settings.field_weights()
+        return [(fieldname, self.norm_array(fieldname, weights[fieldname], settings.field_b(fieldname)))
+                for fieldname in WORD_FIELDS if weights[fieldname]]
+
     def norms(self, fieldname: str, weight: float, b: float) -> list[float]:
         """Per document: field weight / BM25 length normalisation, for this field."""
         key = (fieldname, weight, b)
@@ -141,6 +159,16 @@ class WordStats:
             total = self.searcher.reader().field_length(fieldname)
             self.avg[fieldname] = (total / self.doc_count) if self.doc_count and total else 1.0
         return found
+
+
+def _live_mask(leaves: list[tuple[Any, int]], count: int) -> Any:
+    if not any(leaf.has_deletions() for leaf, _ in leaves):
+        return None
+    live = np.ones(count, dtype=bool)
+    for leaf, offset in leaves:
+        if leaf.has_deletions():
+            live[offset + deleted_docnums(leaf)] = False
+    return live
 
 
 def stats_for(searcher: Any) -> WordStats:
