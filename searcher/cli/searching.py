@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import EXIT_NOTHING, State, pass_state
-from .render import json_text, print_fallback, print_results, printable
+from .render import json_text, print_notes, print_results, printable
 from .tables import print_count, print_ids, print_jsonl, print_table
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 @click.option("--page", "-p", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True,
+              help="relevance, date (newest first) or oldest (oldest first); undated hits come last by date.")
 @click.option("--source", help="Only hits from this source (e.g. \"CBS News\").")
 @click.option("--since", help="Only hits published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD[THH:MM]).")
 @click.option("--until", help="Only hits published on or before this date (YYYY-MM: to the end of that month).")
@@ -80,7 +81,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
                         fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
                         facets=facets, explain=explain, expand=expand, collapse=collapse)
     if not results.total and len(ix) == 0:
-        click.echo(printable(f"searcher: the index at {state.location} is empty: put .txt or .html pages in "
+        click.echo(printable(f"searcher: the index at {ix.shown_location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
     if as_count or as_ids or table:
         if as_count:
@@ -89,7 +90,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
             print_ids(results)
         else:
             print_table(results, table or "tsv", highlight)
-        print_fallback(results)
+        print_notes(results)
         if not results.total:
             sys.exit(EXIT_NOTHING)
         return
@@ -116,10 +117,10 @@ def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool
 def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool, highlight: str) -> None:
     if as_json:
         click.echo(json_text(results.as_dict(), indent=2))
-        print_fallback(results)
+        print_notes(results)
     elif as_jsonl:
         print_jsonl(results)
-        print_fallback(results)
+        print_notes(results)
     else:
         print_results(results, color, highlight)
     if not results.hits:
@@ -147,7 +148,8 @@ def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jso
         raise click.UsageError("--json and --jsonl cannot be used together")
     use_color = color_wanted(color)
     highlight = "ansi" if use_color and not (as_json or as_jsonl) else "plain"
-    results = state.open_index().similar(doc_id, limit=limit, highlight=highlight, collapse=collapse)
+    ix = state.open_index()
+    results = ix.similar(ix.resolve_id(doc_id), limit=limit, highlight=highlight, collapse=collapse)
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
 
 

@@ -125,6 +125,14 @@ class Engine(Protocol):
         """Up to ``limit`` ids of indexed documents that start with ``prefix``, sorted."""
         ...
 
+    def ids_after(self, after: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of indexed documents that sort after ``after`` ("" for the first), sorted."""
+        ...
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        """The stored Documents of these ids, in their order (an id no longer indexed is left out)."""
+        ...
+
     def search(self, query: str, options: SearchOptions) -> Results:
         """One page of ranked hits for a query in the project's language (see README).
 

@@ -24,6 +24,7 @@ from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
 from ...search.bm25 import idf
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
+from ...search.empty import empty_reason
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
@@ -57,6 +58,8 @@ class _Ranking:
     tokens: list[str] | None = None
     why: dict[str, list[ScorePart]] = field(default_factory=dict)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: (sorted by date) how many matches have no date
+    undated: int = 0
 
 
 @dataclass(slots=True)
@@ -137,9 +140,12 @@ def run_search(engine: "OpenSearchEngine", index: str, query: str, options: Sear
         deadline.check()
         hits = _page(engine, index, ranking, entries, options, signatures)
     results = Results(query=query, hits=hits, total=ranking.total, page=options.page, limit=options.limit,
-                      facets=ranking.facets, searched_as_words=as_words, copies=copies)
+                      facets=ranking.facets, searched_as_words=as_words, copies=copies, undated=ranking.undated)
     if ranking.total < SUGGEST_BELOW:
         results.suggestion = suggest(engine, index, query)
+    if not ranking.total:
+        with engine.errors():
+            results.empty_reason = empty_reason(query, options.syntax, lambda text: analyze(engine, index, text))
     results.seconds = time.perf_counter() - started
     return results
 
@@ -172,8 +178,9 @@ def filter_query(filt: SearchFilter | None) -> Query | None:
     if filt is None:
         return None
     parts: list[Query] = []
-    if filt.source is not None:
-        parts.append({"match_phrase": {"source": filt.source}})
+    if filt.sources:
+        wanted = [{"match_phrase": {"source": name}} for name in filt.sources]
+        parts.append(wanted[0] if len(wanted) == 1 else {"bool": {"should": wanted, "minimum_should_match": 1}})
     if filt.since or filt.until:
         bounds: dict[str, Any] = {"format": "epoch_millis"}
         if filt.since:
@@ -261,7 +268,7 @@ def _rank_words(engine: "OpenSearchEngine", index: str, words: _Words, filt: Que
         return _Ranking([], 0, None, [])
     tokens = list(words.weights)
     any_word = words.query(words.weights, fw)
-    if options.sort == "date":
+    if options.by_date:
         ranking = _rank_dsl(engine, index, any_word, filt, options, limit)
         ranking.tokens = tokens
         return ranking
@@ -334,16 +341,20 @@ def _rank_dsl(engine: "OpenSearchEngine", index: str, dsl: Query | None, filt: Q
         return _Ranking([], 0, None)
     body: dict[str, Any] = {"query": _filtered(dsl, filt), "size": limit, "_source": False,
                             "track_total_hits": True}
-    by_date = options.sort == "date"
+    by_date = options.by_date
     if by_date:
-        # Newest first, undated documents last; equal dates in index order.
-        body["sort"] = [{"published": {"order": "desc", "missing": "_last"}}, {"doc_id": "asc"}]
+        # Newest (or oldest) first, undated documents last (counted); equal dates in id order.
+        direction = "desc" if options.sort == "date" else "asc"
+        body["sort"] = [{"published": {"order": direction, "missing": "_last"}}, {"doc_id": "asc"}]
+        body["aggs"] = {"undated": {"missing": {"field": "published"}}}
     elif options.explain:
         body["explain"] = True
     response = engine.client.search(index=index, body=body, search_type="dfs_query_then_fetch")
     hits = response["hits"]["hits"]
     order = [(0.0 if by_date else float(hit["_score"] or 0.0), hit["_id"]) for hit in hits]
     ranking = _Ranking(order, int(response["hits"]["total"]["value"]), dsl)
+    if by_date:
+        ranking.undated = int(response["aggregations"]["undated"]["doc_count"])
     if options.explain and not by_date:
         ranking.why = {hit["_id"]: score_parts(hit["_explanation"], k1=engine.settings.k1) for hit in hits}
     if options.facets and ranking.total:
@@ -405,7 +416,7 @@ def _page(engine: "OpenSearchEngine", index: str, ranking: _Ranking, entries: li
             hit.score_parts = ranking.why.get(key, [])
             tokens = ranking.tokens or []
             tiered = settings.tiers(len(set(tokens)))
-            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
+            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.by_date,
                                                 all_words_first=sorted(set(tokens)) if tiered and hit.score_parts
                                                 else None)
         hits.append(hit)
@@ -467,7 +478,7 @@ def run_similar(engine: "OpenSearchEngine", index: str, doc_id: str, options: Se
     with engine.errors():
         vectors = term_vectors(engine, index, [key])
         if key not in vectors:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+            raise DocumentNotFoundError(f"no document {doc_id!r} in the index")
         counts, dfs, n = vectors[key]
         scored = {t: c * idf(n, dfs.get(t, 1)) for t, c in counts.items() if dfs.get(t, 0) > 1}
         best = dict(sorted(scored.items(), key=lambda kv: -kv[1])[:20])

@@ -32,6 +32,7 @@ from ...core.errors import (
     IndexVersionError,
     SearcherError,
 )
+from ...core.places import shown_location
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...core.version import __version__
 from ...search.options import SearchOptions
@@ -124,7 +125,7 @@ class WhooshEngine:
         """The live Whoosh index, reopened if a rebuild swapped in a new generation."""
         if not self._folder.exists():
             self._folder.check_usable()
-            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+            raise IndexNotFoundError(f"no index at {shown_location(self.path)}")
         marker = self._folder.read_marker()
         self._folder.check_version(marker, SCHEMA_VERSION)
         if self._ix is None or marker.current != self._generation:
@@ -138,7 +139,7 @@ class WhooshEngine:
                 raise access_error(exc, self.path, "read") from None
             except (windex.EmptyIndexError, OSError) as exc:
                 self.close()
-                raise _Stale(f"index at {self.path} is incomplete ({exc}); {REPAIR}") from None
+                raise _Stale(f"the index at {shown_location(self.path)} is incomplete ({exc}); {REPAIR}") from None
             self._generation = marker.current
         return self._ix
 
@@ -226,8 +227,8 @@ class WhooshEngine:
         if found is None and isinstance(exc, DAMAGE_ERRORS) and not isinstance(exc, InterruptedError):
             found = describe(exc, gen)
         if found is None:
-            return None if strict else IndexNotFoundError(f"index at {self.path} cannot be read ({exc})")
-        return IndexDamagedError(f"the index at {self.path} is damaged ({found}); {REPAIR}")
+            return None if strict else IndexNotFoundError(f"the index at {shown_location(self.path)} cannot be read ({exc})")
+        return IndexDamagedError(f"the index at {shown_location(self.path)} is damaged ({found}); {REPAIR}")
 
     def whoosh_index(self) -> Any:
         """The live Whoosh index (for this package and its tests)."""
@@ -477,7 +478,7 @@ class WhooshEngine:
     def get(self, doc_id: str) -> Document:
         fields = self._read(lambda searcher: searcher.document(doc_id=doc_id))
         if fields is None:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {shown_location(self.path)}")
         return fields_to_document(fields)
 
     def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
@@ -493,6 +494,31 @@ class WhooshEngine:
             return found
 
         return self._read(ids)
+
+    def ids_after(self, after: str, limit: int) -> list[str]:
+        def ids(searcher: Any) -> list[str]:
+            found: list[str] = []
+            reader = searcher.reader()
+            # Deleted documents' ids stay in the term list until a merge: look them up only then.
+            check = reader.has_deletions()
+            for fieldname, term in reader.terms_from("doc_id", after):
+                if fieldname != "doc_id":
+                    break
+                doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
+                if doc_id != after and (not check or searcher.document_number(doc_id=doc_id) is not None):
+                    found.append(doc_id)
+                    if len(found) >= limit:
+                        break
+            return found
+
+        return self._read(ids)
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        def documents(searcher: Any) -> list[Document]:
+            found = (searcher.document(doc_id=doc_id) for doc_id in doc_ids)
+            return [fields_to_document(fields) for fields in found if fields is not None]
+
+        return self._read(documents)
 
     def search(self, query: str, options: SearchOptions) -> Results:
         from .searching import run_search

@@ -26,6 +26,7 @@ from whoosh.searching import TimeLimit
 from ...core.errors import DocumentNotFoundError, QueryError
 from ...core.records import Hit, Results, ScorePart
 from ...search.duplicates import Signature, are_copies, collapse, read_signature
+from ...search.empty import empty_reason
 from ...search.explain import explanation_lines
 from ...search.filters import SearchFilter, make_filter
 from ...search.limits import Deadline, check_query_size
@@ -65,6 +66,8 @@ class _Ranking:
     parsed: Any = None
     #: (similar) how many copies of the article itself were taken out of ``order``
     own_copies: int = 0
+    #: (sorted by date) how many matches have no date
+    undated: int = 0
 
 
 def run_search(searcher: Any, query: str, options: SearchOptions,
@@ -97,10 +100,13 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
     deadline.check()
     results = Results(query=query, hits=_page(searcher, ranking, entries, options, settings, deadline),
                       total=ranking.total, page=options.page, limit=options.limit, facets=ranking.facets,
-                      searched_as_words=as_words, copies=copies)
+                      searched_as_words=as_words, copies=copies, undated=ranking.undated)
     if ranking.total < SUGGEST_BELOW:
         results.suggestion = suggest(searcher, query, deadline)
         deadline.check()
+    if not ranking.total:
+        analyzer = searcher.schema["body"].analyzer
+        results.empty_reason = empty_reason(query, options.syntax, lambda text: analyze_query(text, analyzer))
     results.seconds = time.perf_counter() - started
     return results
 
@@ -170,7 +176,7 @@ def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, se
     """A query of plain words: BM25F and feedback by rank_words (Whoosh's collectors for date order)."""
     tokens = analyze_query(query, searcher.schema["body"].analyzer)
     parsed = _words_query(tokens)
-    if options.sort != "relevance":
+    if options.by_date:
         ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options, deadline, limit)
         ranking.tokens = tokens
         return ranking
@@ -187,13 +193,18 @@ def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: An
                       options: SearchOptions, deadline: Deadline, limit: int) -> _Ranking:
     """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
     kwargs: dict[str, Any] = {"filter": filt}
-    if options.sort == "date":
-        kwargs["sortedby"] = _newest_first()
+    if options.by_date:
+        kwargs["sortedby"] = _by_date(newest_first=options.sort == "date")
+        if not (options.since or options.until):  # a date filter leaves no undated match
+            kwargs["groupedby"] = {"dated": _dated()}
+            kwargs["maptype"] = sorting.Count
     hits = _timed_search(searcher, parsed, deadline, limit=limit, **kwargs)
     order = [(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits]
-    if options.sort == "date":
+    if options.by_date:
         order = [(0.0, d) for _, d in order]
     ranking = _Ranking(order, len(hits), terms, parsed=parsed)
+    if "groupedby" in kwargs:
+        ranking.undated = hits.groups("dated").get(1, 0)
     if options.facets and ranking.total:
         ranking.facets = _facets(searcher, parsed, filt)
     return ranking
@@ -231,12 +242,12 @@ def _page(searcher: Any, ranking: _Ranking, entries: list[_Entry], options: Sear
         hit.duplicates = [_stored(searcher, ranking, d)["doc_id"] for d in entry.copies]
         deadline.check()
         if options.explain:
-            if ranking.parsed is not None and options.sort != "date":  # sorted by date, hits are not scored
+            if ranking.parsed is not None and not options.by_date:  # sorted by date, hits are not scored
                 ranking.why[docnum] = structured_parts(searcher, ranking.parsed, docnum, score)
             hit.score_parts = ranking.why.get(docnum, [])
             tokens = ranking.tokens
             tiered = tokens is not None and settings.tiers(len(set(tokens)))
-            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
+            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.by_date,
                                                 all_words_first=sorted(set(tokens)) if tiered and hit.score_parts else None)
         hits.append(hit)
     return hits
@@ -251,8 +262,9 @@ def compile_filter(filt: SearchFilter | None, schema: Any) -> wq.Query | None:
     if filt is None:
         return None
     parts: list[wq.Query] = []
-    if filt.source is not None:
-        parts.append(source_query(filt.source, schema))
+    if filt.sources:
+        wanted = [source_query(name, schema) for name in filt.sources]
+        parts.append(wanted[0] if len(wanted) == 1 else wq.Or(wanted))
     if filt.since or filt.until:
         parts.append(wq.DateRange("published", filt.since, filt.until))
     if not parts:
@@ -330,12 +342,16 @@ def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], fi
     )
 
 
-def _newest_first() -> Any:
-    """Sort key for sort="date": dated documents newest first, then the undated ones."""
+def _dated() -> Any:
+    """The facet 0 for a dated document, 1 for an undated one."""
+    return sorting.QueryFacet({0: wq.Every("published")}, other=1)
+
+
+def _by_date(*, newest_first: bool) -> Any:
+    """Sort key for a date sort: dated documents newest (or oldest) first, then the undated ones."""
     # A plain reverse sort on `published` would put undated documents first: Whoosh
     # gives a missing value the largest key.
-    has_date = sorting.QueryFacet({0: wq.Every("published")}, other=1)
-    return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
+    return sorting.MultiFacet([_dated(), sorting.FieldFacet("published", reverse=newest_first)])
 
 
 def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
@@ -363,7 +379,7 @@ def run_similar(searcher: Any, doc_id: str, options: SearchOptions,
     started = time.perf_counter()
     docnum = searcher.document_number(doc_id=doc_id)
     if docnum is None:
-        raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+        raise DocumentNotFoundError(f"no document {doc_id!r} in the index")
     weights = key_terms(searcher, docnum)
     ranking = _Ranking([], 0, set(weights))
     entries: list[_Entry] = []

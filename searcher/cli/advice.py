@@ -1,0 +1,24 @@
+"""What to type next: the command line's advice after a library error.
+
+The library's messages say what is wrong in its own words (a library user never types
+`searcher index`); the command line adds the command that mends it.
+"""
+
+from __future__ import annotations
+
+from .. import DocumentNotFoundError, IndexDamagedError, IndexNotFoundError, IndexVersionError, NotAnIndexError
+
+#: (error class, what the command line adds), the first that matches.
+ADVICE: tuple[tuple[type[Exception], str], ...] = (
+    (IndexNotFoundError, "; run `searcher index` first (or `searcher import FILE`)"),
+    (IndexDamagedError, " with `searcher index --rebuild`"),
+    (IndexVersionError, " with `searcher index --rebuild`"),
+    (NotAnIndexError, "; give another --index-dir (or --index)"),
+    (DocumentNotFoundError, "; `searcher list` shows every id"),
+)
+
+
+def with_advice(exc: Exception) -> str:
+    """The error's message and, if the command line has one, its advice."""
+    message = str(exc)
+    return message + next((advice for kind, advice in ADVICE if isinstance(exc, kind)), "")
