@@ -37,7 +37,7 @@ def api_search(
 ) -> JSONResponse:
     """One page of ranked hits: the record `searcher search --json` prints."""
     with _pool(request).borrow() as index:
-        results = index.search(params.q, limit=params.limit, page=params.page, sort=params.sort, source=params.source,
+        results = index.search(params.q, limit=params.limit, page=params.page, sort=params.sort, source=params.source or None,
                                since=params.since, until=params.until, syntax=not params.words, facets=facets,
                                explain=explain)
     return JSONResponse(results.as_dict(), headers={"Server-Timing": f"search;dur={results.seconds * 1000:.1f}"})
@@ -52,7 +52,7 @@ def api_similar(
     """The articles most like this one (itself excluded): the record `searcher similar --json` prints.
     The id may be any start of one that no other id shares."""
     with _pool(request).borrow() as index:
-        results = index.similar(doc_id, limit=limit)
+        results = index.similar(index.resolve_id(doc_id), limit=limit)
     return JSONResponse(results.as_dict())
 
 
@@ -62,7 +62,7 @@ def api_document(request: Request, doc_id: str) -> JSONResponse:
     """One indexed document, with the lines the cleaner removed: the record `searcher show --json`
     prints. The id may be any start of one that no other id shares."""
     with _pool(request).borrow() as index:
-        doc = index.get(doc_id)
+        doc = index.get(index.resolve_id(doc_id))
     return JSONResponse(doc.as_dict())
 
 

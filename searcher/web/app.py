@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, pages
+from . import api, apidocs, pages
 from .errors import install_handlers
 from .headers import SecurityHeaders
 from .readers import DEFAULT_READERS, IndexPool
@@ -31,12 +31,14 @@ def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READE
     app = FastAPI(title="searcher", version=__version__, lifespan=lifespan,
                   description="Search an archive of news articles: the JSON records of `searcher search --json`, "
                               "`show --json`, `similar --json` and `stats --json`.",
-                  docs_url=None, redoc_url=None)  # the interactive docs load scripts from elsewhere
+                  docs_url=None, redoc_url=None)  # FastAPI's load scripts from elsewhere: apidocs serves ours
     app.state.pool = pool
     app.state.pages = Pages()
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    apidocs.mount_assets(app)
     install_handlers(app)
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,9 +1,11 @@
 """Headers every response carries, whatever made it (a page, the API, an error).
 
-The pages run no script at all, so the Content-Security-Policy allows none: text from an
+The Content-Security-Policy lets the pages run only scripts from this server (the search
+page's own, and on /docs Swagger UI's packaged files), never an inline one: text from an
 indexed page that slipped past escaping still could not run. Styles and images come only
-from this server; forms post only to it; no other site may frame the pages. Referrer-Policy
-keeps a search's words from reaching an article's own site when its link is followed.
+from this server (/docs also takes Swagger UI's ``data:`` icons); scripts may fetch only
+from it; forms post only to it; no other site may frame the pages. Referrer-Policy keeps a
+search's words from reaching an article's own site when its link is followed.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                           "base-uri 'none'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+                           "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: /docs: the same, and the icons Swagger UI draws as ``data:`` images.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -38,6 +42,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                if scope.get("path") == "/docs":
+                    headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
