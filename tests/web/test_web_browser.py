@@ -7,8 +7,8 @@ you type, and the page is the same.
 
 Skips with a one-line reason when playwright or chromium is missing; with
 SEARCHER_REQUIRE_BROWSER=1 (set by .ci/run) it fails instead. With SEARCHER_SCREENSHOTS=1
-it writes a screenshot of each screen to benchmarks/out/, and the README's docs/serve.png
-and docs/serve-phone.png.
+it writes a screenshot of each screen to benchmarks/out/, and docs/serve.png and
+docs/serve-phone.png (shown in README.md and docs/web.md).
 """
 
 from __future__ import annotations
