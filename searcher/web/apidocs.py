@@ -28,7 +28,7 @@ INSTALL_COMMAND = 'pip install "searcher[web]"  (swagger-ui-bundle-v2)'
 def swagger_ui_path() -> Path | None:
     """The folder of Swagger UI's packaged files, or None when the package is missing."""
     try:
-        from swagger_ui_bundle import swagger_ui_path as path
+        from swagger_ui_bundle import swagger_ui_path as path  # type: ignore[import-untyped]
     except ImportError:
         return None
     return Path(str(path))

@@ -81,16 +81,13 @@ def month_choices(params: SearchParams, counts: dict[str, int]) -> list[Choice]:
         span = None  # a range of years among months, or of months among years
     choices = []
     for key in keys:
-        first, last = span or (None, None)
-        inside = span is not None and first <= key <= last  # type: ignore[operator]
-        if span is None:
-            since, until = key, key
-        elif first == last == key:
+        since: str | None = key
+        until: str | None = key
+        inside = span is not None and span[0] <= key <= span[1]
+        if span is not None and span[0] == span[1] == key:
             since = until = None  # the only month chosen: unchoose it
-        elif inside:
-            since, until = key, key
-        else:
-            since, until = min(first, key), max(last, key)  # type: ignore[type-var]
+        elif span is not None and not inside:
+            since, until = min(span[0], key), max(span[1], key)  # widen the range to take it in
         choices.append(Choice(month_words(key), params.changed(since=since, until=until), inside, counts[key]))
     return choices
 
