@@ -21,6 +21,7 @@ from .core.records import Document, Hit, IndexStats, RemovedLine, Results, Score
 from .core.errors import (
     AmbiguousIdError,
     ClusterError,
+    ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -28,9 +29,11 @@ from .core.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    InsecureClusterWarning,
     NotAnIndexError,
     QueryError,
     SearcherError,
+    SearcherWarning,
     SeedError,
     SourceFileError,
 )
@@ -38,6 +41,8 @@ from .core.errors import (
 __all__ = [
     "AmbiguousIdError",
     "ClusterError",
+    "ClusterSettings",
+    "ClusterUnavailableError",
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
@@ -48,6 +53,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStats",
     "IndexVersionError",
+    "InsecureClusterWarning",
     "NotAnIndexError",
     "QueryError",
     "RemovedLine",
@@ -55,6 +61,7 @@ __all__ = [
     "ScorePart",
     "SearchIndex",
     "SearcherError",
+    "SearcherWarning",
     "SeedError",
     "SourceFileError",
     "UpdateReport",
@@ -69,6 +76,7 @@ if TYPE_CHECKING:
     # What type checkers see of the names below that are imported on first use: every one
     # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .engines.opensearch.connection import ClusterSettings
     from .index import SearchIndex
     from .sources.jsonl import read_jsonl
 
@@ -78,6 +86,7 @@ _LAZY = {
     "clean_html": ".cleaning.cleaner",
     "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
+    "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
 }
 

@@ -25,6 +25,7 @@ from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from .engines.opensearch.connection import ClusterSettings
     from .indexing.update import SeedOptions
 
 #: How many candidates an ambiguous id prefix's error lists.
@@ -37,16 +38,17 @@ LIST_PAGE = 500
 
 
 def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
-                settings: RankingSettings | None = None) -> Engine:
+                settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> Engine:
     """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
-    OpenSearch cluster; anything else a folder, kept by Whoosh."""
+    OpenSearch cluster (reached with ``cluster``, default: the environment's settings);
+    anything else a folder, kept by Whoosh."""
     if is_cluster_url(location):
         try:
             from .engines.opensearch.engine import OpenSearchEngine
         except ImportError as exc:  # opensearch-py is an extra
             raise SearcherError(f"{location} is an OpenSearch index, and that needs opensearch-py "
                                 f"({exc.name} is missing): pip install 'searcher[opensearch]'") from None
-        return OpenSearchEngine(str(location), wait=wait, settings=settings)
+        return OpenSearchEngine(str(location), wait=wait, settings=settings, cluster=cluster)
     from .engines.whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, wait=wait, settings=settings)
@@ -60,15 +62,18 @@ class SearchIndex:
     :param wait: seconds a writer waits for another process's write to finish.
     :param settings: the ranking knobs both word and structured queries use (default:
         ``searcher.search.settings.DEFAULT_SETTINGS``).
+    :param cluster: how to reach a cluster (TLS, credentials: :class:`searcher.ClusterSettings`);
+        default: read from the ``SEARCHER_OPENSEARCH_*`` environment variables.
     """
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
-                 settings: RankingSettings | None = None) -> None:
-        #: Where the index is, as given (a folder or a cluster URL), for messages.
-        self.location = str(path)
+                 settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> None:
+        self.engine: Engine = open_engine(path, wait=wait, settings=settings, cluster=cluster)
+        self._on_cluster = is_cluster_url(str(path))
+        #: Where the index is, for messages: the folder, or the cluster's URL without credentials.
+        self.location = self.engine.location if self._on_cluster else str(path)
         self.path = Path(path)
         self.wait = wait
-        self.engine: Engine = open_engine(path, wait=wait, settings=settings)
 
     @property
     def shown_location(self) -> str:
@@ -107,9 +112,14 @@ class SearchIndex:
 
         Missing, or written with another schema while the seeds are at hand (``update``
         then rebuilds it). Without the seeds an old index is left for the caller to report.
+
+        :raises IndexNotFoundError: an index on a cluster that is not there: a search never
+            makes one (someone runs `searcher index` or `import` on purpose).
         """
         if not self.engine.exists():
             self.engine.check_usable()
+            if self._on_cluster:
+                raise IndexNotFoundError(f"no index at {self.location}")  # the CLI adds how to make one
             return f"no index at {shown_location(self.location)}"
         if self.engine.outdated() and Path(seeds_dir).is_dir():
             return f"the index at {shown_location(self.location)} has an older schema"
@@ -117,7 +127,7 @@ class SearchIndex:
 
     def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
         """SearcherError if this index's folder and ``seeds_dir`` overlap (see :func:`check_apart`)."""
-        if not is_cluster_url(self.location):
+        if not self._on_cluster:
             check_apart(self.path, seeds_dir)
 
     # ------------------------------------------------------------------ writing

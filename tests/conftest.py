@@ -38,20 +38,28 @@ def shared_data(*parts: str, required: bool = True) -> Path | None:
     return None
 
 
-#: Set (by .ci/run) to the URL of a running OpenSearch cluster (tools/opensearch/cluster).
+#: Set (by .ci/run) to the URL of a running OpenSearch 2.x cluster (tools/opensearch/cluster).
 TEST_OPENSEARCH = "SEARCHER_TEST_OPENSEARCH"
+#: Set (by .ci/run) to the URL of a running OpenSearch 3.x cluster (cluster start --version 3.9.0).
+TEST_OPENSEARCH_3 = "SEARCHER_TEST_OPENSEARCH_3"
+#: The OpenSearch major versions tests that take a ``version`` run on (see opensearch_url): the
+#: 3.x runs are marked slow, so the quick run (-m "not slow") stays as long as with one cluster.
+OPENSEARCH_VERSIONS = ("2", pytest.param("3", marks=pytest.mark.slow))
 #: Set (by .ci/run) to make a missing cluster a failure instead of a skip.
 REQUIRE_OPENSEARCH = "SEARCHER_REQUIRE_OPENSEARCH"
 
 
-def opensearch_url() -> str:
-    """The test cluster's URL (SEARCHER_TEST_OPENSEARCH, no trailing slash); when it is unset,
-    skip the test with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
-    url = os.environ.get(TEST_OPENSEARCH, "").strip().rstrip("/")
+def opensearch_url(version: str = "2") -> str:
+    """The URL (no trailing slash) of the test cluster of OpenSearch ``version`` (2:
+    SEARCHER_TEST_OPENSEARCH, 3: SEARCHER_TEST_OPENSEARCH_3); when it is unset, skip the test
+    with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
+    variable = TEST_OPENSEARCH if version == "2" else TEST_OPENSEARCH_3
+    url = os.environ.get(variable, "").strip().rstrip("/")
     if url:
         return url
-    reason = (f"{TEST_OPENSEARCH} not set (start a test cluster: "
-              f"tools/opensearch/cluster start --nodes 2 --port auto --dir DIR)")
+    extra = "" if version == "2" else " --version 3.9.0"
+    reason = (f"{variable} not set (start a test cluster: "
+              f"tools/opensearch/cluster start --nodes 2 --port auto --dir DIR{extra})")
     if os.environ.get(REQUIRE_OPENSEARCH):
         pytest.fail(f"{reason}, and {REQUIRE_OPENSEARCH} is set")
     pytest.skip(reason)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from searcher import ClusterError, Document, IndexLockedError, SearchIndex, read_jsonl
 from searcher.cli.app import cli as main
 
-from conftest import GOLD_DOC, REPO, drop_cluster_index, opensearch_url, write_articles
+from conftest import GOLD_DOC, OPENSEARCH_VERSIONS, REPO, drop_cluster_index, opensearch_url, write_articles
 
 pytestmark = pytest.mark.cluster
 
@@ -56,18 +56,19 @@ def ids(results) -> list[str]:
     return sorted(h.doc_id for h in results)
 
 
-@pytest.fixture
-def location():
-    url = opensearch_url()
+@pytest.fixture(params=OPENSEARCH_VERSIONS, ids=lambda v: f"opensearch{v}")
+def location(request):
+    """A fresh index name on the test cluster of each OpenSearch major version."""
+    url = opensearch_url(request.param)
     name = f"t13b-{uuid.uuid4().hex[:10]}"
     yield f"{url}/{name}"
     drop_cluster_index(url, name)
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """The same documents in a Whoosh folder and on the cluster."""
-    url = opensearch_url()
+@pytest.fixture(scope="module", params=OPENSEARCH_VERSIONS, ids=lambda v: f"opensearch{v}")
+def pair(request, tmp_path_factory):
+    """The same documents in a Whoosh folder and on the cluster (of each major version)."""
+    url = opensearch_url(request.param)
     name = f"t13b-{uuid.uuid4().hex[:10]}"
     whoosh = SearchIndex(tmp_path_factory.mktemp("w") / "ix")
     whoosh.add(DOCS)
@@ -233,7 +234,7 @@ def test_a_stale_lock_is_taken_over(location):
 
 
 def test_a_partial_bulk_failure_names_the_documents_and_writes_the_rest(location):
-    from searcher.engines.opensearch.client import Action, bulk_write
+    from searcher.engines.opensearch.client import Action, BulkOptions, bulk_write
     from searcher.engines.opensearch.mapping import to_source
 
     with SearchIndex(location) as ix:
@@ -242,7 +243,8 @@ def test_a_partial_bulk_failure_names_the_documents_and_writes_the_rest(location
         good = [Action(f"d{n}", f"d{n}", to_source(Document(doc_id=f"d{n}", body="ok"))) for n in range(3)]
         bad = Action("bad", "bad", {**to_source(Document(doc_id="bad", body="x")), "unknown": 1})
         with pytest.raises(ClusterError, match=r"1 document\(s\) were not written .*'bad'"):
-            bulk_write(engine.client, engine.url, engine._live(), [good[0], bad, *good[1:]], pauses=())
+            bulk_write(engine.client, engine.url, engine._live(), [good[0], bad, *good[1:]],
+                       options=BulkOptions(streams=2, retry_for=5))
         engine.client.indices.refresh(index=engine._live())
         assert len(ix) == 4 and "bad" not in ix
 
@@ -260,6 +262,16 @@ def test_the_shipped_seed_searches_the_same_on_both_engines(location, tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(REPO / "seeds", seeds)
     runner = CliRunner()
+    # A search never makes an index on a cluster (and leaves nothing behind): `index` does.
+    missing = runner.invoke(main, ["--index", location, "--seeds-dir", str(seeds), "search", "Khalilzad re-set"])
+    assert missing.exit_code == 2 and "run `searcher index`" in missing.stderr
+    url, name = location.rsplit("/", 1)
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[url])
+    assert not client.indices.get(index=f"{name}*", allow_no_indices=True, ignore_unavailable=True)
+    client.close()
+    assert runner.invoke(main, ["--index", location, "--seeds-dir", str(seeds), "index", "-q"]).exit_code == 0
     built = runner.invoke(main, ["--index", location, "--seeds-dir", str(seeds), "search", "Khalilzad re-set",
                                  "--ids"])
     assert built.exit_code == 0 and built.stdout.split() == [GOLD_DOC]
