@@ -10,24 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..core.errors import QueryError
 from . import query_tree as qt
 from .fields import DEFAULT_FIELDS
-from .query_parser import parse_query
-from .query_text import broken_syntax, plain_words
+from .query_parser import ParsedQuery
+from .query_text import plain_words
 
 
-def empty_reason(query: str, syntax: bool, analyse: Callable[[str], list[str]]) -> str | None:
+def empty_reason(query: str, reading: ParsedQuery | None, analyse: Callable[[str], list[str]]) -> str | None:
     """The reason ``query`` can find nothing, or None when it could have.
 
-    ``analyse(text)``: the terms the engine searches for ``text`` (stop words dropped).
+    ``reading``: the parse the engine searched with (None when it searched plain words: it is
+    not parsed again); ``analyse(text)``: the terms the engine searches for ``text`` (stop
+    words dropped).
     """
     looked_for = plain_words(query)
-    if syntax and broken_syntax(query) is None:
-        try:
-            tree = parse_query(query).tree
-        except QueryError:
-            return None
+    tree = reading.tree if reading is not None else None
+    if tree is not None:
         if isinstance(tree, qt.AndNot):
             leaves = _leaves(tree.positive)
             if not leaves:
@@ -36,7 +34,7 @@ def empty_reason(query: str, syntax: bool, analyse: Callable[[str], list[str]]) 
             if not all(map(_is_words, leaves)):
                 return None
             looked_for = " ".join(plain_words(leaf.text) for leaf in leaves)  # type: ignore[union-attr]
-        elif tree is not None and not all(map(_is_words, _leaves(tree))):
+        elif not all(map(_is_words, _leaves(tree))):
             return None
     words = list(dict.fromkeys(looked_for.split()))
     if not words or analyse(" ".join(words)):

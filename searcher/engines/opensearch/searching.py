@@ -38,6 +38,7 @@ from .mapping import doc_key, parse_date, stored_signature
 from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank
 
 if TYPE_CHECKING:
+    from ...search.query_parser import ParsedQuery
     from .engine import OpenSearchEngine
 
 WORD_FIELDS = ("title", "body", "sections")
@@ -120,6 +121,7 @@ def run_search(engine: "OpenSearchEngine", index: str, query: str, options: Sear
     deadline = Deadline(options.seconds)
     filt = filter_query(make_filter(options.source, options.since, options.until))
     as_words = None
+    parsed: "ParsedQuery | None" = None
     signatures = _Signatures(engine, index)
     with engine.errors():
         if not options.syntax or is_plain(query):
@@ -145,7 +147,7 @@ def run_search(engine: "OpenSearchEngine", index: str, query: str, options: Sear
         results.suggestion = suggest(engine, index, query)
     if not ranking.total:
         with engine.errors():
-            results.empty_reason = empty_reason(query, options.syntax, lambda text: analyze(engine, index, text))
+            results.empty_reason = empty_reason(query, parsed, lambda text: analyze(engine, index, text))
     results.seconds = time.perf_counter() - started
     return results
 

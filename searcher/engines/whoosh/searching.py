@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import whoosh
 from whoosh import query as wq
@@ -43,6 +43,9 @@ from .scoring import key_terms
 from .suggestions import suggest
 from .word_ranking import rank_words
 from .word_stats import WORD_FIELDS
+
+if TYPE_CHECKING:
+    from ...search.query_parser import ParsedQuery
 
 _WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
@@ -85,9 +88,9 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
     deadline = Deadline(options.seconds)
     filt = compile_filter(make_filter(options.source, options.since, options.until), searcher.schema)
     as_words = None
-    parsed = None
+    parsed = reading = None
     if options.syntax and not is_plain(query):
-        parsed, as_words = _structured_query(searcher, query, settings)
+        reading, parsed, as_words = _structured_query(searcher, query, settings)
         check_expansions(parsed, searcher.reader(), deadline)
         terms = _body_terms(parsed, searcher)
 
@@ -106,7 +109,7 @@ def run_search(searcher: Any, query: str, options: SearchOptions,
         deadline.check()
     if not ranking.total:
         analyzer = searcher.schema["body"].analyzer
-        results.empty_reason = empty_reason(query, options.syntax, lambda text: analyze_query(text, analyzer))
+        results.empty_reason = empty_reason(query, reading, lambda text: analyze_query(text, analyzer))
     results.seconds = time.perf_counter() - started
     return results
 
@@ -159,16 +162,19 @@ def stored_signature(stored: dict[str, Any]) -> Signature:
     return read_signature(stored.get("signature"), stored.get("body") or "", stored.get("title") or "")
 
 
-def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> tuple[wq.Query, str | None]:
-    """A query with syntax, parsed into the project's tree and compiled to Whoosh's objects;
-    and why it was searched as plain words instead (None when its syntax was used)."""
+def _structured_query(searcher: Any, query: str,
+                      settings: RankingSettings) -> "tuple[ParsedQuery, wq.Query, str | None]":
+    """A query with syntax, parsed into the project's tree (the ParsedQuery) and compiled to
+    Whoosh's objects; and why it was searched as plain words instead (None when its syntax
+    was used)."""
     # Imported here: most searches are plain words, and a cold `searcher search` should
     # not pay for building the parser's tables and the tree's classes.
     from ...search.query_parser import parse_query
     from .compile import DIALECT, compile_reading
 
-    tree = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
-    return compile_reading(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
+    reading = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
+    return (reading, *compile_reading(reading, searcher.schema, reader=searcher.reader(),
+                                      field_boosts=settings.field_weights()))
 
 
 def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings,
