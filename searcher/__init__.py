@@ -5,6 +5,7 @@ The public API::
     doc = searcher.clean_file(path)           # a seed file -> Document
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
+    results = ix.search("peace talks", searcher.SearchOptions(sort="date"), limit=20)
 
 ``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
 that only cleans pages does not pay for the search engine, and searching does not pay
@@ -43,6 +44,7 @@ __all__ = [
     "ClusterError",
     "ClusterSettings",
     "ClusterUnavailableError",
+    "DEFAULT_SETTINGS",
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
@@ -56,10 +58,12 @@ __all__ = [
     "InsecureClusterWarning",
     "NotAnIndexError",
     "QueryError",
+    "RankingSettings",
     "RemovedLine",
     "Results",
     "ScorePart",
     "SearchIndex",
+    "SearchOptions",
     "SearcherError",
     "SearcherWarning",
     "SeedError",
@@ -78,6 +82,8 @@ if TYPE_CHECKING:
     from .cleaning.cleaner import clean_file, clean_html, clean_text
     from .engines.opensearch.connection import ClusterSettings
     from .index import SearchIndex
+    from .search.options import SearchOptions
+    from .search.settings import DEFAULT_SETTINGS, RankingSettings
     from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
@@ -86,6 +92,9 @@ _LAZY = {
     "clean_html": ".cleaning.cleaner",
     "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
+    "SearchOptions": ".search.options",
+    "RankingSettings": ".search.settings",
+    "DEFAULT_SETTINGS": ".search.settings",
     "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
 }

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.places import shown_location
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
 from .engines.base import DEFAULT_WAIT, Engine
 from .engines.opensearch.location import is_cluster_url
-from .search.options import SearchOptions
+from .search.options import SearchOptions, with_changes
 from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
 
@@ -61,7 +60,7 @@ class SearchIndex:
         cluster given as a URL, ``http://127.0.0.1:9200/news`` (the name is made on first write).
     :param wait: seconds a writer waits for another process's write to finish.
     :param settings: the ranking knobs both word and structured queries use (default:
-        ``searcher.search.settings.DEFAULT_SETTINGS``).
+        ``searcher.DEFAULT_SETTINGS``; try a variant with ``dataclasses.replace(DEFAULT_SETTINGS, k1=1.2)``).
     :param cluster: how to reach a cluster (TLS, credentials: :class:`searcher.ClusterSettings`);
         default: read from the ``SEARCHER_OPENSEARCH_*`` environment variables.
     """
@@ -282,47 +281,25 @@ class SearchIndex:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.engine.contains(doc_id)
 
-    def search(
-        self,
-        query: str,
-        limit: int = 10,
-        page: int = 1,
-        sort: str = "relevance",
-        source: str | Sequence[str] | None = None,
-        since: date | datetime | str | None = None,
-        until: date | datetime | str | None = None,
-        syntax: bool = True,
-        *,
-        fragments: int = 3,
-        context: int = 12,
-        highlight: str = "plain",
-        facets: bool = False,
-        explain: bool = False,
-        expand: bool | None = None,
-        collapse: bool = True,
-    ) -> Results:
+    def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> Results:
         """Search the index; see the README for the query language.
 
-        The arguments after ``query`` are those of
-        :class:`searcher.search.options.SearchOptions`, which documents each.
+        ``options``: how to search and show the hits, a :class:`searcher.SearchOptions`
+        (default: its defaults); ``changes``: some of its fields by name, applied over it
+        (``ix.search("oil", limit=20, sort="date")``).
 
         :raises QueryError: empty query, unknown field, bad option.
         """
-        sources = source if source is None or isinstance(source, str) else tuple(source)
-        options = SearchOptions(limit=limit, page=page, sort=sort, source=sources, since=since, until=until,
-                                syntax=syntax, fragments=fragments, context=context, highlight=highlight,
-                                facets=facets, explain=explain, expand=expand, collapse=collapse)
-        return self.engine.search(query, options.checked())
+        return self.engine.search(query, with_changes(options, changes))
 
-    def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
-                highlight: str = "plain", collapse: bool = True) -> Results:
+    def similar(self, doc_id: str, options: SearchOptions | None = None, **changes: Any) -> Results:
         """The articles most like ``doc_id`` (a whole id, as for :meth:`get`): not itself, nor
-        with ``collapse`` its copies (counted in ``Results.copies``)."""
-        if limit < 1:
-            raise QueryError("limit must be 1 or more")
-        options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight,
-                                collapse=collapse)
-        return self.engine.similar(self._whole_id(doc_id), options.checked())
+        with ``collapse`` its copies (counted in ``Results.copies``).
+
+        It reads ``limit``, ``page``, ``fragments``, ``context``, ``highlight``, ``collapse``
+        and ``seconds`` of the options (given as for :meth:`search`); the others are a QueryError.
+        """
+        return self.engine.similar(self._whole_id(doc_id), with_changes(options, changes))
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""

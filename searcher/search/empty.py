@@ -1,22 +1,25 @@
 """Why a query found nothing, when the reason is the query itself (``Results.empty_reason``).
 
 "Nothing found" for ``-oil`` or ``the`` is true but unhelpful: the first only says what to
-leave out, the second's words are too common to be indexed at all. Engines call
-:func:`empty_reason` when a search found nothing, with their own analysis (which words
-are stop words is theirs to say).
+leave out, the second's words are too common to be indexed at all. The pipeline calls
+:func:`empty_reason` when a search found nothing, with the backend's analysis (which words
+are stop words is the engine's to say).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import query_tree as qt
 from .fields import DEFAULT_FIELDS
-from .query_parser import ParsedQuery
 from .query_text import plain_words
 
+if TYPE_CHECKING:
+    from .query_parser import ParsedQuery
 
-def empty_reason(query: str, reading: ParsedQuery | None, analyse: Callable[[str], list[str]]) -> str | None:
+
+def empty_reason(query: str, reading: "ParsedQuery | None", analyse: Callable[[str], list[str]]) -> str | None:
     """The reason ``query`` can find nothing, or None when it could have.
 
     ``reading``: the parse the engine searched with (None when it searched plain words: it is

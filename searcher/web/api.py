@@ -38,9 +38,7 @@ def api_search(
 ) -> JSONResponse:
     """One page of ranked hits: the record `searcher search --json` prints."""
     with _pool(request).borrow() as index:
-        results = index.search(params.q, limit=params.limit, page=params.page, sort=params.sort, source=params.source or None,
-                               since=params.since, until=params.until, syntax=not params.words, facets=facets,
-                               explain=explain)
+        results = index.search(params.q, params.options(facets=facets, explain=explain))
     return JSONResponse(results.as_dict(), headers={"Server-Timing": f"search;dur={results.seconds * 1000:.1f}"})
 
 

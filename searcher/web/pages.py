@@ -51,11 +51,8 @@ def home(request: Request) -> Response:
 def _search(index: SearchIndex, params: SearchParams, **changes: Any) -> Results:
     """The search the page's parameters ask for (``changes``: the same search with a filter
     left out, or as a count only)."""
-    values: dict[str, Any] = dict(limit=params.limit, page=params.page, sort=params.sort, source=params.source or None,
-                                  since=params.since, until=params.until, syntax=not params.words, facets=True,
-                                  fragments=SNIPPET_FRAGMENTS, context=SNIPPET_CONTEXT, highlight="none")
-    values.update(changes)
-    return index.search(params.q, **values)
+    page = {"facets": True, "fragments": SNIPPET_FRAGMENTS, "context": SNIPPET_CONTEXT, "highlight": "none"}
+    return index.search(params.q, params.options(**{**page, **changes}))
 
 
 def _counts_without(index: SearchIndex, params: SearchParams, name: str, results: Results, **left_out: Any) -> dict[str, int]:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DocumentNotFoundError, IndexNotFoundError, NotAnIndexError
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
@@ -27,6 +27,9 @@ from .connection import ClusterSettings
 from .location import parse_location
 from .locking import ClusterLock, lease_for
 from .mapping import ADDED_FIELDS, SCHEMA_VERSION, bm25_type, doc_key, index_body, seed_state, to_document, to_source
+
+if TYPE_CHECKING:
+    from .searching import ClusterBackend
 
 logger = logging.getLogger(__name__)
 
@@ -391,20 +394,24 @@ class OpenSearchEngine:
             found = self.client.mget(index=physical, body={"ids": [doc_key(doc_id) for doc_id in doc_ids]})["docs"]
         return [to_document(doc["_source"]) for doc in found if doc.get("found")]
 
-    def search(self, query: str, options: SearchOptions) -> Results:
-        from .searching import run_search
+    def backend(self) -> "ClusterBackend":
+        from .searching import ClusterBackend
 
-        return run_search(self, self._searchable(), query, options)
+        return ClusterBackend(self.client, self._searchable(), self.settings)
+
+    def search(self, query: str, options: SearchOptions) -> Results:
+        from ...search import pipeline
+
+        backend = self.backend()
+        with self.errors():
+            return pipeline.search(backend, query, options)
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
-        from .searching import run_similar
+        from ...search import pipeline
 
-        return run_similar(self, self._searchable(), doc_id, options)
-
-    def suggest(self, query: str) -> str | None:
-        from .searching import suggest
-
-        return suggest(self, self._searchable(), query)
+        backend = self.backend()
+        with self.errors():
+            return pipeline.similar(backend, doc_id, options)
 
     def stats(self) -> IndexStats:
         physical = self._live()

@@ -50,7 +50,6 @@ STOP_WORDS = (
 
 #: Words, as the Whoosh engine's TOKEN_PATTERN (Java regex; Unicode word characters).
 TOKEN_PATTERN = r"\w+(?:\.\w+)*"
-TEXT_FIELDS = ("title", "body", "sections")
 NAME_FIELDS = ("source", "authors")
 KEYWORD_FIELDS = ("doc_id", "url", "language")
 DATE_FIELDS = ("published",)
