@@ -12,11 +12,12 @@ import pytest
 import searcher
 from searcher import Document, SearchIndex
 from searcher.cli import cli
+from searcher.cli.color import spelled_out
 from conftest import GOLD_DOC
 
 
-def run(runner, index_dir, seeds_dir, *args: str):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), *args])
+def run(runner, index_dir, seeds_dir, *args: str, **kwargs):
+    return runner.invoke(cli, ["--index-dir", str(index_dir), "--seeds-dir", str(seeds_dir), *args], **kwargs)
 
 
 def test_bare_searcher_prints_the_usage_and_the_commands_on_their_lines(runner):
@@ -35,6 +36,34 @@ def test_a_misspelt_option_gets_the_right_name_and_no_unrelated_hint(runner, tmp
     assert "No such option '--limt'. Did you mean '--limit'?" in result.stderr and "quote the query" not in result.stderr
     dash = run(runner, tmp_path / "ix", tmp_path / "seeds", "search", "-iraq")
     assert "quote the query" in dash.stderr  # a query word taken for an option still gets it
+
+
+@pytest.mark.parametrize("args, coloured", [
+    (["--color=always"], True), (["--color", "always"], True), (["--color"], True), (["--color=auto"], False),
+    ([], False), (["--color=never"], False), (["--color", "never"], False), (["--no-color"], False)])
+def test_color_takes_always_never_auto_and_the_old_flags(runner, index_dir, seeds_dir, args, coloured):
+    result = run(runner, index_dir, seeds_dir, "search", *args, "Khalilzad")  # not a terminal: auto is plain
+    assert result.exit_code == 0 and ("\x1b[" in result.stdout) == coloured and "Khalilzad" in result.stdout
+    similar = run(runner, index_dir, seeds_dir, "similar", *args, GOLD_DOC)
+    assert similar.exit_code in (0, 1) and ("\x1b[" in similar.stdout) == (coloured and bool(similar.stdout))
+
+
+def test_a_colour_that_is_not_one_is_named_and_color_leaves_the_query_alone(runner, index_dir, seeds_dir):
+    bad = run(runner, index_dir, seeds_dir, "search", "--color=blue", "Khalilzad")
+    assert bad.exit_code == 2 and "'blue' is not one of 'auto', 'always', 'never'" in bad.stderr
+    # --color alone before a word: the word is the query, not the option's value
+    assert "\x1b[" in run(runner, index_dir, seeds_dir, "search", "--color", "Khalilzad").stdout
+    assert spelled_out(["--no-color", "oil", "--color", "--", "--color", "--no-color"]) == \
+        ["--color=never", "oil", "--color=always", "--", "--color", "--no-color"]  # after --, query words
+
+
+def test_a_dash_reads_the_query_from_standard_input(runner, index_dir, seeds_dir):
+    piped = run(runner, index_dir, seeds_dir, "search", "-", "--ids", input="Khalilzad\n  re-set\n")
+    assert piped.exit_code == 0 and piped.stdout.split() == [GOLD_DOC], piped.stderr
+    as_typed = run(runner, index_dir, seeds_dir, "search", "Khalilzad re-set", "--ids")
+    assert piped.stdout == as_typed.stdout
+    none = run(runner, index_dir, seeds_dir, "search", "-", input="  \n")
+    assert none.exit_code == 2 and "standard input, which gave none" in none.stderr
 
 
 def test_list_gives_ids_dates_and_titles(runner, tmp_path):
