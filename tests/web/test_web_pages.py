@@ -21,7 +21,8 @@ from web_site import build_site  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    with TestClient(create_app(build_site(tmp_path_factory.mktemp("pages"))), raise_server_exceptions=False) as c:
+    with TestClient(create_app(build_site(tmp_path_factory.mktemp("pages"))), raise_server_exceptions=False,
+                    base_url="http://localhost") as c:
         yield c
 
 
