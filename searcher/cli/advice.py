@@ -18,7 +18,14 @@ ADVICE: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+#: What the command line adds for an index folder that must not be rebuilt in place
+#: (``IndexDamagedError.foreign``).
+FOREIGN_ADVICE = " (`searcher --index-dir NEW_FOLDER index`)"
+
+
 def with_advice(exc: Exception) -> str:
     """The error's message and, if the command line has one, its advice."""
     message = str(exc)
+    if isinstance(exc, IndexDamagedError) and exc.foreign:
+        return message + FOREIGN_ADVICE
     return message + next((advice for kind, advice in ADVICE if isinstance(exc, kind)), "")

@@ -128,6 +128,13 @@ def test_a_missing_index_is_named_as_a_place_and_only_the_cli_gives_advice(runne
     shown = runner.invoke(cli, ["--index-dir", "ix", "show", "zzz"])
     assert shown.exit_code == 1 and "`searcher list` shows every id" in shown.stderr
     assert runner.invoke(cli, ["--index-dir", "ix", "show", "note-1"]).stdout.startswith("Ten\n")  # a prefix
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(searcher.NotAnIndexError) as foreign:
+        SearchIndex("other").stats()
+    assert "--" not in str(foreign.value) and "`" not in str(foreign.value)
+    refused = runner.invoke(cli, ["--index-dir", "other", "stats"])
+    assert refused.exit_code == 2 and refused.stderr.count("--index-dir") == 1  # the advice, once
 
 
 def test_notes_on_stderr_say_what_the_hits_do_not(runner, tmp_path):

@@ -246,7 +246,7 @@ class WhooshEngine:
         return IndexDamagedError(
             f"the index at {self.path} was not made by searcher: {where} holds {exc}, which an index of ours "
             "never holds (it could run code), so it was not read; do not open it again, but build a new index "
-            "from the seeds in a new folder (searcher --index-dir NEW_FOLDER index)")
+            "from the seeds in a new folder", foreign=True)
 
     def _index_file(self, name: str | None) -> str:
         """Where the file Whoosh calls ``name`` is in the folder: ``gen-000001/MAIN_x.seg``, or

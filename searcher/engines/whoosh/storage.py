@@ -147,8 +147,7 @@ class IndexFolder:
             entries = [p for p in self.root.iterdir() if not _ours(p.name)]
             if entries:
                 raise NotAnIndexError(
-                    f"{self.root} is not empty and is not a searcher index; "
-                    "it is left untouched (choose another --index-dir)"
+                    f"{self.root} is not empty and is not a searcher index; it is left untouched"
                 )
 
     def read_marker(self) -> Marker:
