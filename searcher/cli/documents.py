@@ -70,7 +70,7 @@ def stats_command(state: State, as_json: bool) -> None:
 
 
 @click.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of {doc_id, title, published, source, url}.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of {doc_id, title, title_guessed, source, url, published}.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one such JSON object a line.")
 @pass_state
 def list_command(state: State, as_json: bool, as_jsonl: bool) -> None:
@@ -89,13 +89,14 @@ def list_command(state: State, as_json: bool, as_jsonl: bool) -> None:
         click.echo("[", nl=False)
     for doc in state.open_index().documents():
         if as_json or as_jsonl:
-            record = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "url": doc.url,
+            record = {"doc_id": doc.doc_id, "title": doc.display_title, "title_guessed": doc.title_guessed,
+                      "source": doc.source, "url": doc.url,
                       "published": doc.published.isoformat() if doc.published else None}
             lead = "" if as_jsonl else ("\n  " if not count else ",\n  ")
             click.echo(lead + json_text(record), nl=as_jsonl)
         else:
             day = doc.published.date().isoformat() if doc.published else "-"
-            click.echo(f"{typeable_id(doc.doc_id)}\t{day}\t{printable(' '.join(doc.title.split()))}")
+            click.echo(f"{typeable_id(doc.doc_id)}\t{day}\t{printable(' '.join(doc.display_title.split()))}")
         count += 1
     if as_json:
         click.echo("\n]" if count else "]")

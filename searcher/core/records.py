@@ -22,6 +22,17 @@ class RemovedLine:
     reason: str = ""
 
 
+# How many of the body's first words stand in for a missing headline in lists.
+GUESSED_TITLE_WORDS = 12
+
+
+def guessed_title(body: str, words: int = GUESSED_TITLE_WORDS) -> str:
+    """What lists show for an article with no confident headline: its first words ("..." when
+    cut short), rather than a menu entry or a gallery counter passed off as its title."""
+    first = (body or "").strip().split("\n", 1)[0].split()
+    return " ".join(first[:words]) + (" …" if len(first) > words else "")
+
+
 class _PublishedDate:
     """``Document.published``: given as a datetime, a date or an ISO 8601 string, kept (and
     read back) as a datetime, and typed so: a type checker accepts
@@ -52,6 +63,8 @@ class Document:
     ``body`` holds paragraphs separated by a blank line; section headings are
     paragraphs of their own and are also listed in ``sections``. ``published`` may be
     given as a datetime, a date or an ISO 8601 string; it is kept as a datetime.
+    ``title_guessed`` is set whenever ``title`` is empty (the cleaner found no line it could
+    trust as the page's headline): lists then show :attr:`display_title`, the body's first words.
     """
 
     doc_id: str
@@ -66,6 +79,17 @@ class Document:
     language: str | None = None
     removed: list[RemovedLine] = field(default_factory=list)
     content_hash: str | None = None
+    title_guessed: bool = False
+
+    def __post_init__(self) -> None:
+        # Derived, so a document read back from an index (which stores no flag) says the same.
+        if not self.title or isinstance(self.title, str) and not self.title.strip():
+            self.title_guessed = True
+
+    @property
+    def display_title(self) -> str:
+        """The title, or, with none, the body's first words (the id for an empty document)."""
+        return self.title or guessed_title(self.body) or self.doc_id
 
     @property
     def paragraphs(self) -> list[str]:
@@ -225,6 +249,9 @@ class Hit:
     matches: list[tuple[int, int]] = field(default_factory=list)
     score_parts: list[ScorePart] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    #: The document has no confident headline: ``title`` holds its first words
+    #: (:func:`guessed_title`).
+    title_guessed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO 8601); the snippet as plain text plus match offsets.
@@ -243,6 +270,7 @@ class Hit:
             "snippet": self.snippet_text,
             "matches": [[start, end] for start, end in self.matches],
             "duplicates": list(self.duplicates),
+            "title_guessed": self.title_guessed,
             **({"explanation": {"score": round(self.score, 6), "parts": [p.as_dict() for p in self.score_parts]}}
                if self.explanation else {}),
         }

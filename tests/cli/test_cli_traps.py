@@ -70,14 +70,19 @@ def test_list_gives_ids_dates_and_titles(runner, tmp_path):
     with SearchIndex(tmp_path / "ix") as ix:
         ix.add([Document(doc_id="b", title="Second\tnote", body="x", published=datetime(2020, 1, 2), url="https://e.org/b"),
                 Document(doc_id="a", title="First note", body="y"),
-                Document(doc_id="c", title="Gone", body="z")])
+                Document(doc_id="c", title="Gone", body="z"),
+                Document(doc_id="d", body="Dock workers walked out at dawn.")])
         ix.delete("c")
     plain = run(runner, tmp_path / "ix", tmp_path / "seeds", "list")
-    assert plain.exit_code == 0 and plain.stdout.splitlines() == ["a\t-\tFirst note", "b\t2020-01-02\tSecond note"]
+    assert plain.exit_code == 0 and plain.stdout.splitlines() == [
+        "a\t-\tFirst note", "b\t2020-01-02\tSecond note", "d\t-\tDock workers walked out at dawn."]  # its first words
     records = json.loads(run(runner, tmp_path / "ix", tmp_path / "seeds", "list", "--json").stdout)
-    assert records == [{"doc_id": "a", "title": "First note", "source": None, "url": None, "published": None},
-                       {"doc_id": "b", "title": "Second\tnote", "source": None, "url": "https://e.org/b",
-                        "published": "2020-01-02T00:00:00"}]
+    assert records == [{"doc_id": "a", "title": "First note", "title_guessed": False, "source": None, "url": None,
+                        "published": None},
+                       {"doc_id": "b", "title": "Second\tnote", "title_guessed": False, "source": None,
+                        "url": "https://e.org/b", "published": "2020-01-02T00:00:00"},
+                       {"doc_id": "d", "title": "Dock workers walked out at dawn.", "title_guessed": True,
+                        "source": None, "url": None, "published": None}]
     lines = run(runner, tmp_path / "ix", tmp_path / "seeds", "list", "--jsonl").stdout.splitlines()
     assert [json.loads(line) for line in lines] == records
     with SearchIndex(tmp_path / "empty") as ix:
