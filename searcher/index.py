@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
+from .core.places import shown_location
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
 from .core.locations import is_url, redacted
 from .engines.base import DEFAULT_WAIT, Engine
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 #: How many candidates an ambiguous id prefix's error lists.
 AMBIGUOUS_SHOWN = 5
+#: Ids (and documents) read at a time when listing every one.
+LIST_PAGE = 500
 
 # The writing methods import searcher.indexing (cleaning, hashing, process pools) when
 # they run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -73,6 +76,11 @@ class SearchIndex:
         self.wait = wait
 
     @property
+    def shown_location(self) -> str:
+        """Where the index is, as messages name it (``./index`` for ``index``)."""
+        return shown_location(self.location)
+
+    @property
     def settings(self) -> RankingSettings:
         """The ranking knobs this index searches with (fixed when it is opened)."""
         return self.engine.settings
@@ -111,11 +119,10 @@ class SearchIndex:
         if not self.engine.exists():
             self.engine.check_usable()
             if self._on_cluster:
-                raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` (or `searcher import`) "
-                                         "to make it")
-            return f"no index at {self.location}"
+                raise IndexNotFoundError(f"no index at {self.location}")  # the CLI adds how to make one
+            return f"no index at {shown_location(self.location)}"
         if self.engine.outdated() and Path(seeds_dir).is_dir():
-            return f"the index at {self.location} has an older schema"
+            return f"the index at {shown_location(self.location)} has an older schema"
         return None
 
     def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
@@ -193,7 +200,7 @@ class SearchIndex:
         :raises IndexNotFoundError: there is no index (none is created).
         """
         if not self.engine.exists():
-            raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` first")
+            raise IndexNotFoundError(f"no index at {shown_location(self.location)}")
         missing = []
         with self.engine.writing():
             for doc_id in dict.fromkeys(doc_ids):
@@ -204,8 +211,13 @@ class SearchIndex:
     # ------------------------------------------------------------------ reading
 
     def get(self, doc_id: str) -> Document:
-        """The stored Document with this id, or with the one id that starts with it (see :meth:`resolve_id`)."""
-        return self.engine.get(self.resolve_id(doc_id))
+        """The stored Document with this id, the whole id (``"x" in ix`` says whether it is
+        there; :meth:`resolve_id` turns the start of an id into one).
+
+        :raises DocumentNotFoundError: no document has this id; the message names a few ids
+            that start with it, if any do.
+        """
+        return self.engine.get(self._whole_id(doc_id))
 
     def resolve_id(self, doc_id: str) -> str:
         """The id of the one indexed document that is, or starts with, ``doc_id`` (as git takes
@@ -214,26 +226,58 @@ class SearchIndex:
         :raises DocumentNotFoundError: no id is or starts with ``doc_id``.
         :raises AmbiguousIdError: several ids start with it; the message lists a few.
         """
-        if not isinstance(doc_id, str) or not doc_id:
-            raise QueryError("give a document id (or the start of one)")
-        if self.engine.contains(doc_id):
-            return doc_id
-        typed = unicodedata.normalize("NFC", doc_id)  # seed ids are NFC, as keyboards type
-        if typed != doc_id and self.engine.contains(typed):
-            return typed
-        candidates = self.engine.ids_starting_with(typed, AMBIGUOUS_SHOWN + 1)
+        _check_id(doc_id)
+        exact = self._present(doc_id)
+        if exact is not None:
+            return exact
+        candidates = self.engine.ids_starting_with(unicodedata.normalize("NFC", doc_id), AMBIGUOUS_SHOWN + 1)
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.location}, and no id starts with it "
-                                        "(see `searcher search`)")
-        shown = ", ".join(repr(c) for c in candidates[:AMBIGUOUS_SHOWN])
-        more = ", ..." if len(candidates) > AMBIGUOUS_SHOWN else ""
-        raise AmbiguousIdError(f"{doc_id!r} starts several document ids ({shown}{more}): give more of the id",
-                               candidates[:AMBIGUOUS_SHOWN])
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {shown_location(self.location)}, "
+                                        "and no id starts with it")
+        raise AmbiguousIdError(f"{doc_id!r} starts several document ids ({_listed(candidates)}): "
+                               "give more of the id", candidates[:AMBIGUOUS_SHOWN])
+
+    def _present(self, doc_id: str) -> str | None:
+        """``doc_id`` if it is indexed, as given or as a keyboard types it (NFC: seed ids are), else None."""
+        if self.engine.contains(doc_id):
+            return doc_id
+        typed = unicodedata.normalize("NFC", doc_id)
+        return typed if typed != doc_id and self.engine.contains(typed) else None
+
+    def _whole_id(self, doc_id: str) -> str:
+        """``doc_id`` if a document has it, else DocumentNotFoundError naming ids that start with it."""
+        _check_id(doc_id)
+        exact = self._present(doc_id)
+        if exact is not None:
+            return exact
+        starting = self.engine.ids_starting_with(unicodedata.normalize("NFC", doc_id), AMBIGUOUS_SHOWN + 1)
+        hint = f" (ids that start with it: {_listed(starting)}; resolve_id takes the start of an id)" if starting else ""
+        raise DocumentNotFoundError(f"no document {doc_id!r} in {shown_location(self.location)}{hint}")
 
     def __len__(self) -> int:
         return self.engine.count()
+
+    def __iter__(self) -> Iterator[str]:
+        """Every document's id, in order (read a page at a time: any size of index)."""
+        after = ""
+        while True:
+            page = self.engine.ids_after(after, LIST_PAGE)
+            yield from page
+            if len(page) < LIST_PAGE:
+                return
+            after = page[-1]
+
+    def documents(self) -> Iterator[Document]:
+        """Every stored Document, in the order of their ids (read a page at a time)."""
+        page: list[str] = []
+        for doc_id in self:
+            page.append(doc_id)
+            if len(page) >= LIST_PAGE:
+                yield from self.engine.get_many(page)
+                page = []
+        yield from self.engine.get_many(page)
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.engine.contains(doc_id)
@@ -250,17 +294,27 @@ class SearchIndex:
         return self.engine.search(query, with_changes(options, changes))
 
     def similar(self, doc_id: str, options: SearchOptions | None = None, **changes: Any) -> Results:
-        """The articles most like ``doc_id``: not itself, nor with ``collapse`` its copies
-        (counted in ``Results.copies``); the id may be a prefix, as for :meth:`get`.
+        """The articles most like ``doc_id`` (a whole id, as for :meth:`get`): not itself, nor
+        with ``collapse`` its copies (counted in ``Results.copies``).
 
         It reads ``limit``, ``page``, ``fragments``, ``context``, ``highlight``, ``collapse``
         and ``seconds`` of the options (given as for :meth:`search`); the others are a QueryError.
         """
-        return self.engine.similar(self.resolve_id(doc_id), with_changes(options, changes))
+        return self.engine.similar(self._whole_id(doc_id), with_changes(options, changes))
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""
         return self.engine.stats()
+
+
+def _listed(ids: list[str]) -> str:
+    """The first few of ``ids``, quoted: ``'a', 'b', ...``."""
+    return ", ".join(repr(i) for i in ids[:AMBIGUOUS_SHOWN]) + (", ..." if len(ids) > AMBIGUOUS_SHOWN else "")
+
+
+def _check_id(doc_id: object) -> None:
+    if not isinstance(doc_id, str) or not doc_id:
+        raise QueryError("give a document id (or the start of one)")
 
 
 def check_apart(index_dir: str | os.PathLike[str], seeds_dir: str | os.PathLike[str]) -> None:

@@ -21,6 +21,7 @@ import click
 
 from .. import DocumentNotFoundError, SearcherError, SearcherWarning, __version__
 from . import documents, indexing, searching, serving
+from .advice import with_advice
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, ClusterOptions, State, error_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -38,10 +39,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DocumentNotFoundError as exc:
-            click.echo(error_line(str(exc)), err=True)
+            click.echo(error_line(with_advice(exc)), err=True)
             ctx.exit(EXIT_NOTHING)
         except SearcherError as exc:
-            raise CliError(str(exc)) from exc
+            raise CliError(with_advice(exc)) from exc
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError as exc:
@@ -61,6 +62,13 @@ class _Group(click.Group):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
         except click.UsageError as exc:
+            if _no_arguments(exc):
+                # Bare `searcher`: the usage and the commands, on their lines (as git does).
+                click.echo(exc.ctx.get_help())  # type: ignore[union-attr]
+                code = exc.exit_code
+                if standalone_mode:
+                    sys.exit(code)
+                return code
             click.echo(error_line(_usage_text(exc)), err=True)
             if exc.ctx is not None:
                 click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
@@ -104,10 +112,18 @@ def _os_error_text(exc: OSError) -> str:
     return f"{where}{reason}"
 
 
+def _no_arguments(exc: click.UsageError) -> bool:
+    """True for the error click (8.2 on) raises for a group called with nothing at all;
+    click 8.1 printed the help itself."""
+    return isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and exc.ctx is not None
+
+
 def _usage_text(exc: click.UsageError) -> str:
-    """click's message, plus what to do when a query word was taken for an option."""
+    """click's message, plus what to do when a query word was taken for an option (not when
+    click found an option of that name misspelt: ``--limt``)."""
     text = exc.format_message()
-    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None and exc.ctx.command.name == "search":
+    if (isinstance(exc, click.NoSuchOption) and not exc.possibilities and exc.ctx is not None
+            and exc.ctx.command.name == "search"):
         text = (f"{text.rstrip('.')}; to search for a word starting with '-', quote the query "
                 "(searcher search 'taliban -iraq') or put -- before it (searcher search -- taliban -iraq)")
     return text

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .context import EXIT_NOTHING, State, pass_state
-from .render import json_text, print_document, printable
+from .render import json_text, print_document, printable, typeable_id
 
 
 @click.command("show")
@@ -24,7 +24,8 @@ def show_command(state: State, doc_id: str, as_json: bool) -> None:
     Example:
         searcher show 000_d8f0162b6785f52f
     """
-    doc = state.open_index().get(doc_id)
+    ix = state.open_index()
+    doc = ix.get(ix.resolve_id(doc_id))
     print_document(doc, as_json=as_json, removed=False)
 
 
@@ -68,6 +69,41 @@ def stats_command(state: State, as_json: bool) -> None:
         click.echo(f"source:     {printable(name)} ({count})")
 
 
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of {doc_id, title, title_guessed, source, url, published}.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one such JSON object a line.")
+@pass_state
+def list_command(state: State, as_json: bool, as_jsonl: bool) -> None:
+    """List every document: its id, date and title, in the order of the ids; exit 1 when
+    the index holds none.
+
+    \b
+    Example:
+        searcher list | grep -i taliban
+        searcher list --jsonl | jq -r .url
+    """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl cannot be used together")
+    count = 0
+    if as_json:
+        click.echo("[", nl=False)
+    for doc in state.open_index().documents():
+        if as_json or as_jsonl:
+            record = {"doc_id": doc.doc_id, "title": doc.display_title, "title_guessed": doc.title_guessed,
+                      "source": doc.source, "url": doc.url,
+                      "published": doc.published.isoformat() if doc.published else None}
+            lead = "" if as_jsonl else ("\n  " if not count else ",\n  ")
+            click.echo(lead + json_text(record), nl=as_jsonl)
+        else:
+            day = doc.published.date().isoformat() if doc.published else "-"
+            click.echo(f"{typeable_id(doc.doc_id)}\t{day}\t{printable(' '.join(doc.display_title.split()))}")
+        count += 1
+    if as_json:
+        click.echo("\n]" if count else "]")
+    if not count:
+        sys.exit(EXIT_NOTHING)
+
+
 @click.command("delete")
 @click.argument("doc_ids", nargs=-1, required=True, metavar="DOC_ID...")
 @pass_state
@@ -88,4 +124,4 @@ def delete_command(state: State, doc_ids: tuple[str, ...]) -> None:
 
 
 #: The commands this module adds to the `searcher` group.
-COMMANDS = (show_command, clean_command, stats_command, delete_command,)
+COMMANDS = (show_command, list_command, clean_command, stats_command, delete_command,)

@@ -13,7 +13,7 @@ import click
 from .. import SearcherError
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, pass_state
 from .progress import ProgressBar
-from .render import printable
+from .render import json_text, printable
 
 if TYPE_CHECKING:
     from .. import SearchIndex
@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes for cleaning, and parallel writes to a cluster [default: cores].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was done as JSON (added, changed, removed, renamed, unchanged, skipped with why).")
 @pass_state
 def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: float | None, retry_for: float | None,
-                  max_mb: float, follow_symlinks: bool, jobs: int | None, quiet: bool) -> None:
+                  max_mb: float, follow_symlinks: bool, jobs: int | None, quiet: bool, as_json: bool = False) -> None:
     """Build or update the index from a seeds folder (only what changed).
 
     \b
@@ -49,11 +51,14 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
             _progress_bar("seeds", quiet) as bar:
         report = write(folder, progress=bar, max_bytes=int(max_mb * 1024 * 1024), follow_symlinks=follow_symlinks,
                        jobs=jobs)
-    for skipped in report.failed:
-        click.echo(printable(f"searcher: skipped {skipped.path}: {skipped.reason}"), err=True)
-    for warning in report.warnings:
-        click.echo(printable(f"searcher: warning: {warning}"), err=True)
-    click.echo(report.summary(), err=True)
+    if as_json:
+        click.echo(json_text(report.as_dict(), indent=2))
+    else:
+        for skipped in report.failed:
+            click.echo(printable(f"searcher: skipped {skipped.path}: {skipped.reason}"), err=True)
+        for warning in report.warnings:
+            click.echo(printable(f"searcher: warning: {warning}"), err=True)
+        click.echo(report.summary(), err=True)
     if report.failed or report.warnings:
         sys.exit(EXIT_NOTHING)
 

@@ -125,7 +125,7 @@ def print_results(results: "Results", color: bool, highlight: str = "plain") -> 
     elif results.distinct > results.limit:
         shown += f" (page {results.page} of {results.pages})"
     click.echo(f"{shown} in {results.seconds:.3f} s", err=True)
-    print_fallback(results)
+    print_notes(results)
     if results.suggestion:
         click.echo(f"Did you mean: {printable(results.suggestion)}?", err=True)
 
@@ -150,10 +150,18 @@ def hit_count(results: "Results") -> str:
     return shown
 
 
-def print_fallback(results: "Results") -> None:
-    """One line on stderr when a query with syntax was searched as plain words, and why."""
+def print_notes(results: "Results") -> None:
+    """A line on stderr for each thing the hits alone do not say: a query with syntax was
+    searched as plain words (and why), the query itself finds nothing (and why), undated
+    hits come last in a date order."""
     if results.searched_as_words:
         click.echo(printable(f"searched as plain words: {results.searched_as_words}"), err=True)
+    if results.empty_reason:
+        click.echo(printable(f"nothing found: {results.empty_reason}"), err=True)
+    if results.undated:
+        some = f"{results.undated} hit{'s' if results.undated != 1 else ''}"
+        click.echo(f"note: {some} {'have' if results.undated != 1 else 'has'} no date; sorted by date, "
+                   f"{'they come' if results.undated != 1 else 'it comes'} last", err=True)
 
 
 def print_document(doc: "Document", *, as_json: bool, removed: bool) -> None:

@@ -31,7 +31,7 @@ _OPTIONS: dict[str, tuple[str, Callable[[str], Callable[[F], F]]]] = {
         help=help or "Page of hits.")),
     "sort": ("sort", lambda help: click.option(
         "--sort", type=click.Choice(SearchOptions.SORTS), default=_DEFAULT.sort, show_default=True,
-        help=help or "Order: relevance, or date (newest first, undated last).")),
+        help=help or "Order: relevance, date (newest first) or oldest (oldest first); undated hits come last by date.")),
     "source": ("source", lambda help: click.option(
         "--source", help=help or "Only hits from this source (e.g. \"CBS News\").")),
     "since": ("since", lambda help: click.option(

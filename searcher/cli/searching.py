@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -10,8 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import SearchOptions
+from .color import ColorCommand, color_option, color_wanted
 from .context import EXIT_NOTHING, State, pass_state
-from .render import json_text, print_fallback, print_results, printable
+from .render import json_text, print_notes, print_results, printable
 from .search_options import search_options
 from .tables import print_count, print_ids, print_jsonl, print_table
 
@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from .. import Results
 
 
-@click.command("search")
+@click.command("search", cls=ColorCommand)
 @click.argument("query", nargs=-1, required=True)
 @search_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
-@click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
+@color_option()
 @click.option("--count", "as_count", is_flag=True, help="Print only the number of hits.")
 @click.option("--ids", "as_ids", is_flag=True, help="Print only the hits' document ids, one a line.")
 @click.option("--format", "table", type=click.Choice(["tsv", "csv"]),
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
                    "[default: ansi with colour, else plain; none for --format].")
 @pass_state
 def search_command(state: State, query: tuple[str, ...], options: SearchOptions, as_json: bool, as_jsonl: bool,
-                   color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
+                   color: str, as_count: bool = False, as_ids: bool = False, table: str | None = None,
                    highlight: str | None = None) -> None:
     """Search the index; exit 1 when nothing is found.
 
@@ -44,14 +44,15 @@ def search_command(state: State, query: tuple[str, ...], options: SearchOptions,
         searcher search '"peace talks" -Iraq' --since 2020-01-01
         searcher search 'title:taliban OR author:martin' --json
         searcher search taliban --format csv > hits.csv
+        echo 'peace talks' | searcher search -      # the query from standard input
     """
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl cannot be used together")
     script_output(as_json=as_json, as_jsonl=as_jsonl, as_count=as_count, as_ids=as_ids, table=table,
                   highlight=highlight, facets=options.facets, explain=options.explain)
-    if highlight == "ansi" and color is False:
-        raise click.UsageError("--highlight ansi and --no-color cannot be used together")
-    use_color = color_wanted(True if highlight == "ansi" else color)
+    if highlight == "ansi" and color == "never":
+        raise click.UsageError("--highlight ansi and --color=never cannot be used together")
+    use_color = color_wanted("always" if highlight == "ansi" else color)
     ix = state.open_index()
     why = ix.needs_build(state.seeds_dir)
     if why:
@@ -64,9 +65,9 @@ def search_command(state: State, query: tuple[str, ...], options: SearchOptions,
         options = replace(options, limit=1, page=1, fragments=0)
     elif as_ids:
         options = replace(options, fragments=0)
-    results = ix.search(" ".join(query), options)
+    results = ix.search(query_text(query), options)
     if not results.total and len(ix) == 0:
-        click.echo(printable(f"searcher: the index at {ix.location} is empty: put .txt or .html pages in "
+        click.echo(printable(f"searcher: the index at {ix.shown_location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
     if as_count or as_ids or table:
         if as_count:
@@ -75,11 +76,22 @@ def search_command(state: State, query: tuple[str, ...], options: SearchOptions,
             print_ids(results)
         else:
             print_table(results, table or "tsv", highlight)
-        print_fallback(results)
+        print_notes(results)
         if not results.total:
             sys.exit(EXIT_NOTHING)
         return
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
+
+
+def query_text(words: tuple[str, ...]) -> str:
+    """The query the words on the command line make; ``-`` alone: the query read from
+    standard input (as ``grep -f -`` and ``jq`` read theirs), its lines joined by spaces."""
+    if words != ("-",):
+        return " ".join(words)
+    text = " ".join(sys.stdin.read().split())
+    if not text:
+        raise click.UsageError("`-` reads the query from standard input, which gave none")
+    return text
 
 
 def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool, table: str | None,
@@ -102,27 +114,27 @@ def script_output(*, as_json: bool, as_jsonl: bool, as_count: bool, as_ids: bool
 def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool, highlight: str) -> None:
     if as_json:
         click.echo(json_text(results.as_dict(), indent=2))
-        print_fallback(results)
+        print_notes(results)
     elif as_jsonl:
         print_jsonl(results)
-        print_fallback(results)
+        print_notes(results)
     else:
         print_results(results, color, highlight)
     if not results.hits:
         sys.exit(EXIT_NOTHING)
 
 
-@click.command("similar")
+@click.command("similar", cls=ColorCommand)
 @click.argument("doc_id")
 @search_options("limit", "fragments", "context", "collapse", help={
     "limit": "How many articles.",
     "collapse": "Leave out copies of the article itself, and fold copies among the others."})
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
-@click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
+@color_option()
 @pass_state
 def similar_command(state: State, doc_id: str, options: SearchOptions, as_json: bool, as_jsonl: bool,
-                    color: bool | None) -> None:
+                    color: str) -> None:
     """The articles most like DOC_ID (an id, or a start of one no other id shares); exit 1 when none.
 
     \b
@@ -133,15 +145,9 @@ def similar_command(state: State, doc_id: str, options: SearchOptions, as_json: 
         raise click.UsageError("--json and --jsonl cannot be used together")
     use_color = color_wanted(color)
     highlight = "ansi" if use_color and not (as_json or as_jsonl) else "plain"
-    results = state.open_index().similar(doc_id, replace(options, highlight=highlight))
+    ix = state.open_index()
+    results = ix.similar(ix.resolve_id(doc_id), replace(options, highlight=highlight))
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
-
-
-def color_wanted(flag: bool | None) -> bool:
-    """Colour when asked, else on a terminal unless NO_COLOR is set."""
-    if flag is not None:
-        return flag
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 #: The commands this module adds to the `searcher` group.

@@ -43,7 +43,15 @@ class IndexAccessError(SearcherError):
 
 class IndexDamagedError(SearcherError):
     """Files of the index are missing, truncated or corrupt (a crash of the disk, a bad copy).
-    The message names the damage; `searcher index --rebuild` repairs it from the seeds."""
+    The message names the damage; `searcher index --rebuild` repairs it from the seeds.
+
+    ``foreign``: the folder holds what no index of ours holds (it may have been made to run
+    code): not to be rebuilt in place, but replaced by a new index in a new folder.
+    """
+
+    def __init__(self, message: str, *, foreign: bool = False) -> None:
+        super().__init__(message)
+        self.foreign = foreign
 
 
 class IndexVersionError(SearcherError):

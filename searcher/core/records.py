@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from .errors import DocumentError
 from .textnorm import has_surrogates, repair_surrogates
@@ -33,14 +33,38 @@ def guessed_title(body: str, words: int = GUESSED_TITLE_WORDS) -> str:
     return " ".join(first[:words]) + (" …" if len(first) > words else "")
 
 
-@dataclass(slots=True)
+class _PublishedDate:
+    """``Document.published``: given as a datetime, a date or an ISO 8601 string, kept (and
+    read back) as a datetime, and typed so: a type checker accepts
+    ``Document(published="2020-01-01")`` and sees ``doc.published`` as ``datetime | None``."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> None: ...
+
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> datetime | None: ...
+
+    def __get__(self, obj: object | None, objtype: type | None = None) -> datetime | None:
+        # On the class (obj None) it is the dataclass field's default: no date.
+        return None if obj is None else getattr(obj, self.slot, None)
+
+    def __set__(self, obj: object, value: datetime | date | str | None) -> None:
+        setattr(obj, self.slot, as_datetime(value, self.name))
+
+
+@dataclass
 class Document:
     """One article: its cleaned text and the metadata the cleaner found.
 
     ``body`` holds paragraphs separated by a blank line; section headings are
-    paragraphs of their own and are also listed in ``sections``. ``title_guessed`` is set
-    whenever ``title`` is empty (the cleaner found no line it could trust as the page's
-    headline): lists then show :attr:`display_title`, the body's first words.
+    paragraphs of their own and are also listed in ``sections``. ``published`` may be
+    given as a datetime, a date or an ISO 8601 string; it is kept as a datetime.
+    ``title_guessed`` is set whenever ``title`` is empty (the cleaner found no line it could
+    trust as the page's headline): lists then show :attr:`display_title`, the body's first words.
     """
 
     doc_id: str
@@ -48,7 +72,7 @@ class Document:
     body: str = ""
     source: str | None = None
     sections: list[str] = field(default_factory=list)
-    published: datetime | None = None
+    published: _PublishedDate = _PublishedDate()
     authors: list[str] = field(default_factory=list)
     url: str | None = None
     path: str | None = None
@@ -58,8 +82,6 @@ class Document:
     title_guessed: bool = False
 
     def __post_init__(self) -> None:
-        # ``published`` may be given as an ISO 8601 string or a date: it is kept as a datetime.
-        self.published = as_datetime(self.published, "published")
         # Derived, so a document read back from an index (which stores no flag) says the same.
         if not self.title or isinstance(self.title, str) and not self.title.strip():
             self.title_guessed = True
@@ -276,6 +298,11 @@ class Results:
     #: closed"), or None when its syntax was used (or it had none).
     searched_as_words: str | None = None
     copies: int = 0
+    #: Sorted by date: how many of the matches have no date (they come after the dated ones).
+    undated: int = 0
+    #: Why a query found nothing although it ran, when the query itself is the reason (it
+    #: only excludes words, its words are all too common to be indexed); None otherwise.
+    empty_reason: str | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -307,6 +334,8 @@ class Results:
             "limit": self.limit,
             "suggestion": self.suggestion,
             "searched_as_words": self.searched_as_words,
+            "undated": self.undated,
+            "empty_reason": self.empty_reason,
             "facets": self.facets,
             "hits": [hit.as_dict() for hit in self.hits],
         }
@@ -415,9 +444,25 @@ class UpdateReport:
         return not self.failed
 
     def summary(self) -> str:
-        """One line: '3 added, 1 changed, 0 removed, 40 unchanged, 1 failed in 0.4 s'."""
+        """One line: '3 added, 1 changed, 0 removed, 40 unchanged, 1 skipped in 0.4 s' ("skipped",
+        as each seed in ``failed`` is named: it was left out, the rest went on)."""
         parts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.removed)} removed"]
         if self.renamed:
             parts.append(f"{len(self.renamed)} renamed")
-        parts += [f"{self.unchanged} unchanged", f"{len(self.failed)} failed"]
+        parts += [f"{self.unchanged} unchanged", f"{len(self.failed)} skipped"]
         return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``searcher index --json``): the ids, and each skipped seed with why."""
+        return {
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": list(self.removed),
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            "unchanged": self.unchanged,
+            "skipped": [{"path": seed.path, "reason": seed.reason} for seed in self.failed],
+            "warnings": list(self.warnings),
+            "rebuilt": self.rebuilt,
+            "seconds": round(self.seconds, 3),
+            "scan_seconds": round(self.scan_seconds, 3),
+        }

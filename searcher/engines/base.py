@@ -131,6 +131,14 @@ class Engine(Protocol):
         """Up to ``limit`` ids of indexed documents that start with ``prefix``, sorted."""
         ...
 
+    def ids_after(self, after: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of indexed documents that sort after ``after`` ("" for the first), sorted."""
+        ...
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        """The stored Documents of these ids, in their order (an id no longer indexed is left out)."""
+        ...
+
     def backend(self) -> SearchBackend:
         """The index as it is now, as the search pipeline reads it (what ``search`` and
         ``similar`` run on; tools and tests ask it one question at a time)."""

@@ -3,7 +3,7 @@ records that cross it.
 
 The pipeline (:mod:`searcher.search.pipeline`) runs every search and ``similar`` the same
 way on every engine; a backend does only what needs the engine's own index: compile a
-query, rank a window of candidates, read stored documents and their near-duplicate
+query, analyse words, rank a window of candidates, read stored documents and their near-duplicate
 signatures for some keys, count facets, find spelling corrections, pick an article's key
 terms. A backend lives for one search (it may cache what it read). A key is the engine's
 own handle on a document (a Whoosh docnum, a cluster ``_id``); it never leaves the pipeline.
@@ -52,6 +52,8 @@ class Window(Generic[Key]):
     total: int
     #: The score parts of explained candidates, when ranking made them (``options.explain``).
     why: dict[Key, list[ScorePart]] = field(default_factory=dict)
+    #: Sorted by date: how many matches have no date (they come last; 0 when not counted).
+    undated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,11 @@ class SearchBackend(Protocol[Key, P]):
 
     def find_spans(self, text: str, marks: frozenset[str]) -> list[tuple[int, int]]:
         """(start, end) of each word of ``text`` that is one of a hit's ``Stored.marks``."""
+        ...
+
+    def analyse(self, text: str) -> list[str]:
+        """The terms this index searches for ``text``, stop words dropped (an empty search's
+        reason: ``search.empty``)."""
         ...
 
     def structured(self, parsed: "ParsedQuery", options: SearchOptions, filt: SearchFilter | None,

@@ -7,6 +7,7 @@ values are validated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -15,8 +16,9 @@ from ..core.errors import QueryError
 from .limits import QUERY_SECONDS
 from .snippets import FORMATS
 
-#: Orders a search can return its hits in.
-SORTS = ("relevance", "date")
+#: Orders a search can return its hits in: ``date`` is newest first, ``oldest`` oldest first
+#: (undated documents last in both).
+SORTS = ("relevance", "date", "oldest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +26,9 @@ class SearchOptions:
     """Everything about a search but the query text.
 
     :param limit: hits per page; :param page: 1-based page number.
-    :param sort: ``relevance`` or ``date`` (newest first, undated last).
-    :param source: only hits from this source (case-insensitive).
+    :param sort: ``relevance``, ``date`` (newest first) or ``oldest`` (oldest first); undated
+        documents come last by date, counted in ``Results.undated``.
+    :param source: only hits from this source (case-insensitive), or from any of several.
     :param since, until: only hits published in this range (dates or ISO 8601 strings).
     :param syntax: False treats the query as plain words (no operators or fields).
     :param fragments, context: snippet passages per hit, and words of context around a match.
@@ -48,7 +51,7 @@ class SearchOptions:
     limit: int = 10
     page: int = 1
     sort: str = "relevance"
-    source: str | None = None
+    source: str | Sequence[str] | None = None
     since: date | datetime | str | None = None
     until: date | datetime | str | None = None
     syntax: bool = True
@@ -66,12 +69,17 @@ class SearchOptions:
         if self.limit < 1 or self.page < 1:
             raise QueryError("limit and page must be 1 or more")
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r}: use relevance or date")
+            raise QueryError(f"unknown sort {self.sort!r}: use {', '.join(SORTS)}")
         if self.highlight not in FORMATS:
             raise QueryError(f"unknown highlight format {self.highlight!r}: use {', '.join(FORMATS)}")
         if self.seconds is not None and not self.seconds > 0:
             raise QueryError("seconds (the time budget) must be more than 0, or None")
         return self
+
+    @property
+    def by_date(self) -> bool:
+        """True when hits come in date order (unscored)."""
+        return self.sort != "relevance"
 
     @property
     def wanted(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from ..core.errors import QueryError
 from ..core.records import Hit, Results, guessed_title
@@ -26,6 +26,9 @@ from .options import SearchOptions
 from .query_text import is_plain, query_words
 from .snippets import SpanFinder, make_snippet, render, split_marks
 from .suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, corrected_query
+
+if TYPE_CHECKING:
+    from .query_parser import ParsedQuery
 
 #: What ``similar`` has no use for: an article's likes are not filtered, sorted, parsed,
 #: counted, explained or expanded. Set, they are a QueryError rather than ignored.
@@ -43,6 +46,7 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
     check_query(query)
     deadline = Deadline(options.seconds)
     filt = make_filter(options.source, options.since, options.until)
+    parsed: "ParsedQuery | None" = None
     if options.syntax and not is_plain(query):
         # Imported here: most searches are plain words, and a cold `searcher search` should
         # not pay for building the parser's tables and the tree's classes.
@@ -57,12 +61,16 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
     deadline.check("ranking the matches")
     results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline),
                       total=window.total, page=options.page, limit=options.limit,
-                      searched_as_words=plan.searched_as_words, copies=folded)
+                      searched_as_words=plan.searched_as_words, copies=folded, undated=window.undated)
     if options.facets and window.total:
         results.facets = _facets(backend, plan)
     if window.total < SUGGEST_BELOW:
         results.suggestion = _suggestion(backend, query, deadline)
         deadline.check("looking for a spelling suggestion")
+    if not window.total:
+        from .empty import empty_reason  # only a search that found nothing needs it
+
+        results.empty_reason = empty_reason(query, parsed, backend.analyse)
     results.seconds = time.perf_counter() - started
     return results
 
@@ -207,7 +215,7 @@ def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entr
             hit.score_parts = parts
             words = set(plan.words) if plan.words is not None else None
             tiered = words is not None and settings.tiers(len(words))
-            hit.explanation = explanation_lines(entry.score, parts, sorted_by_date=options.sort == "date",
+            hit.explanation = explanation_lines(entry.score, parts, sorted_by_date=options.by_date,
                                                 all_words_first=sorted(words) if words and tiered and parts else None)
         hits.append(hit)
     return hits

@@ -21,6 +21,7 @@ from . import query_tree as qt
 from .fields import QUERY_FIELDS
 from .limits import check_nesting
 from .query_text import broken_syntax, check_fields, has_exclusions, plain_words
+from .urls import url_query
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ class _Parser:
             # A date with a time is one word ("19T23:" in it is not a field name).
             (re.compile(r"(?<![\w-])\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?(?![\w:])"),
              lambda m: _Word(m.group(0))),
-            (re.compile(r"(?P<text>\w+|[*]):"), lambda m: _FieldName(m.group("text"), m.group(0))),
+            (re.compile(r"(?P<text>\w+|[*]):"), self._fieldname),
             (re.compile(f"(?P<text>[*{_QMARKS}])"), lambda m: _Wild(m.group("text"))),
             (re.compile(r'"(?P<text>.*?)"(~(?P<slop>[1-9][0-9]*))?'),
              lambda m: _Phrase(m.group("text"), int(m.group("slop")) if m.group("slop") else 1)),
@@ -303,6 +304,14 @@ class _Parser:
             (re.compile(r"\s+"), lambda m: _Space()),
         ]
 
+    def _fieldname(self, match: re.Match[str]) -> _Node:
+        """``name:``; a field's name in any case is that field (``Title:`` is ``title:``)."""
+        name = match.group("text")
+        lower = name.lower()
+        if lower != name and (lower in QUERY_FIELDS or lower in self.index_fields):
+            name = lower
+        return _FieldName(name, match.group(0))
+
     @staticmethod
     def _boost(match: re.Match[str]) -> _Node:
         try:
@@ -312,6 +321,9 @@ class _Parser:
 
     def _range(self, match: re.Match[str]) -> _Node:
         start, end = match.group("start"), match.group("end")
+        # ``*`` is an open end, as in Lucene: ``published:{2019-11-19 TO *}``.
+        start = None if start is not None and start.strip() == "*" else start
+        end = None if end is not None and end.strip() == "*" else end
         if start:
             start = start.rstrip()
             if start.startswith("'") and start.endswith("'"):
@@ -612,6 +624,8 @@ def _freeze(node: _Node, dialect: Dialect) -> qt.Node:
     kind = type(node)
     if getattr(node, "stray", False):
         return qt.Stray(node.text, node.boost)  # type: ignore[attr-defined]
+    if kind is _Word and node.fieldname == "url":
+        return url_query(node.text, node.boost)  # type: ignore[attr-defined]
     if kind in _LEAF:
         return _LEAF[kind](node.fieldname, node.text, node.boost)  # type: ignore[attr-defined]
     if isinstance(node, _Fuzzy):

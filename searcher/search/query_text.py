@@ -94,6 +94,17 @@ def word_units(text: str) -> list[tuple[str, bool]]:
     return units
 
 
+#: What did-you-mean leaves alone: a value of a field that holds no words (``url:``, ``id:``,
+#: a date), and a word the user asked to match loosely (``khalilzd~``, ``negotiat*``): its
+#: hits are what was asked for, and a "correction" would only narrow them.
+_NOT_CORRECTED = re.compile(
+    r"(?<![\w:])(?:url|id|doc_id|lang|language|published|date):\S*|\S*[*?~]\S*", re.IGNORECASE)
+
+
+_SLOP = re.compile(r'"~\d*')
+
+
 def query_words(text: str) -> list[str]:
-    """The plain words a user typed (for did-you-mean)."""
+    """The plain words a user typed, as did-you-mean may correct them."""
+    text = _NOT_CORRECTED.sub(" ", _SLOP.sub('" ', text))
     return [w for w in _WORD.findall(_FIELD_REF.sub(" ", text)) if w not in {"AND", "OR", "NOT"}]

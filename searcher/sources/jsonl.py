@@ -10,9 +10,10 @@ surrogate such as ``"\\ud800"``) is repaired (U+FFFD), and an id holding it refu
 an id holding a control character (a tab, a line break, U+0000: one no command line can
 name, to show or delete it).
 
-Fields read (others are ignored): ``id``; ``title``; ``text`` or ``body``; ``date`` or
-``published`` (ISO 8601, or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``;
-``authors`` (a list, or one string with ``;`` between names) or ``author``; ``language``.
+Fields read: ``id``; ``title``; ``text`` or ``body``; ``date`` or ``published`` (ISO 8601,
+or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``; ``authors`` (a list, or one
+string with ``;`` between names) or ``author``; ``language``. Other fields are not kept: the
+first line that has one names it in a warning, once per file.
 """
 
 from __future__ import annotations
@@ -127,6 +128,11 @@ def _authors(record: dict[str, Any]) -> list[str]:
     return [normalize_text(a).strip() for a in value if isinstance(a, str) and a.strip()]
 
 
+#: The fields of a record that become a Document's (the first of each group that is set).
+READ_FIELDS = frozenset({"id", "doc_id", "title", "headline", "text", "body", "published", "date", "source", "url",
+                         "authors", "author", "language", "lang"})
+
+
 def record_to_document(record: Any) -> Document:
     """One JSON object -> Document; ValueError with the reason if it is not an article."""
     return _record_to_document(record)[0]
@@ -219,6 +225,12 @@ def _unreadable(name: str, exc: OSError) -> SourceFileError:
     return SourceFileError(f"cannot read {name}: {exc.strerror or exc}")
 
 
+def _not_kept(fields: list[str]) -> str:
+    listed = ", ".join(json.dumps(f, ensure_ascii=False)[:40] for f in fields[:8]) + (", ..." if len(fields) > 8 else "")
+    return (f"field{'s' if len(fields) > 1 else ''} {listed} not kept (a document keeps id, title, text, date, "
+            "source, url, authors and language); said once per file")
+
+
 def _report(bad: BadLine, into: list[BadLine] | None, verb: str) -> None:
     if into is not None:
         into.append(bad)
@@ -255,6 +267,7 @@ def _lines(handle: Any, max_bytes: int | None) -> Iterator[bytes | int]:
 def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | None,
                max_bytes: int | None) -> Iterator[Document]:
     decoder = json.JSONDecoder()
+    dropped: set[str] = set()  # fields not kept, already named
     with open(name, "rb") as handle:
         for number, raw in enumerate(_lines(handle, max_bytes), start=1):
             if isinstance(raw, int):
@@ -265,7 +278,8 @@ def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | 
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 if not line.strip():
                     continue
-                doc, notes = _record_to_document(decoder.decode(line))
+                record = decoder.decode(line)
+                doc, notes = _record_to_document(record)
             except UnicodeDecodeError as exc:
                 reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
             except json.JSONDecodeError as exc:
@@ -275,6 +289,10 @@ def _documents(name: str, skipped: list[BadLine] | None, noted: list[BadLine] | 
             except (ValueError, TypeError, OverflowError) as exc:
                 reason = str(exc)
             else:
+                new = [key for key in record if key not in READ_FIELDS and key not in dropped]
+                if new:
+                    dropped.update(new)
+                    notes.append(_not_kept(new))
                 for note in notes:
                     _report(BadLine(name, number, note), noted, "")
                 yield doc

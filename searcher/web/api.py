@@ -54,7 +54,7 @@ def api_similar(
     """The articles most like this one (itself excluded): the record `searcher similar --json` prints.
     The id may be any start of one that no other id shares."""
     with _pool(request).borrow(whole_document=True) as index:
-        results = index.similar(doc_id, limit=limit)
+        results = index.similar(index.resolve_id(doc_id), limit=limit)
     return JSONResponse(results_record(results))
 
 
@@ -64,7 +64,7 @@ def api_document(request: Request, doc_id: str) -> JSONResponse:
     """One indexed document, with the lines the cleaner removed: the record `searcher show --json`
     prints. The id may be any start of one that no other id shares."""
     with _pool(request).borrow(whole_document=True) as index:
-        doc = index.get(doc_id)
+        doc = index.get(index.resolve_id(doc_id))
     return JSONResponse(document_record(doc))
 
 

@@ -18,7 +18,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
 from .. import ClusterSettings, __version__
-from . import api, pages
+from . import api, apidocs, pages
 from .errors import install_handlers
 from .head import HeadAsGet
 from .headers import SecurityHeaders
@@ -46,12 +46,14 @@ def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READE
     app = FastAPI(title="searcher", version=__version__, lifespan=lifespan,
                   description="Search an archive of news articles: the JSON records of `searcher search --json`, "
                               "`show --json`, `similar --json` and `stats --json`.",
-                  docs_url=None, redoc_url=None)  # the interactive docs load scripts from elsewhere
+                  docs_url=None, redoc_url=None)  # FastAPI's load scripts from elsewhere: apidocs serves ours
     app.state.pool = pool
     app.state.pages = Pages()
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    apidocs.mount_assets(app)
     install_handlers(app)
     # The last added runs first: security headers on every response, the 400 of a foreign Host included.
     app.add_middleware(HeadAsGet)

@@ -10,7 +10,7 @@ log, never into a response.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +28,7 @@ from .. import (
     redacted,
 )
 from .headers import headers_for
+from .params import SearchParams, Sort
 from .rendering import Pages
 
 logger = logging.getLogger(__name__)
@@ -64,13 +65,33 @@ def error_response(request: Request, status: int, message: str, **extra: Any) ->
         return JSONResponse({"error": message, "status": status, **extra}, status_code=status)
     pages: Pages = request.app.state.pages
     return pages.render(request, "error.html", {"status": status, "title": TITLES.get(status, "Error"),
-                                                "message": message, "extra": extra, "params": None}, status)
+                                                "message": message, "extra": extra,
+                                                "params": kept_params(request)}, status)
 
 
-def _validation_message(exc: RequestValidationError) -> str:
+def kept_params(request: Request) -> SearchParams:
+    """The search a page's request carried, as far as it can be read: an error page keeps the
+    query and filters in its search box, and links back to them (a bad value is left out)."""
+    query = request.query_params
+    values: dict[str, Any] = {"q": query.get("q", ""), "source": tuple(s for s in query.getlist("source") if s.strip()),
+                              "since": query.get("since") or None, "until": query.get("until") or None}
+    if query.get("sort") in get_args(Sort):
+        values["sort"] = query["sort"]
+    values["words"] = query.get("words", "").lower() in ("1", "true", "on", "yes")
+    return SearchParams(**values)
+
+
+#: How the page names each parameter in an error (the API says the parameter's own name).
+LABELS = {"q": "Query", "source": "Source", "since": "Since", "until": "Until", "sort": "Sort", "page": "Page",
+          "limit": "Hits per page", "words": "Plain words", "typed": "Search as typed"}
+
+
+def _validation_message(exc: RequestValidationError, page: bool = False) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+        if page:
+            where = LABELS.get(where, where)
         parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
     return "; ".join(parts) or "invalid parameters"
 
@@ -97,7 +118,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(request, 422, _validation_message(exc))
+        return error_response(request, 422, _validation_message(exc, page=not wants_json(request)))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

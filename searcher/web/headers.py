@@ -1,9 +1,11 @@
 """Headers every response carries, whatever made it (a page, the API, an error).
 
-The pages run no script at all, so the Content-Security-Policy allows none: text from an
+The Content-Security-Policy lets the pages run only scripts from this server (the search
+page's own, and on /docs Swagger UI's packaged files), never an inline one: text from an
 indexed page that slipped past escaping still could not run. Styles and images come only
-from this server; forms post only to it; no other site may frame the pages. Referrer-Policy
-keeps a search's words from reaching an article's own site when its link is followed.
+from this server (/docs also takes Swagger UI's ``data:`` icons); scripts may fetch only
+from it; forms post only to it; no other site may frame the pages. Referrer-Policy keeps a
+search's words from reaching an article's own site when its link is followed.
 
 Two more rules for what a response says: the API's answers are never stored by a cache
 (``Cache-Control: no-store``: they change with the index, and a shared proxy must not keep
@@ -18,8 +20,10 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                           "base-uri 'none'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+                           "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: /docs: the same, and the icons Swagger UI draws as ``data:`` images.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -37,6 +41,8 @@ def headers_for(path: str) -> dict[str, str]:
     """The headers a response to ``path`` carries, whatever made it."""
     if path.startswith(UNCACHED) or path == "/api":
         return {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+    if path == "/docs":
+        return {**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CONTENT_SECURITY_POLICY}
     return SECURITY_HEADERS
 
 

@@ -22,6 +22,8 @@ MAX_LIMIT = 100
 MAX_PAGE = 1000
 #: Hits on a page of the search page.
 PAGE_HITS = 10
+#: The orders a search may ask for (``SearchOptions.sort``).
+Sort = Literal["relevance", "date", "oldest"]
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -34,13 +36,16 @@ class SearchParams:
     """What to search for and how: the CLI's ``search`` options, as a URL carries them."""
 
     q: str = ""
-    source: str | None = None
+    #: hits from any of these sources (none: every source)
+    source: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
     sort: str = "relevance"
     page: int = 1
     limit: int = PAGE_HITS
     words: bool = False
+    #: (the search page) search the query as typed, even when it finds nothing and a correction would
+    typed: bool = False
 
     def changed(self, **changes: object) -> "SearchParams":
         """These parameters with some changed (a new filter starts again at page 1)."""
@@ -51,13 +56,14 @@ class SearchParams:
     def options(self, **changes: Any) -> SearchOptions:
         """The library's SearchOptions for these parameters, with the page's or the API's
         own (``facets=True``): the one place a request becomes a search."""
-        return replace(SearchOptions(limit=self.limit, page=self.page, sort=self.sort, source=self.source,
+        return replace(SearchOptions(limit=self.limit, page=self.page, sort=self.sort, source=self.source or None,
                                      since=self.since, until=self.until, syntax=not self.words), **changes)
 
     def query_string(self) -> str:
         """The URL query that gives these parameters back (defaults left out)."""
         pairs: list[tuple[str, str]] = [("q", self.q)]
-        for name in ("source", "since", "until"):
+        pairs += [("source", name) for name in self.source]
+        for name in ("since", "until"):
             value = getattr(self, name)
             if value:
                 pairs.append((name, value))
@@ -69,17 +75,20 @@ class SearchParams:
             pairs.append(("limit", str(self.limit)))
         if self.words:
             pairs.append(("words", "true"))
+        if self.typed:
+            pairs.append(("typed", "true"))
         return urlencode(pairs)
 
 
 def search_params(
     q: Annotated[str, Query(description="The query (see docs/queries.md: the query language).")] = "",
-    source: Annotated[str | None, Query(description="Only hits from this source (its words, in order).")] = None,
+    source: Annotated[list[str] | None, Query(description="Only hits from this source (its words, in order); "
+                                                          "given several times, from any of them.")] = None,
     since: Annotated[str | None, Query(description="Only hits published on or after this date "
                                                    "(YYYY, YYYY-MM, YYYY-MM-DD[THH:MM]).")] = None,
     until: Annotated[str | None, Query(description="Only hits published on or before this date "
                                                    "(YYYY-MM: to the end of that month).")] = None,
-    sort: Annotated[Literal["relevance", "date"], Query(description="Order: relevance, or date (newest first).")]
+    sort: Annotated[Sort, Query(description="Order: relevance, date (newest first) or oldest (oldest first).")]
     = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of hits (1-based).")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")] = PAGE_HITS,
@@ -87,5 +96,6 @@ def search_params(
     = False,
 ) -> SearchParams:
     """The search parameters of a request (a FastAPI dependency)."""
-    return SearchParams(q=q, source=_blank_is_none(source), since=_blank_is_none(since), until=_blank_is_none(until),
+    sources = tuple(dict.fromkeys(name.strip() for name in source or () if name.strip()))
+    return SearchParams(q=q, source=sources, since=_blank_is_none(since), until=_blank_is_none(until),
                         sort=sort, page=page, limit=limit, words=words)

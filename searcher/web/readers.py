@@ -18,13 +18,17 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .. import ClusterSettings, SearchIndex
+from .. import ClusterSettings, IndexStats, SearchIndex
 
 #: Handles opened by default (one per core of a small machine).
 DEFAULT_READERS = 2
+#: Seconds the index's figures are kept for the search page (its date presets, the home
+#: page): they walk the whole index, and an archive changes little in a minute.
+STATS_SECONDS = 60.0
 
 
 class IndexPool:
@@ -41,6 +45,17 @@ class IndexPool:
         for index in self._all:
             self._free.put(index)
         self._documents = threading.BoundedSemaphore(max(1, readers - 1))
+        self._stats: tuple[float, IndexStats] | None = None
+        self._stats_lock = threading.Lock()
+
+    def stats(self) -> IndexStats:
+        """The index's figures, read at most once a :data:`STATS_SECONDS` (two requests at
+        once read them once)."""
+        with self._stats_lock:
+            if self._stats is None or time.monotonic() - self._stats[0] > STATS_SECONDS:
+                with self.borrow() as index:
+                    self._stats = (time.monotonic(), index.stats())
+            return self._stats[1]
 
     @contextmanager
     def borrow(self, *, whole_document: bool = False) -> Iterator[SearchIndex]:

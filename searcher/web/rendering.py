@@ -7,7 +7,8 @@ markup is added to it, :func:`marked`, escapes each piece of the snippet itself 
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .. import Hit, __version__
+from .filters import MONTH_NAMES, month_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -54,14 +56,32 @@ def web_url(url: str | None) -> str | None:
 
 
 def day(value: datetime | None) -> str:
-    """A publication date as the pages show it (YYYY-MM-DD), or nothing."""
-    return value.date().isoformat() if value else ""
+    """A publication date in words, as a list of hits shows it: ``6 March 1987``; or nothing."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}" if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    """A publication date and time in words, as a document's page shows it: ``Friday 6 March
+    1987, 13:45 UTC`` (the index keeps UTC; a time of midnight is taken for no time)."""
+    if not value:
+        return ""
+    words = f"{calendar.day_name[value.weekday()]} {day(value)}"
+    return words if value.time() == time() else f"{words}, {value:%H:%M} UTC"
+
+
+def domain(url: str | None) -> str:
+    """The site of a web address, as a hit names it: ``nytimes.com`` for
+    ``https://www.nytimes.com/...``; nothing for an address a page may not link to."""
+    link = web_url(url)
+    host = (urlsplit(link).hostname or "") if link else ""
+    return host[4:] if host.startswith("www.") else host
 
 
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(marked=marked, document_path=document_path, web_url=web_url, day=day)
+    env.filters.update(marked=marked, document_path=document_path, web_url=web_url, day=day, moment=moment,
+                       domain=domain, month_words=month_words)
     env.globals.update(version=__version__)
     return env
 

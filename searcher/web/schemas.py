@@ -62,6 +62,10 @@ class ResultsRecord(_Record):
     limit: int
     suggestion: str | None
     searched_as_words: str | None
+    #: sorted by date: the matches without a date (listed after the dated ones)
+    undated: int
+    #: why the query itself finds nothing (only exclusions, only stop words), or null
+    empty_reason: str | None
     facets: dict[str, dict[str, int]]
     hits: list[HitRecord]
 

@@ -26,9 +26,9 @@ def test_version_and_help(runner):
 def test_index_summary_and_second_run_does_nothing(runner, index_dir, seeds_dir):
     first = run(runner, index_dir, seeds_dir, "index")
     assert first.exit_code == 0, first.output
-    assert first.stderr.startswith("1 added, 0 changed, 0 removed, 0 unchanged, 0 failed in ")
+    assert first.stderr.startswith("1 added, 0 changed, 0 removed, 0 unchanged, 0 skipped in ")
     second = run(runner, index_dir, seeds_dir, "index")
-    assert second.stderr.startswith("0 added, 0 changed, 0 removed, 1 unchanged, 0 failed in ")
+    assert second.stderr.startswith("0 added, 0 changed, 0 removed, 1 unchanged, 0 skipped in ")
 
 
 def test_search_builds_index_and_highlights(runner, index_dir, seeds_dir):
@@ -128,7 +128,7 @@ def test_index_names_skipped_seeds_and_exits_1(runner, index_dir, seeds_dir):
     assert "skipped" in result.stderr and "empty.txt: empty file" in result.stderr
     assert "picture.png: a .png file, not indexed (seeds are .txt, .text, .html, .htm, .xhtml files)" in result.stderr
     assert "picture.txt: not a text or HTML page (PNG image)" in result.stderr
-    assert "1 added" in result.stderr and "3 failed" in result.stderr
+    assert "1 added" in result.stderr and "3 skipped" in result.stderr
 
 
 def test_python_dash_m_runs_the_cli():

@@ -193,7 +193,9 @@ def test_a_hit_deleted_while_its_page_is_read_leaves_no_gap_in_the_ranks(indexes
 def test_similar_leaves_out_the_article_itself(news):
     similar = news.similar("cbs")
     assert similar.hits and "cbs" not in ids(similar) and similar.query == "like:cbs"
-    assert news.similar("cb").query == "like:cbs"  # an id's start, as get() takes it
+    assert news.similar(news.resolve_id("cb")).query == "like:cbs"  # an id's start, through resolve_id
+    with pytest.raises(searcher.DocumentNotFoundError, match="ids that start with it: 'cbs'"):
+        news.similar("cb")  # a whole id, as get() takes it
     with pytest.raises(QueryError, match="similar does not take sort"):
         news.similar("cbs", sort="date")
     with pytest.raises(searcher.DocumentNotFoundError):

@@ -189,34 +189,48 @@ def test_an_id_prefix_finds_the_one_document_it_starts(tmp_path, seeds_dir):
                 Document(doc_id="note-2", title="Another note", body="Doha talks resume."),
                 Document(doc_id="gone-1", title="Deleted", body="x")])
         ix.delete("gone-1")
-        assert ix.get("000_d8f0162b6785f52f.t").doc_id == GOLD_DOC
-        assert ix.get("000_d8f0162b6785f52f.h").doc_id == f"{GOLD_ID}.html"
-        assert ix.get("note").title == "A note"  # an exact id wins over the ids it starts
-        assert ix.get("note-").doc_id == "note-2"
+        assert ix.resolve_id("000_d8f0162b6785f52f.t") == GOLD_DOC
+        assert ix.resolve_id("000_d8f0162b6785f52f.h") == f"{GOLD_ID}.html"
+        assert ix.resolve_id("note") == "note"  # an exact id wins over the ids it starts
+        assert ix.resolve_id("note-") == "note-2"
         with pytest.raises(searcher.AmbiguousIdError) as ambiguous:
-            ix.get(GOLD_ID)
+            ix.resolve_id(GOLD_ID)
         assert ambiguous.value.candidates == [f"{GOLD_ID}.html", GOLD_DOC]
         assert f"'{GOLD_ID}.html', '{GOLD_DOC}'" in str(ambiguous.value) and "give more of the id" in str(ambiguous.value)
-        with pytest.raises(searcher.AmbiguousIdError):
-            ix.similar("0")
-        assert ix.similar("000_d8f0162b6785f52f.t", limit=3).total >= 0
         with pytest.raises(searcher.DocumentNotFoundError, match="no id starts with it"):
-            ix.get("gone")  # a deleted document's id is no candidate
+            ix.resolve_id("gone")  # a deleted document's id is no candidate
+        with pytest.raises(searcher.QueryError):
+            ix.resolve_id("")
+        assert "note-" not in ix and ix.delete("note-") is False  # membership and deletion stay exact
+
+
+def test_get_and_similar_take_whole_ids_only(tmp_path):
+    """Issue 25: ``ix.get("note-1")`` gave note-10 while ``"note-1" in ix`` was False."""
+    with SearchIndex(tmp_path / "ix") as ix:
+        ix.add([Document(doc_id="note-10", title="Ten", body="Kabul talks resume."),
+                Document(doc_id="note-2", title="Two", body="Kabul talks end.")])
+        assert "note-1" not in ix
+        with pytest.raises(searcher.DocumentNotFoundError) as missing:
+            ix.get("note-1")
+        assert "'note-10'" in str(missing.value) and "resolve_id" in str(missing.value)
         with pytest.raises(searcher.DocumentNotFoundError):
-            ix.similar("zzz")
+            ix.similar("note-1")
+        with pytest.raises(searcher.DocumentNotFoundError, match=r"^no document 'zzz' in \S+ix$"):
+            ix.get("zzz")  # nothing starts with it: no hint
         with pytest.raises(searcher.QueryError):
             ix.get("")
-        assert "note-" not in ix and ix.delete("note-") is False  # membership and deletion stay exact
+        assert ix.get("note-10").title == "Ten" and ix.get(ix.resolve_id("note-1")).title == "Ten"
+        assert ix.similar("note-2").hits[0].doc_id == "note-10"
 
 
 def test_ambiguous_prefix_lists_a_few_candidates(tmp_path):
     with SearchIndex(tmp_path / "ix") as ix:
         ix.add([Document(doc_id=f"doc-{i:02d}", title=f"t{i}", body="b") for i in range(30)])
         with pytest.raises(searcher.AmbiguousIdError) as ambiguous:
-            ix.get("doc-")
+            ix.resolve_id("doc-")
         assert ambiguous.value.candidates == [f"doc-{i:02d}" for i in range(5)]
         assert "('doc-00', 'doc-01', 'doc-02', 'doc-03', 'doc-04', ...)" in str(ambiguous.value)
-        assert ix.get("doc-29").doc_id == "doc-29"
+        assert ix.resolve_id("doc-29") == "doc-29"
 
 
 
@@ -227,7 +241,8 @@ def test_decomposed_file_names_get_ids_as_typed(tmp_path, seeds_dir):
     (seeds_dir / decomposed).write_text("Café society\n\nA paragraph about cafés in Zürich and their regulars.\n")
     with SearchIndex(tmp_path / "ix") as ix:
         assert "café.txt" in ix.update(seeds_dir).added  # NFC, as a keyboard types it
-        assert ix.get(unicodedata.normalize("NFD", "caf")).doc_id == "café.txt"
+        assert ix.resolve_id(unicodedata.normalize("NFD", "caf")) == "café.txt"
+        assert ix.get(unicodedata.normalize("NFD", "café.txt")).doc_id == "café.txt"  # the same id, as typed
 
 
 def test_an_index_with_the_old_ids_moves_to_the_new_ones_by_renames(tmp_path, seeds_dir, monkeypatch):
@@ -251,7 +266,7 @@ def test_an_index_with_the_old_ids_moves_to_the_new_ones_by_renames(tmp_path, se
         assert sorted(report.renamed) == [(GOLD_ID, GOLD_DOC), ("sub/tulips", "sub/tulips.txt")]
         assert (report.added, report.changed, report.removed) == ([], [], [])
         assert len(ix) == 3 and GOLD_ID not in ix and GOLD_DOC in ix and "note-1" in ix
-        assert ix.get(GOLD_ID).doc_id == GOLD_DOC  # the old id still finds it, as a prefix
+        assert ix.resolve_id(GOLD_ID) == GOLD_DOC  # the old id still finds it, as a prefix
         assert ix.search("Khalilzad").hits[0].doc_id == GOLD_DOC
         again = ix.update(seeds_dir)
         assert again.unchanged == 2 and not (again.added or again.renamed or again.removed)

@@ -61,7 +61,17 @@ REVEALED = {
     "doc": "searcher.core.records.Document",
     "ix.get('note-1')": "searcher.core.records.Document",
     "searcher.read_jsonl('x.jsonl')": "Iterator[searcher.core.records.Document]",
+    "dated.published": "datetime.datetime | None",
+    "next(iter(ix))": "str",
+    "next(ix.documents())": "searcher.core.records.Document",
 }
+#: Lines after the README's example (issue 25): a date given as a string is typed as taken.
+EXTRA = """
+import datetime
+dated = searcher.Document(doc_id="d", published="2020-01-01")
+later = searcher.Document(doc_id="e")
+later.published = datetime.date(2020, 1, 2)
+"""
 
 
 @pytest.mark.slow
@@ -69,7 +79,7 @@ REVEALED = {
 def test_mypy_strict_sees_the_readme_library_example_typed(tmp_path: Path) -> None:
     """`mypy --strict` on the README's example: no error, and real types where it used to see Any."""
     public = [name for name in searcher.__all__ if name != "__version__"]
-    code = "\n".join([_readme_example(), *(f"reveal_type({expr})" for expr in REVEALED),
+    code = "\n".join([_readme_example(), EXTRA, *(f"reveal_type({expr})" for expr in REVEALED),
                       *(f"reveal_type(searcher.{name})" for name in public), ""])
     (tmp_path / "example.py").write_text(code, encoding="utf-8")
     (tmp_path / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")

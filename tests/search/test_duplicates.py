@@ -171,7 +171,7 @@ def test_an_older_index_is_rebuilt_with_signatures(built_index, seeds_dir, index
     data = json.loads(marker.read_text())
     data["schema_version"] = 3
     marker.write_text(json.dumps(data))
-    with pytest.raises(searcher.IndexVersionError, match="schema version 3.*searcher index --rebuild"):
+    with pytest.raises(searcher.IndexVersionError, match="schema version 3.*: rebuild it$"):
         SearchIndex(index_dir).search("harbour")
     with SearchIndex(index_dir) as ix:
         assert ix.update(seeds_dir).rebuilt

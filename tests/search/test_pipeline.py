@@ -22,6 +22,10 @@ from searcher.search.query_parser import WHOOSH3
 from conftest import CHROME, article
 
 
+#: The words the fake engine does not index.
+STOP_WORDS = {"the", "a", "of"}
+
+
 @dataclass
 class Doc:
     doc_id: str
@@ -34,7 +38,7 @@ class Doc:
 @dataclass(slots=True)
 class FakePlan(Plan):
     terms: list[str] = field(default_factory=list)
-    source: str | None = None
+    sources: tuple[str, ...] = ()
     exclude: int | None = None
 
 
@@ -55,10 +59,13 @@ class FakeBackend:
     def find_spans(self, text: str, marks: frozenset[str]) -> list[tuple[int, int]]:
         return [m.span() for m in re.finditer(r"\w+", text) if m.group().lower() in marks]
 
+    def analyse(self, text: str) -> list[str]:
+        return [w for w in text.lower().split() if w not in STOP_WORDS]
+
     def words(self, query, options, filt):
         self.calls.append(("words", query))
         terms = query.lower().split()
-        return FakePlan(options, words=terms, terms=terms, source=filt.source if filt else None)
+        return FakePlan(options, words=terms, terms=terms, sources=filt.sources if filt else ())
 
     def structured(self, parsed, options, filt, deadline):
         self.calls.append(("structured", parsed.text))
@@ -79,15 +86,18 @@ class FakeBackend:
     def rank(self, plan, limit, deadline):
         self.calls.append(("rank", limit))
         found = [(self._score(plan, d), k) for k, d in enumerate(self.docs)
-                 if k != plan.exclude and (plan.source is None or d.source == plan.source)]
+                 if k != plan.exclude and (not plan.sources or d.source in plan.sources)]
         found = [(s, k) for s, k in found if s > 0]
-        if plan.options.sort == "date":
-            found = [(0.0, k) for _, k in sorted(found, key=lambda sk: self.docs[sk[1]].published or datetime.min,
-                                                  reverse=True)]
+        undated = 0
+        if plan.options.by_date:
+            dated = sorted((k for _, k in found if self.docs[k].published), key=lambda k: self.docs[k].published,
+                           reverse=plan.options.sort == "date")
+            undated = len(found) - len(dated)
+            found = [(0.0, k) for k in dated + [k for _, k in found if not self.docs[k].published]]
         else:
             found.sort(key=lambda sk: (-sk[0], sk[1]))
         why = {k: [ScorePart("word", "x", s)] for s, k in found if k % 2} if plan.options.explain else {}
-        return Window(found[:limit], len(found), why)
+        return Window(found[:limit], len(found), why, undated=undated)
 
     def stored(self, plan, keys, texts):
         self.calls.append(("stored", (list(keys), texts)))
@@ -149,7 +159,7 @@ def test_pages_follow_the_ranking_and_number_their_hits():
     ("", {}, "empty query"), ("   ", {}, "empty query"), ("x" * 200, {}, "a word of 200 characters"),
     ("harbour", {"limit": 0}, "limit and page"), ("harbour", {"sort": "size"}, "unknown sort"),
     ("harbour", {"highlight": "bold"}, "unknown highlight"), ("harbour", {"seconds": 0}, "seconds"),
-    ("harbour", {"since": "2020-05", "until": "2020-01"}, "--since is after --until"),
+    ("harbour", {"since": "2020-05", "until": "2020-01"}, "since .* is after until"),
 ])
 def test_a_bad_query_or_option_is_refused_before_the_engine_is_asked(query, changes, message):
     backend = FakeBackend(corpus())
@@ -227,6 +237,18 @@ def test_facets_count_most_first_and_tie_by_name_case_aside():
     assert list(facets["source"].items()) == [("Reuters", 2), ("AP", 1), ("ap news", 1), ("bbc", 1), ("CNN", 1)]
     assert list(facets["month"].items()) == [("2020-01", 2), ("2020-02", 2), ("2020-03", 2)]
     assert run(backend, "nothing", facets=True).facets == {} and run(backend).facets == {}
+
+
+def test_date_orders_count_the_undated_and_an_empty_search_says_why():
+    docs = [Doc("d0", body="harbour strike", published=datetime(2020, 1, 1)), Doc("d1", body="harbour fees"),
+            Doc("d2", body="harbour dredging", published=datetime(2021, 1, 1))]
+    backend = FakeBackend(docs)
+    newest, oldest = run(backend, sort="date"), run(backend, sort="oldest")
+    assert [h.doc_id for h in newest] == ["d2", "d0", "d1"] and [h.doc_id for h in oldest] == ["d0", "d2", "d1"]
+    assert newest.undated == oldest.undated == 1 and run(backend).undated == 0
+    assert "too common" in run(backend, "the of").empty_reason  # the engine's analysis keeps no word
+    assert run(backend, "boat").empty_reason is None  # a word that could have been found
+    assert run(backend).empty_reason is None
 
 
 def test_did_you_mean_asks_the_engine_for_the_words_it_may_correct():

@@ -11,6 +11,7 @@ the query-text offsets Whoosh's parser attaches for its highlighter (``startchar
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -30,8 +31,10 @@ from searcher.engines.whoosh.schema import build_schema
 from searcher.search import query_tree as qt
 from searcher.search.dates import date_span
 from searcher.search.filters import make_filter
+from searcher.search.fields import QUERY_FIELDS
 from searcher.search.limits import check_query
 from searcher.search.query_parser import parse_query
+from searcher.search.query_text import QUOTED
 from searcher.search.query_text import HYPHEN_JOIN, broken_syntax
 
 SCHEMA = build_schema()
@@ -110,7 +113,14 @@ def intended_difference(text: str, syntax: bool = True) -> str | None:
         tree = parse_query(text, index_fields=SCHEMA.names(), dialect=DIALECT).tree
     except QueryError:
         return None
+    if any(name != name.lower() and name.lower() in SCHEMA.names() + list(QUERY_FIELDS)
+           for name in re.findall(r"(\w+):", text)):
+        return "a field name in capitals is that field (issue 25: Title: is title:)"
     for leaf in _leaves(tree):
+        if leaf.field == "url":
+            return "url: matches a host, a domain or the start of an address (issue 25)"
+        if isinstance(leaf, qt.Range) and None in (leaf.start, leaf.end) and re.search(r"(\[|\{)\s*\*|\*\s*(\]|\})", text):
+            return "* is an open end of a range (issue 25)"
         if isinstance(leaf, qt.Term) and HYPHEN_JOIN.search(leaf.text):
             return "a hyphenated word is a phrase of its parts or the joined word, not its parts OR-ed"
         if leaf.field != "published":
@@ -221,7 +231,7 @@ def test_every_query_compiles_to_what_whoosh_parsed(reader):
             except AssertionError:
                 differ.append((text, syntax))
     assert not differ, f"{len(differ)} of {2 * len(QUERIES)} differ, e.g. {differ[:5]}"
-    assert intended < 2 * len(QUERIES) // 10  # the intended changes stay a small, named part (145 of 1858)
+    assert intended < 2 * len(QUERIES) // 8  # the intended changes stay a small, named part (186 of 1858)
 
 
 def test_without_a_reader_prefixes_are_not_widened():
@@ -302,6 +312,9 @@ def test_bad_filters_are_the_same_errors(args):
         make_filter(*args)
     with pytest.raises(QueryError) as old:
         oracle.make_filter(*args)
+    if "after" in str(old.value):  # issue 25: the library's words, not the CLI's flags
+        assert str(new.value) == "since (2021-01-01) is after until (2020-01-01): nothing can match"
+        return
     assert str(new.value).split(":")[0] == str(old.value).split(":")[0]  # the forms it names are new
 
 

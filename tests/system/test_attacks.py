@@ -419,6 +419,7 @@ def test_a_planted_pickle_never_runs(planted, part):
         assert not marker.exists(), f"the planted pickle ran on {command}"
         if part != "stored fields" or command[0] != "stats":  # stats reads no stored document
             assert code == 2 and "new folder" in err and "internal error" not in err, (command, err)
+            assert "--index-dir NEW_FOLDER" in err and "--rebuild" not in err, err  # the CLI's advice fits
 
 
 # ---------------------------------------------------------------------------- ids and JSON Lines

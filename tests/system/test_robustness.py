@@ -238,7 +238,7 @@ def test_other_schema_version_says_rebuild_and_update_rebuilds(built_index, seed
     data = json.loads(marker.read_text())
     data["schema_version"] = 0
     marker.write_text(json.dumps(data))
-    with pytest.raises(searcher.IndexVersionError, match="searcher index --rebuild"):
+    with pytest.raises(searcher.IndexVersionError, match="needs version .*: rebuild it$"):
         SearchIndex(index_dir).search("Khalilzad")
     report = SearchIndex(index_dir).update(seeds_dir)
     assert report.rebuilt and SearchIndex(index_dir).search("Khalilzad").total == 1

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from searcher import Document, SearchIndex  # noqa: E402
 from searcher.cli import cli  # noqa: E402
 from searcher.web.app import create_app  # noqa: E402
-from searcher.web.headers import CONTENT_SECURITY_POLICY  # noqa: E402
+from searcher.web.headers import CONTENT_SECURITY_POLICY, DOCS_CONTENT_SECURITY_POLICY  # noqa: E402
 from searcher.web.params import MAX_LIMIT  # noqa: E402
 from searcher.web.schemas import DocumentRecord, ErrorRecord, ResultsRecord, StatsRecord  # noqa: E402
 from conftest import GOLD_DOC, REPO  # noqa: E402
@@ -118,7 +118,12 @@ def test_openapi_document_describes_the_api(client):
     limit = next(p for p in search["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == MAX_LIMIT
     assert search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("ResultsRecord")
-    assert client.get("/docs").status_code == 404  # no page that loads scripts from elsewhere
+    docs = client.get("/docs")  # Swagger UI from packaged files, started by a file of ours: nothing inline or remote
+    assert docs.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in docs.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", docs.text, re.S)
+    assert scripts and all(re.search(r'src="/(docs/assets|static)/', attrs) and not body.strip() for attrs, body in scripts)
+    assert "http" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', docs.text))
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
 
 
 # ---------------------------------------------------------------------------- errors
@@ -134,7 +139,7 @@ def test_openapi_document_describes_the_api(client):
     (f"/api/search?q=harbour&limit={MAX_LIMIT + 1}", 422, f"limit: Input should be less than or equal to {MAX_LIMIT}"),
     ("/api/search?q=harbour&page=0", 422, "page: Input should be greater than or equal to 1"),
     ("/api/search?q=harbour&page=two", 422, "page: Input should be a valid integer"),
-    ("/api/search?q=harbour&sort=random", 422, "sort: Input should be 'relevance' or 'date'"),
+    ("/api/search?q=harbour&sort=random", 422, "sort: Input should be 'relevance', 'date' or 'oldest'"),
     ("/api/nothing-here", 404, "nothing at /api/nothing-here"),
 ])
 def test_api_errors_are_one_json_line(client, path, status, text):
@@ -153,7 +158,7 @@ def test_ambiguous_prefix_lists_candidates(client):
 
 @pytest.mark.parametrize("path, status, text", [
     ("/documents/no-such-id", 404, "no document &#39;no-such-id&#39;"),
-    ("/search?q=harbour&page=two", 422, "page: Input should be a valid integer"),
+    ("/search?q=harbour&page=two", 422, "Page: Input should be a valid integer"),
     ("/search?q=harbour&since=someday", 400, "someday"),
     ("/no/such/page", 404, "nothing at /no/such/page"),
 ])
@@ -187,7 +192,10 @@ def test_every_response_has_the_security_headers(client):
         headers = client.get(path).headers
         assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
         assert headers["x-content-type-options"] == "nosniff", path
-    assert "script-src" not in CONTENT_SECURITY_POLICY and "default-src 'none'" in CONTENT_SECURITY_POLICY
+    # Scripts from this server only (search as you type, Swagger UI's files): never inline, never eval.
+    assert "script-src 'self';" in CONTENT_SECURITY_POLICY and "default-src 'none'" in CONTENT_SECURITY_POLICY
+    assert "unsafe" not in CONTENT_SECURITY_POLICY + DOCS_CONTENT_SECURITY_POLICY
+    assert client.get("/docs").headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
 
 
 def test_the_index_is_only_read(client):
@@ -203,14 +211,14 @@ def links(html: str) -> list[str]:
 
 def test_search_page_shows_hits_facets_count_time_and_pages(client):
     html = client.get("/search", params={"q": "harbour traffic"}).text
-    assert re.search(r"25 hits\s+in \d+\.\d{3} s", html)
+    assert re.search(r"25 hits\s+· page 1 of 3\s+<span class=\"time\">· \d+\.\d\d s", html)
     assert html.count('<li class="hit">') == 10
     assert "<mark>harbour</mark>" in html.lower()
     source_link = next(h for h in links(html) if "source=Coast+Gazette" in h)
     filtered = client.get(source_link).text
-    assert re.search(r"12 hits\s+in", filtered) and "Harbour Times ·" not in filtered
+    assert re.search(r"12 hits\s", filtered) and "<span>Harbour Times</span>" not in filtered
     month_link = next(h for h in links(html) if "since=2020-02&until=2020-02" in h)
-    assert re.search(r"8 hits\s+in", client.get(month_link).text)
+    assert re.search(r"8 hits\s", client.get(month_link).text)
     page_two = next(h for h in links(html) if h.endswith("page=2"))
     assert '<ol class="hits" start="11">' in client.get(page_two).text
     by_date = client.get(next(h for h in links(html) if "sort=date" in h)).text
@@ -218,11 +226,15 @@ def test_search_page_shows_hits_facets_count_time_and_pages(client):
     assert days == sorted(days, reverse=True) and len(days) == 10
 
 
-def test_did_you_mean_is_a_link(client):
+def test_a_misspelling_that_finds_nothing_shows_its_correction_at_once(client):
     html = client.get("/search", params={"q": "harbuor"}).text
-    assert "Did you mean" in html
-    suggestion = next(h for h in links(html) if h.startswith("/search?q=harbour"))
-    assert "harbour" in client.get(suggestion).text.lower()
+    assert "Showing results for <strong>harbour</strong>. Search instead for" in html
+    assert html.count('<li class="hit">') == 10 and 'value="harbour"' in html
+    as_typed = next(h for h in links(html) if h.startswith("/search?q=harbuor"))
+    assert as_typed == "/search?q=harbuor&typed=true"
+    typed = client.get(as_typed).text  # as typed: nothing, and the correction as a link
+    assert '<li class="hit">' not in typed and "Did you mean" in typed
+    assert next(h for h in links(typed) if h.startswith("/search?q=harbour")) == "/search?q=harbour"
 
 
 def test_seed_text_is_escaped_everywhere(client):
@@ -242,8 +254,8 @@ def test_document_page_has_article_similar_and_removed_lines(client):
     assert "Similar articles" in html
     removed = html.split("What the cleaner removed", 1)[1]
     assert "<details>" in html and "<td>" in removed
-    assert re.search(r"<td>\w+</td><td>[^<]+</td></tr>", removed)  # each line's label and reason
-    assert "<script" not in html.lower()
+    assert re.search(r'<td class="label">\w+</td><td>[^<]+</td></tr>', removed)  # each line's label and reason
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/search.js" defer>']  # no inline script
     assert client.get("/").status_code == 200 and "27 articles" in client.get("/").text
 
 

@@ -76,7 +76,7 @@ class OpenSearchEngine:
     def errors(self) -> Any:
         """A context turning the client's errors into ClusterError (for this package), and a
         missing index into IndexNotFoundError."""
-        return cluster_errors(self.url, missing=f"no index at {self.location}: run `searcher index` first")
+        return cluster_errors(self.url, missing=f"no index at {self.location}")
 
     def _searchable(self) -> str:
         """What searches read: the alias itself (always the live index, even across a
@@ -129,7 +129,7 @@ class OpenSearchEngine:
     def _live(self, local: bool = False) -> str:
         physical = self._physical(local)
         if physical is None:
-            raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` first")
+            raise IndexNotFoundError(f"no index at {self.location}")
         return physical
 
     # ------------------------------------------------------------------ writing
@@ -364,7 +364,7 @@ class OpenSearchEngine:
             try:
                 found = self.client.get(index=physical, id=doc_key(doc_id))
             except NotFound:
-                raise DocumentNotFoundError(f"no document {doc_id!r} in {self.location} (see `searcher search`)") \
+                raise DocumentNotFoundError(f"no document {doc_id!r} in {self.location}") \
                     from None
         return to_document(found["_source"])
 
@@ -375,6 +375,24 @@ class OpenSearchEngine:
                 "query": {"prefix": {"doc_id": prefix}}, "size": limit, "sort": [{"doc_id": "asc"}],
                 "_source": ["doc_id"]})["hits"]["hits"]
         return [hit["_source"]["doc_id"] for hit in hits]
+
+    def ids_after(self, after: str, limit: int) -> list[str]:
+        physical = self._searchable()
+        body: dict[str, Any] = {"query": {"match_all": {}}, "size": limit, "sort": [{"doc_id": "asc"}],
+                                "_source": ["doc_id"]}
+        if after:
+            body["search_after"] = [after]
+        with self.errors():
+            hits = self.client.search(index=physical, body=body)["hits"]["hits"]
+        return [hit["_source"]["doc_id"] for hit in hits]
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        if not doc_ids:
+            return []
+        physical = self._searchable()
+        with self.errors():
+            found = self.client.mget(index=physical, body={"ids": [doc_key(doc_id) for doc_id in doc_ids]})["docs"]
+        return [to_document(doc["_source"]) for doc in found if doc.get("found")]
 
     def backend(self) -> "ClusterBackend":
         from .searching import ClusterBackend

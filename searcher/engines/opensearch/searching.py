@@ -106,6 +106,10 @@ class ClusterBackend:
         """(start, end) of each word of ``text`` that is one of ``words`` (folded)."""
         return [m.span() for m in _TOKEN.finditer(text) if fold(m.group()) in words]
 
+    def analyse(self, text: str) -> list[str]:
+        """The terms the cluster searches for ``text`` (stop words dropped)."""
+        return analyze(self.client, self.index, text)
+
     # ------------------------------------------------------------------ plans
 
     def structured(self, parsed: "ParsedQuery", options: SearchOptions, filt: SearchFilter | None,
@@ -125,7 +129,7 @@ class ClusterBackend:
         key = doc_key(doc_id)
         vectors = term_vectors(self.client, self.index, [key])
         if key not in vectors:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+            raise DocumentNotFoundError(f"no document {doc_id!r} in the index ")
         counts, dfs, n = vectors[key]
         scored = {t: c * idf(n, dfs.get(t, 1)) for t, c in counts.items() if dfs.get(t, 0) > 1}
         best = dict(sorted(scored.items(), key=lambda kv: -kv[1])[:20])
@@ -140,7 +144,7 @@ class ClusterBackend:
     # ------------------------------------------------------------------ ranking
 
     def rank(self, plan: ClusterPlan, limit: int, deadline: Deadline) -> Window[str]:
-        if plan.terms is not None and plan.options.sort != "date":
+        if plan.terms is not None and not plan.options.by_date:
             return self._rank_words(plan, plan.terms, limit)
         return self._rank_dsl(plan, limit)
 
@@ -189,16 +193,20 @@ class ClusterBackend:
         options = plan.options
         body: dict[str, Any] = {"query": _filtered(plan.query, plan.filter), "size": limit, "_source": False,
                                 "track_total_hits": True}
-        by_date = options.sort == "date"
+        by_date = options.by_date
         if by_date:
-            # Newest first, undated documents last; equal dates in index order.
-            body["sort"] = [{"published": {"order": "desc", "missing": "_last"}}, {"doc_id": "asc"}]
+            # Newest (or oldest) first, undated documents last (counted); equal dates in id order.
+            direction = "desc" if options.sort == "date" else "asc"
+            body["sort"] = [{"published": {"order": direction, "missing": "_last"}}, {"doc_id": "asc"}]
+            body["aggs"] = {"undated": {"missing": {"field": "published"}}}
         elif options.explain:
             body["explain"] = True
         response = self.client.search(index=self.index, body=body, search_type="dfs_query_then_fetch")
         hits = response["hits"]["hits"]
         order = [(0.0 if by_date else float(hit["_score"] or 0.0), hit["_id"]) for hit in hits]
         window = Window(order, int(response["hits"]["total"]["value"]))
+        if by_date:
+            window.undated = int(response["aggregations"]["undated"]["doc_count"])
         if options.explain and not by_date:
             window.why = {hit["_id"]: score_parts(hit["_explanation"], k1=self.settings.k1) for hit in hits}
         return window
@@ -297,8 +305,9 @@ def filter_query(filt: SearchFilter | None) -> Query | None:
     if filt is None:
         return None
     parts: list[Query] = []
-    if filt.source is not None:
-        parts.append({"match_phrase": {"source": filt.source}})
+    if filt.sources:
+        wanted = [{"match_phrase": {"source": name}} for name in filt.sources]
+        parts.append(wanted[0] if len(wanted) == 1 else {"bool": {"should": wanted, "minimum_should_match": 1}})
     if filt.since or filt.until:
         bounds: dict[str, Any] = {"format": "epoch_millis"}
         if filt.since:

@@ -21,6 +21,7 @@ from ...search.bm25 import idf, term_score
 from ...search.feedback import rm3
 from ...search.fields import WORD_FIELDS
 from ...search.settings import RankingSettings
+from ...search.tiers import with_tier_bonus
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
@@ -233,13 +234,17 @@ def rank(scorer: Scorer, weights: dict[str, float], candidates: list[str], *, ti
             why[key] = parts
     full = {k for k in candidates if scorer.holds_all(k, weights)} if tiered else set()
 
+    def shown(items: list[tuple[float, str]]) -> list[tuple[float, str]]:
+        # The tier's bonus in the scores, so that they fall as the rank does.
+        return with_tier_bonus(items, full, why if explain else None) if tiered else items
+
     def ordered(items: list[tuple[float, str]]) -> list[tuple[float, str]]:
         # Stable: equal scores keep the cluster's order.
         return sorted(items, key=(lambda sd: (sd[1] in full, sd[0])) if tiered else (lambda sd: sd[0]), reverse=True)
 
     order = ordered([(scores[k], k) for k in candidates])
     if not (feedback and order):
-        return order[:depth], why, weights
+        return shown(order[:depth]), why, weights
     top = [(s, scorer.vectors.doc_terms(k), sum(scorer.vectors.lengths.get(k, {}).values()))
            for s, k in order[:max(settings.feedback_docs, 1)]]
     model_words: dict[str, float] = {}
@@ -251,7 +256,7 @@ def rank(scorer: Scorer, weights: dict[str, float], candidates: list[str], *, ti
     scorer.dfs.fetch(scorer.dfs.upcoming[:DF_BATCH])
     scale, extra = rm3(weights, top, scorer.dfs, scorer.dfs.doc_count or 1, settings)
     if not extra:
-        return order[:depth], why, weights
+        return shown(order[:depth]), why, weights
     pool = _feedback_pool(scorer.vectors, settings, order)
     rescored = []
     for s, k in order[:len(pool) + depth]:
@@ -268,4 +273,4 @@ def rank(scorer: Scorer, weights: dict[str, float], candidates: list[str], *, ti
     expanded = {t: scale * w for t, w in weights.items()}
     for t, w in extra.items():
         expanded[t] = expanded.get(t, 0.0) + w
-    return ordered(rescored)[:depth], why, expanded
+    return shown(ordered(rescored)[:depth]), why, expanded

@@ -137,20 +137,26 @@ class Columns:
             return None, None
         return from_micros(int(dated.min())), from_micros(int(dated.max()))
 
-    def newest_first(self, docs: Any, limit: int) -> list[int]:
-        """The ``limit`` first of ``docs`` (live docnums) newest first, undated ones last,
-        equal dates by docnum."""
+    def by_date(self, docs: Any, limit: int, *, newest_first: bool = True) -> tuple[list[int], int]:
+        """The ``limit`` first of ``docs`` (live docnums) by date, newest or oldest first,
+        undated ones last either way, equal dates by docnum; and how many are undated."""
         docs = np.asarray(docs, dtype=np.int64)
-        if not len(docs) or limit <= 0:
-            return []
-        keys = self.published[docs]
+        if not len(docs):
+            return [], 0
+        published = self.published[docs]
+        undated = int(np.count_nonzero(published < 0))
+        if limit <= 0:
+            return [], undated
+        # One key, larger first: the date itself newest first (undated, -1, is the smallest);
+        # its negation oldest first, undated put below every date (-max: -min would overflow).
+        keys = published if newest_first else np.where(published < 0, -np.iinfo(np.int64).max, -published)
         if len(docs) > limit:
-            # Only the documents at least as new as the limit-th newest can be among them.
+            # Only the documents whose key is at least the limit-th largest can be among them.
             kth = np.partition(keys, len(keys) - limit)[len(keys) - limit]
             keep = keys >= kth
             docs, keys = docs[keep], keys[keep]
         order = np.lexsort((docs, -keys))
-        return [int(d) for d in docs[order[:limit]]]
+        return [int(d) for d in docs[order[:limit]]], undated
 
 
 def columns_for(searcher: Any) -> Columns:

@@ -31,6 +31,7 @@ from ...core.errors import (
     IndexVersionError,
     SearcherError,
 )
+from ...core.places import shown_location
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...core.version import __version__
 from ...search.options import SearchOptions
@@ -127,7 +128,7 @@ class WhooshEngine:
         """The live Whoosh index, reopened if a rebuild swapped in a new generation."""
         if not self._folder.exists():
             self._folder.check_usable()
-            raise IndexNotFoundError(f"no index at {self.path}: run `searcher index` first")
+            raise IndexNotFoundError(f"no index at {shown_location(self.path)}")
         marker = self._folder.read_marker()
         self._folder.check_version(marker, SCHEMA_VERSION)
         if self._ix is None or marker.current != self._generation:
@@ -141,7 +142,7 @@ class WhooshEngine:
                 raise access_error(exc, self.path, "read") from None
             except (windex.EmptyIndexError, OSError) as exc:
                 self.close()
-                raise _Stale(f"index at {self.path} is incomplete ({exc}); {REPAIR}") from None
+                raise _Stale(f"the index at {shown_location(self.path)} is incomplete ({exc}); {REPAIR}") from None
             self._generation = marker.current
         return self._ix
 
@@ -234,8 +235,8 @@ class WhooshEngine:
         if found is None and isinstance(exc, DAMAGE_ERRORS) and not isinstance(exc, InterruptedError):
             found = describe(exc, gen)
         if found is None:
-            return None if strict else IndexNotFoundError(f"index at {self.path} cannot be read ({exc})")
-        return IndexDamagedError(f"the index at {self.path} is damaged ({found}); {REPAIR}")
+            return None if strict else IndexNotFoundError(f"the index at {shown_location(self.path)} cannot be read ({exc})")
+        return IndexDamagedError(f"the index at {shown_location(self.path)} is damaged ({found}); {REPAIR}")
 
     def _not_ours(self, exc: ForbiddenPickle) -> IndexDamagedError:
         """The error for an index holding a pickle no index of ours holds: made elsewhere, maybe
@@ -244,7 +245,7 @@ class WhooshEngine:
         return IndexDamagedError(
             f"the index at {self.path} was not made by searcher: {where} holds {exc}, which an index of ours "
             "never holds (it could run code), so it was not read; do not open it again, but build a new index "
-            "from the seeds in a new folder (searcher --index-dir NEW_FOLDER index)")
+            "from the seeds in a new folder", foreign=True)
 
     def _index_file(self, name: str | None) -> str:
         """Where the file Whoosh calls ``name`` is in the folder: ``gen-000001/MAIN_x.seg``, or
@@ -513,7 +514,7 @@ class WhooshEngine:
     def get(self, doc_id: str) -> Document:
         fields = self._read(lambda searcher: searcher.document(doc_id=doc_id))
         if fields is None:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in {self.path} (see `searcher search`)")
+            raise DocumentNotFoundError(f"no document {doc_id!r} in {shown_location(self.path)}")
         return fields_to_document(fields)
 
     def ids_starting_with(self, prefix: str, limit: int) -> list[str]:
@@ -529,6 +530,31 @@ class WhooshEngine:
             return found
 
         return self._read(ids)
+
+    def ids_after(self, after: str, limit: int) -> list[str]:
+        def ids(searcher: Any) -> list[str]:
+            found: list[str] = []
+            reader = searcher.reader()
+            # Deleted documents' ids stay in the term list until a merge: look them up only then.
+            check = reader.has_deletions()
+            for fieldname, term in reader.terms_from("doc_id", after):
+                if fieldname != "doc_id":
+                    break
+                doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
+                if doc_id != after and (not check or searcher.document_number(doc_id=doc_id) is not None):
+                    found.append(doc_id)
+                    if len(found) >= limit:
+                        break
+            return found
+
+        return self._read(ids)
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        def documents(searcher: Any) -> list[Document]:
+            found = (searcher.document(doc_id=doc_id) for doc_id in doc_ids)
+            return [fields_to_document(fields) for fields in found if fields is not None]
+
+        return self._read(documents)
 
     def backend(self) -> "WhooshBackend":
         from .searching import WhooshBackend

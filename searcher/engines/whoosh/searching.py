@@ -88,6 +88,10 @@ class WhooshBackend:
 
         return DIALECT
 
+    def analyse(self, text: str) -> list[str]:
+        """The terms the index searches for ``text`` (stop words dropped)."""
+        return list(analyze_query(text, self.searcher.schema["body"].analyzer))
+
     # ------------------------------------------------------------------ plans
 
     def structured(self, parsed: "ParsedQuery", options: SearchOptions, filt: SearchFilter | None,
@@ -109,7 +113,7 @@ class WhooshBackend:
     def like(self, doc_id: str, options: SearchOptions) -> tuple[int, WhooshPlan | None]:
         docnum = self.searcher.document_number(doc_id=doc_id)
         if docnum is None:
-            raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+            raise DocumentNotFoundError(f"no document {doc_id!r} in the index ")
         weights = key_terms(self.searcher, docnum)
         if not weights:
             return docnum, None
@@ -119,7 +123,7 @@ class WhooshBackend:
 
     def rank(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
         options = plan.options
-        if options.sort == "date":
+        if options.by_date:
             return self._rank_by_date(plan, limit)
         if plan.structured:
             return self._rank_with_whoosh(plan, limit, deadline)
@@ -138,14 +142,15 @@ class WhooshBackend:
         return set(self.searcher.docs_for_query(plan.filter)) if plan.filter is not None else None
 
     def _rank_by_date(self, plan: WhooshPlan, limit: int) -> Window[int]:
-        """The matches newest first, undated ones last: their dates read from the date
-        column (columns.py), not by Whoosh's sort, which walked the date field's terms."""
+        """The matches newest (or oldest) first, undated ones last: their dates read from
+        the date column (columns.py), not by Whoosh's sort, which walked the date field's terms."""
         if plan.structured:
             docs = query_docs(self.searcher, plan.query, plan.filter)
         else:
             docs = matching_docs(self.searcher, plan.words or [], self._allowed(plan))
         plan.matched = docs
-        return Window([(0.0, d) for d in columns_for(self.searcher).newest_first(docs, limit)], len(docs))
+        ordered, undated = columns_for(self.searcher).by_date(docs, limit, newest_first=plan.options.sort == "date")
+        return Window([(0.0, d) for d in ordered], len(docs), undated=undated)
 
     def _rank_with_whoosh(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
         """Whoosh's own search (with our weighting): structured queries ranked by relevance."""
@@ -153,7 +158,7 @@ class WhooshBackend:
         return Window([(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits], len(hits))
 
     def explain(self, plan: WhooshPlan, key: int, score: float) -> list[ScorePart]:
-        if plan.structured and plan.options.sort != "date":  # sorted by date, hits are not scored
+        if plan.structured and not plan.options.by_date:  # sorted by date, hits are not scored
             return structured_parts(self.searcher, plan.query, key, score)
         return []
 
@@ -240,8 +245,9 @@ def compile_filter(filt: SearchFilter | None, schema: Any) -> wq.Query | None:
     if filt is None:
         return None
     parts: list[wq.Query] = []
-    if filt.source is not None:
-        parts.append(source_query(filt.source, schema))
+    if filt.sources:
+        wanted = [source_query(name, schema) for name in filt.sources]
+        parts.append(wanted[0] if len(wanted) == 1 else wq.Or(wanted))
     if filt.since or filt.until:
         parts.append(wq.DateRange("published", filt.since, filt.until))
     if not parts:

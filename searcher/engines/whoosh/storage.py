@@ -42,6 +42,7 @@ from ...core.errors import (
     IndexVersionError,
     NotAnIndexError,
 )
+from ...core.places import shown_location
 from ...core.records import SeedState
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ READERS_NAME = "readers.lock"
 INDEX_NAME = "MAIN"
 _FORMAT = "searcher-index"
 _GENERATION = re.compile(r"gen-[0-9]{6,}")
-REPAIR = "run `searcher index --rebuild` to rebuild it from the seeds"
+REPAIR = "rebuild it from the seeds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +141,13 @@ class IndexFolder:
     def check_usable(self) -> None:
         """Refuse a folder that holds anything but a searcher index: we never overwrite it."""
         if self.root.exists() and not self.root.is_dir():
-            raise NotAnIndexError(f"{self.root} is a file, not an index folder; choose another --index-dir")
+            raise NotAnIndexError(f"{self.root} is a file, not an index folder")
         if self.root.is_dir() and not self.exists():
             # A first build killed before it wrote the marker leaves only our own files.
             entries = [p for p in self.root.iterdir() if not _ours(p.name)]
             if entries:
                 raise NotAnIndexError(
-                    f"{self.root} is not empty and is not a searcher index; "
-                    "it is left untouched (choose another --index-dir)"
+                    f"{self.root} is not empty and is not a searcher index; it is left untouched"
                 )
 
     def read_marker(self) -> Marker:
@@ -155,7 +155,7 @@ class IndexFolder:
         try:
             data: dict[str, Any] = json.loads(self.marker_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise IndexNotFoundError(f"no index at {self.root}: run `searcher index` first") from None
+            raise IndexNotFoundError(f"no index at {shown_location(self.root)}") from None
         except OSError as exc:  # the file is there: permission denied, an I/O error
             reason = (exc.strerror or str(exc)).lower()
             raise IndexAccessError(f"cannot read {self.marker_path}: {reason}") from None
@@ -172,9 +172,9 @@ class IndexFolder:
         """Raise IndexVersionError when the index's schema is not the one this code writes."""
         if marker.schema_version != schema_version:
             raise IndexVersionError(
-                f"the index at {self.root} has schema version {marker.schema_version} "
+                f"the index at {shown_location(self.root)} has schema version {marker.schema_version} "
                 f"(written by searcher {marker.searcher_version}); this searcher needs version "
-                f"{schema_version}: run `searcher index --rebuild`"
+                f"{schema_version}: rebuild it"
             )
 
     def write_marker(

@@ -29,6 +29,7 @@ from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_s
 from ...search.feedback import rm3
 from ...search.settings import RankingSettings
 from ...search.sums import fold
+from ...search.tiers import with_tier_bonus
 from .compounds import Compound, compound_postings, plain_terms
 from .internals import block_postings, is_block_matcher, remaining_blocks
 from .postings import term_postings
@@ -112,7 +113,10 @@ def rank_words(
         order, terms, why, scale = _feedback(q, order, full, depth, stored, why, explain)
     if (settings.proximity_weight or settings.phrase_weight) and len(q.terms) > 1:
         order = _proximity(q, plain_terms(tokens), order, full, why if explain else None, scale)
-    return Ranked(order=order[:limit], total=total, terms=terms, why=dict(why), stored=stored, matched=matched)
+    order = order[:limit]
+    if tiered:
+        order = with_tier_bonus(order, full, why if explain else None)
+    return Ranked(order=order, total=total, terms=terms, why=dict(why), stored=stored, matched=matched)
 
 
 # ---------------------------------------------------------------------------- first pass, as arrays

@@ -1,0 +1,31 @@
+"""What to type next: the command line's advice after a library error.
+
+The library's messages say what is wrong in its own words (a library user never types
+`searcher index`); the command line adds the command that mends it.
+"""
+
+from __future__ import annotations
+
+from .. import DocumentNotFoundError, IndexDamagedError, IndexNotFoundError, IndexVersionError, NotAnIndexError
+
+#: (error class, what the command line adds), the first that matches.
+ADVICE: tuple[tuple[type[Exception], str], ...] = (
+    (IndexNotFoundError, "; run `searcher index` first (or `searcher import FILE`)"),
+    (IndexDamagedError, " with `searcher index --rebuild`"),
+    (IndexVersionError, " with `searcher index --rebuild`"),
+    (NotAnIndexError, "; give another --index-dir (or --index)"),
+    (DocumentNotFoundError, "; `searcher list` shows every id"),
+)
+
+
+#: What the command line adds for an index folder that must not be rebuilt in place
+#: (``IndexDamagedError.foreign``).
+FOREIGN_ADVICE = " (`searcher --index-dir NEW_FOLDER index`)"
+
+
+def with_advice(exc: Exception) -> str:
+    """The error's message and, if the command line has one, its advice."""
+    message = str(exc)
+    if isinstance(exc, IndexDamagedError) and exc.foreign:
+        return message + FOREIGN_ADVICE
+    return message + next((advice for kind, advice in ADVICE if isinstance(exc, kind)), "")
