@@ -299,3 +299,66 @@ def test_long_word_queries_are_not_tiered_and_rank_as_on_whoosh(pair):
     for expand in (False, True):
         ours, theirs = whoosh.search(query, limit=10, expand=expand), cluster.search(query, limit=10, expand=expand)
         assert [h.doc_id for h in theirs] == [h.doc_id for h in ours], expand
+
+
+# ---------------------------------------------------------------------------- round trips
+
+
+@pytest.fixture
+def requests_sent(monkeypatch):
+    """The paths of the requests every cluster client sends while the test runs (each call
+    through opensearch-py's transport; its retries are not counted again)."""
+    from opensearchpy.transport import Transport
+
+    sent: list[str] = []
+    send = Transport.perform_request
+
+    def counted(transport, method, url, *args, **kwargs):
+        sent.append(url.rsplit("/", 1)[-1])
+        return send(transport, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(Transport, "perform_request", counted)
+    return sent
+
+
+def test_a_search_with_its_page_snippets_and_facets_takes_few_round_trips(pair, requests_sent):
+    """One msearch ranks, reads the page and copies, counts facets and the query's words; the
+    candidates' term vectors are the second request; feedback's word counts at most one more
+    (and a query of fewer than SUGGEST_BELOW hits one for the did-you-mean). The same hits and
+    facets as the Whoosh engine, and for words the same snippets."""
+    from searcher.search.suggestions import SUGGEST_BELOW
+
+    whoosh, cluster = pair
+    cluster.search("kabul")  # opening the index (version, nodes, alias) is not the search's
+    for query, options, most in [("taliban kabul", {}, 3), ("taliban kabul", {"expand": False}, 2),
+                                 ("re-set", {}, 3), ('"peace talks"', {}, 1), ("kabul", {"sort": "date"}, 1)]:
+        requests_sent.clear()
+        theirs = cluster.search(query, facets=True, **options)
+        most += theirs.total < SUGGEST_BELOW
+        assert len(requests_sent) <= most and requests_sent[0] == "_msearch", (query, options, requests_sent)
+        assert not {"_analyze", "_count"} & set(requests_sent), requests_sent
+        ours = whoosh.search(query, facets=True, **options)
+        assert [h.doc_id for h in theirs] == [h.doc_id for h in ours], query
+        if not query.startswith('"'):  # (a phrase's snippets: each engine's highlighter)
+            assert [h.snippet for h in theirs] == [h.snippet for h in ours], query
+        assert theirs.facets == ours.facets and theirs.total == ours.total
+
+
+def test_words_are_analysed_here_as_the_cluster_analyses_them(pair):
+    """analysis.py's terms (Porter stems as Lucene makes them) equal the index analyzer's."""
+    from opensearchpy import OpenSearch
+
+    from searcher.engines.opensearch.analysis import local_terms
+
+    _, cluster = pair
+    words = ("generalizations conditional hopping hoped filing relational sensibility agreed feed "
+             "happy skies dying lying ties possibly oscillators electrical hopefulness triplicate "
+             "formalize analogy archaeology U.S. 1.5 don't re-set COVID-19 Café naïve the of")
+    words += " " + " ".join(d.title + " " + d.body for d in NEWS)
+    url, name = cluster.location.rsplit("/", 1)
+    client = OpenSearch(hosts=[url])
+    try:
+        found = client.indices.analyze(index=name, body={"analyzer": "searcher_text", "text": words})
+    finally:
+        client.close()
+    assert local_terms(words) == [t["token"] for t in found["tokens"]]

@@ -69,6 +69,8 @@ def has_words(text: str, fieldname: str) -> bool:
 
 def fold(word: str) -> str:
     """Lower case, accents off (what the analyzers do before stop words and stems)."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

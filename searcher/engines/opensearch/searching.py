@@ -2,13 +2,17 @@
 of an index on an OpenSearch cluster (:class:`ClusterBackend`).
 
 Word queries (``syntax=False``, or typed without any operator) are ranked as the Whoosh
-engine ranks them (word_ranking.py): the words analysed by the cluster (repeated words
-weigh more), candidates found by the cluster (documents holding every word first, one
-search per tier), then scored with BM25F and re-ranked by pseudo-relevance feedback here,
-from their term vectors. Structured queries are compiled to the DSL (compile.py) and
-ranked by the cluster. The words a snippet marks are those the cluster's highlighter finds
-(so they agree with its analysis); facets are aggregations; explanations of structured
-queries are the cluster's own. Keys are the documents' ``_id``.
+engine ranks them (word_ranking.py): the words analysed here as the index analyses them
+(analysis.py; repeated words weigh more), candidates found by the cluster (documents
+holding every word first), then scored with BM25F and re-ranked by pseudo-relevance
+feedback here, from their term vectors. Structured queries are compiled to the DSL
+(compile.py) and ranked by the cluster. Few round trips: one msearch ranks (the tiers, or
+the compiled query), reads what the page and the folding of copies need of each hit, and
+counts the facets, the index's documents and each query word's; a word query's term
+vectors are a second request, and feedback's word counts usually a third. The words a
+snippet marks are those analysed to a query word (a compiled query's: those the cluster's
+highlighter marked in the same search); explanations of structured queries are the
+cluster's own. Keys are the documents' ``_id``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from ...search.suggestions import edits, max_edits
 from .compile import INDEX_FIELDS, Query, compile_reading, epoch_millis, fold
 from .explain import score_parts
 from .mapping import doc_key, parse_date, stored_signature
-from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank
+from .analysis import local_terms, marked_words
+from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank, read_term_counts, term_counts
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
@@ -45,6 +50,9 @@ _MARKED = re.compile("\x02(.*?)\x03", re.S)
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
 #: What a hit's page needs of the stored document.
 _HIT_FIELDS = ["doc_id", "title", "body", "source", "published", "path", "url"]
+#: What the ranking search reads of each hit, so that the page and the folding of copies
+#: need no request of their own (the body only when snippets are made).
+_RANKED_FIELDS = _HIT_FIELDS + ["signature"]
 
 
 @dataclass(slots=True)
@@ -75,6 +83,15 @@ class _Words:
         return {"bool": {"should": [self.clause(t, w, field_weights) for t, w in weights.items()],
                          "minimum_should_match": 1}}
 
+    def marked_terms(self) -> frozenset[str]:
+        """The terms a snippet marks: each word's, a hyphenated word's parts and joined word."""
+        terms = {t for t in self.weights if t not in self.compounds}
+        for key, (_, whole) in self.compounds.items():
+            terms.update(key.split(" "))
+            if whole:
+                terms.add(whole)
+        return frozenset(terms)
+
 
 @dataclass(slots=True)
 class ClusterPlan(Plan):
@@ -100,6 +117,13 @@ class ClusterBackend:
         self.client = client
         self.index = index
         self.settings = settings
+        #: what the ranking searches read of their hits (``_RANKED_FIELDS``), by key
+        self._read: dict[str, dict[str, Any]] = {}
+        #: the words of each hit the cluster's highlighter marked (a ranking search of a
+        #: query ranked by the cluster highlights its hits as it finds them)
+        self._highlighted: dict[str, frozenset[str]] = {}
+        #: the facet counts a ranking search counted alongside (``options.facets``)
+        self._facets: FacetCounts | None = None
 
     @staticmethod
     def find_spans(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
@@ -168,22 +192,52 @@ class ClusterBackend:
             searches = [_filtered(all_words, plan.filter), _filtered(rest, plan.filter)]
         else:
             searches = [_filtered(words.query(words.weights, fw), plan.filter)]
+        fields = self._ranked_fields(options)
         bodies: list[dict[str, Any]] = []
         for q in searches:
-            bodies += [{}, {"query": q, "size": size, "_source": False, "track_total_hits": True}]
-        responses = self.client.msearch(index=self.index, body=bodies)["responses"]
+            bodies += [{}, {"query": q, "size": size, "_source": fields, "track_total_hits": True}]
+        # The index's document count and each query word's, in the same request.
+        terms = list(words.weights)
+        bodies += [{}, {"size": 0, "track_total_hits": True, "aggs": term_counts(terms, words.compounds)}]
+        responses = self._msearch(plan, bodies)
         candidates: list[str] = []
         total = 0
-        for response in responses:
-            _check(response)
+        for response in responses[:len(searches)]:
             total += int(response["hits"]["total"]["value"])
-            candidates += [hit["_id"] for hit in response["hits"]["hits"]][:size - len(candidates)]
-        scorer = Scorer(fetch_vectors(self.client, self.index, candidates),
-                        DocFreqs(self.client, self.index, words.compounds), settings, words.compounds)
-        scorer.dfs.fetch(words.weights)
+            hits = response["hits"]["hits"][:size - len(candidates)]
+            self._keep(hits)
+            candidates += [hit["_id"] for hit in hits]
+        doc_count = int(responses[len(searches)]["hits"]["total"]["value"])
+        dfs = DocFreqs(self.client, self.index, words.compounds, doc_count,
+                       read_term_counts(responses[len(searches)], terms))
+        scorer = Scorer(fetch_vectors(self.client, self.index, candidates), dfs, settings, words.compounds)
         order, why, _ = rank(scorer, words.weights, candidates, tiered=tiered, depth=depth, feedback=use_feedback,
                              explain=options.explain)
         return Window(order, total, why)
+
+    def _ranked_fields(self, options: SearchOptions) -> list[str]:
+        return _RANKED_FIELDS if options.fragments else [f for f in _RANKED_FIELDS if f != "body"]
+
+    def _msearch(self, plan: ClusterPlan, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The responses to ``bodies`` (header, body pairs) in one request, with the facet
+        counts of ``plan`` asked alongside (kept for :meth:`facet_counts`) when the search
+        wants them and has not counted them yet."""
+        facets = plan.options.facets and self._facets is None
+        if facets:
+            bodies = bodies + [{}, self._facet_body(plan)]
+        responses = self.client.msearch(index=self.index, body=bodies)["responses"]
+        for response in responses:
+            _check(response)
+        if facets:
+            self._facets = read_facets(responses[-1])
+        return responses
+
+    def _keep(self, hits: list[dict[str, Any]]) -> None:
+        """Keep what a ranking search read of its hits for the page and the copies."""
+        for hit in hits:
+            self._read[hit["_id"]] = hit.get("_source") or {}
+            if "highlight" in hit:
+                self._highlighted[hit["_id"]] = _marks(hit)
 
     def _rank_dsl(self, plan: ClusterPlan, limit: int) -> Window[str]:
         """The best ``limit`` of a query run by the cluster as it is (a compiled query,
@@ -191,8 +245,8 @@ class ClusterBackend:
         if plan.query is None:
             return Window([], 0)
         options = plan.options
-        body: dict[str, Any] = {"query": _filtered(plan.query, plan.filter), "size": limit, "_source": False,
-                                "track_total_hits": True}
+        body: dict[str, Any] = {"query": _filtered(plan.query, plan.filter), "size": limit,
+                                "_source": self._ranked_fields(options), "track_total_hits": True}
         by_date = options.by_date
         if by_date:
             # Newest (or oldest) first, undated documents last (counted); equal dates in id order.
@@ -201,8 +255,11 @@ class ClusterBackend:
             body["aggs"] = {"undated": {"missing": {"field": "published"}}}
         elif options.explain:
             body["explain"] = True
-        response = self.client.search(index=self.index, body=body, search_type="dfs_query_then_fetch")
+        if options.fragments and plan.terms is None and plan.highlight is not None:
+            body["highlight"] = _highlight(plan.highlight)
+        response = self._msearch(plan, [{"search_type": "dfs_query_then_fetch"}, body])[0]
         hits = response["hits"]["hits"]
+        self._keep(hits)
         order = [(0.0 if by_date else float(hit["_score"] or 0.0), hit["_id"]) for hit in hits]
         window = Window(order, int(response["hits"]["total"]["value"]))
         if by_date:
@@ -217,38 +274,49 @@ class ClusterBackend:
     # ------------------------------------------------------------------ stored documents
 
     def stored(self, plan: ClusterPlan, keys: Sequence[str], texts: bool) -> dict[str, Stored]:
-        """The page's documents in one request; the words of each the query matched (folded),
-        as the cluster's highlighter finds them."""
-        highlight = plan.highlight if texts else None
-        fields = _HIT_FIELDS if highlight is not None else [f for f in _HIT_FIELDS if f != "body"]
-        body: dict[str, Any] = {"query": {"ids": {"values": list(keys)}}, "size": len(keys), "_source": fields}
-        if highlight is not None:
-            body["highlight"] = {
-                "type": "unified", "number_of_fragments": 0, "pre_tags": ["\x02"], "post_tags": ["\x03"],
-                "highlight_query": highlight, "fields": {"title": {}, "body": {}},
-                "max_analyzer_offset": 1_000_000,
-            }
-        response = self.client.search(index=self.index, body=body)
+        """The page's documents, as the ranking search read them (any it did not: in one
+        request); the words of each the query matched (folded): for a word query, the words
+        analysed to one of its terms, else those the cluster's highlighter marked."""
+        missing = [k for k in keys if k not in self._read or (texts and "body" not in self._read[k])]
+        if missing:
+            self._read_page(plan, missing, texts)
+        marked = plan.terms.marked_terms() if plan.terms is not None and texts else None
         out = {}
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            marks = frozenset(fold(w) for texts_ in (hit.get("highlight") or {}).values() for text in texts_
-                              for w in _MARKED.findall(text))
-            out[hit["_id"]] = Stored(doc_id=source["doc_id"], title=source.get("title") or "",
-                                     body=source.get("body") or "", source=source.get("source") or None,
-                                     published=parse_date(source.get("published")), path=source.get("path"),
-                                     url=source.get("url"), marks=marks)
+        for key in keys:
+            source = self._read.get(key)
+            if source is None:
+                continue  # deleted meanwhile
+            title, body = source.get("title") or "", source.get("body") or ""
+            marks = marked_words([title, body], marked) if marked is not None else self._highlighted.get(key, frozenset())
+            out[key] = Stored(doc_id=source["doc_id"], title=title, body=body if texts else "",
+                              source=source.get("source") or None, published=parse_date(source.get("published")),
+                              path=source.get("path"), url=source.get("url"), marks=marks)
         return out
 
+    def _read_page(self, plan: ClusterPlan, keys: list[str], texts: bool) -> None:
+        """Read ``keys`` for the page (highlighted by the cluster for a query it ranks)."""
+        highlight = plan.highlight if texts and plan.terms is None else None
+        body: dict[str, Any] = {"query": {"ids": {"values": list(keys)}}, "size": len(keys), "_source": _RANKED_FIELDS}
+        if highlight is not None:
+            body["highlight"] = _highlight(highlight)
+        self._keep(self.client.search(index=self.index, body=body)["hits"]["hits"])
+
     def copies(self, keys: Sequence[str]) -> dict[str, Copy]:
-        """Ids and signatures in one request (a document stored without a signature, from an
-        index made before them, gets one made from its stored body and title)."""
-        sources = self._sources(list(keys), ["doc_id", "signature"])
-        plain = [k for k, src in sources.items() if stored_signature(src) is None]
+        """Ids and signatures, as the ranking search read them (any it did not: in one
+        request; a document stored without a signature, from an index made before them,
+        gets one made from its stored body and title)."""
+        missing = [k for k in keys if k not in self._read]
+        if missing:
+            self._read.update(self._sources(missing, _RANKED_FIELDS))
+        plain = [k for k in keys if k in self._read and stored_signature(self._read[k]) is None
+                 and "body" not in self._read[k]]
         texts = self._sources(plain, ["title", "body"]) if plain else {}
         out = {key: Copy(key, None) for key in keys}  # deleted meanwhile: never folds
-        for key, src in sources.items():
-            text = texts.get(key, {})
+        for key in keys:
+            src = self._read.get(key)
+            if src is None:
+                continue
+            text = texts.get(key, src)
             out[key] = Copy(src.get("doc_id") or key, read_signature(stored_signature(src), text.get("body") or "",
                                                                      text.get("title") or ""))
         return out
@@ -261,16 +329,18 @@ class ClusterBackend:
     # ------------------------------------------------------------------ facets, did-you-mean
 
     def facet_counts(self, plan: ClusterPlan) -> FacetCounts:
-        """Aggregations by source (named by a document holding it) and by month."""
-        response = self.client.search(index=self.index, body={
-            "query": _filtered(plan.query or {"match_none": {}}, plan.filter),
-            "size": 0, "aggs": {
-                "source": {"terms": {"field": "source_key", "size": 10_000},
-                           "aggs": {"name": {"top_hits": {"size": 1, "_source": ["source"]}}}},
-                "month": {"terms": {"field": "month", "size": 10_000}}}})
-        aggs = response["aggregations"]
-        return FacetCounts(sources=source_counts(aggs["source"]),
-                           months={b["key"]: int(b["doc_count"]) for b in aggs["month"]["buckets"]})
+        """Aggregations by source (named by a document holding it) and by month, counted
+        by the ranking search when it could."""
+        if self._facets is None:
+            self._facets = read_facets(self.client.search(index=self.index, body=self._facet_body(plan)))
+        return self._facets
+
+    @staticmethod
+    def _facet_body(plan: ClusterPlan) -> dict[str, Any]:
+        return {"query": _filtered(plan.query or {"match_none": {}}, plan.filter), "size": 0, "aggs": {
+            "source": {"terms": {"field": "source_key", "size": 10_000},
+                       "aggs": {"name": {"top_hits": {"size": 1, "_source": ["source"]}}}},
+            "month": {"terms": {"field": "month", "size": 10_000}}}}
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
         """The most frequent indexed word within the edits allowed for each unknown word, from
@@ -323,9 +393,13 @@ def _filtered(q: Query, filt: Query | None) -> Query:
 
 
 def analyze(client: "OpenSearch", index: str, text: str) -> list[str]:
-    """The terms the cluster indexes ``text`` as in a word field (stems, no stop words)."""
+    """The terms the cluster indexes ``text`` as in a word field (stems, no stop words):
+    analysed here when it can be (analysis.py), else by the cluster."""
     if not text.strip():
         return []
+    terms = local_terms(text)
+    if terms is not None:
+        return terms
     found = client.indices.analyze(index=index, body={"analyzer": "searcher_text", "text": text})
     return [t["token"] for t in found.get("tokens", [])]
 
@@ -376,6 +450,25 @@ def term_vectors(client: "OpenSearch", index: str, keys: list[str]
                 dfs[term] = max(dfs.get(term, 0), int(info.get("doc_freq", 0)))
         out[doc["_id"]] = (counts, dfs, docs_with)
     return out
+
+
+def read_facets(response: dict[str, Any]) -> FacetCounts:
+    aggs = response["aggregations"]
+    return FacetCounts(sources=source_counts(aggs["source"]),
+                       months={b["key"]: int(b["doc_count"]) for b in aggs["month"]["buckets"]})
+
+
+def _highlight(query: Query) -> dict[str, Any]:
+    """Whole fields highlighted by ``query`` with control characters around each match
+    (read back by :func:`_marks`)."""
+    return {"type": "unified", "number_of_fragments": 0, "pre_tags": ["\x02"], "post_tags": ["\x03"],
+            "highlight_query": query, "fields": {"title": {}, "body": {}}, "max_analyzer_offset": 1_000_000}
+
+
+def _marks(hit: dict[str, Any]) -> frozenset[str]:
+    """The words (folded) the highlighter marked in a hit."""
+    return frozenset(fold(w) for texts in (hit.get("highlight") or {}).values() for text in texts
+                     for w in _MARKED.findall(text))
 
 
 def _check(response: dict[str, Any]) -> None:

@@ -39,19 +39,20 @@ DF_BATCH = 250
 
 @dataclass(slots=True)
 class Vectors:
-    """The candidates' term counts per word field and field lengths, and the index's averages."""
+    """The candidates' term counts per word field and field lengths, and what their shards
+    say of each word field: its summed length and its documents."""
 
     counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     lengths: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: each word field's summed length over the shard, and the documents with the field there
-    field_sums: dict[str, int] = field(default_factory=dict)
-    field_docs: dict[str, int] = field(default_factory=dict)
+    #: per shard (copy): each word field's summed length, and its documents (the most of the fields')
+    shard_sums: dict[int, dict[str, int]] = field(default_factory=dict)
+    shard_docs: dict[int, int] = field(default_factory=dict)
 
     def average(self, name: str) -> float:
         """A field's average length over every document (as the Whoosh engine averages it:
-        documents without the field count as 0), from the shard's statistics."""
-        docs = max(self.field_docs.values(), default=0)
-        return self.field_sums.get(name, 0) / docs if docs else 1.0
+        documents without the field count as 0), over the shards the candidates came from."""
+        docs = sum(self.shard_docs.values())
+        return sum(sums.get(name, 0) for sums in self.shard_sums.values()) / docs if docs else 1.0
 
     def doc_terms(self, key: str) -> dict[str, int]:
         """A document's term counts over all word fields together."""
@@ -63,25 +64,34 @@ class Vectors:
 
 
 def fetch_vectors(client: "OpenSearch", index: str, keys: list[str]) -> Vectors:
-    """Term vectors of ``keys`` (no per-term statistics: those come from :class:`DocFreqs`)."""
+    """Term vectors of ``keys`` and their shards' field statistics, in one request (no
+    per-term statistics: looking them up for every term of every candidate costs the
+    cluster more than the rest of the search; :class:`DocFreqs` asks for the few needed)."""
     found = Vectors()
     if not keys:
         return found
     response = client.mtermvectors(index=index, body={"ids": keys, "parameters": {
         "fields": list(WORD_FIELDS), "term_statistics": False, "field_statistics": True,
         "positions": False, "offsets": False, "payloads": False}})
+    shards: dict[tuple[str, int, int], int] = {}
     for doc in response.get("docs", []):
-        if not doc.get("found"):
+        vectors = doc.get("term_vectors") or {}
+        if not doc.get("found") or not vectors:
             continue
+        stats = {name: vector.get("field_statistics") or {} for name, vector in vectors.items()}
+        # A shard (copy) is known by any of its fields' statistics (a document lacks some fields).
+        marks = [(name, int(s.get("doc_count", 0)), int(s.get("sum_ttf", 0))) for name, s in stats.items()]
+        shard = next((shards[m] for m in marks if m in shards), len(found.shard_sums))
+        shards.update((m, shard) for m in marks)
+        sums = found.shard_sums.setdefault(shard, {})
         per_field: dict[str, dict[str, int]] = {}
         lengths: dict[str, int] = {}
-        for name, vector in (doc.get("term_vectors") or {}).items():
+        for name, vector in vectors.items():
             counts = {t: int(info.get("term_freq", 0)) for t, info in vector.get("terms", {}).items()}
             per_field[name] = counts
             lengths[name] = sum(counts.values())
-            stats = vector.get("field_statistics") or {}
-            found.field_sums[name] = max(found.field_sums.get(name, 0), int(stats.get("sum_ttf", 0)))
-            found.field_docs[name] = max(found.field_docs.get(name, 0), int(stats.get("doc_count", 0)))
+            sums[name] = int(stats[name].get("sum_ttf", 0))
+            found.shard_docs[shard] = max(found.shard_docs.get(shard, 0), int(stats[name].get("doc_count", 0)))
         found.counts[doc["_id"]] = per_field
         found.lengths[doc["_id"]] = lengths
     return found
@@ -89,14 +99,17 @@ def fetch_vectors(client: "OpenSearch", index: str, keys: list[str]) -> Vectors:
 
 class DocFreqs:
     """Documents holding a word in any word field (the most of the fields, as the Whoosh
-    engine counts it), asked of the cluster in batches and cached; and the document count."""
+    engine counts it), and the document count: the query's words' counted exactly by the
+    search that found the candidates; another word (feedback's) is asked of the cluster,
+    with the next likely ones, and cached."""
 
-    def __init__(self, client: "OpenSearch", index: str, compounds: dict[str, tuple[str, str | None]]) -> None:
+    def __init__(self, client: "OpenSearch", index: str, compounds: dict[str, tuple[str, str | None]],
+                 doc_count: int = 0, known: dict[str, int] | None = None) -> None:
         self.client = client
         self.index = index
         self.compounds = compounds
-        self.known: dict[str, int] = {}
-        self.doc_count = 0
+        self.known: dict[str, int] = dict(known or {})
+        self.doc_count = doc_count
         #: words likely to be asked for next, in order: a miss fetches the next batch of them
         self.upcoming: list[str] = []
 
@@ -129,28 +142,37 @@ class DocFreqs:
                 self.known[term] = min(round(df * scale), self.doc_count)
         compounds = [t for t in wanted if t not in plain]
         if compounds:
-            filters = {f"{i}|{name}": self._clause(term, name) for i, term in enumerate(compounds)
-                       for name in WORD_FIELDS}
-            response = self.client.search(index=self.index, body={
-                "size": 0, "aggs": {"df": {"filters": {"filters": filters}}}})
-            buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
-            for i, term in enumerate(compounds):
-                self.known[term] = max(int(buckets.get(f"{i}|{name}", {}).get("doc_count", 0))
-                                       for name in WORD_FIELDS)
-
-    def _clause(self, term: str, name: str) -> dict[str, Any]:
-        if term in self.compounds:
-            parts, whole = self.compounds[term]
-            should: list[dict[str, Any]] = [{"match_phrase": {name: parts}}]
-            if whole:
-                should.append({"term": {name: whole}})
-            return {"bool": {"should": should}}
-        return {"term": {name: term}}
+            response = self.client.search(index=self.index, body={"size": 0, "aggs": term_counts(compounds, self.compounds)})
+            self.known.update(read_term_counts(response, compounds))
 
     def __call__(self, term: str) -> int:
         if term not in self.known:
             self.fetch([term] + [t for t in self.upcoming if t not in self.known][:DF_BATCH - 1])
         return self.known[term]
+
+
+def term_counts(terms: list[str], compounds: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
+    """The aggregation counting the documents of each of ``terms`` per word field (a
+    hyphenated word: its parts side by side or its joined word); read by :func:`read_term_counts`."""
+    filters = {}
+    for i, term in enumerate(terms):
+        for name in WORD_FIELDS:
+            if term in compounds:
+                parts, whole = compounds[term]
+                should: list[dict[str, Any]] = [{"match_phrase": {name: parts}}]
+                if whole:
+                    should.append({"term": {name: whole}})
+                filters[f"{i}|{name}"] = {"bool": {"should": should}}
+            else:
+                filters[f"{i}|{name}"] = {"term": {name: term}}
+    return {"df": {"filters": {"filters": filters}}}
+
+
+def read_term_counts(response: dict[str, Any], terms: list[str]) -> dict[str, int]:
+    """Each of ``terms``' documents (the most of the fields) from :func:`term_counts`."""
+    buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
+    return {term: max(int(buckets.get(f"{i}|{name}", {}).get("doc_count", 0)) for name in WORD_FIELDS)
+            for i, term in enumerate(terms)}
 
 
 @dataclass(slots=True)

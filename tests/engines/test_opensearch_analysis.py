@@ -1,0 +1,21 @@
+"""The cluster's word analysis done without the cluster (engines/opensearch/analysis.py); that it
+equals the cluster's own is tested against a real one in test_opensearch_engine.py."""
+
+from searcher.engines.opensearch.analysis import local_terms, marked_words
+from searcher.engines.opensearch.porter import stem
+
+
+def test_porter_stems_as_lucene_does_where_the_reference_departs_from_the_paper():
+    assert [stem(w) for w in ("generalizations", "sensibility", "analogy", "hopping", "agreed", "skies")] == [
+        "gener", "sensibl", "analog", "hop", "agre", "ski"]
+    assert stem("as") == "as" and stem("by") == "by"  # one or two letters are left alone
+
+
+def test_local_terms_drop_stop_words_fold_accents_and_give_up_on_other_scripts():
+    assert local_terms("The Café and the talks") == ["cafe", "talk"]
+    assert local_terms("Ærø") is None and local_terms("Москва") is None  # the cluster must fold these
+
+
+def test_marked_words_are_the_words_of_a_text_that_analyse_to_a_term():
+    marks = marked_words(["Talks in Kabul", "talking of KABUL; the talk"], frozenset({"talk", "kabul"}))
+    assert marks == frozenset({"talks", "kabul", "talking", "talk"})
