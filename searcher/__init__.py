@@ -28,6 +28,7 @@ from .core.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    ModelError,
     NotAnIndexError,
     QueryError,
     SearcherError,
@@ -48,6 +49,9 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStats",
     "IndexVersionError",
+    "KNOWN_MODELS",
+    "EmbeddingModel",
+    "ModelError",
     "NotAnIndexError",
     "QueryError",
     "RemovedLine",
@@ -62,6 +66,9 @@ __all__ = [
     "clean_file",
     "clean_html",
     "clean_text",
+    "fetch_model",
+    "model_cache",
+    "model_folder",
     "read_jsonl",
 ]
 
@@ -70,6 +77,8 @@ if TYPE_CHECKING:
     # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
     from .index import SearchIndex
+    from .semantic.encoder import EmbeddingModel
+    from .semantic.fetch import KNOWN_MODELS, fetch_model, model_cache, model_folder
     from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
@@ -79,6 +88,12 @@ _LAZY = {
     "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
     "read_jsonl": ".sources.jsonl",
+    # Semantic search (the semantic extra): numpy, onnxruntime and tokenizers load only when a model does.
+    "EmbeddingModel": ".semantic.encoder",
+    "KNOWN_MODELS": ".semantic.fetch",
+    "fetch_model": ".semantic.fetch",
+    "model_cache": ".semantic.fetch",
+    "model_folder": ".semantic.fetch",
 }
 
 

@@ -50,6 +50,11 @@ class ClusterError(SearcherError):
     request, or did not take some documents; the message names the cluster and what failed."""
 
 
+class ModelError(SearcherError):
+    """An embedding model folder that cannot be used (a file missing, a bad config, a model
+    whose outputs do not fit), or a model that cannot be fetched; the message names it."""
+
+
 class QueryError(SearcherError):
     """A query that cannot be run as given (empty, unknown field, bad option)."""
 

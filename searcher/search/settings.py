@@ -105,6 +105,12 @@ class RankingSettings:
     #: about the topic and their long posting lists are what feedback costs.
     feedback_max_df: float = 0.1
 
+    #: Hybrid ranking (an index with a model's vectors): the semantic share of the linear mix
+    #: of the keyword top 100 and the dense top 100, each min-max normalised
+    #: (searcher.semantic.fusion); 0 is keyword-only, 1 semantic-only. Chosen by
+    #: leave-one-collection-out over every collection (docs/benchmarks.md, "Hybrid ranking").
+    semantic_weight: float = 0.5
+
     def tiers(self, words: int) -> bool:
         """True if documents holding all of a query's ``words`` distinct words rank first."""
         return self.all_words_first and words > 1 and (self.all_words_max <= 0 or words <= self.all_words_max)
