@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from .. import DocumentNotFoundError, SearcherError, __version__
-from . import documents, indexing, searching, serving
+from . import documents, indexing, models, searching, serving
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, error_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -164,7 +164,7 @@ def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, v
                             format="%(levelname)s %(name)s: %(message)s")
 
 
-for module in (indexing, searching, documents, serving):
+for module in (indexing, searching, documents, serving, models):
     for command in module.COMMANDS:
         cli.add_command(command)
 
