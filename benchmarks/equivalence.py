@@ -16,7 +16,7 @@ writes what came out as JSON with sorted keys:
   ``SearchIndex(path).add(searcher.read_jsonl(file))``;
 * word queries: the 200 queries of ``benchmarks/scale.py`` (its ``make_queries()``) with
   ``ix.search(q, limit=10)`` (snippets and feedback on), and again with ``expand=False``;
-* structured queries: every row of the README's query table, broken syntax, errors, and the
+* structured queries: every row of docs/queries.md's query table, broken syntax, errors, and the
   search options (sort, source/since/until, facets, explain, syntax=False, paging,
   highlight formats);
 * did-you-mean: misspelled queries that get a ``suggestion``;
@@ -82,7 +82,7 @@ Record = dict[str, Any]
 
 # ---------------------------------------------------------------------------- the workload
 
-#: (query, search keyword arguments). Every row of the README's query table, then options.
+#: (query, search keyword arguments). Every row of docs/queries.md's query table, then options.
 STRUCTURED: list[tuple[str, dict[str, Any]]] = [
     # words (ranked by searcher's own BM25F + feedback, as the word queries are)
     ("peace talks", {}),

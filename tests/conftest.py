@@ -57,6 +57,16 @@ def opensearch_url() -> str:
     pytest.skip(reason)
 
 
+def drop_cluster_index(url: str, name: str) -> None:
+    """Delete every index the engine made on the test cluster for ``name`` (its physical
+    indexes and its lock), and nothing else."""
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[url])
+    client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
+    client.close()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

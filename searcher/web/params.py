@@ -65,7 +65,7 @@ class SearchParams:
 
 
 def search_params(
-    q: Annotated[str, Query(description="The query (see the README's query language).")] = "",
+    q: Annotated[str, Query(description="The query (see docs/queries.md: the query language).")] = "",
     source: Annotated[str | None, Query(description="Only hits from this source (its words, in order).")] = None,
     since: Annotated[str | None, Query(description="Only hits published on or after this date "
                                                    "(YYYY, YYYY-MM, YYYY-MM-DD[THH:MM]).")] = None,

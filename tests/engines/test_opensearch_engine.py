@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from searcher import ClusterError, Document, IndexLockedError, SearchIndex, read_jsonl
 from searcher.cli.app import cli as main
 
-from conftest import GOLD_DOC, REPO, opensearch_url, write_articles
+from conftest import GOLD_DOC, REPO, drop_cluster_index, opensearch_url, write_articles
 
 pytestmark = pytest.mark.cluster
 
@@ -37,7 +37,7 @@ DOCS = [
              body="The Taliban talks and Iraq: militants in Kabul negotiate a peace deal."),
 ]
 
-#: Every form of the README's query table (and the rest of its examples).
+#: Every form of docs/queries.md's table (and the rest of its examples).
 QUERIES = [
     "peace talks", '"peace talks"', '"peace talks"~3', "taliban -iraq", "taliban NOT iraq",
     "kabul AND (taliban OR militants)", "re-set", "al-Qaeda", "COVID-19", "negotiat*", "khalilzd~", "title:taliban",
@@ -53,21 +53,12 @@ def ids(results) -> list[str]:
     return sorted(h.doc_id for h in results)
 
 
-def drop(url: str, name: str) -> None:
-    """Delete every index the engine made for ``name`` (its physical indexes and its lock)."""
-    from opensearchpy import OpenSearch
-
-    client = OpenSearch(hosts=[url])
-    client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
-    client.close()
-
-
 @pytest.fixture
 def location():
     url = opensearch_url()
     name = f"t13b-{uuid.uuid4().hex[:10]}"
     yield f"{url}/{name}"
-    drop(url, name)
+    drop_cluster_index(url, name)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +73,7 @@ def pair(tmp_path_factory):
     yield whoosh, cluster
     whoosh.close()
     cluster.close()
-    drop(url, name)
+    drop_cluster_index(url, name)
 
 
 # ---------------------------------------------------------------------------- searching
@@ -302,7 +293,7 @@ def test_the_web_api_serves_a_cluster_index(pair):
 def copies_pair(tmp_path_factory):
     """test_duplicates' articles, each saved twice (.txt and .html with chrome), and short
     notices, in a Whoosh folder and on the cluster."""
-    from test_duplicates import CHROME, article
+    from conftest import CHROME, article
 
     docs = []
     for n in range(10):
@@ -322,7 +313,7 @@ def copies_pair(tmp_path_factory):
     yield whoosh, cluster
     whoosh.close()
     cluster.close()
-    drop(url, name)
+    drop_cluster_index(url, name)
 
 
 def groups(results) -> list[frozenset[str]]:
@@ -368,7 +359,7 @@ def test_an_index_made_before_signatures_gets_the_field_and_still_folds(location
 
     from searcher.engines.opensearch.mapping import index_body, to_source
     from searcher.search.settings import DEFAULT_SETTINGS
-    from test_duplicates import CHROME, article
+    from conftest import CHROME, article
 
     url, name = location.rsplit("/", 1)
     body = index_body(DEFAULT_SETTINGS, shards=1, replicas=0)

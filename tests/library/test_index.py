@@ -150,17 +150,6 @@ def test_stats(tmp_path):
         assert stats.oldest == datetime(2019, 5, 2) and stats.newest == datetime(2020, 10, 1)
 
 
-def test_library_example_in_readme_runs(tmp_path, seeds_dir, monkeypatch):
-    """The README's library example, run as written from a folder holding seeds/."""
-    import re
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"## Library\n\n```python\n(.*?)```", readme, re.S).group(1)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(code, "README.md", "exec"), {})
-    assert (tmp_path / "index").is_dir()
-
-
 def test_touched_seed_is_unchanged_and_same_size_edit_is_seen(tmp_path, seeds_dir):
     import os
 

@@ -1,4 +1,4 @@
-"""The query language: every form in the README, its fallbacks and its errors."""
+"""The query language: every form in docs/queries.md, its fallbacks and its errors."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ a facet, open an article, go back.
 
 Skips with a one-line reason when playwright or chromium is missing; with
 SEARCHER_REQUIRE_BROWSER=1 (set by .ci/run) it fails instead. With SEARCHER_SCREENSHOTS=1
-it writes a screenshot of each page to benchmarks/out/ and the README's docs/serve.png.
+it writes a screenshot of each page to benchmarks/out/ and docs/serve.png (shown in README.md and docs/web.md).
 """
 
 from __future__ import annotations

@@ -546,7 +546,7 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
 
 
 #: A worker ends its segment when it holds this many postings (about 60 bytes of memory
-#: each: measured on Reuters, see README); bigger segments make faster queries.
+#: each: measured on Reuters, see docs/benchmarks.md); bigger segments make faster queries.
 SEGMENT_POSTINGS = 3_000_000
 
 _CAN_FORK = hasattr(os, "fork") and hasattr(os, "register_at_fork")
