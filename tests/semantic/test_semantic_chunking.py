@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher import EmbeddingModel
@@ -25,6 +25,7 @@ def test_window_count_is_limited_to_the_first_ones():
     assert windows(list(range(100)), 10, 0, 3) == [list(range(0, 10)), list(range(10, 20)), list(range(20, 30))]
 
 
+@settings(max_examples=50)
 @given(st.integers(0, 300), st.integers(1, 40), st.integers(0, 50))
 def test_windows_cover_every_token_in_order(length, size, overlap):
     ids = list(range(length))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searcher.semantic import fuse, min_max
@@ -45,6 +45,7 @@ def test_a_weight_outside_zero_to_one_is_refused():
 scores = st.dictionaries(st.sampled_from("abcdefgh"), st.floats(-50, 50, allow_nan=False), max_size=8)
 
 
+@settings(max_examples=50)
 @given(scores, scores, st.floats(0, 1))
 def test_every_fused_score_is_the_weighted_sum_of_its_parts(keyword, semantic, weight):
     fused = fuse(keyword, semantic, weight)
