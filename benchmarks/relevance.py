@@ -29,6 +29,16 @@ and prints its rows (``opensearch``) beside the Whoosh engine's, with the differ
 
     python benchmarks/relevance.py --index http://127.0.0.1:9200 --no-refs
 
+``--mode hybrid`` (needs the ``semantic`` extra and fetched models) scores, per collection and
+model, keyword-only (ours), semantic-only (the dense top 100) and hybrid (a linear mix of the
+two top 100s' min-max normalised scores, :mod:`searcher.semantic.fusion`) at every weight of
+WEIGHTS, the shipped ``SEMANTIC_WEIGHT`` and the weight chosen by leave-one-collection-out,
+with the CPU time per query of each; window vectors are encoded once per model and
+collection and kept int8 in ``--cache``::
+
+    python benchmarks/relevance.py --mode hybrid --no-refs                 # every fetched model
+    python benchmarks/relevance.py --mode hybrid --model ~/.cache/searcher/models/bge-small-en-v1.5
+
 ``--set NAME=VALUE`` changes a field of the ranking settings for the whole run (any case:
 ``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``);
 ``--variant LABEL:NAME=VALUE,...`` adds a row to the ablation.
@@ -43,6 +53,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import os
 import re
 import sqlite3
 import statistics
@@ -55,6 +66,11 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ir"
 COLLECTIONS = ("time", "cisi", "cranfield")
 DEPTH = 100
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "searcher-relevance"
+
+#: Semantic shares of the hybrid mix tried (--mode hybrid); 0 is keyword-only, 1 semantic-only.
+WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
+#: Reciprocal rank fusion's constant (the usual 60), a reference row beside the linear mix.
+RRF_K = 60
 
 #: The tuning grid: every combination is scored on every collection (query-time knobs only).
 GRID: dict[str, tuple] = {
@@ -96,6 +112,12 @@ ABLATION: list[tuple[str, list[str], str]] = [
     ("no stemming", [], "no-stemming"),
 ]
 _WORD = re.compile(r"\w+")
+
+
+def collections(data: Path) -> list[str]:
+    """Every collection folder in ``data``: the three dev collections first, then any other."""
+    found = sorted(p.name for p in data.iterdir() if (p / "corpus.jsonl").is_file())
+    return [n for n in COLLECTIONS if n in found] + [n for n in found if n not in COLLECTIONS]
 
 
 def load(folder: Path) -> tuple[list[dict], list[dict], list[tuple[str, str, int]]]:
@@ -304,6 +326,218 @@ def run_rank_bm25(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str
     return run
 
 
+
+# ------------------------------------------------------------------------------ hybrid (--mode hybrid)
+
+def cpu_now() -> float:
+    """This process's CPU seconds, every thread counted (ONNX Runtime and BLAS run their own)."""
+    return time.process_time()
+
+
+def passage_text(doc: dict) -> str:
+    return f"{doc.get('title') or ''}\n{doc.get('text') or ''}".strip()
+
+
+def cached_vectors(model, corpus: list[dict], folder: Path, cache: Path, name: str):
+    """The collection's window vectors (Int8Vectors) for ``model``, encoded once into ``cache``
+    (keyed by the data and the model's config and files); with the CPU seconds the encoding took
+    (None when read from the cache)."""
+    import numpy as np
+
+    from searcher.semantic import Int8Vectors
+
+    path = vectors_path(cache, name, model, folder)
+    if path.exists():
+        return Int8Vectors.load(path), None
+    cache.mkdir(parents=True, exist_ok=True)
+    started = cpu_now()
+    encoded = model.encode_passages([passage_text(d) for d in corpus])
+    spent = cpu_now() - started
+    vectors = Int8Vectors.quantize(encoded.vectors, encoded.owners)
+    vectors.save(path)
+    np.save(float_twin(path), encoded.vectors)
+    return vectors, spent
+
+
+def vectors_path(cache: Path, name: str, model, folder: Path) -> Path:
+    """The cache file of a collection's vectors: keyed by the data, the model's config and files."""
+    key = hashlib.sha1((folder / "corpus.jsonl").read_bytes())
+    key.update(json.dumps(model.config.as_dict(), sort_keys=True).encode())
+    key.update(str(model.window).encode())
+    for part in ("model.onnx", "tokenizer.json"):
+        key.update(str((model.folder / part).stat().st_size).encode())
+    return cache / f"vectors-{name}-{model.config.name}-{key.hexdigest()[:12]}.npz"
+
+
+def float_twin(path: Path) -> Path:
+    """Where the float32 vectors behind a cached vector file are kept (for --float-check)."""
+    return path.with_suffix(".f32.npy")
+
+
+def keyword_runs(path: Path, settings, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """Our keyword top DEPTH per query with its scores (in rank order), and each query's CPU seconds."""
+    run, cpu = {}, []
+    with open_ours(path, settings) as ix:
+        ix.search("warm up", limit=DEPTH, syntax=False, fragments=0)
+        for q in queries:
+            started = cpu_now()
+            results = ix.search(q["text"], limit=DEPTH, syntax=False, fragments=0)
+            cpu.append(cpu_now() - started)
+            run[str(q["id"])] = {hit.doc_id: hit.score for hit in results}
+    return run, cpu
+
+
+def dense_runs(model, vectors, ids: list[str], queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """The dense top DEPTH per query (best window's cosine), and each query's CPU seconds
+    (encoding the query and scanning every vector)."""
+    run, cpu = {}, []
+    model.encode_queries(["warm up"])
+    for q in queries:
+        started = cpu_now()
+        top = vectors.top(model.encode_queries([q["text"]])[0], DEPTH)
+        cpu.append(cpu_now() - started)
+        run[str(q["id"])] = {ids[i]: score for i, score in top}
+    return run, cpu
+
+
+def fused_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]],
+              weight: float) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """The hybrid run at ``weight`` (the semantic share) and each query's CPU seconds for the mix."""
+    from searcher.semantic import fuse
+
+    run, cpu = {}, []
+    for qid in keyword:
+        started = cpu_now()
+        mixed = fuse(keyword[qid], dense.get(qid, {}), weight)[:DEPTH]
+        cpu.append(cpu_now() - started)
+        run[qid] = {f.doc_id: f.score for f in mixed}
+    return run, cpu
+
+
+def rrf_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Reciprocal rank fusion (1 / (RRF_K + rank) summed over the two lists): the reference mix."""
+    run = {}
+    for qid in keyword:
+        mixed: dict[str, float] = {}
+        for ranking in (keyword[qid], dense.get(qid, {})):
+            for rank, doc in enumerate(ranking, 1):
+                mixed[doc] = mixed.get(doc, 0.0) + 1.0 / (RRF_K + rank)
+        run[qid] = dict(sorted(mixed.items(), key=lambda kv: -kv[1])[:DEPTH])
+    return run
+
+
+def hybrid_models(folders: list[Path]) -> list[Path]:
+    """The model folders to measure: those given, else every known model in the cache."""
+    if folders:
+        return folders
+    from searcher.semantic import KNOWN_MODELS, model_cache
+
+    found = [model_cache() / name for name in KNOWN_MODELS if (model_cache() / name / "model.onnx").is_file()]
+    if not found:
+        raise SystemExit(f"no model in {model_cache()}: `searcher model fetch NAME` or pass --model DIR")
+    return found
+
+
+def choose_weight(scores: dict[float, dict[str, float]], keyword: dict[str, float], names: list[str]) -> float:
+    """The weight whose smallest gain over keyword-only on ``names`` is largest (ties: the larger mean)."""
+    return max(scores, key=lambda w: (round(min(scores[w][n] - keyword[n] for n in names), 4),
+                                      round(sum(scores[w][n] for n in names) / len(names), 4)))
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000 if values else 0.0
+
+
+def main_hybrid(args, base, names: list[str]) -> int:
+    """--mode hybrid: keyword-only, semantic-only and hybrid per collection and model."""
+    from searcher.semantic import EmbeddingModel
+
+    started = time.perf_counter()
+    models = [EmbeddingModel(folder, threads=args.threads) for folder in hybrid_models(args.model)]
+    shipped = base.semantic_weight
+    print(f"load average {os.getloadavg()[0]:.1f}; shipped SEMANTIC_WEIGHT {shipped}; CPU ms are medians per query")
+    header = (f"{'collection':10} {'model':18} {'system':22} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} "
+              f"{'cpu ms':>7} {'x kw':>5}")
+    print(header)
+    print("-" * len(header))
+    keyword_ndcg: dict[str, float] = {}
+    keyword_cpu: dict[str, float] = {}
+    # per model: weight -> collection -> nDCG@10
+    by_weight: dict[str, dict[float, dict[str, float]]] = {m.config.name: {w: {} for w in WEIGHTS} for m in models}
+    hybrid_cpu: dict[str, dict[str, float]] = {m.config.name: {} for m in models}
+    for name in names:
+        folder = args.data / name
+        corpus, queries, qrels = load(folder)
+        ids = [str(d["id"]) for d in corpus]
+        path = cached_index(corpus, folder, args.cache, name, "default")
+        keyword, kw_cpu = keyword_runs(path, base, queries)
+        scores = evaluate(keyword, qrels)
+        keyword_ndcg[name] = scores["nDCG@10"]
+        keyword_cpu[name] = median_ms(kw_cpu)
+        print(line2(name, "-", "keyword (ours)", scores, keyword_cpu[name], 1.0), flush=True)
+        for model in models:
+            label = model.config.name
+            vectors, spent = cached_vectors(model, corpus, folder, args.cache, name)
+            if spent is not None:
+                print(f"{name:10} {label:18} encoded {len(corpus)} documents ({len(vectors.owners)} windows) in "
+                      f"{spent:.0f} CPU s: {len(corpus) / spent:.1f} documents per CPU second", flush=True)
+            dense, dense_cpu = dense_runs(model, vectors, ids, queries)
+            per_query = [k + d for k, d in zip(kw_cpu, dense_cpu)]
+            scores = evaluate(dense, qrels)
+            print(line2(name, label, "semantic", scores, median_ms(dense_cpu), median_ms(dense_cpu) / keyword_cpu[name]),
+                  flush=True)
+            if args.float_check and float_twin(vectors_path(args.cache, name, model, folder)).exists():
+                exact = float_run(model, vectors, float_twin(vectors_path(args.cache, name, model, folder)), ids, queries)
+                print(f"{name:10} {label:18} {'semantic, int8 - float':22} "
+                      f"{scores['nDCG@10'] - evaluate(exact, qrels)['nDCG@10']:+8.4f}", flush=True)
+            for weight in WEIGHTS:
+                run, mix_cpu = fused_run(keyword, dense, weight)
+                by_weight[label][weight][name] = evaluate(run, qrels)["nDCG@10"]
+                if weight == shipped:
+                    total = [p + m for p, m in zip(per_query, mix_cpu)]
+                    hybrid_cpu[label][name] = median_ms(total)
+                    print(line2(name, label, f"hybrid {weight} (shipped)", evaluate(run, qrels), hybrid_cpu[label][name],
+                                hybrid_cpu[label][name] / keyword_cpu[name]), flush=True)
+            rrf = evaluate(rrf_run(keyword, dense), qrels)
+            print(line2(name, label, f"rrf k={RRF_K}", rrf, None, None), flush=True)
+            print(f"{name:10} {label:18} {'by weight':22} " +
+                  " ".join(f"{w}:{by_weight[label][w][name]:.3f}" for w in WEIGHTS), flush=True)
+    print()
+    print(f"{'held out':10} {'model':18} {'keyword':>8} {'leave-one-out':>14} {'gain':>7}  weight chosen on the others")
+    for model in models:
+        label = model.config.name
+        table = by_weight[label]
+        if len(names) > 1:
+            for name in names:
+                weight = choose_weight(table, keyword_ndcg, [n for n in names if n != name])
+                figure = table[weight][name]
+                print(f"{name:10} {label:18} {keyword_ndcg[name]:8.3f} {figure:14.3f} {figure - keyword_ndcg[name]:+7.3f}  {weight}")
+        print(f"{'all':10} {label:18} chosen on every collection: {choose_weight(table, keyword_ndcg, names)}")
+    print(f"\n({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+def float_run(model, vectors, float_path: Path, ids: list[str], queries: list[dict]) -> dict[str, dict[str, float]]:
+    """The dense run over the float32 vectors the int8 codes were made from (the int8 check)."""
+    import numpy as np
+
+    from searcher.semantic import Int8Vectors
+
+    full = np.load(float_path)
+    # Unit scales and the float vectors as "codes": the same best-window scan, without rounding.
+    exact = Int8Vectors(full, np.ones(len(full), dtype=np.float32), vectors.owners)
+    run = {}
+    for q in queries:
+        top = exact.top(model.encode_queries([q["text"]])[0], DEPTH)
+        run[str(q["id"])] = {ids[i]: score for i, score in top}
+    return run
+
+
+def line2(name: str, model: str, label: str, scores: dict[str, float], cpu: float | None, ratio: float | None) -> str:
+    tail = f" {cpu:7.1f} {ratio:5.2f}" if cpu is not None and ratio is not None else ""
+    return f"{name:10} {model:18} {label:22} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}{tail}"
+
+
 # ------------------------------------------------------------------------------ main
 
 def apply_settings(pairs: list[str], base=None):
@@ -368,12 +602,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-refs", action="store_true", help="skip the stock engines")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where built indexes are kept (default {DEFAULT_CACHE})")
     ap.add_argument("--index", metavar="URL", help="also run on an OpenSearch cluster (http://host:9200[/prefix])")
+    ap.add_argument("--mode", choices=("keyword", "hybrid"), default="keyword",
+                    help="hybrid: keyword-only, semantic-only and hybrid with each model (see above)")
+    ap.add_argument("--model", action="append", type=Path, default=[], metavar="DIR",
+                    help="a model folder for --mode hybrid (repeatable; default: every fetched known model)")
+    ap.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: every core)")
+    ap.add_argument("--float-check", action="store_true", help="also score float32 vectors: what int8 loses")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
     started = time.perf_counter()
     base = apply_settings(args.set)
-    names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
+    names = args.only or collections(args.data)
+    if args.mode == "hybrid":
+        return main_hybrid(args, base, names)
     grid = [] if args.quick else grid_settings(base)
     ablation = [] if args.quick else ABLATION + [
         (label, [p for p in spec.split(",") if p], "default") for label, _, spec in (v.partition(":") for v in args.variant)]

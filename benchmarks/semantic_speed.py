@@ -1,0 +1,129 @@
+"""What semantic search costs: index-time encoding on Reuters, query encoding, and the int8 scan.
+
+In one run, with the load average beside every figure (the machine is shared; compare the
+ratios, not the absolute times):
+
+* keyword-only build: ``SearchIndex.add`` of the first N Reuters articles with text (the
+  reference);
+* encoding the same articles (title + body, in windows) with the model: in worker
+  processes on every core (``searcher.semantic.parallel``), and in this process alone with
+  one thread (documents per CPU second);
+* the build with a model, estimated as keyword build + encoding one after the other
+  (documents per second: what ``searcher index`` would do);
+* query encoding CPU time (median over Reuters titles);
+* the exact int8 scan (best window per document, top 100) over 10^4 .. 10^6 random windows:
+  CPU ms per query and memory, to say up to what size it stays fast.
+
+    python benchmarks/semantic_speed.py --model ~/.cache/searcher/models/all-minilm-l6-v2
+    python benchmarks/semantic_speed.py --model DIR --docs 4000 --sizes 10000,100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REUTERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "reuters21578.jsonl"
+
+
+def load(path: Path, count: int) -> list[dict]:
+    docs = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            doc = json.loads(line)
+            if (doc.get("text") or "").strip():
+                docs.append(doc)
+                if len(docs) >= count:
+                    break
+    return docs
+
+
+def load_avg() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def keyword_build(docs: list[dict]) -> float:
+    """Seconds to add ``docs`` to a new index (wall clock)."""
+    from searcher import Document, SearchIndex
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        with SearchIndex(Path(folder) / "ix") as ix:
+            ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in docs])
+        return time.perf_counter() - started
+
+
+def scan_costs(sizes: list[int], dims: int, repeats: int) -> None:
+    import numpy as np
+
+    from searcher.semantic import Int8Vectors
+
+    rng = np.random.default_rng(0)
+    for size in sizes:
+        rows = rng.normal(size=(size, dims)).astype(np.float32)
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        owners = np.repeat(np.arange((size + 1) // 2, dtype=np.int32), 2)[:size]  # two windows a document
+        vectors = Int8Vectors.quantize(rows, owners)
+        del rows
+        query = rng.normal(size=dims).astype(np.float32)
+        vectors.top(query, 100)
+        cpu = []
+        for _ in range(repeats):
+            started = time.process_time()
+            vectors.top(query, 100)
+            cpu.append(time.process_time() - started)
+        print(f"scan {size:>9,} windows ({vectors.documents:,} documents, {vectors.nbytes / 1e6:6.1f} MB): "
+              f"{statistics.median(cpu) * 1000:7.1f} ms CPU per query (median of {repeats}; {load_avg()})", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", type=Path, required=True, help="the model folder")
+    ap.add_argument("--docs", type=int, default=2000, help="Reuters articles to index (default 2000)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="encoding processes (default: cores)")
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="window counts for the scan")
+    ap.add_argument("--data", type=Path, default=REUTERS)
+    ap.add_argument("--skip-build", action="store_true", help="only the query and scan figures")
+    args = ap.parse_args(argv)
+    from searcher.semantic import EmbeddingModel
+    from searcher.semantic.parallel import encode_passages_parallel
+
+    model = EmbeddingModel(args.model, threads=1)
+    docs = load(args.data, args.docs)
+    texts = [f"{d.get('title') or ''}\n{d.get('text') or ''}".strip() for d in docs]
+    print(f"{model.config.name}: {len(docs)} Reuters articles, {args.workers} workers, {os.cpu_count()} cores; {load_avg()}")
+    if not args.skip_build:
+        keyword = keyword_build(docs)
+        print(f"keyword-only build: {len(docs) / keyword:7.1f} docs/s ({keyword:.1f} s; {load_avg()})", flush=True)
+        sample = texts[:200]
+        started = time.process_time()
+        model.encode_passages(sample)
+        per_cpu = len(sample) / (time.process_time() - started)
+        print(f"encoding, one process, one thread: {per_cpu:7.1f} docs per CPU second ({load_avg()})", flush=True)
+        started = time.perf_counter()
+        encoded = encode_passages_parallel(model, texts, workers=args.workers)
+        embed = time.perf_counter() - started
+        print(f"encoding, {args.workers} worker processes: {len(docs) / embed:7.1f} docs/s ({embed:.1f} s, "
+              f"{len(encoded.owners) / len(docs):.2f} windows a document; {load_avg()})", flush=True)
+        print(f"build with the model (keyword + encoding): {len(docs) / (keyword + embed):7.1f} docs/s, "
+              f"{(keyword + embed) / keyword:.1f}x the keyword-only build ({load_avg()})", flush=True)
+    queries = [d.get("title") or d["text"][:80] for d in docs[:60]]
+    model.encode_queries(["warm up"])
+    cpu = []
+    for q in queries:
+        started = time.process_time()
+        model.encode_queries([q])
+        cpu.append(time.process_time() - started)
+    print(f"query encoding: {statistics.median(cpu) * 1000:.1f} ms CPU (median of {len(cpu)}; {load_avg()})", flush=True)
+    scan_costs([int(s) for s in args.sizes.split(",") if s], model.dimensions, 15)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
