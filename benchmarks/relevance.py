@@ -410,8 +410,13 @@ def fused_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, f
         started = cpu_now()
         mixed = fuse(keyword[qid], dense.get(qid, {}), weight)[:DEPTH]
         cpu.append(cpu_now() - started)
-        run[qid] = {f.doc_id: f.score for f in mixed}
+        run[qid] = ranked([f.doc_id for f in mixed])  # the order a user sees: ties as fuse() broke them
     return run, cpu
+
+
+def in_order(run: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """A run scored by rank (its lists are in rank order), so equal scores keep their order."""
+    return {qid: ranked(list(docs)) for qid, docs in run.items()}
 
 
 def rrf_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -471,7 +476,7 @@ def main_hybrid(args, base, names: list[str]) -> int:
         ids = [str(d["id"]) for d in corpus]
         path = cached_index(corpus, folder, args.cache, name, "default")
         keyword, kw_cpu = keyword_runs(path, base, queries)
-        scores = evaluate(keyword, qrels)
+        scores = evaluate(in_order(keyword), qrels)
         keyword_ndcg[name] = scores["nDCG@10"]
         keyword_cpu[name] = median_ms(kw_cpu)
         print(line2(name, "-", "keyword (ours)", scores, keyword_cpu[name], 1.0), flush=True)
@@ -483,13 +488,13 @@ def main_hybrid(args, base, names: list[str]) -> int:
                       f"{spent:.0f} CPU s: {len(corpus) / spent:.1f} documents per CPU second", flush=True)
             dense, dense_cpu = dense_runs(model, vectors, ids, queries)
             per_query = [k + d for k, d in zip(kw_cpu, dense_cpu)]
-            scores = evaluate(dense, qrels)
+            scores = evaluate(in_order(dense), qrels)
             print(line2(name, label, "semantic", scores, median_ms(dense_cpu), median_ms(dense_cpu) / keyword_cpu[name]),
                   flush=True)
             if args.float_check and float_twin(vectors_path(args.cache, name, model, folder)).exists():
                 exact = float_run(model, vectors, float_twin(vectors_path(args.cache, name, model, folder)), ids, queries)
                 print(f"{name:10} {label:18} {'semantic, int8 - float':22} "
-                      f"{scores['nDCG@10'] - evaluate(exact, qrels)['nDCG@10']:+8.4f}", flush=True)
+                      f"{scores['nDCG@10'] - evaluate(in_order(exact), qrels)['nDCG@10']:+8.4f}", flush=True)
             for weight in WEIGHTS:
                 run, mix_cpu = fused_run(keyword, dense, weight)
                 by_weight[label][weight][name] = evaluate(run, qrels)["nDCG@10"]
@@ -498,7 +503,7 @@ def main_hybrid(args, base, names: list[str]) -> int:
                     hybrid_cpu[label][name] = median_ms(total)
                     print(line2(name, label, f"hybrid {weight} (shipped)", evaluate(run, qrels), hybrid_cpu[label][name],
                                 hybrid_cpu[label][name] / keyword_cpu[name]), flush=True)
-            rrf = evaluate(rrf_run(keyword, dense), qrels)
+            rrf = evaluate(in_order(rrf_run(keyword, dense)), qrels)
             print(line2(name, label, f"rrf k={RRF_K}", rrf, None, None), flush=True)
             print(f"{name:10} {label:18} {'by weight':22} " +
                   " ".join(f"{w}:{by_weight[label][w][name]:.3f}" for w in WEIGHTS), flush=True)
@@ -513,6 +518,18 @@ def main_hybrid(args, base, names: list[str]) -> int:
                 figure = table[weight][name]
                 print(f"{name:10} {label:18} {keyword_ndcg[name]:8.3f} {figure:14.3f} {figure - keyword_ndcg[name]:+7.3f}  {weight}")
         print(f"{'all':10} {label:18} chosen on every collection: {choose_weight(table, keyword_ndcg, names)}")
+    if len(models) > 1 and len(names) > 1:
+        # One weight for every model (RankingSettings holds one): chosen over every (model, collection).
+        joint = {w: {(m, n): by_weight[m][w][n] for m in by_weight for n in names} for w in WEIGHTS}
+        base_of = {(m, n): keyword_ndcg[n] for m in by_weight for n in names}
+        for name in names:
+            others = [(m, n) for m in by_weight for n in names if n != name]
+            weight = choose_weight(joint, base_of, others)
+            print(f"{name:10} {'every model':18} held out: weight {weight} -> " +
+                  ", ".join(f"{m} {by_weight[m][weight][name]:.3f} ({by_weight[m][weight][name] - keyword_ndcg[name]:+.3f})"
+                            for m in by_weight))
+        print(f"{'all':10} {'every model':18} chosen on every collection and model: "
+              f"{choose_weight(joint, base_of, list(base_of))}")
     print(f"\n({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})")
     return 0
 

@@ -40,12 +40,29 @@ def min_max(scores: Mapping[str, float]) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in scores.items()}
 
 
+def in_rank_order(scores: Mapping[str, float]) -> dict[str, float]:
+    """Scores made non-increasing along the list's order (each at most the one before it).
+
+    The keyword ranking may put a lower score first (documents holding every query word rank
+    before those holding some, whatever their scores): its order is the ranking, so a
+    document never gets more of the keyword part than one ranked above it.
+    """
+    out: dict[str, float] = {}
+    ceiling = float("inf")
+    for doc, value in scores.items():
+        ceiling = min(ceiling, value)
+        out[doc] = ceiling
+    return out
+
+
 def fuse(keyword: Mapping[str, float], semantic: Mapping[str, float], weight: float) -> list[Fused]:
-    """The two top lists (document id -> raw score) mixed at ``weight`` (the semantic share,
-    0..1), best first; ties keep the keyword list's order, then the semantic list's."""
+    """The two top lists (document id -> raw score, best first) mixed at ``weight`` (the
+    semantic share, 0..1), best first; ties keep the keyword list's order, then the semantic
+    list's. Each list's order is kept (``in_rank_order``): at weight 0 the keyword ranking
+    comes back unchanged, at 1 the semantic one."""
     if not 0.0 <= weight <= 1.0:
         raise ValueError(f"the semantic weight must be between 0 and 1, not {weight}")
-    kw, sem = min_max(keyword), min_max(semantic)
+    kw, sem = min_max(in_rank_order(keyword)), min_max(in_rank_order(semantic))
     order = list(keyword) + [doc for doc in semantic if doc not in keyword]
     fused = [Fused(doc, (1.0 - weight) * kw.get(doc, 0.0) + weight * sem.get(doc, 0.0), kw.get(doc, 0.0),
                    sem.get(doc, 0.0), keyword.get(doc), semantic.get(doc)) for doc in order]

@@ -37,6 +37,15 @@ def test_weight_zero_keeps_the_keyword_order_and_one_the_semantic_order():
     assert {f.doc_id: f.score for f in by_semantic[2:]} == {"a": 0.0, "x": 0.0}
 
 
+def test_each_lists_order_is_kept_even_where_its_scores_are_not_in_order():
+    # A tier rule ranked "a" (every query word) before "b" (a higher score, some words).
+    keyword = {"a": 5.0, "b": 9.0, "c": 1.0}
+    assert [f.doc_id for f in fuse(keyword, {}, 0.0)] == ["a", "b", "c"]
+    parts = {f.doc_id: f.keyword for f in fuse(keyword, {"c": 0.5}, 0.5)}
+    assert parts == {"a": 1.0, "b": 1.0, "c": 0.0}
+    assert fuse(keyword, {"c": 0.5}, 0.5)[0].keyword_score == 5.0  # the raw score is reported as it was
+
+
 def test_a_weight_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError):
         fuse({"a": 1.0}, {}, 1.5)
@@ -54,3 +63,5 @@ def test_every_fused_score_is_the_weighted_sum_of_its_parts(keyword, semantic, w
         assert 0.0 <= f.keyword <= 1.0 and 0.0 <= f.semantic <= 1.0
         assert f.score == pytest.approx((1 - weight) * f.keyword + weight * f.semantic)
     assert [f.score for f in fused] == sorted((f.score for f in fused), reverse=True)
+    if weight == 0.0:
+        assert [f.doc_id for f in fused][:len(keyword)] == list(keyword)
