@@ -4,7 +4,7 @@ Each list's scores are min-max normalised over its own top (best 1, worst 0), th
 linearly: ``(1 - w) * keyword + w * semantic``, a document missing from one list getting 0
 from it. Scores of the two sides are on unrelated scales (BM25 sums vs cosines), which is
 what the normalisation removes; reciprocal rank fusion, which throws the scores away, ranked
-below this mix on every collection measured (docs/benchmarks.md).
+below this mix in 6 of 9 (collection, model) pairs measured (docs/benchmarks.md).
 """
 
 from __future__ import annotations
