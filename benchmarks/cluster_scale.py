@@ -1,15 +1,17 @@
-"""Reuters-21578 1x and 4x bulk-indexed into an OpenSearch cluster, beside the Whoosh engine.
+"""Reuters-21578 bulk-indexed into an OpenSearch cluster, beside the Whoosh engine, in one run.
 
-For each scale, in this one run: ``SearchIndex(location).add(read_jsonl(corpus))`` (what
-``searcher import`` does) into a fresh Whoosh folder and into a fresh index on the cluster
-(articles/s), then the same 200 queries of ``benchmarks/scale.py`` (1-4 headline words, top
-10, with snippets, after 10 warm-up queries) on each: median and p95 latency. The 4x corpus
-is Reuters copied under new ids, as in scale.py::
+For each scale: ``SearchIndex(location).add(read_jsonl(corpus), jobs=J)`` (what ``searcher
+import --jobs J`` does) into a fresh Whoosh folder and into fresh indexes on the cluster, with
+one bulk stream and with ``--jobs`` streams (default: this machine's cores), then the same 200
+queries of ``benchmarks/scale.py`` (1-4 headline words, top 10, with snippets, after 10 warm-up
+queries) on each: articles/s, median and p95 latency. ``--baseline DIR`` also imports with the
+searcher of another checkout (e.g. the main branch before parallel streams), in a process of
+its own, so the speed-up is measured against it in the same run, on the same loaded machine::
 
     python benchmarks/cluster_scale.py --index http://127.0.0.1:9200/scale   # 1x and 4x
-    python benchmarks/cluster_scale.py --index http://127.0.0.1:9200/scale --scales 1
+    python benchmarks/cluster_scale.py --index http://127.0.0.1:9200/scale --scales 1 --baseline /work/main
 
-The cluster's index is deleted at the end. Shards and replicas follow the engine's
+The cluster's indexes are deleted at the end. Shards and replicas follow the engine's
 defaults unless SEARCHER_OPENSEARCH_SHARDS / SEARCHER_OPENSEARCH_REPLICAS are set (the issue
 asks for 2 shards, 1 replica on two nodes).
 """
@@ -18,13 +20,26 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+#: Run in another checkout's interpreter path: its SearchIndex.add, timed the same way.
+BASELINE = """
+import json, sys, time
+import searcher
+started = time.perf_counter()
+with searcher.SearchIndex(sys.argv[1]) as ix:
+    count = ix.add(searcher.read_jsonl(sys.argv[2], skipped=[]))
+print(json.dumps({"count": count, "build": time.perf_counter() - started}))
+"""
 
 
 def _scale_module():
@@ -34,17 +49,17 @@ def _scale_module():
     return module
 
 
-def measure(location: str, corpus: Path, queries: list[list[str]]) -> dict:
+def measure(location: str, corpus: Path, queries: list[list[str]], jobs: int | None) -> dict:
     import searcher
 
     started = time.perf_counter()
     with searcher.SearchIndex(location) as ix:
-        count = ix.add(searcher.read_jsonl(corpus, skipped=[]))
+        count = ix.add(searcher.read_jsonl(corpus, skipped=[]), jobs=jobs)
     build = time.perf_counter() - started
+    times = []
     with searcher.SearchIndex(location) as ix:
         for words in queries[:10]:
             ix.search(" ".join(words))
-        times = []
         for words in queries:
             t = time.perf_counter()
             ix.search(" ".join(words))
@@ -55,32 +70,65 @@ def measure(location: str, corpus: Path, queries: list[list[str]]) -> dict:
             "p95": times[int(0.95 * len(times)) - 1]}
 
 
+def baseline(checkout: Path, location: str, corpus: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    done = subprocess.run([sys.executable, "-c", BASELINE, location, str(corpus)], capture_output=True, text=True,
+                          env=env, timeout=3600)
+    if done.returncode != 0:
+        raise SystemExit(f"the baseline import failed: {done.stderr.strip()[-500:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**figures, "held": figures["count"], "rate": figures["count"] / figures["build"]}
+
+
+def drop(base: str, name: str) -> None:
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[base])
+    client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
+    client.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True, help="an index on the cluster: http://host:port/name (deleted after)")
     ap.add_argument("--scales", default="1,4", help="corpus sizes, comma-separated (default 1,4)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel bulk streams (default: cores)")
+    ap.add_argument("--baseline", type=Path, help="also import with the searcher of this checkout")
     args = ap.parse_args(argv)
     scale = _scale_module()
     queries = scale.make_queries()
     base, name = args.index.rstrip("/").rsplit("/", 1)
-    print(f"{'corpus':20} {'engine':12} {'articles':>9} {'build s':>8} {'articles/s':>10} {'median ms':>10} "
+    print(f"load average at start: {os.getloadavg()[0]:.1f}; shards {os.environ.get('SEARCHER_OPENSEARCH_SHARDS', '1')}"
+          f", replicas {os.environ.get('SEARCHER_OPENSEARCH_REPLICAS', 'auto')}")
+    print(f"{'corpus':20} {'engine':24} {'articles':>9} {'build s':>8} {'articles/s':>10} {'median ms':>10} "
           f"{'p95 ms':>7}")
     with tempfile.TemporaryDirectory(prefix="cluster-scale-") as tmp:
         for factor in (int(s) for s in args.scales.split(",")):
             corpus = scale.make_corpus(factor, Path(tmp))
             label = "reuters 1x" if factor == 1 else f"reuters {factor}x (copies)"
-            for engine, location in (("whoosh", str(Path(tmp) / f"ix-{factor}")),
-                                     ("opensearch", f"{base}/{name}-{factor}x")):
-                figures = measure(location, corpus, queries)
-                print(f"{label:20} {engine:12} {figures['held']:9,} {figures['build']:8.1f} {figures['rate']:10,.0f} "
+            runs = [("whoosh", str(Path(tmp) / f"ix-{factor}"), None),
+                    ("opensearch, 1 stream", f"{base}/{name}-{factor}x-1", 1),
+                    (f"opensearch, {args.jobs} streams", f"{base}/{name}-{factor}x-{args.jobs}", args.jobs)]
+            rates: dict[str, float] = {}
+            if args.baseline:
+                figures = baseline(args.baseline, f"{base}/{name}-{factor}x-base", corpus)
+                drop(base, f"{name}-{factor}x-base")
+                rates["baseline"] = figures["rate"]
+                print(f"{label:20} {'opensearch, baseline':24} {figures['held']:9,} {figures['build']:8.1f} "
+                      f"{figures['rate']:10,.0f} {'':>10} {'':>7}", flush=True)
+            for engine, location, jobs in runs:
+                figures = measure(location, corpus, queries, jobs)
+                rates[engine] = figures["rate"]
+                print(f"{label:20} {engine:24} {figures['held']:9,} {figures['build']:8.1f} {figures['rate']:10,.0f} "
                       f"{figures['median']:10.1f} {figures['p95']:7.1f}", flush=True)
-                if engine == "opensearch":
-                    from opensearchpy import OpenSearch
-
-                    client = OpenSearch(hosts=[base])
-                    client.indices.delete(index=f"{name}-{factor}x--*", ignore_unavailable=True,
-                                          allow_no_indices=True)
-                    client.close()
+                if engine != "whoosh":
+                    drop(base, location.rsplit("/", 1)[1])
+            parallel = rates[f"opensearch, {args.jobs} streams"]
+            ratios = [f"{parallel / rates['opensearch, 1 stream']:.2f}x one stream"]
+            if "baseline" in rates:
+                ratios.append(f"{parallel / rates['baseline']:.2f}x the baseline")
+            print(f"{label:20} {args.jobs} streams: {', '.join(ratios)}; load average now {os.getloadavg()[0]:.1f}",
+                  flush=True)
     return 0
 
 

@@ -21,6 +21,9 @@ writes what came out as JSON with sorted keys:
   highlight formats);
 * did-you-mean: misspelled queries that get a ``suggestion``;
 * similar: ``ix.similar(doc_id)`` for 10 documents (and one missing id);
+* dev collections: each judged query of ``../shared/data/ir`` (TIME, CISI, Cranfield, each
+  collection indexed as ``benchmarks/relevance.py`` indexes it) with ``ix.search(q, limit=10,
+  syntax=False)``, and again as typed (their AND, OR and parentheses read as syntax);
 * clean_text / clean_html: ``doc.as_dict()`` for every page of ``../shared/data/cleaner-dev``
   (called as ``benchmarks/cleaner_eval.py`` calls them: the page text alone).
 
@@ -41,6 +44,13 @@ documents between one worker per core, so the core count is part of the build.
 ``compare`` prints one line per section (``word queries (feedback on): 200/200 identical``)
 and, under it, each case that differs with its first differing field; it exits 0 when every
 case is identical, 1 otherwise. Exit 2: missing shared data or an unreadable dump.
+
+With ``--index URL`` (``http://host:9200``) the same workload runs on an OpenSearch cluster:
+Reuters and the dev collections are indexed under ``equivalence-<random>-<name>`` there and
+deleted afterwards. Two builds of the same documents on a cluster do not rank ties alike (nor
+give the same term statistics), so to compare two checkouts give the URL a name,
+``http://host:9200/NAME``: the indexes ``NAME-reuters``, ``NAME-time``... are made by the first
+dump, kept, and searched as they are by the next (delete ``NAME-*--*`` when done).
 
 Typical use around a restructure::
 
@@ -76,6 +86,8 @@ import searcher  # noqa: E402
 SHARED = REPO.parent / "shared" / "data"
 CORPUS = SHARED / "news" / "reuters21578.jsonl"
 CLEANER_DEV = SHARED / "cleaner-dev"
+IR = SHARED / "ir"
+COLLECTIONS = ("time", "cisi", "cranfield")
 FORMAT = 1
 
 Record = dict[str, Any]
@@ -283,11 +295,40 @@ def prepare_index(workdir: Path) -> tuple[Path, list[Record]]:
     return index_path, lines
 
 
+def prepare_cluster(location: str) -> tuple[str, list[Record]]:
+    """Reuters indexed on a cluster at ``location`` (kept if it is there), and the lines
+    ``read_jsonl`` skipped."""
+    skipped: list[Any] = []
+    started = time.perf_counter()
+    with searcher.SearchIndex(location) as ix:
+        if ix.exists():
+            for _ in searcher.read_jsonl(CORPUS, skipped=skipped):
+                pass
+            log(f"reusing {location}")
+        else:
+            count = ix.add(searcher.read_jsonl(CORPUS, skipped=skipped))
+            log(f"built {location}: {count} documents in {time.perf_counter() - started:.1f} s")
+    return location, [{"line": bad.line, "reason": bad.reason} for bad in skipped]
+
+
+def drop_cluster_indexes(url: str, prefix: str) -> None:
+    """Delete every index the dump made on the cluster (their names start with ``prefix``)."""
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[url.rstrip("/")])
+    try:
+        client.indices.delete(index=f"{prefix}*", ignore_unavailable=True, allow_no_indices=True)
+    finally:
+        client.close()
+
+
 def index_section(ix: Any, index_path: Path, skipped: list[Record]) -> Record:
     """len(ix), stats without path and size, get() and ``in`` for a few ids, the skipped lines."""
     stats = ix.stats().as_dict()
     for key in ("path", "size_bytes"):
         stats.pop(key)
+    if "://" in str(index_path):
+        stats.pop("segments")  # a cluster merges its segments when it likes
     documents = {}
     for doc_id in [*SIMILAR_IDS, MISSING_ID]:
         try:
@@ -332,6 +373,47 @@ def search_section(ix: Any, index_path: Path) -> Record:
     return out
 
 
+def collection_documents(name: str) -> list[Any]:
+    """A dev collection's corpus as Documents (as benchmarks/relevance.py builds them)."""
+    with open(IR / name / "corpus.jsonl", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [searcher.Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in rows]
+
+
+def collection_queries(name: str) -> list[str]:
+    with open(IR / name / "queries.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line)["text"] for line in handle if line.strip()]
+
+
+def collections_section(location: Callable[[str], str], index_path: Path) -> Record:
+    """Every judged query of each dev collection, as plain words and as typed."""
+    out: Record = {}
+    for name in COLLECTIONS:
+        started = time.perf_counter()
+        where = location(name)
+        with searcher.SearchIndex(where) as ix:
+            if not ix.exists():
+                ix.add(collection_documents(name))
+            queries = collection_queries(name)
+            out[f"dev collection {name}"] = cases(
+                [(f"words: {q}", attempt(partial(ix.search, q, limit=10, syntax=False), index_path)) for q in queries]
+                + [(f"typed: {q}", attempt(partial(ix.search, q, limit=10), index_path)) for q in queries])
+        log(f"  dev collection {name}: {2 * len(queries)} in {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def whoosh_collection(workdir: Path, name: str) -> str:
+    """The folder of a dev collection's Whoosh index in ``workdir``, reused only when built by this code."""
+    folder, marker = workdir / f"ir-{name}", workdir / f"ir-{name}-fingerprint"
+    fingerprint = code_fingerprint()
+    if not (marker.exists() and marker.read_text() == fingerprint):
+        shutil.rmtree(folder, ignore_errors=True)
+        with searcher.SearchIndex(folder) as ix:
+            ix.add(collection_documents(name))
+        marker.write_text(fingerprint)
+    return str(folder)
+
+
 def page_ids() -> list[str]:
     """The page ids of cleaner-dev, sorted (as benchmarks/cleaner_eval.py reads them)."""
     with open(CLEANER_DEV / "truth.jsonl", encoding="utf-8") as handle:
@@ -360,20 +442,42 @@ def cleaner_section() -> Record:
 
 
 def check_data() -> None:
-    for path in (CORPUS, CLEANER_DEV / "truth.jsonl", CLEANER_DEV / "pages"):
+    for path in (CORPUS, CLEANER_DEV / "truth.jsonl", CLEANER_DEV / "pages", *(IR / n for n in COLLECTIONS)):
         if not path.exists():
             fail(f"shared data missing: {path} (expected beside the checkout, as benchmarks/scale.py finds it)")
 
 
-def dump(out: Path, workdir: Path | None) -> None:
+def dump(out: Path, workdir: Path | None, url: str | None = None) -> None:
     check_data()
     log(f"searcher {searcher.__version__} from {Path(searcher.__file__).parent}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="searcher-equivalence-") as tmp:
-        index_path, skipped = prepare_index(workdir or Path(tmp))
-        with searcher.SearchIndex(index_path) as ix:
-            data: Record = {"format": FORMAT, "index": index_section(ix, index_path, skipped),
-                            **search_section(ix, index_path)}
+        if url is None:
+            index_path, skipped = prepare_index(workdir or Path(tmp))
+            where: str | Path = index_path
+            folder = workdir or Path(tmp)
+            data: Record = dict(collections_section(partial(whoosh_collection, folder), index_path))
+        else:
+            import uuid
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            kept = parts.path.strip("/")
+            base = f"{parts.scheme}://{parts.netloc}"
+            prefix = f"{kept}-" if kept else f"equivalence-{uuid.uuid4().hex[:8]}-"
+            try:
+                where, skipped = prepare_cluster(f"{base}/{prefix}reuters")
+                index_path = where  # a URL: error messages name it as given
+                data = dict(collections_section(lambda name: f"{base}/{prefix}{name}", index_path))
+                with searcher.SearchIndex(where) as ix:
+                    data.update({"index": index_section(ix, index_path, skipped), **search_section(ix, index_path)})
+            finally:
+                if not kept:
+                    drop_cluster_indexes(base, prefix)
+        if url is None:
+            with searcher.SearchIndex(where) as ix:
+                data.update({"index": index_section(ix, index_path, skipped), **search_section(ix, index_path)})
+    data["format"] = FORMAT
     data.update(cleaner_section())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -399,6 +503,7 @@ SECTIONS: dict[str, str] = {
     "structured queries": "hits, scores, snippets, totals, facets, explanations, errors",
     "did-you-mean": "suggestions, hits",
     "similar": "hits, scores, snippets",
+    **{f"dev collection {name}": "hits, scores, snippets, totals" for name in COLLECTIONS},
     "clean_text": "Document.as_dict()",
     "clean_html": "Document.as_dict()",
 }
@@ -491,12 +596,13 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("dump", help="run the workload and write what it returned as JSON")
     run.add_argument("out", type=Path)
     run.add_argument("--workdir", type=Path, help="keep (and reuse) the Reuters index here")
+    run.add_argument("--index", dest="url", metavar="URL", help="run on this OpenSearch cluster (http://host:9200)")
     check = commands.add_parser("compare", help="compare two dumps; exit 0 when identical")
     check.add_argument("a", type=Path)
     check.add_argument("b", type=Path)
     args = parser.parse_args(argv)
     if args.command == "dump":
-        dump(args.out, args.workdir)
+        dump(args.out, args.workdir, args.url)
         return 0
     return compare(args.a, args.b)
 

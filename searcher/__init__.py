@@ -5,6 +5,7 @@ The public API::
     doc = searcher.clean_file(path)           # a seed file -> Document
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
+    results = ix.search("peace talks", searcher.SearchOptions(sort="date"), limit=20)
 
 ``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
 that only cleans pages does not pay for the search engine, and searching does not pay
@@ -21,6 +22,7 @@ from .core.records import Document, Hit, IndexStats, RemovedLine, Results, Score
 from .core.errors import (
     AmbiguousIdError,
     ClusterError,
+    ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -28,10 +30,12 @@ from .core.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    InsecureClusterWarning,
     ModelError,
     NotAnIndexError,
     QueryError,
     SearcherError,
+    SearcherWarning,
     SeedError,
     SourceFileError,
 )
@@ -39,6 +43,9 @@ from .core.errors import (
 __all__ = [
     "AmbiguousIdError",
     "ClusterError",
+    "ClusterSettings",
+    "ClusterUnavailableError",
+    "DEFAULT_SETTINGS",
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
@@ -49,16 +56,20 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStats",
     "IndexVersionError",
+    "InsecureClusterWarning",
     "KNOWN_MODELS",
     "EmbeddingModel",
     "ModelError",
     "NotAnIndexError",
     "QueryError",
+    "RankingSettings",
     "RemovedLine",
     "Results",
     "ScorePart",
     "SearchIndex",
+    "SearchOptions",
     "SearcherError",
+    "SearcherWarning",
     "SeedError",
     "SourceFileError",
     "UpdateReport",
@@ -76,7 +87,10 @@ if TYPE_CHECKING:
     # What type checkers see of the names below that are imported on first use: every one
     # of _LAZY (tests/library/test_typing.py checks), so `mypy --strict` sees real types, not Any.
     from .cleaning.cleaner import clean_file, clean_html, clean_text
+    from .engines.opensearch.connection import ClusterSettings
     from .index import SearchIndex
+    from .search.options import SearchOptions
+    from .search.settings import DEFAULT_SETTINGS, RankingSettings
     from .semantic.encoder import EmbeddingModel
     from .semantic.fetch import KNOWN_MODELS, fetch_model, model_cache, model_folder
     from .sources.jsonl import read_jsonl
@@ -87,6 +101,10 @@ _LAZY = {
     "clean_html": ".cleaning.cleaner",
     "clean_text": ".cleaning.cleaner",
     "SearchIndex": ".index",
+    "SearchOptions": ".search.options",
+    "RankingSettings": ".search.settings",
+    "DEFAULT_SETTINGS": ".search.settings",
+    "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
     # Semantic search (the semantic extra): numpy, onnxruntime and tokenizers load only when a model does.
     "EmbeddingModel": ".semantic.encoder",

@@ -11,19 +11,19 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
 from .engines.base import DEFAULT_WAIT, Engine
 from .engines.opensearch.location import is_cluster_url
-from .search.options import SearchOptions
+from .search.options import SearchOptions, with_changes
 from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from .engines.opensearch.connection import ClusterSettings
     from .indexing.update import SeedOptions
 
 #: How many candidates an ambiguous id prefix's error lists.
@@ -34,16 +34,17 @@ AMBIGUOUS_SHOWN = 5
 
 
 def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
-                settings: RankingSettings | None = None) -> Engine:
+                settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> Engine:
     """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
-    OpenSearch cluster; anything else a folder, kept by Whoosh."""
+    OpenSearch cluster (reached with ``cluster``, default: the environment's settings);
+    anything else a folder, kept by Whoosh."""
     if is_cluster_url(location):
         try:
             from .engines.opensearch.engine import OpenSearchEngine
         except ImportError as exc:  # opensearch-py is an extra
             raise SearcherError(f"{location} is an OpenSearch index, and that needs opensearch-py "
                                 f"({exc.name} is missing): pip install 'searcher[opensearch]'") from None
-        return OpenSearchEngine(str(location), wait=wait, settings=settings)
+        return OpenSearchEngine(str(location), wait=wait, settings=settings, cluster=cluster)
     from .engines.whoosh.engine import WhooshEngine
 
     return WhooshEngine(location, wait=wait, settings=settings)
@@ -56,16 +57,19 @@ class SearchIndex:
         cluster given as a URL, ``http://127.0.0.1:9200/news`` (the name is made on first write).
     :param wait: seconds a writer waits for another process's write to finish.
     :param settings: the ranking knobs both word and structured queries use (default:
-        ``searcher.search.settings.DEFAULT_SETTINGS``).
+        ``searcher.DEFAULT_SETTINGS``; try a variant with ``dataclasses.replace(DEFAULT_SETTINGS, k1=1.2)``).
+    :param cluster: how to reach a cluster (TLS, credentials: :class:`searcher.ClusterSettings`);
+        default: read from the ``SEARCHER_OPENSEARCH_*`` environment variables.
     """
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
-                 settings: RankingSettings | None = None) -> None:
-        #: Where the index is, as given (a folder or a cluster URL), for messages.
-        self.location = str(path)
+                 settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> None:
+        self.engine: Engine = open_engine(path, wait=wait, settings=settings, cluster=cluster)
+        self._on_cluster = is_cluster_url(str(path))
+        #: Where the index is, for messages: the folder, or the cluster's URL without credentials.
+        self.location = self.engine.location if self._on_cluster else str(path)
         self.path = Path(path)
         self.wait = wait
-        self.engine: Engine = open_engine(path, wait=wait, settings=settings)
 
     @property
     def settings(self) -> RankingSettings:
@@ -99,9 +103,15 @@ class SearchIndex:
 
         Missing, or written with another schema while the seeds are at hand (``update``
         then rebuilds it). Without the seeds an old index is left for the caller to report.
+
+        :raises IndexNotFoundError: an index on a cluster that is not there: a search never
+            makes one (someone runs `searcher index` or `import` on purpose).
         """
         if not self.engine.exists():
             self.engine.check_usable()
+            if self._on_cluster:
+                raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` (or `searcher import`) "
+                                         "to make it")
             return f"no index at {self.location}"
         if self.engine.outdated() and Path(seeds_dir).is_dir():
             return f"the index at {self.location} has an older schema"
@@ -109,7 +119,7 @@ class SearchIndex:
 
     def check_apart(self, seeds_dir: str | os.PathLike[str]) -> None:
         """SearcherError if this index's folder and ``seeds_dir`` overlap (see :func:`check_apart`)."""
-        if not is_cluster_url(self.location):
+        if not self._on_cluster:
             check_apart(self.path, seeds_dir)
 
     # ------------------------------------------------------------------ writing
@@ -227,46 +237,25 @@ class SearchIndex:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.engine.contains(doc_id)
 
-    def search(
-        self,
-        query: str,
-        limit: int = 10,
-        page: int = 1,
-        sort: str = "relevance",
-        source: str | None = None,
-        since: date | datetime | str | None = None,
-        until: date | datetime | str | None = None,
-        syntax: bool = True,
-        *,
-        fragments: int = 3,
-        context: int = 12,
-        highlight: str = "plain",
-        facets: bool = False,
-        explain: bool = False,
-        expand: bool | None = None,
-        collapse: bool = True,
-    ) -> Results:
+    def search(self, query: str, options: SearchOptions | None = None, **changes: Any) -> Results:
         """Search the index; see the README for the query language.
 
-        The arguments after ``query`` are those of
-        :class:`searcher.search.options.SearchOptions`, which documents each.
+        ``options``: how to search and show the hits, a :class:`searcher.SearchOptions`
+        (default: its defaults); ``changes``: some of its fields by name, applied over it
+        (``ix.search("oil", limit=20, sort="date")``).
 
         :raises QueryError: empty query, unknown field, bad option.
         """
-        options = SearchOptions(limit=limit, page=page, sort=sort, source=source, since=since, until=until,
-                                syntax=syntax, fragments=fragments, context=context, highlight=highlight,
-                                facets=facets, explain=explain, expand=expand, collapse=collapse)
-        return self.engine.search(query, options.checked())
+        return self.engine.search(query, with_changes(options, changes))
 
-    def similar(self, doc_id: str, limit: int = 10, *, fragments: int = 3, context: int = 12,
-                highlight: str = "plain", collapse: bool = True) -> Results:
+    def similar(self, doc_id: str, options: SearchOptions | None = None, **changes: Any) -> Results:
         """The articles most like ``doc_id``: not itself, nor with ``collapse`` its copies
-        (counted in ``Results.copies``); the id may be a prefix, as for :meth:`get`."""
-        if limit < 1:
-            raise QueryError("limit must be 1 or more")
-        options = SearchOptions(limit=limit, fragments=fragments, context=context, highlight=highlight,
-                                collapse=collapse)
-        return self.engine.similar(self.resolve_id(doc_id), options.checked())
+        (counted in ``Results.copies``); the id may be a prefix, as for :meth:`get`.
+
+        It reads ``limit``, ``page``, ``fragments``, ``context``, ``highlight``, ``collapse``
+        and ``seconds`` of the options (given as for :meth:`search`); the others are a QueryError.
+        """
+        return self.engine.similar(self.resolve_id(doc_id), with_changes(options, changes))
 
     def stats(self) -> IndexStats:
         """Counts and sizes for `searcher stats`."""

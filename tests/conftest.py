@@ -7,10 +7,13 @@ import random
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from searcher import Document
 
 REPO = Path(__file__).resolve().parents[1]
 #: Read-only evaluation data kept beside the checkout (never copied into the repo).
@@ -38,20 +41,28 @@ def shared_data(*parts: str, required: bool = True) -> Path | None:
     return None
 
 
-#: Set (by .ci/run) to the URL of a running OpenSearch cluster (tools/opensearch/cluster).
+#: Set (by .ci/run) to the URL of a running OpenSearch 2.x cluster (tools/opensearch/cluster).
 TEST_OPENSEARCH = "SEARCHER_TEST_OPENSEARCH"
+#: Set (by .ci/run) to the URL of a running OpenSearch 3.x cluster (cluster start --version 3.9.0).
+TEST_OPENSEARCH_3 = "SEARCHER_TEST_OPENSEARCH_3"
+#: The OpenSearch major versions tests that take a ``version`` run on (see opensearch_url): the
+#: 3.x runs are marked slow, so the quick run (-m "not slow") stays as long as with one cluster.
+OPENSEARCH_VERSIONS = ("2", pytest.param("3", marks=pytest.mark.slow))
 #: Set (by .ci/run) to make a missing cluster a failure instead of a skip.
 REQUIRE_OPENSEARCH = "SEARCHER_REQUIRE_OPENSEARCH"
 
 
-def opensearch_url() -> str:
-    """The test cluster's URL (SEARCHER_TEST_OPENSEARCH, no trailing slash); when it is unset,
-    skip the test with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
-    url = os.environ.get(TEST_OPENSEARCH, "").strip().rstrip("/")
+def opensearch_url(version: str = "2") -> str:
+    """The URL (no trailing slash) of the test cluster of OpenSearch ``version`` (2:
+    SEARCHER_TEST_OPENSEARCH, 3: SEARCHER_TEST_OPENSEARCH_3); when it is unset, skip the test
+    with a one-line reason (fail if SEARCHER_REQUIRE_OPENSEARCH is set)."""
+    variable = TEST_OPENSEARCH if version == "2" else TEST_OPENSEARCH_3
+    url = os.environ.get(variable, "").strip().rstrip("/")
     if url:
         return url
-    reason = (f"{TEST_OPENSEARCH} not set (start a test cluster: "
-              f"tools/opensearch/cluster start --nodes 2 --port auto --dir DIR)")
+    extra = "" if version == "2" else " --version 3.9.0"
+    reason = (f"{variable} not set (start a test cluster: "
+              f"tools/opensearch/cluster start --nodes 2 --port auto --dir DIR{extra})")
     if os.environ.get(REQUIRE_OPENSEARCH):
         pytest.fail(f"{reason}, and {REQUIRE_OPENSEARCH} is set")
     pytest.skip(reason)
@@ -63,8 +74,107 @@ def drop_cluster_index(url: str, name: str) -> None:
     from opensearchpy import OpenSearch
 
     client = OpenSearch(hosts=[url])
-    client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
-    client.close()
+    try:
+        client.indices.delete(index=f"{name}--*", ignore_unavailable=True, allow_no_indices=True)
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------------------- one contract, every engine
+
+#: Five news articles with every kind of metadata (the contract tests', and the cluster
+#: engine's tests of giving the Whoosh engine's answers).
+NEWS = [
+    Document(doc_id="cbs", title="U.S. and Taliban agree to re-set", source="CBS News", authors=["Ann Martin"],
+             sections=["Mixed messages"], published=datetime(2019, 11, 19, 22, 30), url="https://cbsnews.com/a",
+             language="en",
+             body="Khalilzad said the re-set of the talks in Kabul would cut violence. Al-Qaeda was named. "
+                  "The peace talks went on; negotiators met militants."),
+    Document(doc_id="noise", title="They're selling sets", source="AppleInsider", published=datetime(2019, 11, 18, 9),
+             body="They're selling sets of mixed cables and messages about the MacBook Pro and the taliban."),
+    Document(doc_id="mac", title="MacBook Pro review", source="AppleInsider", published=datetime(2019, 12, 2),
+             body="The new MacBook Pro keyboard. A reset button. Talks with Apple about peace of mind."),
+    Document(doc_id="old", title="COVID-19 notes", source="Wired", published=datetime(2020, 3, 1),
+             body="COVID-19 spread; covid cases at 19 sites. Iraq and Kabul reported cases."),
+    Document(doc_id="iraq", title="Taliban and Iraq", source="Reuters",
+             body="The Taliban talks and Iraq: militants in Kabul negotiate a peace deal."),
+]
+
+
+def make_docs() -> list[Document]:
+    """Three short documents: two dated, from two sources; one undated without a source."""
+    return [
+        Document(doc_id="a", title="Kabul peace talks resume", body="Negotiators met in Doha.", source="Wire",
+                 published=datetime(2020, 10, 1)),
+        Document(doc_id="b", title="Harvest report", body="Cocoa arrivals rose in Bahia.", source="Farm News",
+                 published=datetime(2019, 5, 2), authors=["Ann Lee"]),
+        Document(doc_id="c", title="Undated note", body="Peace in our time, said nobody."),
+    ]
+
+
+#: The engines the library's contract tests run on: a Whoosh folder, and an index on the
+#: test cluster of each OpenSearch major version (marked ``cluster``, 3.x also ``slow``, as
+#: OPENSEARCH_VERSIONS; skipped without SEARCHER_TEST_OPENSEARCH / _3).
+ENGINES = ["whoosh", pytest.param("cluster", marks=pytest.mark.cluster),
+           pytest.param("cluster3", marks=[pytest.mark.cluster, pytest.mark.slow])]
+
+
+class Indexes:
+    """Makes SearchIndexes on one engine (``whoosh``: folders under ``folder``; ``cluster``:
+    uniquely named indexes on the test cluster) and removes them all in :meth:`close`."""
+
+    def __init__(self, engine: str, folder: Path) -> None:
+        self.engine = engine
+        self.folder = folder
+        self.url = opensearch_url("3" if engine == "cluster3" else "2") if engine.startswith("cluster") else None
+        self.made: list[tuple[object, str]] = []
+
+    def __call__(self, docs=(), **kwargs):
+        """A new index holding ``docs`` (SearchIndex keyword arguments: ``settings=``, ``wait=``)."""
+        import uuid
+
+        name = f"t-contract-{uuid.uuid4().hex[:10]}"
+        ix = self.open(f"{self.url}/{name}" if self.url else self.folder / name, **kwargs)
+        docs = list(docs)
+        if docs:
+            ix.add(docs)
+        return ix
+
+    def open(self, location, **kwargs):
+        """Another handle on an index (say, the writer another process would be)."""
+        from searcher import SearchIndex
+
+        ix = SearchIndex(location, **kwargs)
+        self.made.append((ix, str(location).rsplit("/", 1)[-1]))
+        return ix
+
+    def close(self) -> None:
+        for ix, name in self.made:
+            ix.close()  # type: ignore[attr-defined]
+            if self.url:
+                drop_cluster_index(self.url, name)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine_name(request) -> str:
+    """Each engine in turn (module scope: a module's indexes are built once per engine)."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def module_indexes(engine_name: str, tmp_path_factory):
+    """Indexes on the current engine, kept for the module (for tests that only read)."""
+    made = Indexes(engine_name, tmp_path_factory.mktemp(engine_name))
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def indexes(engine_name: str, tmp_path: Path):
+    """Indexes on the current engine for one test (it may write to them)."""
+    made = Indexes(engine_name, tmp_path)
+    yield made
+    made.close()
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 Stages of :func:`clean_text` (a text capture: only the lines are left):
 
-1. normalise Unicode (:func:`searcher.textnorm.normalize_text`);
+1. normalise Unicode (:func:`searcher.core.textnorm.normalize_text`);
 2. split into blocks (blank-line separated) of lines;
 3. guess the language (script, then stop words), which picks the stop-word list;
-4. label every line body / heading / chrome (:mod:`searcher.text_extract`, rules in
-   :mod:`searcher.line_rules`);
+4. label every line body / heading / chrome (:mod:`searcher.cleaning.lines`, rules in
+   :mod:`searcher.cleaning.rules`);
    then a second look by a line model with learned weights, which also decides where the
    article starts and ends (:mod:`searcher.cleaning.line_model`);
 5. pick the headline among the lines above the body (a page too short to have a run of
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .metadata import Metadata
     from .lines import Line
 
-# Line labels (as in searcher.text_extract) that the assembly step looks at.
+# Line labels (as in searcher.cleaning.lines) that the assembly step looks at.
 BODY, HEADING, TITLE = "body", "heading", "title"
 _HEADLINE_REASON = "the headline: a headline-shaped line close above the body"
 

@@ -2,7 +2,7 @@
 
 The method, in the spirit of jusText and boilerpipe, for pages where only the lines are left:
 
-1. single-line rules (:mod:`searcher.line_rules`) label the lines that look like chrome;
+1. single-line rules (:mod:`searcher.cleaning.rules`) label the lines that look like chrome;
 2. context rules label what only the neighbours give away: the teaser line just before a running
    time, the caption beside a credit line, headlines listed under a "Related" heading, a
    teaser card whose headline ran into its summary;

@@ -6,7 +6,7 @@ a call to action, a copyright notice), never one site's strings, and most only a
 lines: a long sentence that happens to contain "share" or "cookie" is prose.
 
 The rules here look at one line alone. Rules that need the lines around it (a teaser just before
-a running time, a caption beside a credit line, repeated lines) live in :mod:`searcher.text_extract`.
+a running time, a caption beside a credit line, repeated lines) live in :mod:`searcher.cleaning.lines`.
 """
 
 from __future__ import annotations

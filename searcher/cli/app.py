@@ -14,13 +14,14 @@ import os
 import select
 import sys
 import traceback
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
 
-from .. import DocumentNotFoundError, SearcherError, __version__
+from .. import DocumentNotFoundError, SearcherError, SearcherWarning, __version__
 from . import documents, indexing, models, searching, serving
-from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, State, error_line
+from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, ClusterOptions, State, error_line
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -73,6 +74,20 @@ class _Group(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """searcher's own warnings as one line, ``searcher: warning: ...``; others as Python shows them."""
+    if issubclass(category, SearcherWarning):
+        from .render import printable
+
+        click.echo(printable(f"searcher: warning: {' '.join(str(message).split())}"), err=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 def _internal_error(ctx: click.Context, exc: BaseException) -> CliError:
@@ -140,16 +155,28 @@ Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
 @click.option("--index", "index", envvar="SEARCHER_INDEX", metavar="LOCATION",
-              help="Index folder, or an OpenSearch index as a URL: http://host:9200/name (env SEARCHER_INDEX; "
-                   "wins over --index-dir).")
+              help="Index folder, or an OpenSearch index as a URL: http://host:9200/name, several hosts as "
+                   "http://h1:9200,h2:9200/name (env SEARCHER_INDEX; wins over --index-dir).")
 @click.option("--index-dir", envvar="SEARCHER_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Index folder (env SEARCHER_INDEX_DIR).")
 @click.option("--seeds-dir", envvar="SEARCHER_SEEDS_DIR", default="seeds", show_default=True,
               type=click.Path(file_okay=False), help="Seeds folder (env SEARCHER_SEEDS_DIR).")
+@click.option("--ca-certs", envvar="SEARCHER_OPENSEARCH_CA_CERTS", metavar="PEM", type=click.Path(dir_okay=False),
+              help="Cluster: trust the certificate authorities in this PEM file (env SEARCHER_OPENSEARCH_CA_CERTS).")
+@click.option("--client-cert", envvar="SEARCHER_OPENSEARCH_CLIENT_CERT", metavar="PEM", type=click.Path(dir_okay=False),
+              help="Cluster: log in with this client certificate (env SEARCHER_OPENSEARCH_CLIENT_CERT).")
+@click.option("--client-key", envvar="SEARCHER_OPENSEARCH_CLIENT_KEY", metavar="PEM", type=click.Path(dir_okay=False),
+              help="Cluster: the client certificate's key (env SEARCHER_OPENSEARCH_CLIENT_KEY).")
+@click.option("--no-verify", is_flag=True, default=None,
+              help="Cluster: do not check its certificate (warned about on every run; env SEARCHER_OPENSEARCH_VERIFY=0).")
+@click.option("--user", envvar="SEARCHER_OPENSEARCH_USER", metavar="NAME",
+              help="Cluster: log in as this user; the password from SEARCHER_OPENSEARCH_PASSWORD, never an option.")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr; -v also shows tracebacks.")
 @click.version_option(__version__, "--version", prog_name="searcher")
 @click.pass_context
-def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, verbose: int) -> None:
+def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, ca_certs: str | None,
+        client_cert: str | None, client_key: str | None, no_verify: bool | None, user: str | None,
+        verbose: int) -> None:
     """Full-text search for archives of captured news pages.
 
     \b
@@ -158,7 +185,10 @@ def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, v
         searcher search "peace talks"  # ranked, highlighted hits
         searcher --index http://127.0.0.1:9200/news index   # on an OpenSearch cluster
     """
-    ctx.obj = State(index_dir, seeds_dir, verbose, index=index or None)
+    cluster = ClusterOptions(ca_certs=ca_certs, client_cert=client_cert, client_key=client_key,
+                             verify=False if no_verify else None, user=user)
+    ctx.obj = State(index_dir, seeds_dir, verbose, index=index or None, cluster=cluster)
+    warnings.showwarning = _show_warning
     if verbose:
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
                             format="%(levelname)s %(name)s: %(message)s")

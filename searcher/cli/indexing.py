@@ -23,14 +23,18 @@ if TYPE_CHECKING:
 @click.argument("seeds_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--rebuild", is_flag=True, help="Build a fresh index beside the old one and swap it in.")
 @click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
+@click.option("--retry-for", type=click.FloatRange(min=1), default=None, envvar="SEARCHER_OPENSEARCH_RETRY_FOR",
+              help="Cluster: seconds to go on retrying writes it does not take (a node down) before stopping; "
+                   "[default: 300].")
 @click.option("--max-size", "max_mb", type=float, default=10.0, show_default=True,
               help="Skip seeds larger than this many MB.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that stay inside the seeds folder.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for cleaning [default: cores].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for cleaning, and parallel writes to a cluster [default: cores].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @pass_state
-def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: float | None, max_mb: float,
-                  follow_symlinks: bool, jobs: int | None, quiet: bool) -> None:
+def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: float | None, retry_for: float | None,
+                  max_mb: float, follow_symlinks: bool, jobs: int | None, quiet: bool) -> None:
     """Build or update the index from a seeds folder (only what changed).
 
     \b
@@ -38,7 +42,7 @@ def index_command(state: State, seeds_dir: str | None, rebuild: bool, wait: floa
         searcher index               # ./seeds -> ./index, incremental
         searcher index --rebuild     # from scratch, swapped in atomically
     """
-    ix = state.open_index(wait=wait)
+    ix = state.open_index(wait=wait, retry_for=retry_for)
     folder = seeds_dir or state.seeds_dir
     write = ix.rebuild if rebuild else ix.update
     with _interrupted(ix, "the old index is kept unchanged" if rebuild else "run `searcher index` to go on"), \
@@ -79,13 +83,17 @@ def _progress_bar(unit: str, quiet: bool) -> ProgressBar:
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--wait", type=float, default=None, help="Seconds to wait for another writer [default: 30].")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for indexing [default: cores].")
+@click.option("--retry-for", type=click.FloatRange(min=1), default=None, envvar="SEARCHER_OPENSEARCH_RETRY_FOR",
+              help="Cluster: seconds to go on retrying writes it does not take (a node down) before stopping; "
+                   "[default: 300].")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for indexing, or parallel writes to a cluster [default: cores].")
 @click.option("--max-size", "max_mb", type=float, default=10.0, show_default=True,
               help="Skip records (lines) larger than this many MB.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @pass_state
-def import_command(state: State, files: tuple[str, ...], wait: float | None, jobs: int | None, max_mb: float,
-                   quiet: bool) -> None:
+def import_command(state: State, files: tuple[str, ...], wait: float | None, retry_for: float | None,
+                   jobs: int | None, max_mb: float, quiet: bool) -> None:
     """Index articles from JSON Lines files (one {"id", "title", "text", ...} object a line).
 
     An article whose id is already indexed is replaced. Bad lines are skipped with a
@@ -98,7 +106,7 @@ def import_command(state: State, files: tuple[str, ...], wait: float | None, job
     from .. import read_jsonl
 
     started = time.perf_counter()
-    ix = state.open_index(wait=wait)
+    ix = state.open_index(wait=wait, retry_for=retry_for)
     with _interrupted(ix, "run the import again to go on (articles already indexed are replaced)"), \
             _progress_bar("articles", quiet) as bar:
         skipped = _SkipReporter(bar)

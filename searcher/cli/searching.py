@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
 
+from .. import SearchOptions
 from .context import EXIT_NOTHING, State, pass_state
 from .render import json_text, print_fallback, print_results, printable
+from .search_options import search_options
 from .tables import print_count, print_ids, print_jsonl, print_table
 
 if TYPE_CHECKING:
@@ -18,36 +21,20 @@ if TYPE_CHECKING:
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", "-p", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits.")
+@search_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--source", help="Only hits from this source (e.g. \"CBS News\").")
-@click.option("--since", help="Only hits published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD[THH:MM]).")
-@click.option("--until", help="Only hits published on or before this date (YYYY-MM: to the end of that month).")
-@click.option("--words", is_flag=True, help="Treat the query as plain words: no operators, fields or quotes.")
-@click.option("--fragments", type=click.IntRange(min=0), default=3, show_default=True, help="Snippet fragments per hit.")
-@click.option("--context", type=click.IntRange(min=1), default=12, show_default=True, help="Words of context around a match.")
-@click.option("--facets", is_flag=True, help="Also print hit counts by source and by month.")
-@click.option("--explain", is_flag=True, help="Show why each hit scored what it did (per field and word).")
-@click.option("--expand/--no-expand", default=None,
-              help="Also search words typical of the top hits [default: on for word queries].")
-@click.option("--collapse/--no-collapse", default=True, show_default=True,
-              help="Fold near-duplicate hits (the same article saved twice, syndicated copies) into the best-ranked one.")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @click.option("--count", "as_count", is_flag=True, help="Print only the number of hits.")
 @click.option("--ids", "as_ids", is_flag=True, help="Print only the hits' document ids, one a line.")
 @click.option("--format", "table", type=click.Choice(["tsv", "csv"]),
               help="One row per hit (rank, doc_id, score, source, published, title, snippet), after a header row.")
-@click.option("--highlight", type=click.Choice(["plain", "ansi", "html", "none"]),
+@click.option("--highlight", type=click.Choice(SearchOptions.HIGHLIGHTS),
               help="Snippet markup: **word**, terminal colour, <mark>, or none "
                    "[default: ansi with colour, else plain; none for --format].")
 @pass_state
-def search_command(state: State, query: tuple[str, ...], limit: int, page: int, as_json: bool, as_jsonl: bool,
-                   sort: str, source: str | None, since: str | None, until: str | None, words: bool,
-                   fragments: int, context: int, facets: bool, explain: bool, expand: bool | None,
-                   collapse: bool, color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
+def search_command(state: State, query: tuple[str, ...], options: SearchOptions, as_json: bool, as_jsonl: bool,
+                   color: bool | None, as_count: bool = False, as_ids: bool = False, table: str | None = None,
                    highlight: str | None = None) -> None:
     """Search the index; exit 1 when nothing is found.
 
@@ -61,10 +48,7 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl cannot be used together")
     script_output(as_json=as_json, as_jsonl=as_jsonl, as_count=as_count, as_ids=as_ids, table=table,
-                  highlight=highlight, facets=facets, explain=explain)
-    text = " ".join(query)
-    if not text.strip():
-        raise click.UsageError("empty query: give at least one word to search for")
+                  highlight=highlight, facets=options.facets, explain=options.explain)
     if highlight == "ansi" and color is False:
         raise click.UsageError("--highlight ansi and --no-color cannot be used together")
     use_color = color_wanted(True if highlight == "ansi" else color)
@@ -75,10 +59,12 @@ def search_command(state: State, query: tuple[str, ...], limit: int, page: int, 
         click.echo(ix.update(state.seeds_dir).summary(), err=True)
     if highlight is None:
         highlight = "none" if table else "ansi" if use_color and not (as_json or as_jsonl) else "plain"
-    results = ix.search(text, limit=1 if as_count else limit, page=1 if as_count else page, sort=sort,
-                        source=source, since=since, until=until, syntax=not words,
-                        fragments=0 if as_count or as_ids else fragments, context=context, highlight=highlight,
-                        facets=facets, explain=explain, expand=expand, collapse=collapse)
+    options = replace(options, highlight=highlight)
+    if as_count:
+        options = replace(options, limit=1, page=1, fragments=0)
+    elif as_ids:
+        options = replace(options, fragments=0)
+    results = ix.search(" ".join(query), options)
     if not results.total and len(ix) == 0:
         click.echo(printable(f"searcher: the index at {state.location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
@@ -128,14 +114,14 @@ def _output(results: "Results", *, as_json: bool, as_jsonl: bool, color: bool, h
 
 @click.command("similar")
 @click.argument("doc_id")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
+@search_options("limit", "fragments", "context", "collapse", help={
+    "limit": "How many articles.",
+    "collapse": "Leave out copies of the article itself, and fold copies among the others."})
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit.")
-@click.option("--collapse/--no-collapse", default=True, show_default=True,
-              help="Leave out copies of the article itself, and fold copies among the others.")
 @click.option("--color/--no-color", default=None, help="Colour the output [default: on a terminal, unless NO_COLOR].")
 @pass_state
-def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jsonl: bool, collapse: bool,
+def similar_command(state: State, doc_id: str, options: SearchOptions, as_json: bool, as_jsonl: bool,
                     color: bool | None) -> None:
     """The articles most like DOC_ID (an id, or a start of one no other id shares); exit 1 when none.
 
@@ -147,7 +133,7 @@ def similar_command(state: State, doc_id: str, limit: int, as_json: bool, as_jso
         raise click.UsageError("--json and --jsonl cannot be used together")
     use_color = color_wanted(color)
     highlight = "ansi" if use_color and not (as_json or as_jsonl) else "plain"
-    results = state.open_index().similar(doc_id, limit=limit, highlight=highlight, collapse=collapse)
+    results = state.open_index().similar(doc_id, replace(options, highlight=highlight))
     _output(results, as_json=as_json, as_jsonl=as_jsonl, color=use_color, highlight=highlight)
 
 

@@ -50,7 +50,7 @@ def serve_command(state: State, host: str, port: int, open_browser: bool) -> Non
         click.echo(printable(f"searcher: listening on {host}, not only on this machine: anyone who can reach "
                              f"{server.address_url(sock)} can read the index"), err=True)
     server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0,
-                 say=lambda line: click.echo(printable(line), err=True))
+                 say=lambda line: click.echo(printable(line), err=True), cluster=state.cluster_settings())
 
 
 #: The commands this module adds to the `searcher` group.

@@ -7,6 +7,15 @@ class SearcherError(Exception):
     """Base class of every error searcher raises on purpose."""
 
 
+class SearcherWarning(UserWarning):
+    """Base class of the warnings searcher issues (the CLI prints each as one line)."""
+
+
+class InsecureClusterWarning(SearcherWarning):
+    """A cluster's certificate is not checked (SEARCHER_OPENSEARCH_VERIFY=0): anyone between us
+    and the cluster could read or change what is sent. Issued on every run that does it."""
+
+
 class SeedError(SearcherError):
     """A seed file could not be read or cleaned."""
 
@@ -48,6 +57,11 @@ class IndexLockedError(SearcherError):
 class ClusterError(SearcherError):
     """A search cluster (an OpenSearch URL given as the index) cannot be reached, refused a
     request, or did not take some documents; the message names the cluster and what failed."""
+
+
+class ClusterUnavailableError(ClusterError):
+    """The cluster cannot be reached or cannot answer just now (down, restarting, electing a
+    new manager, overloaded): the same request may well work in a moment."""
 
 
 class ModelError(SearcherError):

@@ -4,8 +4,11 @@ stores and searches Documents.
 An engine knows its storage (a Whoosh folder, a cluster's index) and nothing of seed
 folders or cleaning: the update algorithm (``searcher.indexing.update``) diffs a seeds
 folder against :meth:`Engine.seed_states` and hands the changes to :meth:`Engine.write_batch`,
-so it is written once for every engine. Records in and out are the core's dataclasses;
-no engine object crosses this line.
+so it is written once for every engine. Searches are written once too: an engine's
+``search`` and ``similar`` run the search pipeline (``searcher.search.pipeline``) on its
+:class:`SearchBackend`, the few things only that engine can do (the Protocol is defined
+beside the pipeline, which is what uses it, and named here as part of what an engine
+implements). Records in and out are the core's dataclasses; no engine object crosses this line.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ..core.records import Document, IndexStats, Progress, Results, SeedState
+from ..search.backend import SearchBackend
 from ..search.options import SearchOptions
 from ..search.settings import RankingSettings
+
+__all__ = ["DEFAULT_WAIT", "Engine", "SearchBackend"]
 
 #: Seconds a second writer waits for the first by default before giving up.
 DEFAULT_WAIT = 30.0
@@ -125,23 +131,19 @@ class Engine(Protocol):
         """Up to ``limit`` ids of indexed documents that start with ``prefix``, sorted."""
         ...
 
-    def search(self, query: str, options: SearchOptions) -> Results:
-        """One page of ranked hits for a query in the project's language (see README).
+    def backend(self) -> SearchBackend:
+        """The index as it is now, as the search pipeline reads it (what ``search`` and
+        ``similar`` run on; tools and tests ask it one question at a time)."""
+        ...
 
-        With ``options.collapse`` copies fold into the best-ranked hit: store
-        ``search.duplicates.body_signature(doc)`` with each document and run the ranking
-        through ``search.duplicates.collapse``, which gives the page's groups and the count
-        for ``Results.copies``.
-        """
+    def search(self, query: str, options: SearchOptions) -> Results:
+        """One page of ranked hits: ``searcher.search.pipeline.search`` on this engine's
+        SearchBackend (the engine may run it again on fresh readers, see WhooshEngine._read)."""
         ...
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
-        """The documents most like ``doc_id`` (itself excluded; with ``options.collapse`` its
-        copies too, counted in ``Results.copies``, and copies among the rest folded)."""
-        ...
-
-    def suggest(self, query: str) -> str | None:
-        """The query with unknown words replaced by close indexed ones, or None."""
+        """The documents most like ``doc_id``: ``searcher.search.pipeline.similar`` on this
+        engine's SearchBackend."""
         ...
 
     def stats(self) -> IndexStats:

@@ -23,8 +23,16 @@ QUERY_FIELDS = {
     "doc_id": "doc_id",
 }
 
-#: The fields an unqualified word is searched in.
+#: The word fields: where an unqualified word is searched, each weighted by the ranking
+#: settings' ``<field>_weight`` (``RankingSettings.field_weights``), in the order a word
+#: query adds up a word's field frequencies (BM25F: ``word_ranking``, on both engines).
+WORD_FIELDS = ("title", "sections", "body")
+#: The same fields in the order a structured query lists an unqualified word's clauses
+#: (Whoosh's parser's order, which tests/whoosh_query_oracle.py keeps). A sum of floats
+#: depends on its order: either order changed moves the last bits of the score of a
+#: document holding a word in all three fields (measured), so each path keeps its own.
 DEFAULT_FIELDS = ("title", "body", "sections")
+
 
 def _shown_fields() -> tuple[str, ...]:
     """Every name a query may use, a field's aliases together: ("title", ..., "author/authors", ...)."""

@@ -50,6 +50,14 @@ QUERY_SECONDS = 30.0
 _WORD = re.compile(r"\w+")
 
 
+def check_query(text: str) -> None:
+    """QueryError for an empty query, or one past the size limits below (the one check of
+    a query's text, made by the search pipeline before anything else)."""
+    if not text or not text.strip():
+        raise QueryError("empty query: give at least one word to search for")
+    check_query_size(text)
+
+
 def check_query_size(text: str) -> None:
     """QueryError if ``text`` is longer than a query may be, has too many words, or a word
     too long to be one."""

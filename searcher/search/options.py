@@ -7,8 +7,9 @@ values are validated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from typing import Any, ClassVar
 
 from ..core.errors import QueryError
 from .limits import QUERY_SECONDS
@@ -39,6 +40,10 @@ class SearchOptions:
     :param seconds: the search's time budget (``limits.QUERY_SECONDS``); past it the search
         stops with QueryError. None: no budget.
     """
+
+    #: The values ``sort`` and ``highlight`` take.
+    SORTS: ClassVar[tuple[str, ...]] = SORTS
+    HIGHLIGHTS: ClassVar[tuple[str, ...]] = tuple(FORMATS)
 
     limit: int = 10
     page: int = 1
@@ -77,3 +82,22 @@ class SearchOptions:
     def first(self) -> int:
         """The 0-based position of this page's first hit."""
         return (self.page - 1) * self.limit
+
+
+_NAMES = frozenset(f.name for f in fields(SearchOptions))
+
+
+def with_changes(options: "SearchOptions | None", changes: dict[str, Any]) -> SearchOptions:
+    """``options`` (default: every default) with some fields changed by name, as
+    :func:`dataclasses.replace` takes them: what ``SearchIndex.search(query, options,
+    **changes)`` searches with. TypeError for something that is not a SearchOptions or
+    a name that is not one of its fields (checking the values is the pipeline's)."""
+    if options is None:
+        options = SearchOptions()
+    elif not isinstance(options, SearchOptions):
+        raise TypeError(f"options must be a SearchOptions, not {type(options).__name__} "
+                        "(give the others by name: limit=20)")
+    unknown = sorted(set(changes) - _NAMES)
+    if unknown:
+        raise TypeError(f"no search option {', '.join(map(repr, unknown))}: the options are {', '.join(sorted(_NAMES))}")
+    return replace(options, **changes) if changes else options

@@ -20,7 +20,6 @@ from typing import Any
 from . import query_tree as qt
 from .fields import QUERY_FIELDS
 from .query_text import broken_syntax, check_fields, has_exclusions, plain_words
-from ..core.errors import QueryError
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,12 @@ class ParsedQuery:
 
 def parse_query(text: str, *, syntax: bool = True, index_fields: Collection[str] | None = None,
                 dialect: Dialect = WHOOSH3) -> ParsedQuery:
-    """Parse a user's query; QueryError for an empty query or an unknown field.
+    """Parse a user's query; QueryError for an unknown field. The query's text was checked
+    first (``limits.check_query``: not empty, not too long).
 
     ``index_fields``: every field the index has (a ``name:`` inside a word that is not one
     is kept as text); by default the fields the language names.
     """
-    if not text or not text.strip():
-        raise QueryError("empty query: give at least one word to search for")
     tree = None
     excluding = False
     reason = None

@@ -3,7 +3,7 @@
 Leaves keep the text the user typed ("Talks", "negotiat", "2019-01-01"): analysis
 (lower case, stop words, stems) and date parsing are the engine's job when it compiles the
 tree, since they depend on how its fields were indexed. A leaf's ``field`` is a real field
-name (aliases already resolved) or None for "the default fields" (``DEFAULT_FIELDS``,
+name (aliases already resolved) or None for "the default fields" (``fields.DEFAULT_FIELDS``,
 weighted by the engine's field boosts).
 """
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .fields import WORD_FIELDS
+
 
 @dataclass(frozen=True, slots=True)
 class RankingSettings:
@@ -119,8 +121,9 @@ class RankingSettings:
         return self.all_words_first and words > 1 and (self.all_words_max <= 0 or words <= self.all_words_max)
 
     def field_weights(self) -> dict[str, float]:
-        """Weight of each word field, relative to the body: ``{"title": ..., "sections": ..., "body": ...}``."""
-        return {"title": self.title_weight, "sections": self.sections_weight, "body": self.body_weight}
+        """Weight of each word field, relative to the body, in WORD_FIELDS order:
+        ``{"title": ..., "sections": ..., "body": ...}``."""
+        return {name: getattr(self, f"{name}_weight") for name in WORD_FIELDS}
 
     def field_b(self, fieldname: str) -> float:
         """BM25 length normalisation of a word field: ``b`` for the body, ``title_b`` for the short ones."""

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
+from .. import ClusterSettings, __version__
 from . import api, pages
 from .errors import install_handlers
 from .headers import SecurityHeaders
@@ -18,10 +18,11 @@ from .readers import DEFAULT_READERS, IndexPool
 from .rendering import STATIC, Pages
 
 
-def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READERS) -> FastAPI:
+def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READERS,
+               cluster: ClusterSettings | None = None) -> FastAPI:
     """The app serving the index at ``location``, read-only (``readers``: handles on it, see
-    :mod:`searcher.web.readers`)."""
-    pool = IndexPool(location, readers)
+    :mod:`searcher.web.readers`; ``cluster``: how to reach a cluster, default: the environment's)."""
+    pool = IndexPool(location, readers, cluster)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

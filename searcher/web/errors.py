@@ -17,6 +17,8 @@ from starlette.responses import JSONResponse, Response
 
 from .. import (
     AmbiguousIdError,
+    ClusterError,
+    ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     IndexAccessError,
@@ -47,7 +49,13 @@ STATUS: tuple[tuple[type[SearcherError], int], ...] = (
     (IndexVersionError, 503),
     (NotAnIndexError, 503),
     (IndexLockedError, 503),
+    # A cluster that cannot answer (down, electing a manager) or refuses us (permissions).
+    (ClusterError, 503),
 )
+
+#: Seconds a client is asked to wait before trying again when the cluster cannot answer now
+#: (a node restarting, a new manager elected: seconds, not minutes).
+RETRY_AFTER_SECONDS = 10
 
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad parameter",
           500: "Internal error", 503: "Index unavailable"}
@@ -83,7 +91,10 @@ def install_handlers(app: FastAPI) -> None:
     async def library_error(request: Request, exc: SearcherError) -> Response:
         status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
         extra = {"candidates": exc.candidates} if isinstance(exc, AmbiguousIdError) else {}
-        return error_response(request, status, str(exc), **extra)
+        response = error_response(request, status, str(exc), **extra)
+        if isinstance(exc, ClusterUnavailableError):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:

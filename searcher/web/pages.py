@@ -47,9 +47,7 @@ def search_page(request: Request, params: Annotated[SearchParams, Depends(search
     if not params.q.strip():
         return home(request)
     with _pool(request).borrow() as index:
-        results = index.search(params.q, limit=params.limit, page=params.page, sort=params.sort,
-                               source=params.source, since=params.since, until=params.until,
-                               syntax=not params.words, facets=True)
+        results = index.search(params.q, params.options(facets=True))
     last_page = min(results.pages, MAX_PAGE)
     window = range(max(1, params.page - 3), min(last_page, params.page + 3) + 1)
     sources = list(results.facets.get("source", {}).items())[:FACETS_SHOWN]

@@ -8,10 +8,12 @@ query-cost limits) is its QueryError, a 400.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query
+
+from .. import SearchOptions
 
 #: Most hits one request may ask for: a page of 100 is already more than anyone reads,
 #: and each hit costs a snippet.
@@ -45,6 +47,12 @@ class SearchParams:
         if "page" not in changes:
             changes["page"] = 1
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def options(self, **changes: Any) -> SearchOptions:
+        """The library's SearchOptions for these parameters, with the page's or the API's
+        own (``facets=True``): the one place a request becomes a search."""
+        return replace(SearchOptions(limit=self.limit, page=self.page, sort=self.sort, source=self.source,
+                                     since=self.since, until=self.until, syntax=not self.words), **changes)
 
     def query_string(self) -> str:
         """The URL query that gives these parameters back (defaults left out)."""

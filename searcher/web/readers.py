@@ -15,7 +15,7 @@ import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .. import SearchIndex
+from .. import ClusterSettings, SearchIndex
 
 #: Handles opened by default (one per core of a small machine).
 DEFAULT_READERS = 2
@@ -24,12 +24,15 @@ DEFAULT_READERS = 2
 class IndexPool:
     """``readers`` handles on the index at ``location``, lent out one request at a time."""
 
-    def __init__(self, location: str | os.PathLike[str], readers: int = DEFAULT_READERS) -> None:
+    def __init__(self, location: str | os.PathLike[str], readers: int = DEFAULT_READERS,
+                 cluster: ClusterSettings | None = None) -> None:
         if readers < 1:
             raise ValueError("readers must be 1 or more")
         self.location = location
         self._free: queue.SimpleQueue[SearchIndex] = queue.SimpleQueue()
-        self._all = [SearchIndex(location) for _ in range(readers)]
+        self._all = [SearchIndex(location, cluster=cluster) for _ in range(readers)]
+        #: The location as messages show it (a cluster's without credentials).
+        self.shown = self._all[0].location
         for index in self._all:
             self._free.put(index)
 

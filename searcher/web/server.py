@@ -10,11 +10,15 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from .app import create_app
 from .readers import DEFAULT_READERS
+
+if TYPE_CHECKING:
+    from .. import ClusterSettings
 
 #: Connections the kernel queues for the server (uvicorn's default).
 BACKLOG = 2048
@@ -51,14 +55,16 @@ def address_url(sock: socket.socket) -> str:
 
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
-          readers: int = DEFAULT_READERS, access_log: bool = False, say: Callable[[str], None] = print) -> None:
-    """Serve the index at ``location`` on the bound ``sock`` until interrupted (uvicorn re-raises
-    Ctrl-C as KeyboardInterrupt once it has shut down)."""
+          readers: int = DEFAULT_READERS, access_log: bool = False, say: Callable[[str], None] = print,
+          cluster: "ClusterSettings | None" = None) -> None:
+    """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
+    ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut down)."""
     url = address_url(sock)
-    config = uvicorn.Config(create_app(location, readers=readers), log_level="info" if access_log else "warning",
+    app = create_app(location, readers=readers, cluster=cluster)
+    config = uvicorn.Config(app, log_level="info" if access_log else "warning",
                             access_log=access_log, server_header=False, lifespan="on")
     server = uvicorn.Server(config)
-    say(f"searcher: serving {location} at {url} (Ctrl-C stops)")
+    say(f"searcher: serving {app.state.pool.shown} at {url} (Ctrl-C stops)")
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     server.run(sockets=[sock])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, opensearch_url
+from conftest import OPENSEARCH_VERSIONS, REPO, opensearch_url
 
 pytestmark = pytest.mark.cluster
 
@@ -37,9 +37,9 @@ def cluster(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(CLUSTER), *args], capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def url() -> str:
-    return opensearch_url()
+@pytest.fixture(scope="module", params=OPENSEARCH_VERSIONS, ids=lambda v: f"opensearch{v}")
+def url(request: pytest.FixtureRequest) -> str:
+    return opensearch_url(request.param)
 
 
 @pytest.fixture
@@ -50,12 +50,13 @@ def index_name(url: str) -> Iterator[str]:
     call("DELETE", f"{url}/{name}*")
 
 
-def test_cluster_is_healthy_and_2_19(url: str) -> None:
+def test_cluster_is_healthy_and_of_its_version(url: str, request: pytest.FixtureRequest) -> None:
     health = call("GET", f"{url}/_cluster/health")
     assert health["status"] in ("green", "yellow"), health
-    assert call("GET", url)["version"]["number"].startswith("2.19."), "the engine is written for 2.19"
-    plugins = {plugin["name"] for node in call("GET", f"{url}/_nodes/plugins")["nodes"].values()
-               for plugin in node["plugins"]}
+    version = call("GET", url)["version"]["number"]
+    assert version.startswith("2.19." if "opensearch2" in request.node.name else "3."), version
+    plugins = {plugin["name"].replace("ModulePlugin", "Plugin")  # 3.0 renamed the module plugins
+               for node in call("GET", f"{url}/_nodes/plugins")["nodes"].values() for plugin in node["plugins"]}
     assert {"org.opensearch.transport.Netty4Plugin", "org.opensearch.analysis.common.CommonAnalysisPlugin",
             "org.opensearch.index.mapper.MapperExtrasPlugin", "org.opensearch.index.reindex.ReindexPlugin"} <= plugins
 
@@ -121,12 +122,15 @@ def test_cluster_script_errors_are_one_line(tmp_path: Path) -> None:
 def test_cluster_script_starts_kills_and_stops_a_node(url: str, tmp_path: Path) -> None:
     """A one-node cluster of its own (only where a test cluster runs: the launcher is built there)."""
     folder = tmp_path / "cluster"
-    started = cluster("start", "--nodes", "1", "--port", "auto", "--quick-jit", "--dir", str(folder))
+    version = call("GET", url)["version"]["number"]
+    started = cluster("start", "--nodes", "1", "--port", "auto", "--quick-jit", "--dir", str(folder),
+                      "--version", version)
     try:
         assert started.returncode == 0, started.stderr
         own_url = started.stdout.strip()
         assert own_url != url and (folder / "URL").read_text().strip() == own_url
         assert call("GET", f"{own_url}/_cluster/health")["number_of_nodes"] == 1
+        assert call("GET", own_url)["version"]["number"] == version
         assert cluster("kill-node", "--dir", str(folder), "--node", "1").returncode == 0
         down = cluster("status", "--dir", str(folder))
         assert down.returncode == 2 and "node-1" in down.stdout and "down" in down.stdout

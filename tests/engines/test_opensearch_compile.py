@@ -29,10 +29,21 @@ def test_locations():
     assert not is_cluster_url("index") and not is_cluster_url("./http/x")
     where = parse_location("http://127.0.0.1:9200/news")
     assert (where.url, where.name, str(where)) == ("http://127.0.0.1:9200", "news", "http://127.0.0.1:9200/news")
-    assert parse_location("https://user:pw@h:9200/prefix/news/").url == "https://user:pw@h:9200/prefix"
-    for bad in ("http://127.0.0.1:9200", "http://127.0.0.1:9200/", "http://h/News", "http://h/_x", "http://h/a--b"):
+    # The credentials are taken out: the URL messages show never holds them.
+    where = parse_location("https://user:p%40ss@h:9200/prefix/news/")
+    assert (where.url, where.user, where.password) == ("https://h:9200/prefix", "user", "p@ss")
+    assert "p@ss" not in repr(where) and "p%40ss" not in str(where)
+    # Several hosts, each tried in turn; a host without a port gets the scheme's.
+    where = parse_location("https://h1:9200,H2:9201,[::1]:9202,h4/news")
+    assert [str(h) for h in where.hosts] == ["h1:9200", "h2:9201", "[::1]:9202", "h4:443"]
+    assert (where.url, where.name) == ("https://h1:9200,h2:9201,[::1]:9202,h4:443", "news")
+    for bad in ("http://127.0.0.1:9200", "http://127.0.0.1:9200/", "http://h/News", "http://h/_x", "http://h/a--b",
+                "http://h1:9200,/news", "http://h1:99999/news", "http://h 1/news"):
         with pytest.raises(SearcherError):
             parse_location(bad)
+    with pytest.raises(SearcherError) as caught:
+        parse_location("http://user:secret@h1:x/news")
+    assert "secret" not in str(caught.value)
 
 
 def test_stop_words_are_the_whoosh_engines():

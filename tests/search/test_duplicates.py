@@ -146,72 +146,18 @@ def test_a_document_stored_without_a_signature_gets_one_from_its_body():
 # ---------------------------------------------------------------------------- searching
 
 
-@pytest.fixture
-def copies_index(tmp_path):
-    """Ten articles that all mention 'harbour', each saved twice (.txt and .html) with other chrome."""
-    docs = []
-    for n in range(10):
-        body = f"Harbour story {n}. " + article(100 + n)
-        docs.append(Document(f"story{n}.txt", title=f"Story {n}", body=body))
-        docs.append(Document(f"story{n}.html", title=f"Story {n} | Site", body=f"Menu Home\n\n{body}\n\n{CHROME}"))
-    docs.append(Document("short-a", title="Notice A", body="Harbour closed Tuesday."))
-    docs.append(Document("short-b", title="Notice B", body="Harbour closed Tuesday."))  # the same template
-    docs.append(Document("short-c.txt", title="Notice C", body="Harbour open Wednesday."))
-    docs.append(Document("short-c.html", title="Notice C", body="Harbour open Wednesday."))  # the same item
-    with SearchIndex(tmp_path / "copies") as ix:
-        ix.add(docs)
-        yield ix
 
 
-def _story(doc_id: str) -> str:
-    return doc_id.split(".")[0]
 
 
-def test_copies_fold_into_the_best_ranked_hit(copies_index):
-    results = copies_index.search("harbour", limit=20)
-    stories = [_story(h.doc_id) for h in results]
-    assert len(stories) == len(set(stories)) == 13  # ten stories once each, and three short notices
-    for hit in results:
-        if hit.doc_id.startswith(("story", "short-c")):
-            assert [_story(d) for d in hit.duplicates] == [_story(hit.doc_id)] and hit.duplicates != [hit.doc_id]
-        else:
-            assert hit.duplicates == []  # the same short template with another title
-    assert (results.total, results.distinct, results.copies) == (24, 13, 11)
 
 
-def test_no_collapse_shows_every_copy(copies_index):
-    results = copies_index.search("harbour", limit=30, collapse=False)
-    assert len(results) == 24 and all(not h.duplicates for h in results)
-    assert (results.total, results.distinct, results.copies) == (24, 24, 0)
 
 
-def test_json_lists_the_folded_ids_and_both_totals(copies_index):
-    data = json.loads(json.dumps(copies_index.search("harbour", limit=3).as_dict()))
-    # Copies are counted among the hits ranked for this page and a look-ahead (16 for 3 hits)
-    assert data["total"] == 24 and data["distinct"] == 24 - data["copies"]
-    assert sum(len(h["duplicates"]) for h in data["hits"]) == 3 and data["copies"] == 8
-    hit = data["hits"][0]
-    assert hit["duplicates"] == [d for d in hit["duplicates"] if _story(d) == _story(hit["doc_id"])] != []
 
 
-def test_paging_never_shows_a_copy_of_an_earlier_page(copies_index):
-    seen: list[str] = []
-    for page in (1, 2, 3):
-        results = copies_index.search("harbour", limit=5, page=page)
-        seen += [_story(h.doc_id) for h in results]
-        assert results.pages == 3
-    assert len(seen) == len(set(seen)) == 13
-    structured = [_story(h.doc_id) for p in (1, 2, 3) for h in copies_index.search("harbour OR story", limit=5, page=p)]
-    assert len(structured) == len(set(structured)) == 13
-    by_date = [_story(h.doc_id) for p in (1, 2, 3) for h in copies_index.search("harbour", limit=5, page=p, sort="date")]
-    assert len(by_date) == len(set(by_date)) == 13
 
 
-def test_similar_leaves_out_copies_of_the_article_itself(copies_index):
-    results = copies_index.similar("story3.txt", limit=20)
-    assert all(_story(h.doc_id) != "story3" for h in results) and results.copies >= 1
-    every = copies_index.similar("story3.txt", limit=20, collapse=False)
-    assert every[0].doc_id == "story3.html"  # its own copy is the most similar article of all
 
 
 def test_an_older_index_is_rebuilt_with_signatures(built_index, seeds_dir, index_dir):

@@ -30,6 +30,7 @@ from searcher.engines.whoosh.schema import build_schema
 from searcher.search import query_tree as qt
 from searcher.search.dates import date_span
 from searcher.search.filters import make_filter
+from searcher.search.limits import check_query
 from searcher.search.query_parser import parse_query
 from searcher.search.query_text import HYPHEN_JOIN, broken_syntax
 
@@ -131,10 +132,16 @@ def _error_kind(result: Any) -> Any:
     return result
 
 
+def compiled(text: str, reader: Any, syntax: bool) -> Any:
+    """The query as a search reads it: its text checked (the pipeline), parsed, compiled."""
+    check_query(text)
+    return compile_query(parse_query(text, syntax=syntax, index_fields=SCHEMA.names(), dialect=DIALECT),
+                         SCHEMA, reader=reader)
+
+
 def assert_same(text: str, reader: Any, *, syntax: bool = True) -> None:
     old = outcome(lambda: oracle.parse_query(text, SCHEMA, syntax=syntax, reader=reader))
-    new = outcome(lambda: compile_query(parse_query(text, syntax=syntax, index_fields=SCHEMA.names(), dialect=DIALECT),
-                                        SCHEMA, reader=reader))
+    new = outcome(lambda: compiled(text, reader, syntax))
     if isinstance(old, tuple) or isinstance(new, tuple):
         assert _error_kind(old) == _error_kind(new), text
         return
@@ -265,8 +272,9 @@ def test_unknown_field_and_empty_query_are_errors():
     with pytest.raises(QueryError, match="fields are title, body, source, author/authors, section/sections, "
                                          "published/date, url, language/lang, id/doc_id$"):
         parse_query("colour:red")
-    with pytest.raises(QueryError):
-        parse_query("  ")
+    for empty in ("", "  "):  # the pipeline's one check of the text, before parsing
+        with pytest.raises(QueryError, match="empty query"):
+            check_query(empty)
 
 
 @pytest.mark.parametrize("args", [

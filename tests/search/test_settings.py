@@ -42,6 +42,17 @@ def test_settings_are_frozen_and_default_when_not_given(path):
         assert _scores(path, None, query, **kwargs) == _scores(path, RankingSettings(), query, **kwargs)
 
 
+def test_the_word_fields_and_their_weights_are_one_list():
+    """Both orders name the same fields, and every one has a weight setting (fields.py says
+    why a structured query lists them in another order)."""
+    from searcher.search.fields import DEFAULT_FIELDS, WORD_FIELDS
+
+    assert sorted(DEFAULT_FIELDS) == sorted(WORD_FIELDS)
+    assert list(DEFAULT_SETTINGS.field_weights()) == list(WORD_FIELDS)
+    heavier = dataclasses.replace(DEFAULT_SETTINGS, sections_weight=4.0)
+    assert heavier.field_weights()["sections"] == 4.0
+
+
 @pytest.mark.parametrize("query", ["drought OR cocoa", "\"drought in bahia\" OR cocoa*", "drought cocoa"])
 def test_field_weights_and_k1_reach_both_paths(path, query):
     # "drought cocoa" is a word query (rank_words), the others structured (Whoosh's

@@ -29,14 +29,14 @@ from typing import Any
 from ...core.errors import QueryError
 from ...search import query_tree as qt
 from ...search.dates import date_span
-from ...search.fields import DEFAULT_FIELDS
+from ...search.fields import DEFAULT_FIELDS, WORD_FIELDS
 from ...search.query_parser import ParsedQuery
 from ...search.query_text import HYPHEN_JOIN, joined
-from .mapping import DATE_FIELDS, KEYWORD_FIELDS, NAME_FIELDS, STOP_WORDS, TEXT_FIELDS
+from .mapping import DATE_FIELDS, KEYWORD_FIELDS, NAME_FIELDS, STOP_WORDS
 
 Query = dict[str, Any]
 #: Every field a query may name, as the index has it.
-INDEX_FIELDS = TEXT_FIELDS + NAME_FIELDS + KEYWORD_FIELDS + DATE_FIELDS
+INDEX_FIELDS = DEFAULT_FIELDS + NAME_FIELDS + KEYWORD_FIELDS + DATE_FIELDS
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
 _STOPS = frozenset(STOP_WORDS)
 MATCH_NONE: Query = {"match_none": {}}
@@ -62,7 +62,7 @@ def compile_reading(parsed: ParsedQuery, field_boosts: dict[str, float]) -> tupl
 def has_words(text: str, fieldname: str) -> bool:
     """True if ``text`` leaves a term in ``fieldname`` once analysed (not only stop words)."""
     words = [fold(w) for w in _TOKEN.findall(text)]
-    if fieldname in TEXT_FIELDS:
+    if fieldname in WORD_FIELDS:
         words = [w for w in words if w not in _STOPS]
     return bool(words)
 
@@ -156,7 +156,7 @@ class _Builder:
         if isinstance(leaf, qt.Term):
             if keyword:
                 return {"term": {fieldname: {"value": leaf.text, "boost": boost}}}
-            if fieldname in TEXT_FIELDS and HYPHEN_JOIN.search(leaf.text):
+            if fieldname in WORD_FIELDS and HYPHEN_JOIN.search(leaf.text):
                 compound = self.compound(fieldname, leaf.text, boost)
                 if compound is not None:
                     return compound
@@ -175,7 +175,7 @@ class _Builder:
             if not _TOKEN.search(leaf.text):
                 return None
             prefix = {"match_bool_prefix": {fieldname: {"query": leaf.text, "boost": boost}}}
-            if fieldname not in TEXT_FIELDS:
+            if fieldname not in WORD_FIELDS:
                 return prefix
             # The index holds stems: "negotiat*" must find "negotiators", indexed as "negoti".
             # Stems up to 3 letters shorter (of 4 or more) count too, as the Whoosh engine

@@ -15,17 +15,21 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DocumentNotFoundError, IndexNotFoundError, NotAnIndexError
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...search.options import SearchOptions
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
 from ..base import DEFAULT_WAIT
-from .client import Action, NotFound, bulk_write, cluster_errors, connect
+from .client import REQUEST_TIMEOUT, Action, BulkOptions, NotFound, bulk_write, cluster_errors, connect
+from .connection import ClusterSettings
 from .location import parse_location
-from .locking import ClusterLock
-from .mapping import ADDED_FIELDS, SCHEMA_VERSION, doc_key, index_body, seed_state, to_document, to_source
+from .locking import ClusterLock, lease_for
+from .mapping import ADDED_FIELDS, SCHEMA_VERSION, bm25_type, doc_key, index_body, seed_state, to_document, to_source
+
+if TYPE_CHECKING:
+    from .searching import ClusterBackend
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +39,6 @@ logger = logging.getLogger(__name__)
 #: Replicas default to "0-1" (auto-expanded): one copy on another node when there is one.
 SHARDS_ENV = "SEARCHER_OPENSEARCH_SHARDS"
 REPLICAS_ENV = "SEARCHER_OPENSEARCH_REPLICAS"
-#: Set to 1 to let writes learn every node's address (sniffing): off by default, since
-#: nodes behind a proxy or in containers publish addresses the client cannot reach.
-SNIFF_ENV = "SEARCHER_OPENSEARCH_SNIFF"
 #: Documents read per request when scanning the index (seed states, documents to carry over).
 SCAN_PAGE = 2000
 
@@ -45,16 +46,21 @@ SCAN_PAGE = 2000
 class OpenSearchEngine:
     """An index on an OpenSearch cluster (see the module docstring)."""
 
-    def __init__(self, location: str, *, wait: float = DEFAULT_WAIT, settings: RankingSettings | None = None) -> None:
+    def __init__(self, location: str, *, wait: float = DEFAULT_WAIT, settings: RankingSettings | None = None,
+                 cluster: ClusterSettings | None = None) -> None:
         where = parse_location(location)
-        self.url = where.url
+        self.url = where.url  # as messages show it: never with a user or password
         self.alias = where.name
         self.location = str(where)
         self.wait = wait
         self.settings = DEFAULT_SETTINGS if settings is None else settings
+        self.cluster = ClusterSettings.from_env() if cluster is None else cluster
         self.repairs: list[str] = []
-        self.client = connect(self.url)
-        self._writer: Any = None  # the client of a write (sniffing for other nodes if asked)
+        connected = connect(where, self.cluster)
+        self.client = connected.client
+        #: The server's version (checked to be one searcher supports).
+        self.server_version = connected.version
+        self._lock: ClusterLock | None = None  # held while writing
         self._created: str | None = None  # a physical index this write made for a first build
         self._checked = False  # the alias was found to be ours (see _searchable)
         self._current: str | None = None  # the live index this write checked for new fields
@@ -62,11 +68,10 @@ class OpenSearchEngine:
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
-        for client in (self.client, self._writer):
-            try:
-                client.close() if client is not None else None
-            except Exception:
-                pass
+        try:
+            self.client.close()
+        except Exception:
+            pass
 
     def errors(self) -> Any:
         """A context turning the client's errors into ClusterError (for this package), and a
@@ -77,18 +82,19 @@ class OpenSearchEngine:
         """What searches read: the alias itself (always the live index, even across a
         rebuild's swap), once it was checked to be ours; one look-up per engine, not per search."""
         if not self._checked:
-            self._live()
+            self._live(local=True)
             self._checked = True
         return self.alias
 
-    def _physical(self) -> str | None:
-        """The physical index the alias points to; None if there is no alias.
+    def _physical(self, local: bool = False) -> str | None:
+        """The physical index the alias points to; None if there is no alias. ``local``: as the
+        node asked knows it (a search need not wait for a new cluster manager after one died).
 
         :raises NotAnIndexError: the name is an index or alias that searcher did not make.
         """
         with self.errors():
             try:
-                found = self.client.indices.get_alias(name=self.alias)
+                found = self.client.indices.get_alias(name=self.alias, local=local)
             except NotFound:
                 found = None
             if found:
@@ -97,7 +103,7 @@ class OpenSearchEngine:
                     raise NotAnIndexError(f"{self.location} is an alias of {', '.join(names)}, which searcher did "
                                           "not make: it is never touched; give another name")
                 return names[0]
-            if self.client.indices.exists(index=self.alias):
+            if self.client.indices.exists(index=self.alias, local=local):
                 raise NotAnIndexError(f"{self.location} is an index searcher did not make: it is never touched; "
                                       "give another name")
         return None
@@ -120,8 +126,8 @@ class OpenSearchEngine:
     def outdated(self) -> bool:
         return self._meta().get("schema_version") != SCHEMA_VERSION
 
-    def _live(self) -> str:
-        physical = self._physical()
+    def _live(self, local: bool = False) -> str:
+        physical = self._physical(local)
         if physical is None:
             raise IndexNotFoundError(f"no index at {self.location}: run `searcher index` first")
         return physical
@@ -132,31 +138,50 @@ class OpenSearchEngine:
     def writing(self) -> Iterator[None]:
         self.check_usable()
         self.repairs = []
-        self._writer = connect(self.url, sniff=os.environ.get(SNIFF_ENV, "") not in ("", "0"))
-        lock = ClusterLock(self._writer, self.url, f"{self.alias}--lock", wait=self.wait, location=self.location)
+        lock = ClusterLock(self.client, self.url, self._lock_index, wait=self.wait, location=self.location,
+                           ttl=lease_for(self.cluster.retry_for, REQUEST_TIMEOUT))
         lock.acquire()
+        self._lock = lock
         self._created = None
         self._current = None
+        discarded = False
         try:
             yield
         except BaseException:
-            self._discard_if_empty()
+            discarded = self._discard_if_empty()
             raise
         finally:
             self._created = None
+            self._lock = None
             lock.release()
-            self._writer.close()
-            self._writer = None
+            if discarded:
+                self._drop_lock_index()
 
-    def _discard_if_empty(self) -> None:
-        """A first build that failed before writing anything leaves nothing behind."""
+    @property
+    def _lock_index(self) -> str:
+        return f"{self.alias}--lock"
+
+    def _discard_if_empty(self) -> bool:
+        """A first build that failed before writing anything leaves nothing behind (True if
+        it was discarded)."""
         if self._created is None:
-            return
+            return False
         try:
             with self.errors():
                 self.client.indices.refresh(index=self._created)
                 if self.client.count(index=self._created)["count"] == 0:
                     self.client.indices.delete(index=self._created)
+                    return True
+        except Exception:
+            pass
+        return False
+
+    def _drop_lock_index(self) -> None:
+        """The lock's index, once a discarded first build left no index for it to guard."""
+        try:
+            with self.errors():
+                if self._physical() is None:
+                    self.client.indices.delete(index=self._lock_index, ignore_unavailable=True)
         except Exception:
             pass
 
@@ -164,7 +189,8 @@ class OpenSearchEngine:
         name = f"{self.alias}--{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S%f')}"
         shards = int(os.environ.get(SHARDS_ENV) or 1)
         replicas = os.environ.get(REPLICAS_ENV)
-        body = index_body(self.settings, shards=shards, replicas=int(replicas) if replicas else 0)
+        body = index_body(self.settings, shards=shards, replicas=int(replicas) if replicas else 0,
+                          bm25=bm25_type(self.server_version))
         if not replicas:
             body["settings"]["index"]["auto_expand_replicas"] = "0-1"
         with self.errors():
@@ -229,15 +255,25 @@ class OpenSearchEngine:
         self._bulk(physical, actions)
 
     def _bulk(self, physical: str, actions: Iterable[Action], progress: Progress | None = None,
-              total: int = 0) -> int:
-        client = self._writer or self.client
+              total: int = 0, jobs: int | None = None) -> int:
+        """Write ``actions`` in ``jobs`` parallel streams (default: this machine's cores)."""
         written = (lambda n: progress(n, total, "indexing")) if progress is not None else None
+        lock = self._lock
+        options = BulkOptions(streams=jobs or os.cpu_count() or 1, retry_for=self.cluster.retry_for,
+                              lease=lock.remaining if lock is not None else None)
         try:
             with self.errors():
-                return bulk_write(client, self.url, physical, actions, written=written)
-        finally:
-            with self.errors():
-                client.indices.refresh(index=physical)
+                count = bulk_write(self.client, self.url, physical, actions, written=written, options=options)
+        except BaseException:
+            try:  # what landed is searchable; the error that stopped the write is the one to report
+                with self.errors():
+                    self.client.indices.refresh(index=physical)
+            except Exception:
+                pass
+            raise
+        with self.errors():
+            self.client.indices.refresh(index=physical)
+        return count
 
     def write_batch(self, upserts: Sequence[tuple[Document, SeedState]], deletes: Iterable[str] = ()) -> None:
         physical = self._ensure_live()
@@ -259,7 +295,7 @@ class OpenSearchEngine:
                 ids[doc.doc_id] = None
                 yield Action(doc_key(doc.doc_id), doc.doc_id, to_source(doc))
 
-        self._bulk(physical, actions(), progress)
+        self._bulk(physical, actions(), progress, jobs=jobs)
         if progress is not None:
             progress(len(ids), len(ids), "done")
         return len(ids)
@@ -268,7 +304,7 @@ class OpenSearchEngine:
               progress: Progress | None = None, total: int = 0) -> None:
         physical = self._ensure_live()
         self._bulk(physical, (Action(doc_key(doc.doc_id), doc.doc_id, to_source(doc, state)) for doc, state in docs),
-                   progress, total)
+                   progress, total, jobs)
 
     def rebuild(self, docs: Iterable[tuple[Document, SeedState]], *, jobs: int | None = None,
                 progress: Progress | None = None, total: int = 0) -> None:
@@ -276,7 +312,7 @@ class OpenSearchEngine:
         new = self._new_physical()
         try:
             self._bulk(new, (Action(doc_key(doc.doc_id), doc.doc_id, to_source(doc, state)) for doc, state in docs),
-                       progress, total)
+                       progress, total, jobs)
             actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": self.alias}}]
             if old is not None:
                 actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
@@ -340,20 +376,24 @@ class OpenSearchEngine:
                 "_source": ["doc_id"]})["hits"]["hits"]
         return [hit["_source"]["doc_id"] for hit in hits]
 
-    def search(self, query: str, options: SearchOptions) -> Results:
-        from .searching import run_search
+    def backend(self) -> "ClusterBackend":
+        from .searching import ClusterBackend
 
-        return run_search(self, self._searchable(), query, options)
+        return ClusterBackend(self.client, self._searchable(), self.settings)
+
+    def search(self, query: str, options: SearchOptions) -> Results:
+        from ...search import pipeline
+
+        backend = self.backend()
+        with self.errors():
+            return pipeline.search(backend, query, options)
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
-        from .searching import run_similar
+        from ...search import pipeline
 
-        return run_similar(self, self._searchable(), doc_id, options)
-
-    def suggest(self, query: str) -> str | None:
-        from .searching import suggest
-
-        return suggest(self, self._searchable(), query)
+        backend = self.backend()
+        with self.errors():
+            return pipeline.similar(backend, doc_id, options)
 
     def stats(self) -> IndexStats:
         physical = self._live()

@@ -1,15 +1,17 @@
-"""Index locations that name a cluster: ``http(s)://host:port/name``.
+"""Index locations that name a cluster: ``http(s)://host:port[,host:port...]/name``.
 
 A location is a folder (the Whoosh engine) unless it starts with ``http://`` or
 ``https://``; then the last path segment is the index name (an alias on the cluster) and
-the rest is the cluster's URL.
+the rest says how to reach the cluster: one or more hosts (each tried in turn, as the
+official clients do), an optional path prefix (a proxy's), and optionally ``user:password@``
+(percent-encoded), which is taken out of the location at once so that no message shows it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from ...core.errors import SearcherError
 
@@ -17,6 +19,8 @@ from ...core.errors import SearcherError
 #: digits, "_" and "-", not starting with "_" or "-" (our physical indexes and the lock
 #: add suffixes after "--", so a name may not hold "--" itself).
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,150}")
+#: One host of a location: a name or IPv4 address, or an IPv6 address in brackets; a port.
+_HOST = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
 def is_cluster_url(location: object) -> bool:
@@ -25,29 +29,77 @@ def is_cluster_url(location: object) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterLocation:
-    """Where an index lives on a cluster: the cluster's URL and the index (alias) name."""
+class ClusterHost:
+    """One address of the cluster (a node, or a proxy in front of the nodes)."""
 
-    url: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterLocation:
+    """Where an index lives on a cluster: how to reach the cluster, and the index (alias) name.
+
+    ``url`` is the cluster as messages show it: the scheme, the hosts and the path prefix,
+    never the user or password (kept apart in ``user``/``password``)."""
+
+    scheme: str
+    hosts: tuple[ClusterHost, ...]
+    prefix: str
     name: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{','.join(str(h) for h in self.hosts)}{self.prefix}"
 
     def __str__(self) -> str:
         return f"{self.url}/{self.name}"
 
 
 def parse_location(location: str) -> ClusterLocation:
-    """``http://127.0.0.1:9200/news`` -> (``http://127.0.0.1:9200``, ``news``); SearcherError if
-    it names no index or a name OpenSearch would refuse."""
-    parts = urlsplit(location.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise SearcherError(f"{location!r} is not a cluster URL: give http://host:port/name")
+    """``https://h1:9200,h2:9200/news`` -> (https, [h1:9200, h2:9200], ``news``); SearcherError if
+    it names no index, a host that is not one, or a name OpenSearch would refuse. A host without
+    a port gets the scheme's (443 or 80), as in any URL."""
+    text = location.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    shown = _without_credentials(text)
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise SearcherError(f"{shown!r} is not a cluster URL: give http://host:port/name")
+    userinfo, _, hostlist = parts.netloc.rpartition("@")
+    hosts = []
+    for item in hostlist.split(","):
+        found = _HOST.fullmatch(item.strip())
+        port = int(found["port"]) if found and found["port"] else (443 if scheme == "https" else 80)
+        if not found or not 0 < port < 65536:
+            raise SearcherError(f"{item.strip()!r} in {shown!r} is not a host: give host:port, several joined "
+                                "by commas (https://h1:9200,h2:9200/news)")
+        hosts.append(ClusterHost(found["host"].lower(), port))
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 1:
-        raise SearcherError(f"{location!r} names no index: give http://host:port/name (e.g. {location.rstrip('/')}/news)")
+        raise SearcherError(f"{shown!r} names no index: give http://host:port/name (e.g. {shown.rstrip('/')}/news)")
     name = segments[-1]
     if not _NAME.fullmatch(name) or "--" in name:
-        raise SearcherError(f"bad index name {name!r} in {location!r}: use lower-case letters, digits, '_' and '-' "
+        raise SearcherError(f"bad index name {name!r} in {shown!r}: use lower-case letters, digits, '_' and '-' "
                             "(not at the start, and no '--')")
     base_path = "/".join(segments[:-1])
-    url = urlunsplit((parts.scheme.lower(), parts.netloc, f"/{base_path}" if base_path else "", "", ""))
-    return ClusterLocation(url=url, name=name)
+    user, password = None, None
+    if userinfo:
+        raw_user, has_password, raw_password = userinfo.partition(":")
+        user, password = unquote(raw_user), unquote(raw_password) if has_password else None
+    return ClusterLocation(scheme=scheme, hosts=tuple(dict.fromkeys(hosts)), prefix=f"/{base_path}" if base_path else "",
+                           name=name, user=user or None, password=password)
+
+
+def _without_credentials(text: str) -> str:
+    """The location with any ``user:password@`` cut out, for messages about it."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text
+    netloc, slash, path = rest.partition("/")
+    return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}"

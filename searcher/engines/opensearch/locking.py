@@ -1,12 +1,17 @@
 """The write lock of an index on a cluster: one document, created only if absent.
 
 ``acquire`` creates the lock document with ``op_type=create``, which the cluster refuses
-while another writer's exists; the document names its owner (host, pid) and when it
-expires. The owner pushes the expiry forward every HEARTBEAT seconds while it writes, so
+while another writer's exists; the document names its owner (host, pid) and when its
+lease expires. The owner pushes the expiry forward every HEARTBEAT seconds while it writes, so
 a lock whose expiry has passed, or whose owner is a process of this host that is gone, is
 stale: it is removed (only if unchanged since read: a compare-and-set on its sequence
 number) and taken. A second writer waits up to ``wait`` seconds, then IndexLockedError
 names the owner.
+
+The lease (``ttl``) is longer than the retries of a write it covers (``retry_for``, plus a
+request's timeout and two heartbeats), and the writer asks :meth:`ClusterLock.remaining`
+before each retry: while the cluster refuses writes and heartbeats alike, the write stops
+before its lease could run out, so no other writer can take the lock while ours still writes.
 """
 
 from __future__ import annotations
@@ -22,19 +27,27 @@ from opensearchpy import OpenSearch
 from ...core.errors import IndexLockedError
 from .client import Conflict, NotFound, cluster_errors
 
-#: Seconds a lock lives without a heartbeat; a writer that died more than this ago has
-#: left a stale lock.
+#: Seconds a lock lives without a heartbeat at least; a writer that died more than its
+#: lease ago has left a stale lock.
 TTL = 60.0
 #: Seconds between heartbeats (well inside TTL, so a loaded machine does not lose the lock).
 HEARTBEAT = 15.0
+
+
+def lease_for(retry_for: float, request_timeout: float) -> float:
+    """A lease that outlives ``retry_for`` seconds of retries, each request up to ``request_timeout``."""
+    return max(TTL, retry_for + request_timeout + 2 * HEARTBEAT)
 LOCK_ID = "write"
 
 
 class ClusterLock:
     """The lock document ``LOCK_ID`` in the lock index of an alias (see the module docstring)."""
 
-    def __init__(self, client: OpenSearch, url: str, index: str, *, wait: float, location: str) -> None:
+    def __init__(self, client: OpenSearch, url: str, index: str, *, wait: float, location: str,
+                 ttl: float = TTL) -> None:
         self.client = client
+        self.ttl = ttl
+        self._renewed = 0.0  # when the last successful write of the lock document was sent
         self.url = url
         self.index = index
         self.wait = wait
@@ -45,7 +58,12 @@ class ClusterLock:
         self._guard = threading.Lock()
 
     def _owner(self) -> dict[str, Any]:
-        return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time(), "expires": time.time() + TTL}
+        now = time.time()
+        return {"host": socket.gethostname(), "pid": os.getpid(), "since": now, "expires": now + self.ttl}
+
+    def remaining(self) -> float:
+        """Seconds our lease has left for certain (counted from when its last renewal was sent)."""
+        return self._renewed + self.ttl - time.time()
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait
@@ -54,8 +72,10 @@ class ClusterLock:
             pause = 0.1
             while True:
                 try:
-                    made = self.client.index(index=self.index, id=LOCK_ID, body=self._owner(), op_type="create",
+                    owner = self._owner()
+                    made = self.client.index(index=self.index, id=LOCK_ID, body=owner, op_type="create",
                                              refresh=True)
+                    self._renewed = owner["since"]
                     self._version = (made["_seq_no"], made["_primary_term"])
                     break
                 except Conflict:
@@ -122,15 +142,20 @@ class ClusterLock:
                 if self._version is None:
                     return
                 try:
-                    done = self.client.index(index=self.index, id=LOCK_ID, body=self._owner(),
+                    owner = self._owner()
+                    done = self.client.index(index=self.index, id=LOCK_ID, body=owner,
                                              if_seq_no=self._version[0], if_primary_term=self._version[1])
                     self._version = (done["_seq_no"], done["_primary_term"])
+                    self._renewed = owner["since"]
                 except Exception:  # a node down for a moment: try again at the next beat
                     continue
 
     def _locked_message(self, owner: dict[str, Any]) -> str:
         who = f"process {owner.get('pid', '?')} on {owner.get('host', '?')}"
-        return (f"another writer ({who}) is writing to {self.location}; waited {self.wait:.0f} s: "
+        expires = owner.get("expires")
+        until = f"; its lease ends at {time.strftime('%H:%M:%S', time.localtime(expires))} unless renewed" \
+            if isinstance(expires, (int, float)) else ""
+        return (f"another writer ({who}) is writing to {self.location}{until}; waited {self.wait:.0f} s: "
                 "try again later, or give --wait")
 
 

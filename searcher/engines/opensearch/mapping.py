@@ -50,7 +50,6 @@ STOP_WORDS = (
 
 #: Words, as the Whoosh engine's TOKEN_PATTERN (Java regex; Unicode word characters).
 TOKEN_PATTERN = r"\w+(?:\.\w+)*"
-TEXT_FIELDS = ("title", "body", "sections")
 NAME_FIELDS = ("source", "authors")
 KEYWORD_FIELDS = ("doc_id", "url", "language")
 DATE_FIELDS = ("published",)
@@ -66,8 +65,16 @@ ADDED_FIELDS: dict[str, Any] = {
 }
 
 
-def index_body(settings: RankingSettings, *, shards: int, replicas: int) -> dict[str, Any]:
-    """The settings and mapping a new physical index is created with."""
+def bm25_type(server_version: str) -> str:
+    """The similarity type that scores as 2.x's "BM25" does on a server of ``server_version``:
+    OpenSearch 3 made "BM25" Lucene's newer form (scores without the constant k1 + 1, which
+    the explanations' boosts carry on 2.x) and kept the old one as "LegacyBM25", which 2.x lacks."""
+    return "LegacyBM25" if server_version.split(".")[0].isdigit() and int(server_version.split(".")[0]) >= 3 \
+        else "BM25"
+
+
+def index_body(settings: RankingSettings, *, shards: int, replicas: int, bm25: str = "BM25") -> dict[str, Any]:
+    """The settings and mapping a new physical index is created with (``bm25``: see :func:`bm25_type`)."""
     text = {"type": "text", "analyzer": "searcher_text", "term_vector": "yes"}
     names = {"type": "text", "analyzer": "searcher_names"}
     return {
@@ -75,8 +82,8 @@ def index_body(settings: RankingSettings, *, shards: int, replicas: int) -> dict
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
             "similarity": {
                 # BM25 with the ranking settings' k1, b for the body and title_b for the short fields.
-                "searcher_body": {"type": "BM25", "k1": settings.k1, "b": settings.b},
-                "searcher_short": {"type": "BM25", "k1": settings.k1, "b": settings.title_b},
+                "searcher_body": {"type": bm25, "k1": settings.k1, "b": settings.b},
+                "searcher_short": {"type": bm25, "k1": settings.k1, "b": settings.title_b},
             },
             "analysis": {
                 "tokenizer": {

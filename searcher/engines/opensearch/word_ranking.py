@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any
 from ...core.records import ScorePart
 from ...search.bm25 import idf, term_score
 from ...search.feedback import rm3
+from ...search.fields import WORD_FIELDS
 from ...search.settings import RankingSettings
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
 
-#: The fields a plain word is searched in, in the Whoosh engine's order.
-WORD_FIELDS = ("title", "sections", "body")
 #: At least this many of the cluster's best candidates are re-scored with BM25F (more when
 #: the page or feedback needs more). nDCG@10 (top 10, with feedback) TIME / CISI / Cranfield:
 #: 40 candidates 0.716 / 0.419 / 0.399, 100: 0.709 / 0.424 / 0.403 (the Whoosh engine, which

@@ -24,7 +24,7 @@ from whoosh.util.times import datetime_to_long
 from ...core.errors import QueryError
 from ...search import query_tree as qt
 from ...search.dates import date_span
-from ...search.fields import DEFAULT_FIELDS
+from ...search.fields import DEFAULT_FIELDS, WORD_FIELDS
 from ...search.query_parser import WHOOSH3, WHOOSH_2_7, Dialect, ParsedQuery
 from ...search.query_text import HYPHEN_JOIN, joined
 from ...search.settings import DEFAULT_SETTINGS
@@ -291,7 +291,7 @@ def rewrite(q: wq.Query, reader: Any = None) -> wq.Query:
     """
     if isinstance(q, wq.Prefix):
         extra: set[str] = set()
-        if reader is not None and q.fieldname in ("title", "body", "sections"):
+        if reader is not None and q.fieldname in WORD_FIELDS:
             for cut in range(1, 4):
                 shorter = q.text[:-cut]
                 if len(shorter) < 4:

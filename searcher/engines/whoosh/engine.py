@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -53,6 +53,9 @@ from .storage import (
     release,
     write_manifest,
 )
+
+if TYPE_CHECKING:
+    from .searching import WhooshBackend
 
 # The writing methods import .writing (segment builders, worker processes) when they
 # run: a search never needs it, and a cold `searcher search` is measured against bare Whoosh.
@@ -494,20 +497,22 @@ class WhooshEngine:
 
         return self._read(ids)
 
-    def search(self, query: str, options: SearchOptions) -> Results:
-        from .searching import run_search
+    def backend(self) -> "WhooshBackend":
+        from .searching import WhooshBackend
 
-        return self._read(lambda searcher: run_search(searcher, query, options, self.settings))
+        return WhooshBackend(self.searcher(), self.settings)
+
+    def search(self, query: str, options: SearchOptions) -> Results:
+        from ...search import pipeline
+        from .searching import WhooshBackend
+
+        return self._read(lambda searcher: pipeline.search(WhooshBackend(searcher, self.settings), query, options))
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
-        from .searching import run_similar
+        from ...search import pipeline
+        from .searching import WhooshBackend
 
-        return self._read(lambda searcher: run_similar(searcher, doc_id, options, self.settings))
-
-    def suggest(self, query: str) -> str | None:
-        from .suggestions import suggest
-
-        return self._read(lambda searcher: suggest(searcher, query))
+        return self._read(lambda searcher: pipeline.similar(WhooshBackend(searcher, self.settings), doc_id, options))
 
     def stats(self) -> IndexStats:
         return self._read(self._stats)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...core.records import Document, RemovedLine
 from ...search.duplicates import body_signature
-from ...search.fields import DEFAULT_FIELDS
+from ...search.fields import WORD_FIELDS
 from .schema import word_counts
 
 
@@ -31,7 +31,7 @@ def document_to_fields(doc: Document) -> dict[str, Any]:
         "path": doc.path,
         "content_hash": doc.content_hash,
     }
-    fields["terms"] = word_counts({name: fields[name] for name in DEFAULT_FIELDS})
+    fields["terms"] = word_counts({name: fields[name] for name in WORD_FIELDS})
     fields["signature"] = body_signature(doc)
     if doc.source:
         fields["source_key"] = doc.source.strip().lower()

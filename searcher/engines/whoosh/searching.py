@@ -1,21 +1,19 @@
-"""Running a query against an open Whoosh searcher and turning the hits into Results.
-
-This is the read path: parse (into searcher's own query tree, then compiled to Whoosh),
-filter, rank, page, highlight. The engine hands it its shared searcher, so nothing here
-opens or closes an index.
+"""The Whoosh engine's part of a search: what the search pipeline (``search/pipeline.py``)
+asks of an open Whoosh searcher (:class:`WhooshBackend`).
 
 Word queries (``syntax=False``, or typed without any operator) are ranked by
-:func:`word_ranking.rank_words`; structured ones by Whoosh with :func:`scoring.make_weighting`
-(the searcher's weighting). Both read the RankingSettings passed in.
-Sorting by date and facets always use Whoosh's collectors over the same matching set.
+:func:`word_ranking.rank_words`; structured ones by Whoosh with ``scoring.make_weighting``
+(the searcher's weighting). Both read the RankingSettings passed in. Sorting by date and
+facets use Whoosh's collectors over the same matching set. Keys are Whoosh docnums, good
+for the one searcher a search runs on (the engine runs it again on a new searcher if
+another process commits meanwhile).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import whoosh
 from whoosh import query as wq
@@ -23,180 +21,170 @@ from whoosh import sorting
 from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
-from ...core.errors import DocumentNotFoundError, QueryError
-from ...core.records import Hit, Results, ScorePart
-from ...search.duplicates import Signature, are_copies, collapse, read_signature
-from ...search.explain import explanation_lines
-from ...search.filters import SearchFilter, make_filter
-from ...search.limits import Deadline, check_query_size
+from ...core.errors import DocumentNotFoundError
+from ...core.records import ScorePart
+from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
+from ...search.duplicates import Signature, read_signature
+from ...search.fields import WORD_FIELDS
+from ...search.filters import SearchFilter
+from ...search.limits import Deadline
 from ...search.options import SearchOptions
-from ...search.query_text import is_plain
-from ...search.settings import DEFAULT_SETTINGS, RankingSettings
-from ...search.snippets import SpanFinder, make_snippet, render, split_marks
-from ...search.suggestions import SUGGEST_BELOW
+from ...search.settings import RankingSettings
 from .bounds import check_expansions
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
 from .scoring import key_terms
-from .suggestions import suggest
+from .suggestions import corrections_for
 from .word_ranking import rank_words
-from .word_stats import WORD_FIELDS
+
+if TYPE_CHECKING:
+    from ...search.query_parser import Dialect, ParsedQuery
 
 _WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
 
 @dataclass(slots=True)
-class _Ranking:
-    """What ranking found for one query: (score, docnum) best first, and what the page needs."""
+class WhooshPlan(Plan):
+    """A search as Whoosh runs it."""
 
-    order: list[tuple[float, int]]
-    total: int
-    #: the analysed words to highlight
-    terms: set[str]
-    #: the query's words when it was ranked as words (for explanations), else None
-    tokens: list[str] | None = None
-    #: the parts of each explained document's score
-    why: dict[int, list[ScorePart]] = field(default_factory=dict)
-    #: stored fields of documents already read while ranking (the hits reuse them)
-    stored: dict[int, dict[str, Any]] = field(default_factory=dict)
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: the Whoosh query that ranked the hits (explained per shown hit), None for rank_words
-    parsed: Any = None
-    #: (similar) how many copies of the article itself were taken out of ``order``
-    own_copies: int = 0
+    #: the analysed words to mark in snippets
+    terms: set[str] = field(default_factory=set)
+    #: the Whoosh query of the matching set: a structured query's, a word query's (for
+    #: date order and facets)
+    query: Any = None
+    #: True when Whoosh ranks the query itself (its explanation walks Whoosh's matchers)
+    structured: bool = False
+    #: the compiled --source/--since/--until, or None
+    filter: Any = None
+    #: ``similar``: the key terms' weights, and the article's own docnum (never ranked)
+    weights: dict[str, float] | None = None
+    exclude: int | None = None
 
 
-def run_search(searcher: Any, query: str, options: SearchOptions,
-               settings: RankingSettings = DEFAULT_SETTINGS) -> Results:
-    """One page of ranked hits for ``query``; QueryError for a query that cannot run.
+class WhooshBackend:
+    """One search on an open Whoosh searcher (see the module docstring)."""
 
-    ``options`` are checked by the caller (SearchOptions.checked). ``settings``: the ranking
-    knobs; the searcher's weighting must be made from the same. With ``options.collapse``
-    near-duplicates fold into the best-ranked copy (search/duplicates.py).
-    """
-    started = time.perf_counter()
-    if not query or not query.strip():
-        raise QueryError("empty query: give at least one word to search for")
-    check_query_size(query)
-    deadline = Deadline(options.seconds)
-    filt = compile_filter(make_filter(options.source, options.since, options.until), searcher.schema)
-    as_words = None
-    parsed = None
-    if options.syntax and not is_plain(query):
-        parsed, as_words = _structured_query(searcher, query, settings)
-        check_expansions(parsed, searcher.reader(), deadline)
-        terms = _body_terms(parsed, searcher)
+    def __init__(self, searcher: Any, settings: RankingSettings) -> None:
+        self.searcher = searcher
+        self.settings = settings
+        self.query_fields = searcher.schema.names()
+        self._find_spans = span_finder(searcher.schema["body"].analyzer)
+        #: stored fields read during this search (ranking may read some: the page reuses them)
+        self._stored: dict[int, dict[str, Any]] = {}
 
-    def rank(limit: int) -> _Ranking:
-        if parsed is None:
-            return _rank_words(searcher, query, filt, options, settings, deadline, limit)
-        return _rank_with_whoosh(searcher, parsed, terms, filt, options, deadline, limit)
+    def find_spans(self, text: str, marks: frozenset[str]) -> list[tuple[int, int]]:
+        """The spans of the words of ``text`` whose indexed term (as the body analyses it) is marked."""
+        return self._find_spans(text, marks)
 
-    ranking, entries, copies = _ranked_entries(searcher, rank, options, deadline)
-    deadline.check()
-    results = Results(query=query, hits=_page(searcher, ranking, entries, options, settings, deadline),
-                      total=ranking.total, page=options.page, limit=options.limit, facets=ranking.facets,
-                      searched_as_words=as_words, copies=copies)
-    if ranking.total < SUGGEST_BELOW:
-        results.suggestion = suggest(searcher, query, deadline)
-        deadline.check()
-    results.seconds = time.perf_counter() - started
-    return results
+    @property
+    def dialect(self) -> "Dialect":
+        # Imported here: most searches are plain words and never load the query compiler.
+        from .compile import DIALECT
 
+        return DIALECT
 
-@dataclass(slots=True)
-class _Entry:
-    """One hit to show: its score and docnum, and the docnums of the copies folded into it."""
+    # ------------------------------------------------------------------ plans
 
-    score: float
-    docnum: int
-    copies: list[int] = field(default_factory=list)
+    def structured(self, parsed: "ParsedQuery", options: SearchOptions, filt: SearchFilter | None,
+                   deadline: Deadline) -> WhooshPlan:
+        from .compile import compile_reading
 
+        searcher = self.searcher
+        query, as_words = compile_reading(parsed, searcher.schema, reader=searcher.reader(),
+                                          field_boosts=self.settings.field_weights())
+        check_expansions(query, searcher.reader(), deadline)
+        return WhooshPlan(options, searched_as_words=as_words, terms=_body_terms(query, searcher), query=query,
+                          structured=True, filter=compile_filter(filt, searcher.schema))
 
-def _ranked_entries(searcher: Any, rank: Callable[[int], _Ranking], options: SearchOptions,
-                    deadline: Deadline) -> tuple[_Ranking, list[_Entry], int]:
-    """The ranking, its hits in order (copies folded into the best-ranked one when
-    ``options.collapse``) and how many were folded."""
-    if not options.collapse:
-        ranking = rank(options.wanted)
-        return ranking, [_Entry(score, docnum) for score, docnum in ranking.order], 0
-    last: list[_Ranking] = []
+    def words(self, query: str, options: SearchOptions, filt: SearchFilter | None) -> WhooshPlan:
+        tokens = analyze_query(query, self.searcher.schema["body"].analyzer)
+        return WhooshPlan(options, words=tokens, terms=highlight_terms(tokens), query=_words_query(tokens),
+                          filter=compile_filter(filt, self.searcher.schema))
 
-    def keys(limit: int) -> tuple[list[int], int]:
-        # Ranking more costs more (feedback re-scores every ranked hit: on Reuters 1x, 100
-        # hits 18 ms of CPU against 12.5 ms for 30), so each window is ranked as asked.
-        deadline.check()
-        last[:] = [rank(limit)]
-        return [docnum for _, docnum in last[0].order], last[0].total
+    def like(self, doc_id: str, options: SearchOptions) -> tuple[int, WhooshPlan | None]:
+        docnum = self.searcher.document_number(doc_id=doc_id)
+        if docnum is None:
+            raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
+        weights = key_terms(self.searcher, docnum)
+        if not weights:
+            return docnum, None
+        return docnum, WhooshPlan(options, terms=set(weights), weights=weights, exclude=docnum)
 
-    def signature(docnum: int) -> Signature | None:
-        return stored_signature(_stored(searcher, last[0], docnum))
+    # ------------------------------------------------------------------ ranking
 
-    groups, copies = collapse(keys, signature, options.wanted)
-    ranking = last[0]
-    scores = dict((d, s) for s, d in ranking.order)
-    return ranking, [_Entry(scores[g.key], g.key, g.copies) for g in groups], copies
+    def rank(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
+        options = plan.options
+        if plan.structured or options.sort == "date":
+            return self._rank_with_whoosh(plan, limit, deadline)
+        if plan.weights is not None:
+            # Ranked on key terms only: the coordination tier would demand all 20 words.
+            ranked = rank_words(self.searcher, list(plan.weights), settings=self.settings, weights=plan.weights,
+                                limit=limit, exclude=plan.exclude, feedback=False, coordinate=False)
+        else:
+            allowed = set(self.searcher.docs_for_query(plan.filter)) if plan.filter is not None else None
+            ranked = rank_words(self.searcher, plan.words or [], settings=self.settings, allowed=allowed, limit=limit,
+                                explain=options.explain, feedback=options.expand)
+        self._stored.update(ranked.stored)
+        return Window(ranked.order, ranked.total, ranked.why)
 
+    def _rank_with_whoosh(self, plan: WhooshPlan, limit: int, deadline: Deadline) -> Window[int]:
+        """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
+        kwargs: dict[str, Any] = {"filter": plan.filter}
+        by_date = plan.options.sort == "date"
+        if by_date:
+            kwargs["sortedby"] = _newest_first()
+        hits = _timed_search(self.searcher, plan.query, deadline, limit=limit, **kwargs)
+        order = [(0.0 if by_date or not isinstance(hit.score, float) else hit.score, hit.docnum) for hit in hits]
+        return Window(order, len(hits))
 
-def _stored(searcher: Any, ranking: _Ranking, docnum: int) -> dict[str, Any]:
-    """A document's stored fields, read once per search (the ranking may have read them)."""
-    fields = ranking.stored.get(docnum)
-    if fields is None:
-        fields = ranking.stored[docnum] = searcher.stored_fields(docnum)
-    return fields
+    def explain(self, plan: WhooshPlan, key: int, score: float) -> list[ScorePart]:
+        if plan.structured and plan.options.sort != "date":  # sorted by date, hits are not scored
+            return structured_parts(self.searcher, plan.query, key, score)
+        return []
+
+    # ------------------------------------------------------------------ stored documents
+
+    def _fields(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields, read once per search."""
+        found = self._stored.get(docnum)
+        if found is None:
+            found = self._stored[docnum] = self.searcher.stored_fields(docnum)
+        return found
+
+    def stored(self, plan: WhooshPlan, keys: Sequence[int], texts: bool) -> dict[int, Stored]:
+        marks = frozenset(plan.terms)
+        out = {}
+        for docnum in keys:
+            f = self._fields(docnum)
+            out[docnum] = Stored(doc_id=f["doc_id"], title=f.get("title", ""), body=f.get("body", ""),
+                                 source=f.get("source") or None, published=f.get("published"), path=f.get("path"),
+                                 url=f.get("url"), marks=marks)
+        return out
+
+    def copies(self, keys: Sequence[int]) -> dict[int, Copy]:
+        out = {}
+        for docnum in keys:
+            f = self._fields(docnum)
+            out[docnum] = Copy(f["doc_id"], stored_signature(f))
+        return out
+
+    # ------------------------------------------------------------------ facets, did-you-mean
+
+    def facet_counts(self, plan: WhooshPlan) -> FacetCounts:
+        groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
+        hits = self.searcher.search(plan.query, limit=1, filter=plan.filter, groupedby=groupedby, scored=False)
+        return FacetCounts(sources=source_names(self.searcher, _group_counts(hits, "source")),
+                           months=_group_counts(hits, "month"))
+
+    def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
+        return corrections_for(self.searcher, words, deadline)
 
 
 def stored_signature(stored: dict[str, Any]) -> Signature:
     """The near-duplicate signature of a document from its stored fields (made from its
     stored body and title if it was written without one)."""
     return read_signature(stored.get("signature"), stored.get("body") or "", stored.get("title") or "")
-
-
-def _structured_query(searcher: Any, query: str, settings: RankingSettings) -> tuple[wq.Query, str | None]:
-    """A query with syntax, parsed into the project's tree and compiled to Whoosh's objects;
-    and why it was searched as plain words instead (None when its syntax was used)."""
-    # Imported here: most searches are plain words, and a cold `searcher search` should
-    # not pay for building the parser's tables and the tree's classes.
-    from ...search.query_parser import parse_query
-    from .compile import DIALECT, compile_reading
-
-    tree = parse_query(query, syntax=True, index_fields=searcher.schema.names(), dialect=DIALECT)
-    return compile_reading(tree, searcher.schema, reader=searcher.reader(), field_boosts=settings.field_weights())
-
-
-def _rank_words(searcher: Any, query: str, filt: Any, options: SearchOptions, settings: RankingSettings,
-                deadline: Deadline, limit: int) -> _Ranking:
-    """A query of plain words: BM25F and feedback by rank_words (Whoosh's collectors for date order)."""
-    tokens = analyze_query(query, searcher.schema["body"].analyzer)
-    parsed = _words_query(tokens)
-    if options.sort != "relevance":
-        ranking = _rank_with_whoosh(searcher, parsed, highlight_terms(tokens), filt, options, deadline, limit)
-        ranking.tokens = tokens
-        return ranking
-    allowed = set(searcher.docs_for_query(filt)) if filt is not None else None
-    ranked = rank_words(searcher, tokens, settings=settings, allowed=allowed, limit=limit,
-                        explain=options.explain, feedback=options.expand)
-    ranking = _Ranking(ranked.order, ranked.total, highlight_terms(tokens), tokens, ranked.why, ranked.stored)
-    if options.facets and ranking.total:
-        ranking.facets = _facets(searcher, parsed, filt)
-    return ranking
-
-
-def _rank_with_whoosh(searcher: Any, parsed: wq.Query, terms: set[str], filt: Any,
-                      options: SearchOptions, deadline: Deadline, limit: int) -> _Ranking:
-    """Whoosh's own search (with our weighting): structured queries, and any query sorted by date."""
-    kwargs: dict[str, Any] = {"filter": filt}
-    if options.sort == "date":
-        kwargs["sortedby"] = _newest_first()
-    hits = _timed_search(searcher, parsed, deadline, limit=limit, **kwargs)
-    order = [(hit.score if isinstance(hit.score, float) else 0.0, hit.docnum) for hit in hits]
-    if options.sort == "date":
-        order = [(0.0, d) for _, d in order]
-    ranking = _Ranking(order, len(hits), terms, parsed=parsed)
-    if options.facets and ranking.total:
-        ranking.facets = _facets(searcher, parsed, filt)
-    return ranking
 
 
 def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs: Any) -> Any:
@@ -217,29 +205,6 @@ def _timed_search(searcher: Any, parsed: wq.Query, deadline: Deadline, **kwargs:
     except TimeLimit:
         raise deadline.error() from None
     return collector.results()
-
-
-def _page(searcher: Any, ranking: _Ranking, entries: list[_Entry], options: SearchOptions,
-          settings: RankingSettings, deadline: Deadline) -> list[Hit]:
-    """The hits of the requested page, with snippets, folded copies and (if asked) explanations."""
-    find_spans = span_finder(searcher.schema["body"].analyzer)
-    hits = []
-    for position in range(options.first, min(len(entries), options.wanted)):
-        entry = entries[position]
-        score, docnum = entry.score, entry.docnum
-        hit = _to_hit(_stored(searcher, ranking, docnum), position + 1, score, ranking.terms, find_spans, options)
-        hit.duplicates = [_stored(searcher, ranking, d)["doc_id"] for d in entry.copies]
-        deadline.check()
-        if options.explain:
-            if ranking.parsed is not None and options.sort != "date":  # sorted by date, hits are not scored
-                ranking.why[docnum] = structured_parts(searcher, ranking.parsed, docnum, score)
-            hit.score_parts = ranking.why.get(docnum, [])
-            tokens = ranking.tokens
-            tiered = tokens is not None and settings.tiers(len(set(tokens)))
-            hit.explanation = explanation_lines(score, hit.score_parts, sorted_by_date=options.sort == "date",
-                                                all_words_first=sorted(set(tokens)) if tiered and hit.score_parts else None)
-        hits.append(hit)
-    return hits
 
 
 def compile_filter(filt: SearchFilter | None, schema: Any) -> wq.Query | None:
@@ -306,30 +271,6 @@ def _body_terms(parsed: wq.Query, searcher: Any) -> set[str]:
     return found
 
 
-def _to_hit(stored: dict[str, Any], rank: int, score: float, terms: set[str], find_spans: SpanFinder,
-            options: SearchOptions) -> Hit:
-    snippet = text = ""
-    matches: list[tuple[int, int]] = []
-    if options.fragments:
-        marked = make_snippet(stored.get("body", ""), stored.get("title", ""), terms, find_spans,
-                              fragments=options.fragments, context=options.context)
-        snippet = render(marked, options.highlight)
-        text, matches = split_marks(marked)
-    return Hit(
-        rank=rank,
-        doc_id=stored["doc_id"],
-        title=stored.get("title", ""),
-        score=float(score),
-        source=stored.get("source") or None,
-        published=stored.get("published"),
-        path=stored.get("path"),
-        url=stored.get("url"),
-        snippet=snippet,
-        snippet_text=text,
-        matches=matches,
-    )
-
-
 def _newest_first() -> Any:
     """Sort key for sort="date": dated documents newest first, then the undated ones."""
     # A plain reverse sort on `published` would put undated documents first: Whoosh
@@ -338,68 +279,6 @@ def _newest_first() -> Any:
     return sorting.MultiFacet([has_date, sorting.FieldFacet("published", reverse=True)])
 
 
-def _facets(searcher: Any, parsed: wq.Query, filt: Any) -> dict[str, dict[str, int]]:
-    groupedby = {"source": sorting.FieldFacet("source_key"), "month": sorting.FieldFacet("month")}
-    hits = searcher.search(parsed, limit=1, filter=filt, groupedby=groupedby, scored=False)
-    facets = {name: _facet_counts(hits, name) for name in ("source", "month")}
-    facets["source"] = source_names(searcher, facets["source"])
-    return facets
-
-
-def _facet_counts(hits: Any, name: str) -> dict[str, int]:
-    groups = hits.groups(name)
-    counts = {str(key): len(docs) for key, docs in groups.items() if key not in (None, "")}
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def run_similar(searcher: Any, doc_id: str, options: SearchOptions,
-                settings: RankingSettings = DEFAULT_SETTINGS) -> Results:
-    """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded.
-
-    With ``options.collapse`` copies of the article itself are left out too (they are the
-    same article, not one like it; counted in ``Results.copies``), and copies among the
-    rest fold as in a search.
-    """
-    started = time.perf_counter()
-    docnum = searcher.document_number(doc_id=doc_id)
-    if docnum is None:
-        raise DocumentNotFoundError(f"no document {doc_id!r} in the index (see `searcher search`)")
-    weights = key_terms(searcher, docnum)
-    ranking = _Ranking([], 0, set(weights))
-    entries: list[_Entry] = []
-    copies = 0
-    if weights:
-        def rank(limit: int) -> _Ranking:
-            # Ranked on key terms only: the coordination tier would demand all 20 words.
-            ranked = rank_words(searcher, list(weights), settings=settings, weights=weights, limit=limit,
-                                exclude=docnum, feedback=False, coordinate=False)
-            return _Ranking(ranked.order, ranked.total, set(weights), stored=ranking.stored)
-
-        if options.collapse:
-            own = stored_signature(_stored(searcher, ranking, docnum))
-
-            def rank_others(limit: int) -> _Ranking:
-                # The article's own copies are taken out before folding; the window grows
-                # past them as past any copy.
-                found = rank(limit)
-                own_copies = [d for _, d in found.order if _is_copy(searcher, found, d, own)]
-                found.order = [(s, d) for s, d in found.order if d not in own_copies]
-                found.total -= len(own_copies)
-                found.own_copies = len(own_copies)
-                return found
-
-            ranking, entries, copies = _ranked_entries(searcher, rank_others, options, Deadline(options.seconds))
-            copies += ranking.own_copies
-            ranking.total += ranking.own_copies
-        else:
-            ranking = rank(options.limit)
-            entries = [_Entry(score, d) for score, d in ranking.order]
-    results = Results(query=f"like:{doc_id}", hits=_page(searcher, ranking, entries, options, settings,
-                                                         Deadline(options.seconds)),
-                      total=ranking.total, page=1, limit=options.limit, copies=copies)
-    results.seconds = time.perf_counter() - started
-    return results
-
-
-def _is_copy(searcher: Any, ranking: _Ranking, docnum: int, own: Signature | None) -> bool:
-    return are_copies(own, stored_signature(_stored(searcher, ranking, docnum)))
+def _group_counts(hits: Any, name: str) -> dict[str, int]:
+    """Documents per value of a grouped field (a document without one is not counted)."""
+    return {str(key): len(docs) for key, docs in hits.groups(name).items() if key not in (None, "")}

@@ -11,30 +11,26 @@ from __future__ import annotations
 from heapq import heappush, heapreplace
 from typing import Any
 
-
+from ...search.fields import WORD_FIELDS
 from ...search.limits import Deadline
-from ...search.query_text import query_words
-from ...search.suggestions import SUGGEST_MAX_WORDS, corrected_query, edits, max_edits
+from ...search.suggestions import edits, max_edits
 from .near_terms import terms_within
-from .word_stats import WORD_FIELDS
 
 
-
-def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str | None:
-    """The query with unknown words replaced by the closest indexed word, or None.
+def corrections_for(searcher: Any, words: list[str], deadline: Deadline | None = None) -> dict[str, str]:
+    """For each of ``words`` no word field holds, the closest indexed word (lower case), if
+    one is within the edits allowed for it (what the pipeline's did-you-mean asks).
 
     The body is stemmed, so candidates are found among stems and then shown as a real
     word: the form that stem has in a document holding it.
     """
-    schema = searcher.schema
-    analyzer = schema["body"].analyzer
-    words = query_words(query)
-    if len(words) > SUGGEST_MAX_WORDS:
-        return None
+    analyzer = searcher.schema["body"].analyzer
     chosen: dict[str, str] = {}
-    for word in dict.fromkeys(words):
+    for word in words:
+        if deadline is not None:
+            deadline.check()
         stems = [t.text for t in analyzer(word, mode="query")]
-        if len(stems) != 1 or len(word) < 3 or word.isdigit():
+        if len(stems) != 1:
             continue
         stem = stems[0]
         if any(searcher.doc_frequency(f, stem) for f in WORD_FIELDS):
@@ -48,7 +44,7 @@ def suggest(searcher: Any, query: str, deadline: Deadline | None = None) -> str 
         real = _surface_form(searcher, candidates[0], analyzer)
         if real:
             chosen[word] = real
-    return corrected_query(query, chosen)
+    return chosen
 
 
 def _surface_form(searcher: Any, stem: str, analyzer: Any) -> str | None:

@@ -12,14 +12,11 @@ from collections import Counter
 from typing import Any
 
 from ...search.bm25 import length_norms
+from ...search.fields import WORD_FIELDS
 from ...search.settings import RankingSettings
 from ...search.sums import fold
 from .compounds import Compound, compound_postings
 from .internals import leaf_lengths, term_index
-
-#: The fields a plain word is searched in, in the order the word path scores them
-#: (equal scores rank in first-match order, so the order is part of the result).
-WORD_FIELDS = ("title", "sections", "body")
 
 
 class WordStats:

@@ -61,7 +61,7 @@ def bulk_write(
     earlier copies are marked deleted in the batch's new segments before it is committed).
     ``on_commit`` gets the (doc_id, ``entry(doc)``) pairs of each committed batch.
 
-    Segments are written by :class:`searcher.segments.SegmentBuilder` (the files Whoosh's
+    Segments are written by :class:`searcher.engines.whoosh.segments.SegmentBuilder` (the files Whoosh's
     writer makes, for a fraction of its CPU); streams of at least BULK_MIN_DOCS are split
     between ``jobs`` worker processes, each writing its own segments, and every batch is
     one Whoosh commit (atomic: a crash leaves the last committed state).

@@ -1,20 +1,19 @@
 package searcher.opensearch;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.opensearch.analysis.common.CommonAnalysisPlugin;
+import org.opensearch.Version;
 import org.opensearch.common.logging.LogConfigurator;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
-import org.opensearch.index.mapper.MapperExtrasPlugin;
-import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
-import org.opensearch.plugins.Plugin;
-import org.opensearch.transport.Netty4Plugin;
+import org.opensearch.plugins.PluginInfo;
 
 /**
  * Runs one OpenSearch node in this JVM, for the tests and the benchmarks.
@@ -24,16 +23,54 @@ import org.opensearch.transport.Netty4Plugin;
  * distribution would have loaded from its modules/ folder. Arguments are settings as
  * {@code key=value} (as the distribution's {@code -E}); {@code path.home} is required. The node
  * runs until the process gets SIGTERM (closed cleanly) or SIGKILL.
+ *
+ * <p>One source for OpenSearch 2.x and 3.x (the pom's {@code opensearch.version}): 3.0 renamed
+ * the module plugin classes and takes the class-path plugins as {@link PluginInfo}s where 2.x
+ * took their classes, so both are looked up by name here.
  */
 public final class NodeLauncher {
 
-    /** The distribution's modules that the searcher needs; each is a plain plugin class here. */
-    static final List<Class<? extends Plugin>> PLUGINS = List.of(
-        Netty4Plugin.class,          // HTTP and the transport between nodes
-        CommonAnalysisPlugin.class,  // stemmer, stop, asciifolding and the language analyzers
-        MapperExtrasPlugin.class,    // search_as_you_type, rank_feature, scaled_float, token_count
-        ReindexPlugin.class          // _reindex and *_by_query, for rebuilds behind an alias
+    /** The distribution's modules that the searcher needs: each plugin class's 2.x and 3.x name. */
+    static final List<List<String>> PLUGINS = List.of(
+        // HTTP and the transport between nodes
+        List.of("org.opensearch.transport.Netty4Plugin", "org.opensearch.transport.Netty4ModulePlugin"),
+        // stemmer, stop, asciifolding and the language analyzers
+        List.of("org.opensearch.analysis.common.CommonAnalysisPlugin",
+                "org.opensearch.analysis.common.CommonAnalysisModulePlugin"),
+        // search_as_you_type, rank_feature, scaled_float, token_count
+        List.of("org.opensearch.index.mapper.MapperExtrasPlugin", "org.opensearch.index.mapper.MapperExtrasModulePlugin"),
+        // _reindex and *_by_query, for rebuilds behind an alias
+        List.of("org.opensearch.index.reindex.ReindexPlugin", "org.opensearch.index.reindex.ReindexModulePlugin")
     );
+
+    /** The plugins as this version's Node takes them: classes (2.x) or PluginInfos (3.x). */
+    static Collection<Object> classpathPlugins() throws ReflectiveOperationException {
+        List<Object> plugins = new ArrayList<>();
+        for (List<String> names : PLUGINS) {
+            Class<?> found = null;
+            for (String name : names) {
+                try {
+                    found = Class.forName(name);
+                    break;
+                } catch (ClassNotFoundException e) {
+                    // the other version's name
+                }
+            }
+            if (found == null) {
+                throw new ClassNotFoundException(String.join(" or ", names));
+            }
+            if (Version.CURRENT.major >= 3) {
+                plugins.add(PluginInfo.class
+                    .getConstructor(String.class, String.class, String.class, Version.class, String.class, String.class,
+                                    String.class, List.class, boolean.class)
+                    .newInstance(found.getName(), "classpath plugin", "NA", Version.CURRENT, "21", found.getName(), null,
+                                 List.of(), false));
+            } else {
+                plugins.add(found);
+            }
+        }
+        return plugins;
+    }
 
     /** Defaults for a throw-away node on loopback; the arguments override any of them. */
     static final Settings DEFAULTS = Settings.builder()
@@ -45,8 +82,9 @@ public final class NodeLauncher {
 
     /** A node with class-path plugins (the public constructor only takes plugins from disk). */
     static final class TestNode extends Node {
-        TestNode(Environment environment) {
-            super(environment, PLUGINS, true);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TestNode(Environment environment, Collection<Object> plugins) {
+            super(environment, (Collection) plugins, true);
         }
     }
 
@@ -71,7 +109,7 @@ public final class NodeLauncher {
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
             settings, Map.of(), null, () -> settings.get("node.name", "node"));
 
-        Node node = new TestNode(environment);
+        Node node = new TestNode(environment, classpathPlugins());
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -1,0 +1,252 @@
+"""Every search, from query to page, the same way on every engine.
+
+:func:`search` checks the options and the query, parses it, has the backend rank a window
+of candidates, folds near-duplicates (:mod:`.duplicates`), cuts the page, has the backend
+read the stored documents of that page only, and makes snippets, explanations, facets and
+the did-you-mean. :func:`similar` does the same for an article's key terms. What needs an
+engine's index is asked of a :class:`~.backend.SearchBackend`; nothing here knows Whoosh
+or OpenSearch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Generic
+
+from ..core.errors import QueryError
+from ..core.records import Hit, Results
+from .backend import Copy, Key, Plan, SearchBackend, Stored, Window
+from .duplicates import Signature, are_copies, collapse
+from .explain import explanation_lines
+from .filters import make_filter
+from .limits import Deadline, check_query
+from .options import SearchOptions
+from .query_text import is_plain, query_words
+from .snippets import SpanFinder, make_snippet, render, split_marks
+from .suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, corrected_query
+
+#: What ``similar`` has no use for: an article's likes are not filtered, sorted, parsed,
+#: counted, explained or expanded. Set, they are a QueryError rather than ignored.
+NOT_FOR_SIMILAR = ("sort", "source", "since", "until", "syntax", "facets", "explain", "expand")
+
+Backend = SearchBackend[Any, Any]
+#: A backend's ``rank``, or one that takes something out of its windows.
+Rank = Callable[[Any, int, Deadline], Window[Any]]
+
+
+def search(backend: Backend, query: str, options: SearchOptions) -> Results:
+    """One page of ranked hits for ``query``; QueryError for a query or option that cannot run."""
+    started = time.perf_counter()
+    options = options.checked()
+    check_query(query)
+    deadline = Deadline(options.seconds)
+    filt = make_filter(options.source, options.since, options.until)
+    if options.syntax and not is_plain(query):
+        # Imported here: most searches are plain words, and a cold `searcher search` should
+        # not pay for building the parser's tables and the tree's classes.
+        from .query_parser import parse_query
+
+        parsed = parse_query(query, syntax=True, index_fields=backend.query_fields, dialect=backend.dialect)
+        plan = backend.structured(parsed, options, filt, deadline)
+    else:
+        plan = backend.words(query, options, filt)
+    copies = _Copies(backend)
+    window, entries, folded = _ranked(plan, deadline, copies, backend.rank)
+    deadline.check()
+    results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline),
+                      total=window.total, page=options.page, limit=options.limit,
+                      searched_as_words=plan.searched_as_words, copies=folded)
+    if options.facets and window.total:
+        results.facets = _facets(backend, plan)
+    if window.total < SUGGEST_BELOW:
+        results.suggestion = _suggestion(backend, query, deadline)
+        deadline.check()
+    results.seconds = time.perf_counter() - started
+    return results
+
+
+def similar(backend: Backend, doc_id: str, options: SearchOptions) -> Results:
+    """The articles most like ``doc_id`` (its key terms as a weighted query), itself excluded.
+
+    With ``options.collapse`` copies of the article itself are left out too (they are the
+    same article, not one like it; counted in ``Results.copies``), and copies among the
+    rest fold as in a search.
+    """
+    started = time.perf_counter()
+    options = _similar_options(options)
+    deadline = Deadline(options.seconds)
+    key, plan = backend.like(doc_id, options)
+    results = Results(query=f"like:{doc_id}", hits=[], total=0, page=options.page, limit=options.limit)
+    if plan is not None:
+        copies = _Copies(backend)
+        own: list[Hashable] = []
+        rank: Rank = backend.rank
+        if options.collapse:
+            copies.read([key])
+            signature = copies.signature(key)
+
+            def rank_others(plan: Plan, limit: int, deadline: Deadline) -> Window[Any]:
+                # The article's own copies are taken out before folding; the window grows
+                # past them as past any copy.
+                found = backend.rank(plan, limit, deadline)
+                copies.read([k for _, k in found.order])
+                own[:] = [k for _, k in found.order if are_copies(signature, copies.signature(k))]
+                found.order = [(s, k) for s, k in found.order if k not in own]
+                found.total -= len(own)
+                return found
+
+            rank = rank_others
+        window, entries, folded = _ranked(plan, deadline, copies, rank)
+        results.hits = _page(backend, plan, window, entries, copies, deadline)
+        results.total = window.total + len(own)
+        results.copies = folded + len(own)
+    results.seconds = time.perf_counter() - started
+    return results
+
+
+def _similar_options(options: SearchOptions) -> SearchOptions:
+    """The options, checked; QueryError for one that ``similar`` has no use for."""
+    given = [f.name for f in fields(SearchOptions)
+             if f.name in NOT_FOR_SIMILAR and getattr(options, f.name) != f.default]
+    if given:
+        raise QueryError(f"similar does not take {', '.join(given)}: it ranks the articles that share "
+                         "the article's key words")
+    return options.checked()
+
+
+# ---------------------------------------------------------------------------- ranking, folding
+
+
+@dataclass(slots=True)
+class _Entry(Generic[Key]):
+    """One hit to show: its score and key, and the keys of the copies folded into it."""
+
+    score: float
+    key: Key
+    copies: list[Key] = field(default_factory=list)
+
+
+class _Copies:
+    """The doc ids and signatures of ranked documents, asked of the backend once per
+    window for the keys not read yet, and kept for the search."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.found: dict[Any, Copy] = {}
+
+    def read(self, keys: Sequence[Any]) -> dict[Any, Copy]:
+        wanted = [k for k in dict.fromkeys(keys) if k not in self.found]
+        if wanted:
+            self.found.update(self.backend.copies(wanted))
+        return self.found
+
+    def signature(self, key: Any) -> Signature | None:
+        found = self.found.get(key)
+        return found.signature if found else None
+
+    def doc_id(self, key: Any) -> str:
+        found = self.found.get(key)
+        return found.doc_id if found else str(key)
+
+
+def _ranked(plan: Plan, deadline: Deadline, copies: _Copies, rank: Rank
+            ) -> tuple[Window[Any], list[_Entry[Any]], int]:
+    """The ranking, its hits in order (copies folded into the best-ranked one when
+    ``options.collapse``) and how many were folded."""
+    options = plan.options
+    if not options.collapse:
+        window = rank(plan, options.wanted, deadline)
+        return window, [_Entry(score, key) for score, key in window.order], 0
+    last: list[Window[Any]] = []
+
+    def keys(limit: int) -> tuple[list[Any], int]:
+        # Ranking more costs more (feedback re-scores every ranked hit), so each window is
+        # ranked as asked, and the signatures of its new keys read in one go.
+        deadline.check()
+        last[:] = [rank(plan, limit, deadline)]
+        found = [key for _, key in last[0].order]
+        copies.read(found)
+        return found, last[0].total
+
+    groups, folded = collapse(keys, copies.signature, options.wanted)
+    window = last[0]
+    scores = {key: score for score, key in window.order}
+    return window, [_Entry(scores[g.key], g.key, g.copies) for g in groups], folded
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entry[Any]], copies: _Copies,
+          deadline: Deadline) -> list[Hit]:
+    """The hits of the requested page: stored fields, snippets, folded copies, explanations.
+
+    Ranks follow the hits shown: a document deleted between ranking and reading is left
+    out without a gap in the numbers.
+    """
+    options = plan.options
+    page = entries[options.first:options.wanted]
+    if not page:
+        return []
+    stored = backend.stored(plan, [e.key for e in page], texts=options.fragments > 0)
+    settings = backend.settings
+    hits: list[Hit] = []
+    for entry in page:
+        found = stored.get(entry.key)
+        if found is None:
+            continue
+        hit = _hit(found, options.first + len(hits) + 1, entry.score, options, backend.find_spans)
+        hit.duplicates = [copies.doc_id(k) for k in entry.copies]
+        deadline.check()
+        if options.explain:
+            parts = window.why.get(entry.key)
+            if parts is None:
+                parts = backend.explain(plan, entry.key, entry.score)
+            hit.score_parts = parts
+            words = set(plan.words) if plan.words is not None else None
+            tiered = words is not None and settings.tiers(len(words))
+            hit.explanation = explanation_lines(entry.score, parts, sorted_by_date=options.sort == "date",
+                                                all_words_first=sorted(words) if words and tiered and parts else None)
+        hits.append(hit)
+    return hits
+
+
+def _hit(stored: Stored, rank: int, score: float, options: SearchOptions, find_spans: SpanFinder) -> Hit:
+    snippet = text = ""
+    matches: list[tuple[int, int]] = []
+    if options.fragments:
+        marked = make_snippet(stored.body, stored.title, stored.marks, find_spans,
+                              fragments=options.fragments, context=options.context)
+        snippet = render(marked, options.highlight)
+        text, matches = split_marks(marked)
+    return Hit(rank=rank, doc_id=stored.doc_id, title=stored.title, score=float(score),
+               source=stored.source or None, published=stored.published, path=stored.path, url=stored.url,
+               snippet=snippet, snippet_text=text, matches=matches)
+
+
+# ---------------------------------------------------------------------------- facets, did-you-mean
+
+
+def _facets(backend: Backend, plan: Plan) -> dict[str, dict[str, int]]:
+    """Hit counts by source and by month, most first (ties: sources by name, case aside;
+    months by month)."""
+    counts = backend.facet_counts(plan)
+    return {"source": dict(sorted(counts.sources.items(), key=lambda kv: (-kv[1], kv[0].strip().lower(), kv[0]))),
+            "month": dict(sorted(counts.months.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+
+def _suggestion(backend: Backend, query: str, deadline: Deadline) -> str | None:
+    """The query with each unknown word replaced by the backend's correction, or None.
+
+    A pasted text (more than SUGGEST_MAX_WORDS words) gets none; words shorter than three
+    letters and numbers are never corrected.
+    """
+    words = query_words(query)
+    if len(words) > SUGGEST_MAX_WORDS:
+        return None
+    wanted = [w for w in dict.fromkeys(words) if len(w) >= 3 and not w.isdigit()]
+    if not wanted:
+        return None
+    return corrected_query(query, backend.corrections(wanted, deadline))
