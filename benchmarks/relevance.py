@@ -31,7 +31,7 @@ and prints its rows (``opensearch``) beside the Whoosh engine's, with the differ
 
 ``--mode hybrid`` (needs the ``semantic`` extra and fetched models) scores, per collection and
 model, keyword-only (ours), semantic-only (the dense top 100) and hybrid (a linear mix of the
-two top 100s' min-max normalised scores, :mod:`searcher.semantic.fusion`) at every weight of
+two top 100s' min-max normalised scores, :mod:`searcher.search.fusion`) at every weight of
 WEIGHTS, the shipped ``SEMANTIC_WEIGHT`` and the weight chosen by leave-one-collection-out,
 with the CPU time per query of each; window vectors are encoded once per model and
 collection and kept int8 in ``--cache``::
@@ -403,7 +403,7 @@ def dense_runs(model, vectors, ids: list[str], queries: list[dict]) -> tuple[dic
 def fused_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]],
               weight: float) -> tuple[dict[str, dict[str, float]], list[float]]:
     """The hybrid run at ``weight`` (the semantic share) and each query's CPU seconds for the mix."""
-    from searcher.semantic import fuse
+    from searcher.search.fusion import fuse
 
     run, cpu = {}, []
     for qid in keyword:

@@ -109,7 +109,7 @@ class RankingSettings:
 
     #: Hybrid ranking (an index with a model's vectors): the semantic share of the linear mix
     #: of the keyword top 100 and the dense top 100, each min-max normalised
-    #: (searcher.semantic.fusion); 0 is keyword-only, 1 semantic-only. Chosen over every
+    #: (searcher.search.fusion); 0 is keyword-only, 1 semantic-only. Chosen over every
     #: collection and every known model by the smallest gain over keyword-only (the
     #: leave-one-collection-out choices were 0.5 / 0.4 / 0.4 holding out TIME / CISI /
     #: Cranfield). nDCG@10 at 0.4 with bge-small: 0.755 / 0.467 / 0.430 against keyword-only

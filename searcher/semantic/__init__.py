@@ -6,7 +6,6 @@ importing this package does not import them, so the keyword-only path never pays
   ``encode_passages`` (long texts in overlapping windows, ``chunking``).
 - :class:`Int8Vectors` (``vectors``): window vectors as int8 + scale; exact best-window
   document scores and top k; saved atomically.
-- :func:`fuse` (``fusion``): min-max normalised linear mix of two top lists.
 - :func:`fetch_model`, :func:`model_folder` (``fetch``): known models from Maven Central
   into the user's cache, and what a ``--model`` value names.
 """
@@ -14,21 +13,17 @@ importing this package does not import them, so the keyword-only path never pays
 from .config import ModelConfig, read_config
 from .encoder import MODEL_ENV, EmbeddingModel, PassageVectors
 from .fetch import KNOWN_MODELS, KnownModel, fetch_model, model_cache, model_folder
-from .fusion import Fused, fuse, min_max
 from .vectors import Int8Vectors
 
 __all__ = [
     "KNOWN_MODELS",
     "MODEL_ENV",
     "EmbeddingModel",
-    "Fused",
     "Int8Vectors",
     "KnownModel",
     "ModelConfig",
     "PassageVectors",
     "fetch_model",
-    "fuse",
-    "min_max",
     "model_cache",
     "model_folder",
     "read_config",

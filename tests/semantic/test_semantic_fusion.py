@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searcher.semantic import fuse, min_max
+from searcher.search.fusion import fuse, min_max
 
 
 def test_min_max_maps_best_to_one_and_worst_to_zero():

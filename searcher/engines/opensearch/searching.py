@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 
     from ...search.query_parser import ParsedQuery
 
+#: Why a cluster index has no semantic side (issue 26: its k-NN plugin is not used yet).
+NO_VECTORS = ("semantic search is an embedded-index feature for now: index into a folder "
+              "(searcher index --model DIR) to rank by meaning")
+
 _MARKED = re.compile("\x02(.*?)\x03", re.S)
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
 #: What a hit's page needs of the stored document.
@@ -263,6 +267,20 @@ class ClusterBackend:
         aggs = response["aggregations"]
         return FacetCounts(sources=source_counts(aggs["source"]),
                            months={b["key"]: int(b["doc_count"]) for b in aggs["month"]["buckets"]})
+
+    # ------------------------------------------------------------------ vectors
+
+    def dense(self) -> None:
+        return None
+
+    def no_dense(self) -> str:
+        return NO_VECTORS
+
+    def keys_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        return {}
+
+    def matching(self, plan: Any, keys: Sequence[str]) -> set[str]:
+        return set()
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
         """The most frequent indexed word within the edits allowed for each unknown word, from

@@ -9,8 +9,9 @@ below this mix in 6 of 9 (collection, model) pairs measured (docs/benchmarks.md)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class Fused:
     ``score == (1 - weight) * keyword + weight * semantic``.
     """
 
-    doc_id: str
+    doc_id: Hashable
     score: float
     keyword: float
     semantic: float
@@ -30,7 +31,7 @@ class Fused:
     semantic_score: float | None
 
 
-def min_max(scores: Mapping[str, float]) -> dict[str, float]:
+def min_max(scores: Mapping[Any, float]) -> dict[Any, float]:
     """Scores mapped onto 0..1 (the best 1, the worst 0); all equal: all 1 (each is the best)."""
     if not scores:
         return {}
@@ -40,14 +41,14 @@ def min_max(scores: Mapping[str, float]) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in scores.items()}
 
 
-def in_rank_order(scores: Mapping[str, float]) -> dict[str, float]:
+def in_rank_order(scores: Mapping[Any, float]) -> dict[Any, float]:
     """Scores made non-increasing along the list's order (each at most the one before it).
 
     The keyword ranking may put a lower score first (documents holding every query word rank
     before those holding some, whatever their scores): its order is the ranking, so a
     document never gets more of the keyword part than one ranked above it.
     """
-    out: dict[str, float] = {}
+    out: dict[Any, float] = {}
     ceiling = float("inf")
     for doc, value in scores.items():
         ceiling = min(ceiling, value)
@@ -55,7 +56,7 @@ def in_rank_order(scores: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def fuse(keyword: Mapping[str, float], semantic: Mapping[str, float], weight: float) -> list[Fused]:
+def fuse(keyword: Mapping[Any, float], semantic: Mapping[Any, float], weight: float) -> list[Fused]:
     """The two top lists (document id -> raw score, best first) mixed at ``weight`` (the
     semantic share, 0..1), best first; ties keep the keyword list's order, then the semantic
     list's. Each list's order is kept (``in_rank_order``): at weight 0 the keyword ranking
