@@ -141,7 +141,8 @@ class StoredVectors:
         import numpy as np
 
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # Opened here, not by np.load: it leaves its own handle open when the zip is damaged.
+            with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 ids = [str(i) for i in data["ids"]]
                 keys = [bytes(row) for row in data["keys"]]

@@ -49,3 +49,32 @@ def test_model_fetch_errors_are_one_line_exit_2(runner, tiny_jar, args, message)
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("searcher: error: ") and message in lines[0]
+
+
+def test_index_with_a_model_then_search_by_meaning_and_explain(runner, tiny_model, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "pets.txt").write_text("Pets\n\nthe cat and the kitten at the vet\n")
+    (seeds / "markets.txt").write_text("Markets\n\nthe stock market and the bank\n")
+    where = ["--index-dir", str(tmp_path / "ix"), "--seeds-dir", str(seeds)]
+    result = runner.invoke(searcher_cli, [*where, "--model", str(tiny_model), "index"])
+    assert result.exit_code == 0, result.output
+    assert "2 embedded" in result.output
+    found = runner.invoke(searcher_cli, [*where, "search", "dog", "--mode", "semantic", "--fragments", "0"])
+    assert found.exit_code == 0 and found.output.index("pets.txt") < found.output.index("markets.txt")
+    explained = runner.invoke(searcher_cli, [*where, "search", "kitten", "--explain", "-n", "1"])
+    assert explained.exit_code == 0
+    assert "hybrid = 0.6 x keyword + 0.4 x semantic" in explained.output and "semantic part" in explained.output
+    keyword = runner.invoke(searcher_cli, [*where, "search", "kitten", "--explain", "--mode", "keyword"])
+    assert keyword.exit_code == 0 and "semantic part" not in keyword.output
+
+
+def test_semantic_mode_without_vectors_is_one_line_exit_2(runner, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "pets.txt").write_text("Pets\n\nthe cat\n")
+    where = ["--index-dir", str(tmp_path / "ix"), "--seeds-dir", str(seeds)]
+    assert runner.invoke(searcher_cli, [*where, "index"]).exit_code == 0
+    result = runner.invoke(searcher_cli, [*where, "search", "cat", "--mode", "semantic"])
+    assert result.exit_code == 2
+    assert "needs the index's vectors" in result.output and "Traceback" not in result.output
