@@ -29,12 +29,12 @@ and prints its rows (``opensearch``) beside the Whoosh engine's, with the differ
 
     python benchmarks/relevance.py --index http://127.0.0.1:9200 --no-refs
 
-``--mode hybrid`` (needs the ``semantic`` extra and fetched models) scores, per collection and
-model, keyword-only (ours), semantic-only (the dense top 100) and hybrid (a linear mix of the
-two top 100s' min-max normalised scores, :mod:`searcher.search.fusion`) at every weight of
-WEIGHTS, the shipped ``SEMANTIC_WEIGHT`` and the weight chosen by leave-one-collection-out,
-with the CPU time per query of each; window vectors are encoded once per model and
-collection and kept int8 in ``--cache``::
+``--mode hybrid`` (needs the ``semantic`` extra and fetched models) indexes each collection with
+each model as a user would (``SearchIndex(model=...).add``, cached in ``--cache``) and scores
+keyword-only (ours, on the index without a model), semantic-only and hybrid
+(``SearchIndex.search(mode=...)``), with the CPU time per query of each; the mix of the two top
+100s (:mod:`searcher.search.fusion`) at every weight of WEIGHTS, and the weight chosen by
+leave-one-collection-out::
 
     python benchmarks/relevance.py --mode hybrid --no-refs                 # every fetched model
     python benchmarks/relevance.py --mode hybrid --model ~/.cache/searcher/models/bge-small-en-v1.5
@@ -334,69 +334,50 @@ def cpu_now() -> float:
     return time.process_time()
 
 
-def passage_text(doc: dict) -> str:
-    return f"{doc.get('title') or ''}\n{doc.get('text') or ''}".strip()
+def all_cpu() -> float:
+    """CPU seconds of this process and its finished children (the encoding workers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def cached_vectors(model, corpus: list[dict], folder: Path, cache: Path, name: str):
-    """The collection's window vectors (Int8Vectors) for ``model``, encoded once into ``cache``
-    (keyed by the data and the model's config and files); with the CPU seconds the encoding took
-    (None when read from the cache)."""
-    import numpy as np
+def model_index(corpus: list[dict], folder: Path, cache: Path, name: str, model_folder: Path) -> tuple[Path, float | None]:
+    """The collection indexed with the model, as a user would (``SearchIndex(model=...).add``:
+    keyword index and vectors), built once into ``cache`` (keyed by the data, the schema and
+    the model's files); with the CPU seconds the build took (None when cached)."""
+    import shutil
 
-    from searcher.semantic import Int8Vectors
+    from searcher import Document, SearchIndex
+    from searcher.engines.whoosh.schema import SCHEMA_VERSION
 
-    path = vectors_path(cache, name, model, folder)
-    if path.exists():
-        return Int8Vectors.load(path), None
-    cache.mkdir(parents=True, exist_ok=True)
-    started = cpu_now()
-    encoded = model.encode_passages([passage_text(d) for d in corpus])
-    spent = cpu_now() - started
-    vectors = Int8Vectors.quantize(encoded.vectors, encoded.owners)
-    vectors.save(path)
-    np.save(float_twin(path), encoded.vectors)
-    return vectors, spent
-
-
-def vectors_path(cache: Path, name: str, model, folder: Path) -> Path:
-    """The cache file of a collection's vectors: keyed by the data, the model's config and files."""
-    key = hashlib.sha1((folder / "corpus.jsonl").read_bytes())
-    key.update(json.dumps(model.config.as_dict(), sort_keys=True).encode())
-    key.update(str(model.window).encode())
-    for part in ("model.onnx", "tokenizer.json"):
-        key.update(str((model.folder / part).stat().st_size).encode())
-    return cache / f"vectors-{name}-{model.config.name}-{key.hexdigest()[:12]}.npz"
+    key = hashlib.sha1((folder / "corpus.jsonl").read_bytes() + f"{SCHEMA_VERSION}".encode())
+    for part in ("searcher-model.json", "model.onnx", "tokenizer.json"):
+        key.update(f"{part}:{(model_folder / part).stat().st_size}".encode())
+    key.update((model_folder / "searcher-model.json").read_bytes())
+    path = cache / f"{name}-model-{model_folder.name}-{key.hexdigest()[:12]}"
+    if (path / "done").exists():
+        return path / "ix", None
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    started = all_cpu()
+    with SearchIndex(path / "ix", model=str(model_folder)) as ix:
+        ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in corpus])
+    spent = all_cpu() - started
+    (path / "done").write_text("built\n")
+    return path / "ix", spent
 
 
-def float_twin(path: Path) -> Path:
-    """Where the float32 vectors behind a cached vector file are kept (for --float-check)."""
-    return path.with_suffix(".f32.npy")
-
-
-def keyword_runs(path: Path, settings, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
-    """Our keyword top DEPTH per query with its scores (in rank order), and each query's CPU seconds."""
+def mode_runs(ix, queries: list[dict], mode: str) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """The top DEPTH per query searched in ``mode`` through SearchIndex.search, with its scores
+    (in rank order), and each query's CPU seconds (every thread: ONNX Runtime's too)."""
     run, cpu = {}, []
-    with open_ours(path, settings) as ix:
-        ix.search("warm up", limit=DEPTH, syntax=False, fragments=0)
-        for q in queries:
-            started = cpu_now()
-            results = ix.search(q["text"], limit=DEPTH, syntax=False, fragments=0)
-            cpu.append(cpu_now() - started)
-            run[str(q["id"])] = {hit.doc_id: hit.score for hit in results}
-    return run, cpu
-
-
-def dense_runs(model, vectors, ids: list[str], queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
-    """The dense top DEPTH per query (best window's cosine), and each query's CPU seconds
-    (encoding the query and scanning every vector)."""
-    run, cpu = {}, []
-    model.encode_queries(["warm up"])
+    ix.search("warm up", limit=DEPTH, syntax=False, fragments=0, mode=mode)
     for q in queries:
         started = cpu_now()
-        top = vectors.top(model.encode_queries([q["text"]])[0], DEPTH)
+        results = ix.search(q["text"], limit=DEPTH, syntax=False, fragments=0, mode=mode)
         cpu.append(cpu_now() - started)
-        run[str(q["id"])] = {ids[i]: score for i, score in top}
+        run[str(q["id"])] = {hit.doc_id: hit.score for hit in results}
     return run, cpu
 
 
@@ -458,7 +439,7 @@ def main_hybrid(args, base, names: list[str]) -> int:
     from searcher.semantic import EmbeddingModel
 
     started = time.perf_counter()
-    models = [EmbeddingModel(folder, threads=args.threads) for folder in hybrid_models(args.model)]
+    models = [EmbeddingModel(folder, threads=1) for folder in hybrid_models(args.model)]
     shipped = base.semantic_weight
     print(f"load average {os.getloadavg()[0]:.1f}; shipped SEMANTIC_WEIGHT {shipped}; CPU ms are medians per query")
     header = (f"{'collection':10} {'model':18} {'system':22} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} "
@@ -473,36 +454,39 @@ def main_hybrid(args, base, names: list[str]) -> int:
     for name in names:
         folder = args.data / name
         corpus, queries, qrels = load(folder)
-        ids = [str(d["id"]) for d in corpus]
         path = cached_index(corpus, folder, args.cache, name, "default")
-        keyword, kw_cpu = keyword_runs(path, base, queries)
+        with open_ours(path, base) as ix:
+            keyword, kw_cpu = mode_runs(ix, queries, "keyword")
         scores = evaluate(in_order(keyword), qrels)
         keyword_ndcg[name] = scores["nDCG@10"]
         keyword_cpu[name] = median_ms(kw_cpu)
         print(line2(name, "-", "keyword (ours)", scores, keyword_cpu[name], 1.0), flush=True)
         for model in models:
             label = model.config.name
-            vectors, spent = cached_vectors(model, corpus, folder, args.cache, name)
+            index_path, spent = model_index(corpus, folder, args.cache, name, model.folder)
             if spent is not None:
-                print(f"{name:10} {label:18} encoded {len(corpus)} documents ({len(vectors.owners)} windows) in "
-                      f"{spent:.0f} CPU s: {len(corpus) / spent:.1f} documents per CPU second", flush=True)
-            dense, dense_cpu = dense_runs(model, vectors, ids, queries)
-            per_query = [k + d for k, d in zip(kw_cpu, dense_cpu)]
+                print(f"{name:10} {label:18} indexed with the model: {len(corpus)} documents in {spent:.0f} CPU s "
+                      f"(keyword index and vectors, every process): {len(corpus) / spent:.1f} documents per CPU "
+                      "second", flush=True)
+            with open_ours(index_path, base) as ix:
+                dense, dense_cpu = mode_runs(ix, queries, "semantic")
+                product, product_cpu = mode_runs(ix, queries, "hybrid")
+                ix_keyword, ix_keyword_cpu = mode_runs(ix, queries, "keyword")
             scores = evaluate(in_order(dense), qrels)
             print(line2(name, label, "semantic", scores, median_ms(dense_cpu), median_ms(dense_cpu) / keyword_cpu[name]),
                   flush=True)
-            if args.float_check and float_twin(vectors_path(args.cache, name, model, folder)).exists():
-                exact = float_run(model, vectors, float_twin(vectors_path(args.cache, name, model, folder)), ids, queries)
-                print(f"{name:10} {label:18} {'semantic, int8 - float':22} "
-                      f"{scores['nDCG@10'] - evaluate(in_order(exact), qrels)['nDCG@10']:+8.4f}", flush=True)
             for weight in WEIGHTS:
-                run, mix_cpu = fused_run(keyword, dense, weight)
+                run, _ = fused_run(ix_keyword, dense, weight)
                 by_weight[label][weight][name] = evaluate(run, qrels)["nDCG@10"]
-                if weight == shipped:
-                    total = [p + m for p, m in zip(per_query, mix_cpu)]
-                    hybrid_cpu[label][name] = median_ms(total)
-                    print(line2(name, label, f"hybrid {weight} (shipped)", evaluate(run, qrels), hybrid_cpu[label][name],
-                                hybrid_cpu[label][name] / keyword_cpu[name]), flush=True)
+            # What a user gets: SearchIndex.search(mode="hybrid") on the index made with the model,
+            # its CPU against keyword mode on the same index, query by query in the same run.
+            hybrid_cpu[label][name] = median_ms(product_cpu)
+            ratio = statistics.median(h / k for h, k in zip(product_cpu, ix_keyword_cpu) if k > 0)
+            print(line2(name, label, f"hybrid {shipped} (shipped)", evaluate(in_order(product), qrels),
+                        hybrid_cpu[label][name], ratio), flush=True)
+            offline = by_weight[label][shipped][name]
+            print(f"{name:10} {label:18} {'(offline mix at ' + str(shipped) + ')':22} {offline:8.3f}", flush=True)
+            keyword = ix_keyword
             rrf = evaluate(in_order(rrf_run(keyword, dense)), qrels)
             print(line2(name, label, f"rrf k={RRF_K}", rrf, None, None), flush=True)
             print(f"{name:10} {label:18} {'by weight':22} " +
@@ -532,22 +516,6 @@ def main_hybrid(args, base, names: list[str]) -> int:
               f"{choose_weight(joint, base_of, list(base_of))}")
     print(f"\n({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})")
     return 0
-
-
-def float_run(model, vectors, float_path: Path, ids: list[str], queries: list[dict]) -> dict[str, dict[str, float]]:
-    """The dense run over the float32 vectors the int8 codes were made from (the int8 check)."""
-    import numpy as np
-
-    from searcher.semantic import Int8Vectors
-
-    full = np.load(float_path)
-    # Unit scales and the float vectors as "codes": the same best-window scan, without rounding.
-    exact = Int8Vectors(full, np.ones(len(full), dtype=np.float32), vectors.owners)
-    run = {}
-    for q in queries:
-        top = exact.top(model.encode_queries([q["text"]])[0], DEPTH)
-        run[str(q["id"])] = {ids[i]: score for i, score in top}
-    return run
 
 
 def line2(name: str, model: str, label: str, scores: dict[str, float], cpu: float | None, ratio: float | None) -> str:
@@ -623,8 +591,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="hybrid: keyword-only, semantic-only and hybrid with each model (see above)")
     ap.add_argument("--model", action="append", type=Path, default=[], metavar="DIR",
                     help="a model folder for --mode hybrid (repeatable; default: every fetched known model)")
-    ap.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: every core)")
-    ap.add_argument("--float-check", action="store_true", help="also score float32 vectors: what int8 loses")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
