@@ -22,11 +22,13 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..core.errors import ModelError
 from ..core.records import Document, Progress, UpdateReport
 from ..engines.base import Engine
-from ..semantic.dense import given_model, load_model
+from ..semantic.config import read_config
+from ..semantic.dense import given_model, model_folder_for
 from ..semantic.encoder import EmbeddingModel
 from ..semantic.parallel import encode_passages_parallel
 from ..semantic.store import StoredVectors, passage_text, quantized, text_key
@@ -41,16 +43,27 @@ SAVE_EVERY = 60.0
 
 @dataclass(slots=True)
 class VectorUpkeep:
-    """One write's vector upkeep: the model, the vectors as they were, and what changed."""
+    """One write's vector upkeep: the model, the vectors as they were, and what changed.
+
+    The model is loaded only when something is to be embedded (a delete needs no network).
+    """
 
     engine: Engine
-    model: EmbeddingModel
+    folder: Path
+    name: str
     stored: StoredVectors | None
     before: str
     jobs: int | None = None
     #: the documents this write added or replaced (None: not known, reconcile)
     changed: list[Document] | None = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    _model: EmbeddingModel | None = None
+
+    @property
+    def model(self) -> EmbeddingModel:
+        if self._model is None:
+            self._model = EmbeddingModel(self.folder)
+        return self._model
 
     def wrote(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
         """Note a write's changes (an incremental update)."""
@@ -87,7 +100,9 @@ class VectorUpkeep:
         return embedded
 
     def _empty(self) -> StoredVectors:
-        return StoredVectors.empty(self.model.config.name, str(self.model.folder), self.model.dimensions)
+        if self.stored is not None:
+            return StoredVectors.empty(self.name, str(self.folder), self.stored.vectors.codes.shape[1])
+        return StoredVectors.empty(self.name, str(self.folder), self.model.dimensions)
 
     def _embed(self, texts: list[tuple[str, str]], progress: Progress | None = None,
                done: int = 0, total: int = 0) -> StoredVectors:
@@ -100,7 +115,7 @@ class VectorUpkeep:
 
         encoded = encode_passages_parallel(self.model, [t for _, t in texts], workers=self.jobs, progress=step)
         return quantized([d for d, _ in texts], [text_key(t) for _, t in texts], encoded.vectors,
-                         encoded.owners, self.model.config.name, str(self.model.folder))
+                         encoded.owners, self.name, str(self.folder))
 
     def _reconcile(self, live: str, progress: Progress | None) -> int:
         """Every live document's vectors: kept where its text is unchanged, else embedded."""
@@ -167,9 +182,10 @@ def start(engine: Engine, model: str | None, jobs: int | None, report: UpdateRep
         stored = None
     if given is None and stored is None:
         return None
-    encoder = load_model(given, None if given is not None else stored)
-    if stored is not None and stored.model != encoder.config.name:
-        report.warnings.append(f"the vectors of {stored.model} are replaced by {encoder.config.name}'s")
+    folder = model_folder_for(given, None if given is not None else stored)
+    name = read_config(folder).name
+    if stored is not None and stored.model != name:
+        report.warnings.append(f"the vectors of {stored.model} are replaced by {name}'s")
         stored = None
     before = engine.commit_id() if engine.exists() and not engine.is_empty() else ""
-    return VectorUpkeep(engine, encoder, stored, before, jobs)
+    return VectorUpkeep(engine, folder, name, stored, before, jobs)

@@ -33,22 +33,28 @@ def given_model(model: str | os.PathLike[str] | None) -> str | None:
     return os.environ.get(MODEL_ENV, "").strip() or None
 
 
-def load_model(given: str | None, stored: StoredVectors | None, **kwargs: object) -> "EmbeddingModel":
-    """The model to encode with: the one given, else the one the vectors were made with (its
-    folder, or a fetched known model of its name); ModelError when the given one is another."""
-    from .encoder import EmbeddingModel
+def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
+    """The folder of the model given, else of the one the vectors were made with (its folder
+    as it was, or a fetched known model of its name); ModelError if there is neither."""
     from .fetch import model_folder
 
     if given is not None:
-        model = EmbeddingModel(model_folder(given), **kwargs)  # type: ignore[arg-type]
-        if stored is not None and len(stored) and model.config.name != stored.model:
-            raise ModelError(f"the index's vectors were made with {stored.model}, and the model given is "
-                             f"{model.config.name}: give {stored.model}, or index again with the new model")
-        return model
+        return model_folder(given)
     if stored is None:
         raise ModelError(f"no model given: pass --model DIR or set {MODEL_ENV}")
-    folder = stored.folder if stored.folder and Path(stored.folder).is_dir() else stored.model
-    return EmbeddingModel(model_folder(folder), **kwargs)  # type: ignore[arg-type]
+    return model_folder(stored.folder if stored.folder and Path(stored.folder).is_dir() else stored.model)
+
+
+def load_model(given: str | None, stored: StoredVectors | None) -> "EmbeddingModel":
+    """The model to encode queries with (see :func:`model_folder_for`); ModelError when the
+    one given is not the one the vectors were made with."""
+    from .encoder import EmbeddingModel
+
+    model = EmbeddingModel(model_folder_for(given, stored))
+    if given is not None and stored is not None and len(stored) and model.config.name != stored.model:
+        raise ModelError(f"the index's vectors were made with {stored.model}, and the model given is "
+                         f"{model.config.name}: give {stored.model}, or index again with the new model")
+    return model
 
 
 class DenseVectors:

@@ -170,3 +170,27 @@ def test_explain_shows_the_keyword_part_the_semantic_part_and_the_mix(tmp_path, 
     assert "hybrid = 0.6 x keyword + 0.4 x semantic" in text
     assert "keyword part" in text and "semantic part" in text and "'puppi'" in text
     assert sum(p.contribution for p in hit.score_parts) == pytest.approx(hit.score)
+
+
+def test_another_model_replaces_the_vectors_and_a_search_with_it_says_which_was_used(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    other = make_tiny_model(tmp_path / "other", name="tiny-2")
+    with pytest.raises(QueryError, match="made with tiny, and the model given is tiny-2"):
+        SearchIndex(tmp_path / "ix", model=str(other)).search("cat", mode="semantic")
+    again = SearchIndex(tmp_path / "ix", model=str(other))
+    again.add([])
+    assert vectors_of(again).model == "tiny-2"
+    in_step(again)
+
+
+def test_a_damaged_vector_file_is_made_again_and_never_breaks_a_keyword_search(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    (tmp_path / "ix" / "vectors.npz").write_bytes(b"damaged")
+    reopened = SearchIndex(tmp_path / "ix")
+    assert reopened.search("kitten", fragments=0).hits[0].doc_id == "p1"
+    with pytest.raises(QueryError, match="is not a vector file"):
+        reopened.search("kitten", mode="semantic")
+    SearchIndex(tmp_path / "ix", model=str(model)).add([])
+    in_step(reopened)
