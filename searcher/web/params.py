@@ -41,6 +41,8 @@ class SearchParams:
     page: int = 1
     limit: int = PAGE_HITS
     words: bool = False
+    #: keyword, semantic or hybrid; None: the library's default (hybrid when the index has vectors)
+    mode: str | None = None
 
     def changed(self, **changes: object) -> "SearchParams":
         """These parameters with some changed (a new filter starts again at page 1)."""
@@ -52,7 +54,8 @@ class SearchParams:
         """The library's SearchOptions for these parameters, with the page's or the API's
         own (``facets=True``): the one place a request becomes a search."""
         return replace(SearchOptions(limit=self.limit, page=self.page, sort=self.sort, source=self.source,
-                                     since=self.since, until=self.until, syntax=not self.words), **changes)
+                                     since=self.since, until=self.until, syntax=not self.words, mode=self.mode),
+                       **changes)
 
     def query_string(self) -> str:
         """The URL query that gives these parameters back (defaults left out)."""
@@ -69,6 +72,8 @@ class SearchParams:
             pairs.append(("limit", str(self.limit)))
         if self.words:
             pairs.append(("words", "true"))
+        if self.mode:
+            pairs.append(("mode", self.mode))
         return urlencode(pairs)
 
 
@@ -85,7 +90,10 @@ def search_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")] = PAGE_HITS,
     words: Annotated[bool, Query(description="Treat the query as plain words: no operators, fields or quotes.")]
     = False,
+    mode: Annotated[Literal["keyword", "semantic", "hybrid"] | None,
+                    Query(description="Rank by keywords, by meaning (the index's vectors) or both mixed; "
+                                      "default: hybrid when the index has vectors.")] = None,
 ) -> SearchParams:
     """The search parameters of a request (a FastAPI dependency)."""
     return SearchParams(q=q, source=_blank_is_none(source), since=_blank_is_none(since), until=_blank_is_none(until),
-                        sort=sort, page=page, limit=limit, words=words)
+                        sort=sort, page=page, limit=limit, words=words, mode=mode)
