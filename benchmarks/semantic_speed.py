@@ -17,6 +17,12 @@ ratios, not the absolute times):
 
     python benchmarks/semantic_speed.py --model ~/.cache/searcher/models/all-minilm-l6-v2
     python benchmarks/semantic_speed.py --model DIR --docs 4000 --sizes 10000,100000,1000000
+
+``--reference CHECKOUT`` instead times the keyword-only build (no model) of this checkout and
+of another one (``/work/main``), alternately in fresh processes, ``--rounds`` times each: that
+indexing without a model costs what it did before semantic search existed::
+
+    python benchmarks/semantic_speed.py --reference ../main --docs 2000 --rounds 3
 """
 
 from __future__ import annotations
@@ -55,9 +61,30 @@ def keyword_build(docs: list[dict], model: Path | None = None) -> float:
 
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        with SearchIndex(Path(folder) / "ix", model=model) as ix:
+        # (no model: called as any version of searcher would be, so --reference can time main)
+        with SearchIndex(Path(folder) / "ix", **({"model": model} if model else {})) as ix:
             ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in docs])
         return time.perf_counter() - started
+
+
+def compare_builds(reference: Path, docs: int, rounds: int, data: Path) -> None:
+    """The keyword-only build of this checkout and of ``reference``, alternately, each in a
+    fresh process that imports that checkout's searcher."""
+    import subprocess
+
+    here = Path(__file__).resolve().parents[1]
+    seconds: dict[str, list[float]] = {"this checkout": [], str(reference): []}
+    for _ in range(rounds):
+        for label, checkout in (("this checkout", here), (str(reference), reference.resolve())):
+            env = dict(os.environ, PYTHONPATH=str(checkout))
+            out = subprocess.run([sys.executable, __file__, "--child-build", "--docs", str(docs), "--data", str(data)],
+                                 env=env, capture_output=True, text=True, check=True).stdout.split()
+            assert Path(out[1]).resolve().is_relative_to(checkout), out  # imported the intended checkout
+            seconds[label].append(float(out[0]))
+            print(f"keyword-only build, {label}: {docs / float(out[0]):7.1f} docs/s ({load_avg()})", flush=True)
+    mine, theirs = (statistics.median(v) for v in seconds.values())
+    print(f"median: this checkout {docs / mine:.1f} docs/s, {reference} {docs / theirs:.1f} docs/s; "
+          f"ratio {theirs / mine:.3f} (above 1: this checkout faster)")
 
 
 def scan_costs(sizes: list[int], dims: int, repeats: int) -> None:
@@ -85,13 +112,26 @@ def scan_costs(sizes: list[int], dims: int, repeats: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, required=True, help="the model folder")
+    ap.add_argument("--model", type=Path, help="the model folder")
+    ap.add_argument("--reference", type=Path, help="another checkout: compare keyword-only builds (see above)")
+    ap.add_argument("--rounds", type=int, default=3, help="builds of each checkout with --reference")
+    ap.add_argument("--child-build", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--docs", type=int, default=2000, help="Reuters articles to index (default 2000)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="encoding processes (default: cores)")
     ap.add_argument("--sizes", default="10000,100000,1000000", help="window counts for the scan")
     ap.add_argument("--data", type=Path, default=REUTERS)
     ap.add_argument("--skip-build", action="store_true", help="only the query and scan figures")
     args = ap.parse_args(argv)
+    if args.child_build:
+        import searcher
+
+        print(keyword_build(load(args.data, args.docs)), searcher.__file__)
+        return 0
+    if args.reference:
+        compare_builds(args.reference, args.docs, args.rounds, args.data)
+        return 0
+    if args.model is None:
+        ap.error("give --model DIR (or --reference CHECKOUT)")
     from searcher.semantic import EmbeddingModel
     from searcher.semantic.parallel import encode_passages_parallel
 

@@ -91,6 +91,8 @@ class HybridRanking:
         self.backend, self.dense, self.text = backend, dense, text
         self.filter_plan, self.mode, self.weight = filter_plan, mode, weight
         self.mix: dict[Any, Fused] = {}
+        #: how many documents the keyword side matched (the did-you-mean asks)
+        self.keyword_total = 0
         self._dense: tuple[int, dict[Any, float]] | None = None
 
     def rank(self, plan: Plan, limit: int, deadline: Deadline) -> Window[Any]:
@@ -101,6 +103,7 @@ class HybridRanking:
             self.mix = {key: Fused(key, score, 0.0, score, None, score) for score, key in order}
             return Window(order[:limit], len(order))
         keyword = self.backend.rank(plan, depth, deadline)
+        self.keyword_total = keyword.total
         fused = fuse({key: score for score, key in keyword.order}, dense, self.weight)
         self.mix = {f.doc_id: f for f in fused}
         extra = sum(1 for f in fused if f.keyword_score is None)

@@ -78,7 +78,8 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
                       searched_as_words=plan.searched_as_words, copies=folded)
     if options.facets and window.total:
         results.facets = _facets(backend, plan)
-    if window.total < SUGGEST_BELOW:
+    # A misspelt word finds nothing by keywords, however much the semantic side finds.
+    if (window.total if hybrid is None else hybrid.keyword_total) < SUGGEST_BELOW:
         results.suggestion = _suggestion(backend, query, deadline)
         deadline.check()
     results.seconds = time.perf_counter() - started

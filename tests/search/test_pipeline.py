@@ -374,3 +374,10 @@ def test_explain_shows_the_keyword_part_the_semantic_part_and_the_mix():
     assert [p.kind for p in top.score_parts] == ["keyword", "semantic"]
     absent = by_id["d2"]  # in the keyword top only
     assert "not in the semantic top" in absent.explanation[2]
+
+
+def test_a_misspelt_word_gets_its_correction_in_hybrid_mode_too():
+    backend = with_dense({"d0": 0.9, "d1": 0.8})
+    backend.known = ["harbour"]
+    got = run(backend, "harbonr")
+    assert got.total == 2 and got.suggestion == "harbour"  # the semantic side found two; keywords none
