@@ -91,7 +91,8 @@ class HybridRanking:
         self.backend, self.dense, self.text = backend, dense, text
         self.filter_plan, self.mode, self.weight = filter_plan, mode, weight
         self.mix: dict[Any, Fused] = {}
-        #: how many documents the keyword side matched (the did-you-mean asks)
+        #: how many documents the keyword side matched (the did-you-mean asks; in semantic
+        #: mode the semantic side's count)
         self.keyword_total = 0
         self._dense: tuple[int, dict[Any, float]] | None = None
 
@@ -101,6 +102,7 @@ class HybridRanking:
         if self.mode == "semantic":
             order = [(score, key) for key, score in dense.items()]
             self.mix = {key: Fused(key, score, 0.0, score, None, score) for score, key in order}
+            self.keyword_total = len(order)  # by meaning only: no keyword to correct
             return Window(order[:limit], len(order))
         keyword = self.backend.rank(plan, depth, deadline)
         self.keyword_total = keyword.total
