@@ -5,12 +5,13 @@ ratios, not the absolute times):
 
 * keyword-only build: ``SearchIndex.add`` of the first N Reuters articles with text (the
   reference);
-* encoding the same articles (title + body, in windows) with the model: in worker
-  processes on every core (``searcher.semantic.parallel``), and in this process alone with
-  one thread (documents per CPU second);
+* encoding the same articles (title + body, in windows) with the model in this process
+  alone with one thread (documents per CPU second);
 * the build with a model, as ``searcher index --model`` does it: ``SearchIndex(model=...).add``
   of the same articles (keyword index, then the vectors, encoded in worker processes on
   every core), in documents per second and against the keyword-only build;
+* search CPU per query on that index, keyword, hybrid and semantic mode alternately (limit
+  10 with snippets), and the hybrid / keyword ratio;
 * query encoding CPU time (median over Reuters titles);
 * the exact int8 scan (best window per document, top 100) over 10^4 .. 10^6 random windows:
   CPU ms per query and memory, to say up to what size it stays fast.
@@ -87,6 +88,23 @@ def compare_builds(reference: Path, docs: int, rounds: int, data: Path) -> None:
           f"ratio {theirs / mine:.3f} (above 1: this checkout faster)")
 
 
+def query_costs(ix, queries: list[str]) -> None:
+    """CPU per search (limit 10, snippets: what a user runs) in keyword and hybrid mode on the
+    index made with the model, query by query alternately; medians and the median ratio."""
+    for mode in ("keyword", "hybrid", "semantic"):
+        ix.search("warm up", mode=mode)
+    cpu: dict[str, list[float]] = {"keyword": [], "hybrid": [], "semantic": []}
+    for q in queries:
+        for mode in cpu:
+            started = time.process_time()
+            ix.search(q, mode=mode)
+            cpu[mode].append(time.process_time() - started)
+    ratio = statistics.median(h / k for h, k in zip(cpu["hybrid"], cpu["keyword"]) if k > 0)
+    print("search CPU per query, median of " + str(len(queries)) + ": " +
+          ", ".join(f"{mode} {statistics.median(v) * 1000:.1f} ms" for mode, v in cpu.items()) +
+          f"; hybrid / keyword {ratio:.2f} (median of per-query ratios; {load_avg()})", flush=True)
+
+
 def scan_costs(sizes: list[int], dims: int, repeats: int) -> None:
     import numpy as np
 
@@ -117,7 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="builds of each checkout with --reference")
     ap.add_argument("--child-build", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--docs", type=int, default=2000, help="Reuters articles to index (default 2000)")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="encoding processes (default: cores)")
     ap.add_argument("--sizes", default="10000,100000,1000000", help="window counts for the scan")
     ap.add_argument("--data", type=Path, default=REUTERS)
     ap.add_argument("--skip-build", action="store_true", help="only the query and scan figures")
@@ -132,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.model is None:
         ap.error("give --model DIR (or --reference CHECKOUT)")
+    from searcher import Document, SearchIndex
     from searcher.semantic import EmbeddingModel
-    from searcher.semantic.parallel import encode_passages_parallel
 
     model = EmbeddingModel(args.model, threads=1)
     docs = load(args.data, args.docs)
     texts = [f"{d.get('title') or ''}\n{d.get('text') or ''}".strip() for d in docs]
-    print(f"{model.config.name}: {len(docs)} Reuters articles, {args.workers} workers, {os.cpu_count()} cores; {load_avg()}")
+    print(f"{model.config.name}: {len(docs)} Reuters articles, {os.cpu_count()} cores; {load_avg()}")
     if not args.skip_build:
         keyword = keyword_build(docs)
         print(f"keyword-only build: {len(docs) / keyword:7.1f} docs/s ({keyword:.1f} s; {load_avg()})", flush=True)
@@ -147,14 +164,17 @@ def main(argv: list[str] | None = None) -> int:
         model.encode_passages(sample)
         per_cpu = len(sample) / (time.process_time() - started)
         print(f"encoding, one process, one thread: {per_cpu:7.1f} docs per CPU second ({load_avg()})", flush=True)
-        started = time.perf_counter()
-        encoded = encode_passages_parallel(model, texts, workers=args.workers)
-        embed = time.perf_counter() - started
-        print(f"encoding, {args.workers} worker processes: {len(docs) / embed:7.1f} docs/s ({embed:.1f} s, "
-              f"{len(encoded.owners) / len(docs):.2f} windows a document; {load_avg()})", flush=True)
-        built = keyword_build(docs, args.model)
-        print(f"build with the model (SearchIndex(model=...).add): {len(docs) / built:7.1f} docs/s ({built:.1f} s), "
-              f"{built / keyword:.1f}x the keyword-only build ({load_avg()})", flush=True)
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            built_ix = SearchIndex(Path(folder) / "ix", model=args.model)
+            built_ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "")
+                          for d in docs])
+            built = time.perf_counter() - started
+            print(f"build with the model (SearchIndex(model=...).add, {os.cpu_count()} cores): "
+                  f"{len(docs) / built:7.1f} docs/s ({built:.1f} s), {built / keyword:.1f}x the keyword-only build "
+                  f"({load_avg()})", flush=True)
+            query_costs(built_ix, [d.get("title") or d["text"][:80] for d in docs[:60]])
+            built_ix.close()
     queries = [d.get("title") or d["text"][:80] for d in docs[:60]]
     model.encode_queries(["warm up"])
     cpu = []
