@@ -77,10 +77,11 @@ def library_times(index_dir: Path, queries: list[str]) -> list[float]:
     return times
 
 
-def start_server(index_dir: Path) -> tuple[subprocess.Popen, str, int]:
+def start_server(index_dir: Path, code: Path = REPO) -> tuple[subprocess.Popen, str, int]:
+    """`searcher serve` on a free loopback port, running the searcher of checkout ``code``."""
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "serve", "--port", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                            env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"})
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=code,
+                            env={**os.environ, "PYTHONPATH": str(code), "PYTHONUNBUFFERED": "1"})
     assert proc.stderr is not None
     for line in proc.stderr:
         found = re.search(r" at http://([\d.]+):(\d+)/", line)

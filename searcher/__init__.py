@@ -6,6 +6,7 @@ The public API::
     ix = searcher.SearchIndex("index")        # an index folder
     ix.update("seeds"); results = ix.search("peace talks")
     results = ix.search("peace talks", searcher.SearchOptions(sort="date"), limit=20)
+    searcher.redacted(location)               # a location as it may be shown (no password)
 
 ``SearchIndex`` (and Whoosh with it) and the cleaner are imported on first use, so code
 that only cleans pages does not pay for the search engine, and searching does not pay
@@ -18,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from .core.version import __version__
+from .core.locations import redacted
 from .core.records import Document, Hit, IndexStats, RemovedLine, Results, ScorePart, UpdateReport
 from .core.errors import (
     AmbiguousIdError,
@@ -81,6 +83,7 @@ __all__ = [
     "model_cache",
     "model_folder",
     "read_jsonl",
+    "redacted",
 ]
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .core.errors import AmbiguousIdError, DocumentNotFoundError, IndexNotFoundError, QueryError, SearcherError
 from .core.records import Document, IndexStats, Progress, Results, UpdateReport, checked_document
+from .core.locations import is_url, redacted
 from .engines.base import DEFAULT_WAIT, Engine
-from .engines.opensearch.location import is_cluster_url
 from .search.options import SearchOptions, with_changes
 from .search.settings import RankingSettings
 from .sources.seeds import DEFAULT_MAX_BYTES
@@ -43,11 +43,11 @@ def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
     """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
     OpenSearch cluster (reached with ``cluster``, default: the environment's settings);
     anything else a folder, kept by Whoosh."""
-    if is_cluster_url(location):
+    if is_url(location):
         try:
             from .engines.opensearch.engine import OpenSearchEngine
         except ImportError as exc:  # opensearch-py is an extra
-            raise SearcherError(f"{location} is an OpenSearch index, and that needs opensearch-py "
+            raise SearcherError(f"{redacted(location)} is an OpenSearch index, and that needs opensearch-py "
                                 f"({exc.name} is missing): pip install 'searcher[opensearch]'") from None
         return OpenSearchEngine(str(location), wait=wait, settings=settings, cluster=cluster)
     from .engines.whoosh.engine import WhooshEngine
@@ -76,10 +76,11 @@ class SearchIndex:
                  model: str | os.PathLike[str] | None = None) -> None:
         self.model = str(model) if model is not None else None
         self.engine: Engine = open_engine(path, wait=wait, settings=settings, cluster=cluster, model=model)
-        self._on_cluster = is_cluster_url(str(path))
+        self._on_cluster = is_url(str(path))
         #: Where the index is, for messages: the folder, or the cluster's URL without credentials.
         self.location = self.engine.location if self._on_cluster else str(path)
-        self.path = Path(path)
+        #: The index folder (for a cluster, its URL as :attr:`location` shows it: no secret).
+        self.path = Path(self.location) if self._on_cluster else Path(path)
         self.wait = wait
 
     @property

@@ -17,10 +17,12 @@ from pathlib import Path
 START_SECONDS = 60
 
 
-def start_server(index_dir: Path, seeds_dir: Path, *args: str) -> tuple[subprocess.Popen, str, list[str]]:
-    """A `searcher serve --port 0` process, the URL it serves, and the stderr lines it printed up to it."""
+def start_server(index_dir: Path, seeds_dir: Path, *args: str,
+                 global_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str, list[str]]:
+    """A `searcher serve --port 0` process, the URL it serves, and the stderr lines it printed up to it
+    (``global_args``: options of `searcher` itself, such as ``--index URL``)."""
     proc = subprocess.Popen([sys.executable, "-m", "searcher", "--index-dir", str(index_dir), "--seeds-dir",
-                             str(seeds_dir), "serve", "--port", "0", *args],
+                             str(seeds_dir), *global_args, "serve", "--port", "0", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []

@@ -17,11 +17,13 @@ EXIT_INTERRUPTED = 130
 
 
 def error_line(message: str) -> str:
-    """The one format of every error the command line prints: ``searcher: error: ...``, one line."""
+    """The one format of every error the command line prints: ``searcher: error: ...``, one line
+    (a cluster URL in it without its secrets, whatever raised it)."""
+    from .. import redacted
     from .render import printable
 
     text = " ".join(message.split()) or "unknown error"
-    return printable(f"searcher: error: {text}")
+    return printable(f"searcher: error: {redacted(text)}")
 
 
 class CliError(click.ClickException):

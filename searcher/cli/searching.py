@@ -66,7 +66,7 @@ def search_command(state: State, query: tuple[str, ...], options: SearchOptions,
         options = replace(options, fragments=0)
     results = ix.search(" ".join(query), options)
     if not results.total and len(ix) == 0:
-        click.echo(printable(f"searcher: the index at {state.location} is empty: put .txt or .html pages in "
+        click.echo(printable(f"searcher: the index at {ix.location} is empty: put .txt or .html pages in "
                              f"{state.seeds_dir} and run `searcher index`"), err=True)
     if as_count or as_ids or table:
         if as_count:

@@ -14,20 +14,30 @@ from .render import printable
               help="Address to listen on (another than 127.0.0.1 lets other machines in).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
+@click.option("--allowed-host", "allowed", multiple=True, metavar="NAME",
+              help="A name requests may give as the host (besides localhost, 127.0.0.1 and [::1]); "
+                   "repeatable. Others get 400. '*' lets any in.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in a browser.")
 @pass_state
-def serve_command(state: State, host: str, port: int, open_browser: bool) -> None:
+def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], open_browser: bool) -> None:
     """Serve a search page and a JSON API for the index (read-only) until Ctrl-C.
 
     Pages: / and /search?q=..., /documents/ID. JSON: /api/search, /api/documents/ID,
     /api/documents/ID/similar, /api/stats, and /openapi.json. A new index written by
     `searcher index` meanwhile is served at once, without a restart.
 
+    Only requests whose Host is this machine's loopback name (or the address it listens on,
+    or an --allowed-host) are answered: a web page elsewhere cannot read the index through
+    your browser.
+
     \b
     Example:
         searcher serve --open
-        searcher serve --host 0.0.0.0 --port 8080
+        searcher serve --host 0.0.0.0 --port 8080 --allowed-host search.example.org
     """
+    for name in allowed:
+        if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
+            raise click.BadParameter(f"{name!r}: give a host name, '*.domain' or '*'", param_hint="--allowed-host")
     try:
         from ..web import server
     except ModuleNotFoundError as exc:
@@ -47,9 +57,11 @@ def serve_command(state: State, host: str, port: int, open_browser: bool) -> Non
     except OSError as exc:
         raise CliError(f"cannot listen on {host} port {port}: {(exc.strerror or str(exc)).lower()}") from None
     if not server.is_loopback(sock):
+        names = ", ".join(server.allowed_hosts(sock, allowed))
         click.echo(printable(f"searcher: listening on {host}, not only on this machine: anyone who can reach "
-                             f"{server.address_url(sock)} can read the index"), err=True)
-    server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0,
+                             f"{server.address_url(sock)} can read the index (as host {names}; "
+                             "--allowed-host adds a name)"), err=True)
+    server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0, hosts=allowed,
                  say=lambda line: click.echo(printable(line), err=True), cluster=state.cluster_settings())
 
 

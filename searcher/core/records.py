@@ -148,13 +148,16 @@ def checked_document(doc: Document) -> Document:
 
     Text fields hold valid Unicode: a lone surrogate (JSON's ``"\\ud800"``, a bad string from
     code) would make every search that shows the document fail, so it becomes U+FFFD
-    (a copy is returned; ``doc`` is not changed). An id with one is refused, as is a field
-    of the wrong type: :class:`DocumentError` names the field.
+    (a copy is returned; ``doc`` is not changed). An id with one is refused, as is an id
+    holding U+0000 and a field of the wrong type: :class:`DocumentError` names the field.
     """
     if not isinstance(doc, Document):
         return doc  # the writer refuses it, with its own message
     if not isinstance(doc.doc_id, str) or has_surrogates(doc.doc_id):
         raise DocumentError(f"doc_id must be a string of valid Unicode (no lone surrogate), not {doc.doc_id!r}")
+    if "\x00" in doc.doc_id:
+        raise DocumentError(f"doc_id {doc.doc_id!r} holds U+0000, which no command line can pass (to show or "
+                            "delete it): give an id without it")
     changes: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         value = getattr(doc, name)

@@ -16,6 +16,8 @@ _DROPPED = re.compile(f"{_INVISIBLE.pattern[:-1]}{_CONTROL.pattern[1:-1]}]")
 # A surrogate code point is not a character: it cannot be encoded (printing or storing the
 # text fails with UnicodeEncodeError). JSON's "\\ud800" and code's strings can hold one.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: C0 and C1 control characters and DEL (Unicode category Cc).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def has_surrogates(text: str) -> bool:
@@ -27,6 +29,12 @@ def has_surrogates(text: str) -> bool:
     except UnicodeEncodeError:
         return _SURROGATE.search(text) is not None
     return False
+
+
+def first_control(text: str) -> str | None:
+    """The first control character (C0, DEL, C1) in ``text``, or None."""
+    found = _CONTROL.search(text)
+    return found.group() if found else None
 
 
 def repair_surrogates(text: str) -> str:

@@ -27,45 +27,56 @@ PARALLEL_MIN_SEEDS = 64
 #: something the cleaner does badly; one such page must not hold up the build. CPU time, not
 #: the clock: a busy machine must not skip a seed that a quiet one indexes.
 SEED_BUDGET_SECONDS = 10.0
+#: Seconds on the clock one seed may take to read and clean, whatever it waits for (a file
+#: system that stalls, a read that never returns): then it is skipped and named, and the
+#: index is not held for ever. Well above what the CPU budget allows on a loaded machine.
+SEED_WALL_SECONDS = 120.0
 
 
 class _OverBudget(BaseException):
     """Raised in the cleaning thread when the seed's budget runs out (not an Exception: no
-    ``except Exception`` in the cleaner may swallow it)."""
+    ``except Exception`` in the cleaner may swallow it). ``wall``: the clock's budget ran out."""
+
+    def __init__(self, wall: bool = False) -> None:
+        super().__init__()
+        self.wall = wall
 
 
 @contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_OverBudget` in this thread once the process has used ``seconds`` of CPU.
+def time_budget(seconds: float | None, *, wall: bool = False) -> Iterator[None]:
+    """Raise :class:`_OverBudget` in this thread once the process has used ``seconds`` of CPU
+    (with ``wall``: once ``seconds`` have passed on the clock).
 
-    A SIGPROF timer: its handler runs between two bytecodes, and the regular expression engine
-    checks for signals as it goes, so a regex stuck in C is stopped too (a C call that never
-    checks, such as one lxml parse, is waited for: those are linear in the page's size). Only
-    the main thread can take signals: elsewhere, or when another SIGPROF timer is running (a
-    profiler), the seed is cleaned without a budget.
+    A SIGPROF timer (SIGALRM for the clock): its handler runs between two bytecodes, and the
+    regular expression engine checks for signals as it goes, so a regex stuck in C is stopped
+    too (a C call that never checks, such as one lxml parse, is waited for: those are linear in
+    the page's size); a read waiting for data is interrupted. Only the main thread can take
+    signals: elsewhere, or when another such timer is running (a profiler), the seed is
+    cleaned without that budget.
     """
+    which, signum = (signal.ITIMER_REAL, signal.SIGALRM) if wall else (signal.ITIMER_PROF, signal.SIGPROF)
     if (seconds is None or not hasattr(signal, "setitimer")
             or threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGPROF) not in (signal.SIG_DFL, signal.SIG_IGN, None)
-            or signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0)):
+            or signal.getsignal(signum) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+            or signal.getitimer(which) != (0.0, 0.0)):
         yield
         return
 
     def expire(signum: int, frame: Any) -> None:
         # Not while this function's own clean-up runs: the timer is being stopped there.
         if frame is None or frame.f_code is not _BUDGET_CODE:
-            raise _OverBudget
+            raise _OverBudget(wall)
 
-    previous = signal.signal(signal.SIGPROF, expire)
+    previous = signal.signal(signum, expire)
     # The timer repeats after it expires: an exception raised while Python runs a callback it
     # cannot pass exceptions out of (a gc callback, a __del__) is printed and dropped, and the
     # seed would run on without a budget; the next tick raises it again.
-    signal.setitimer(signal.ITIMER_PROF, seconds, _BUDGET_REPEAT)
+    signal.setitimer(which, seconds, _BUDGET_REPEAT)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
+        signal.setitimer(which, 0)
+        signal.signal(signum, previous)
 
 
 # time_budget's own code (its generator's frame), where the timer must not raise.
@@ -92,19 +103,22 @@ def clean_seed(seed: SeedFile, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Doc
     return doc
 
 
-def _clean_one(args: tuple[SeedFile, int | None, float | None]) -> Document | SkippedSeed:
-    seed, max_bytes, budget = args
+def _clean_one(args: tuple[SeedFile, int | None, float | None, float]) -> Document | SkippedSeed:
+    seed, max_bytes, budget, wall_budget = args
     # The cleaner's modules (a few hundred regexes, lxml) load outside the budget: a seed pays
     # for its own cleaning only, the first in a worker too.
     from ..cleaning import cleaner, html, lines, metadata  # noqa: F401
 
     try:
-        with time_budget(budget):
+        with time_budget(wall_budget, wall=True), time_budget(budget):
             return clean_seed(seed, max_bytes)
     except SeedError as exc:
         return SkippedSeed(str(seed.path), reason_of(exc, seed.path))
-    except _OverBudget:
+    except _OverBudget as exc:
         logger.debug("cleaning %s ran out of time", seed.path, exc_info=True)
+        if exc.wall:
+            return SkippedSeed(str(seed.path), f"took over {wall_budget:g} s (wall clock) to read and clean: "
+                                               "skipped (a file that stalls, or a very busy machine)")
         return SkippedSeed(str(seed.path), f"took over {budget:g} s to clean: skipped (a page the cleaner "
                                            "handles badly; please report it)")
 
@@ -115,12 +129,13 @@ def clean_seeds(
 ) -> Iterator[Document | SkippedSeed]:
     """Clean many seeds, in a process pool when there are enough to pay for one; order kept.
 
-    A seed that takes over ``budget`` CPU seconds to clean (default :data:`SEED_BUDGET_SECONDS`)
-    is a :class:`SkippedSeed` saying so, in the pool's workers and in this process alike.
+    A seed that takes over ``budget`` CPU seconds to clean (default :data:`SEED_BUDGET_SECONDS`),
+    or over :data:`SEED_WALL_SECONDS` on the clock to read and clean, is a :class:`SkippedSeed`
+    saying so, in the pool's workers and in this process alike.
     """
     jobs = jobs or os.cpu_count() or 1
     budget = SEED_BUDGET_SECONDS if budget is None else budget
-    work = [(seed, max_bytes, budget) for seed in seeds]
+    work = [(seed, max_bytes, budget, SEED_WALL_SECONDS) for seed in seeds]
     if jobs <= 1 or len(seeds) < PARALLEL_MIN_SEEDS:
         yield from map(_clean_one, work)
         return

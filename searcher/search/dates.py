@@ -48,8 +48,15 @@ def date_span(text: str) -> tuple[datetime, datetime]:
         sign = -1 if tz[0] == "-" else 1
         digits = tz[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)) * sign
-        first, last = first - offset, last - offset
+        try:
+            first, last = first - offset, last - offset
+        except OverflowError:
+            raise _out_of_range(text) from None
     return first, last
+
+
+def _out_of_range(text: object) -> QueryError:
+    return QueryError(f"date {text!r} is out of range: in UTC it falls outside the years 1 to 9999")
 
 
 def _compact(value: str) -> list[str | None]:
@@ -98,7 +105,10 @@ def to_datetime(value: date | datetime | str | None, *, end: bool = False) -> da
         return None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return value.astimezone(timezone.utc).replace(tzinfo=None)
+            try:
+                return value.astimezone(timezone.utc).replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                raise _out_of_range(value.isoformat()) from None
         return value
     if isinstance(value, date):
         value = value.isoformat()

@@ -31,6 +31,11 @@ MAX_PHRASE_WORDS = 64
 #: and its automaton grows exponentially (``oil~9`` ran for minutes).
 MAX_EDITS = 2
 
+#: Deepest nesting of parentheses a query may have: parsing and compiling a query recurse
+#: once a level, and 400 levels ran into Python's recursion limit (a crash, not an answer).
+#: People nest a few levels; 32 leaves room to spare on any stack.
+MAX_NESTING = 32
+
 #: Most index terms a wildcard, prefix, fuzzy word or text range may stand for in one
 #: field. Each term is one more posting list to read and score, in each of the three text
 #: fields an unqualified word searches: at 512, ``a*`` on 3,000 Reuters articles (512 terms
@@ -46,6 +51,12 @@ MAX_EXPANSION = 512
 #: (the deletion index of fuzzy words and did-you-mean) is not counted. A search past it stops and raises
 #: QueryError (it does not return a partial page, which would look like a complete one).
 QUERY_SECONDS = 30.0
+
+#: Characters of a document read for its key words when looking for articles like it
+#: (``similar``): a news article is a few thousand, a long one a few tens of thousands, and
+#: the first part of a very long one says what it is about. Reading all of a 10 MB document
+#: took 5 s; this keeps the cost of ``similar`` that of an ordinary article.
+SIMILAR_SAMPLE_CHARS = 50_000
 
 _WORD = re.compile(r"\w+")
 
@@ -71,6 +82,26 @@ def check_query_size(text: str) -> None:
                              f"words are at most {MAX_WORD_CHARS} (no longer word is searched for)")
     if count > MAX_QUERY_WORDS:
         raise QueryError(f"query too long: {count:,} words, at most {MAX_QUERY_WORDS:,}")
+
+
+def check_nesting(text: str) -> None:
+    """QueryError if ``text`` nests parentheses (outside quotes) deeper than MAX_NESTING."""
+    if text.count("(") <= MAX_NESTING:
+        return
+    depth = deepest = 0
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_NESTING:
+        raise QueryError(f"query nested too deeply: {deepest:,} levels of parentheses, at most {MAX_NESTING}")
 
 
 def check_edits(text: str, edits: int) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import query_tree as qt
 from .fields import QUERY_FIELDS
+from .limits import check_nesting
 from .query_text import broken_syntax, check_fields, has_exclusions, plain_words
 
 
@@ -67,8 +68,9 @@ class ParsedQuery:
 
 def parse_query(text: str, *, syntax: bool = True, index_fields: Collection[str] | None = None,
                 dialect: Dialect = WHOOSH3) -> ParsedQuery:
-    """Parse a user's query; QueryError for an unknown field. The query's text was checked
-    first (``limits.check_query``: not empty, not too long).
+    """Parse a user's query; QueryError for an unknown field, or parentheses nested past
+    ``limits.MAX_NESTING``. The query's text was checked first (``limits.check_query``: not
+    empty, not too long).
 
     ``index_fields``: every field the index has (a ``name:`` inside a word that is not one
     is kept as text); by default the fields the language names.
@@ -78,6 +80,7 @@ def parse_query(text: str, *, syntax: bool = True, index_fields: Collection[str]
     reason = None
     if syntax:
         check_fields(text)
+        check_nesting(text)
         reason = broken_syntax(text)
         if reason is None:
             known = frozenset(index_fields if index_fields is not None else QUERY_FIELDS.values())

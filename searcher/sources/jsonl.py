@@ -6,7 +6,9 @@ JSON, no id, no text) is skipped with a warning naming the file and line number;
 rest of the file is still read. A line whose date cannot be read is kept without a date,
 with a warning naming it too. A line longer than the seeds' size cap (``DEFAULT_MAX_BYTES``,
 10 MB) is skipped without being read into memory; text that is not valid Unicode (a lone
-surrogate such as ``"\\ud800"``) is repaired (U+FFFD), and an id holding it refused.
+surrogate such as ``"\\ud800"``) is repaired (U+FFFD), and an id holding it refused, as is
+an id holding a control character (a tab, a line break, U+0000: one no command line can
+name, to show or delete it).
 
 Fields read (others are ignored): ``id``; ``title``; ``text`` or ``body``; ``date`` or
 ``published`` (ISO 8601, or Reuters' ``26-FEB-1987 15:01:01.79``); ``source``; ``url``;
@@ -26,7 +28,7 @@ from typing import Any
 
 from ..core.errors import SourceFileError
 from ..core.records import Document
-from ..core.textnorm import has_surrogates, normalize_text
+from ..core.textnorm import first_control, has_surrogates, normalize_text
 from .seeds import DEFAULT_MAX_BYTES
 
 __all__ = ["BadLine", "JsonlWarning", "parse_date", "read_jsonl", "record_to_document"]
@@ -133,14 +135,8 @@ def record_to_document(record: Any) -> Document:
 def _record_to_document(record: Any) -> tuple[Document, list[str]]:
     """The Document, and what of the record was dropped (a date that is not a date)."""
     if not isinstance(record, dict):
-        raise ValueError(f"not a JSON object but {type(record).__name__}")
-    doc_id = record.get("id", record.get("doc_id"))
-    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
-        doc_id = str(doc_id)
-    if not isinstance(doc_id, str) or not doc_id.strip():
-        raise ValueError('no "id"')
-    if has_surrogates(doc_id):
-        raise ValueError('"id" is not valid Unicode (a lone surrogate)')
+        raise ValueError(f"not a JSON object but {_json_kind(record)}")
+    doc_id = _doc_id(record)
     title = _text(record, "title", "headline")
     body = _text(record, "text", "body")
     if not (title or body):
@@ -165,6 +161,37 @@ def _record_to_document(record: Any) -> tuple[Document, list[str]]:
         language=_text(record, "language", "lang") or None,
     )
     return doc, notes
+
+
+def _doc_id(record: dict[str, Any]) -> str:
+    """The record's id (``id``, else ``doc_id``): a string, or a whole number as one; ValueError
+    saying what is wrong with it otherwise."""
+    key = "id" if "id" in record else "doc_id" if "doc_id" in record else None
+    if key is None:
+        raise ValueError('no "id"')
+    value = record[key]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f'"{key}" is {_json_kind(value)}, not a string or a whole number')
+    if not value.strip():
+        raise ValueError(f'"{key}" is empty')
+    if has_surrogates(value):
+        raise ValueError(f'"{key}" is not valid Unicode (a lone surrogate)')
+    control = first_control(value)
+    if control is not None:
+        raise ValueError(f'"{key}" holds a control character (U+{ord(control):04X}), which no command line '
+                         "can name: give ids of printable characters")
+    return value
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in words: ``the number inf``, ``a list``, ``null``."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return {"list": "a list", "dict": "an object", "str": "a string"}.get(type(value).__name__, type(value).__name__)
 
 
 def read_jsonl(path: str | os.PathLike[str], *, skipped: list[BadLine] | None = None,

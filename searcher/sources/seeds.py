@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,8 +157,19 @@ def _entry_kind(entry: os.DirEntry[str], follow_symlinks: bool, real_root: Path,
         if not _inside(os.path.realpath(entry.path), real_root):
             return None, "symlink to a file outside the seeds folder, not followed"
     if not entry.is_file(follow_symlinks=follow_symlinks):
-        return None, None
+        return None, not_regular(entry.stat(follow_symlinks=follow_symlinks).st_mode)
     return "file", None
+
+
+def not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` cannot be a seed (reading a FIFO or a device may wait for
+    ever, or never end), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    what = next((name for test, name in kinds if test(mode)), "a special file")
+    return f"{what}, not a regular file"
 
 
 def _inside(path: str, real_root: Path) -> bool:
@@ -171,17 +183,26 @@ def _note(skipped: list[SkippedSeed] | None, path: object, reason: str) -> None:
 
 
 def read_seed_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
-    """The raw bytes of a seed, refusing unreadable, empty and oversized files with a reason."""
+    """The raw bytes of a seed, refusing what is not a regular file, unreadable, empty and
+    oversized files with a reason.
+
+    Opened without waiting (a FIFO's open would wait for a writer) and checked with fstat, so
+    what is read is the file that was checked, even if its name was swapped for a FIFO or a
+    device since the scan.
+    """
     try:
-        size = os.stat(path).st_size
-        if max_bytes is not None and size > max_bytes:
-            raise SeedError(f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB seed size cap")
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            refused = not_regular(info.st_mode)
+            if refused:
+                raise SeedError(f"{path}: {refused}")
+            if max_bytes is not None and info.st_size > max_bytes:
+                raise SeedError(f"{path}: {info.st_size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB "
+                                "seed size cap")
             data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except SeedError:
         raise
-    except IsADirectoryError:
-        raise SeedError(f"{path}: is a folder, not a seed file") from None
     except PermissionError:
         raise SeedError(f"{path}: permission denied") from None
     except OSError as exc:

@@ -1,4 +1,5 @@
-"""The JSON API: the library's records as `searcher ... --json` prints them."""
+"""The JSON API: the library's records as `searcher ... --json` prints them (less file-system
+paths: see records.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.responses import JSONResponse
 
 from .params import MAX_LIMIT, SearchParams, search_params
 from .readers import IndexPool
+from .records import document_record, results_record, stats_record
 from .schemas import DocumentRecord, ErrorRecord, ResultsRecord, StatsRecord
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -39,7 +41,8 @@ def api_search(
     """One page of ranked hits: the record `searcher search --json` prints."""
     with _pool(request).borrow() as index:
         results = index.search(params.q, params.options(facets=facets, explain=explain))
-    return JSONResponse(results.as_dict(), headers={"Server-Timing": f"search;dur={results.seconds * 1000:.1f}"})
+    return JSONResponse(results_record(results),
+                        headers={"Server-Timing": f"search;dur={results.seconds * 1000:.1f}"})
 
 
 @router.get("/documents/{doc_id:path}/similar", response_model=None,
@@ -50,9 +53,9 @@ def api_similar(
 ) -> JSONResponse:
     """The articles most like this one (itself excluded): the record `searcher similar --json` prints.
     The id may be any start of one that no other id shares."""
-    with _pool(request).borrow() as index:
+    with _pool(request).borrow(whole_document=True) as index:
         results = index.similar(doc_id, limit=limit)
-    return JSONResponse(results.as_dict())
+    return JSONResponse(results_record(results))
 
 
 @router.get("/documents/{doc_id:path}", response_model=None,
@@ -60,9 +63,9 @@ def api_similar(
 def api_document(request: Request, doc_id: str) -> JSONResponse:
     """One indexed document, with the lines the cleaner removed: the record `searcher show --json`
     prints. The id may be any start of one that no other id shares."""
-    with _pool(request).borrow() as index:
+    with _pool(request).borrow(whole_document=True) as index:
         doc = index.get(doc_id)
-    return JSONResponse(doc.as_dict())
+    return JSONResponse(document_record(doc))
 
 
 @router.get("/stats", response_model=None, responses={200: {"model": StatsRecord}, 503: _ERRORS[503]},
@@ -71,4 +74,4 @@ def api_stats(request: Request) -> JSONResponse:
     """Documents, sources, date range and size: the record `searcher stats --json` prints."""
     with _pool(request).borrow() as index:
         stats = index.stats()
-    return JSONResponse(stats.as_dict())
+    return JSONResponse(stats_record(stats))

@@ -1,7 +1,10 @@
 """Every error as a response: JSON under /api/ (and /openapi.json), a page elsewhere.
 
-Library errors keep their one-line message, which says what to do; anything else is an
-"internal error" whose traceback goes to the server's log, never into a response.
+Errors in what the client sent (a query, an id) keep their one-line message, which says what
+to fix. An index that cannot be read now (missing, damaged, a cluster down) is a 503 whose
+message names nothing of the server: its folder or cluster URL, and the library's message,
+go to the server's log. Anything else is an "internal error" whose traceback goes to the
+log, never into a response.
 """
 
 from __future__ import annotations
@@ -17,41 +20,29 @@ from starlette.responses import JSONResponse, Response
 
 from .. import (
     AmbiguousIdError,
-    ClusterError,
     ClusterUnavailableError,
     DocumentError,
     DocumentNotFoundError,
-    IndexAccessError,
-    IndexDamagedError,
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexVersionError,
-    NotAnIndexError,
     QueryError,
     SearcherError,
+    redacted,
 )
-from .headers import SECURITY_HEADERS
+from .headers import headers_for
 from .rendering import Pages
 
 logger = logging.getLogger(__name__)
 
-#: HTTP status of each library error (the first that matches); others are 400.
+#: HTTP status of each library error about the request (the first that matches). Any other
+#: is about the index, which cannot be read now (missing, damaged, being rebuilt by a newer
+#: version, on a cluster that is down): 503, the server is fine, the service is not.
 STATUS: tuple[tuple[type[SearcherError], int], ...] = (
     (DocumentNotFoundError, 404),
     (AmbiguousIdError, 400),
     (QueryError, 400),
     (DocumentError, 400),
-    # The index cannot be read now (missing, damaged, being rebuilt by a newer version):
-    # the server is fine, the service is not, until someone repairs the index.
-    (IndexNotFoundError, 503),
-    (IndexDamagedError, 503),
-    (IndexAccessError, 503),
-    (IndexVersionError, 503),
-    (NotAnIndexError, 503),
-    (IndexLockedError, 503),
-    # A cluster that cannot answer (down, electing a manager) or refuses us (permissions).
-    (ClusterError, 503),
 )
+#: What a 503 says (the library's message, which names the index, goes to the log).
+UNAVAILABLE = "the index cannot be read just now (the server's log says why); try again later"
 
 #: Seconds a client is asked to wait before trying again when the cluster cannot answer now
 #: (a node restarting, a new manager elected: seconds, not minutes).
@@ -89,9 +80,17 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SearcherError)
     async def library_error(request: Request, exc: SearcherError) -> Response:
-        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 503)
         extra = {"candidates": exc.candidates} if isinstance(exc, AmbiguousIdError) else {}
-        response = error_response(request, status, str(exc), **extra)
+        if status == 503:
+            logger.warning("%s %s: %s", request.method, request.url.path, redacted(str(exc)))
+            message = UNAVAILABLE
+        elif isinstance(exc, DocumentNotFoundError):
+            # The library's message names the index (a folder, a cluster): say it without.
+            message = f"no document {request.path_params.get('doc_id', '')!r}, and no id starts with it"
+        else:
+            message = str(exc)
+        response = error_response(request, status, message, **extra)
         if isinstance(exc, ClusterUnavailableError):
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -116,5 +115,5 @@ def install_handlers(app: FastAPI) -> None:
         # Sent by Starlette's outermost middleware, past SecurityHeaders: set them here.
         logger.error("internal error on %s", request.url.path, exc_info=exc)
         response = error_response(request, 500, "internal error: the server's log has the details")
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(headers_for(request.url.path))
         return response

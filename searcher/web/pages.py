@@ -21,6 +21,12 @@ router = APIRouter(include_in_schema=False)
 SIMILAR_SHOWN = 5
 #: Facet values listed per facet (the biggest sources; the months with most hits).
 FACETS_SHOWN = 12
+#: Characters of a document's body its page shows (whole paragraphs, at least one): a news
+#: article is a few thousand, and a page of megabytes would take the server seconds to render
+#: and the browser longer to show. The rest is a note and a link to the JSON record.
+BODY_SHOWN = 100_000
+#: Removed lines a document's page lists (the rest are counted).
+REMOVED_SHOWN = 500
 
 
 def _pool(request: Request) -> IndexPool:
@@ -62,12 +68,37 @@ def search_page(request: Request, params: Annotated[SearchParams, Depends(search
 
 @router.get("/documents/{doc_id:path}")
 def document_page(request: Request, doc_id: str) -> Response:
-    """The cleaned article, its metadata, similar articles, and what the cleaner removed and why."""
-    with _pool(request).borrow() as index:
+    """The cleaned article (its first BODY_SHOWN characters), its metadata, similar articles,
+    and what the cleaner removed and why."""
+    with _pool(request).borrow(whole_document=True) as index:
         doc = index.get(doc_id)
         similar = index.similar(doc.doc_id, limit=SIMILAR_SHOWN)
     headings = set(doc.sections)
-    blocks = [("h2" if p.strip() in headings else "p", p) for p in doc.paragraphs]
+    paragraphs, whole = first_paragraphs(doc.body, BODY_SHOWN)
+    blocks = [("h2" if p.strip() in headings else "p", p) for p in paragraphs]
     return _pages(request).render(request, "document.html", {
         "doc": doc, "blocks": blocks, "similar": similar, "params": SearchParams(),
+        "cut": None if whole else (sum(len(p) for p in paragraphs), len(doc.body)),
+        "removed": doc.removed[:REMOVED_SHOWN],
     })
+
+
+def first_paragraphs(body: str, chars: int) -> tuple[list[str], bool]:
+    """The body's first paragraphs, about ``chars`` characters of them (whole ones; the first
+    cut at ``chars`` when it alone is longer), and whether they are all of it. Only what is
+    shown is split, never a whole body of megabytes."""
+    paragraphs: list[str] = []
+    total = start = 0
+    while start < len(body):
+        end = body.find("\n\n", start)
+        end = len(body) if end < 0 else end
+        paragraph = body[start:end]
+        if paragraph.strip():
+            if total + len(paragraph) > chars:
+                if not paragraphs:
+                    paragraphs.append(paragraph[:chars])
+                return paragraphs, False
+            paragraphs.append(paragraph)
+            total += len(paragraph)
+        start = end + 2
+    return paragraphs, True

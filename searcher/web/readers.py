@@ -6,12 +6,18 @@ other free for everyone else; more would only hold more readers in memory, since
 work is CPU-bound Python that the GIL runs one thread at a time anyway.
 Each handle notices a new index generation (`searcher index` run meanwhile) by itself, at
 the next search: the server needs no restart.
+
+A request that reads a whole document (its page, its JSON, the articles like it) costs in
+proportion to the document, which may be very large: such requests hold at most all the
+handles but one, so however many of them are in flight one handle is always left for
+searches, and a search waits at most for its own share of the machine.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,22 +34,32 @@ class IndexPool:
                  cluster: ClusterSettings | None = None) -> None:
         if readers < 1:
             raise ValueError("readers must be 1 or more")
-        self.location = location
         self._free: queue.SimpleQueue[SearchIndex] = queue.SimpleQueue()
         self._all = [SearchIndex(location, cluster=cluster) for _ in range(readers)]
         #: The location as messages show it (a cluster's without credentials).
         self.shown = self._all[0].location
         for index in self._all:
             self._free.put(index)
+        self._documents = threading.BoundedSemaphore(max(1, readers - 1))
 
     @contextmanager
-    def borrow(self) -> Iterator[SearchIndex]:
-        """A handle for the length of the ``with`` block (waits while all are lent)."""
-        index = self._free.get()
+    def borrow(self, *, whole_document: bool = False) -> Iterator[SearchIndex]:
+        """A handle for the length of the ``with`` block (waits while all are lent).
+
+        ``whole_document``: the request reads a whole document (see the module docstring).
+        """
+        lane = self._documents if whole_document else None
+        if lane is not None:
+            lane.acquire()
         try:
-            yield index
+            index = self._free.get()
+            try:
+                yield index
+            finally:
+                self._free.put(index)
         finally:
-            self._free.put(index)
+            if lane is not None:
+                lane.release()
 
     def close(self) -> None:
         """Close every handle's readers."""

@@ -31,7 +31,8 @@ class ExplanationRecord(_Record):
 
 
 class HitRecord(_Record):
-    """One ranked hit: ``snippet`` is plain text, ``matches`` the [start, end) offsets of the matches in it."""
+    """One ranked hit: ``snippet`` is plain text, ``matches`` the [start, end) offsets of the matches in it
+    (the record of `searcher search --json`, without the seed's path)."""
 
     rank: int
     doc_id: str
@@ -39,7 +40,6 @@ class HitRecord(_Record):
     score: float
     source: str | None
     published: str | None
-    path: str | None
     url: str | None
     snippet: str
     matches: list[tuple[int, int]]
@@ -71,7 +71,7 @@ class RemovedLineRecord(_Record):
 
 
 class DocumentRecord(_Record):
-    """One indexed document, as `searcher show --json` prints it."""
+    """One indexed document, as `searcher show --json` prints it (without its seed's path)."""
 
     doc_id: str
     title: str
@@ -81,16 +81,14 @@ class DocumentRecord(_Record):
     published: str | None
     authors: list[str]
     url: str | None
-    path: str | None
     language: str | None
     removed: list[RemovedLineRecord]
     content_hash: str | None
 
 
 class StatsRecord(_Record):
-    """What the index holds, as `searcher stats --json` prints it."""
+    """What the index holds, as `searcher stats --json` prints it (without where it is)."""
 
-    path: str
     documents: int
     sources: dict[str, int]
     oldest: str | None

@@ -9,12 +9,13 @@ import socket
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import uvicorn
 
-from .app import create_app
+from .app import LOOPBACK_HOSTS, create_app
+from .connections import KEEP_ALIVE_SECONDS, BoundedH11Protocol
 from .readers import DEFAULT_READERS
 
 if TYPE_CHECKING:
@@ -48,6 +49,17 @@ def is_loopback(sock: socket.socket) -> bool:
         return False
 
 
+def allowed_hosts(sock: socket.socket, extra: Sequence[str] = ()) -> list[str]:
+    """The names a request's Host header may give: the loopback names, the address ``sock`` is
+    bound to when it is a particular one, and ``extra`` (``--allowed-host``)."""
+    names = list(LOOPBACK_HOSTS)
+    host = sock.getsockname()[0]
+    if not ipaddress.ip_address(host).is_unspecified:
+        names.append(f"[{host}]" if ":" in host else host)
+    names += [name.strip().lower() for name in extra if name.strip()]
+    return list(dict.fromkeys(names))
+
+
 def address_url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
@@ -55,14 +67,16 @@ def address_url(sock: socket.socket) -> str:
 
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
-          readers: int = DEFAULT_READERS, access_log: bool = False, say: Callable[[str], None] = print,
-          cluster: "ClusterSettings | None" = None) -> None:
+          readers: int = DEFAULT_READERS, access_log: bool = False, hosts: Sequence[str] = (),
+          say: Callable[[str], None] = print, cluster: "ClusterSettings | None" = None) -> None:
     """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
-    ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut down)."""
+    ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut
+    down), to requests naming one of :func:`allowed_hosts` (with ``hosts`` added)."""
     url = address_url(sock)
-    app = create_app(location, readers=readers, cluster=cluster)
-    config = uvicorn.Config(app, log_level="info" if access_log else "warning",
-                            access_log=access_log, server_header=False, lifespan="on")
+    app = create_app(location, readers=readers, cluster=cluster, allowed_hosts=allowed_hosts(sock, hosts))
+    config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
+                            server_header=False, lifespan="on", http=BoundedH11Protocol,
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS)
     server = uvicorn.Server(config)
     say(f"searcher: serving {app.state.pool.shown} at {url} (Ctrl-C stops)")
     if open_browser:

@@ -244,7 +244,7 @@ def test_the_web_api_serves_a_cluster_index(pair):
     from searcher.web.app import create_app
 
     whoosh, cluster = pair
-    with TestClient(create_app(cluster.location), raise_server_exceptions=False) as client:
+    with TestClient(create_app(cluster.location), raise_server_exceptions=False, base_url="http://localhost") as client:
         found = client.get("/api/search", params={"q": "taliban kabul"}).json()
         stats = client.get("/api/stats").json()
     assert found["total"] == whoosh.search("taliban kabul").total > 0

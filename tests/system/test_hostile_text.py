@@ -43,7 +43,8 @@ def evil_seeds(tmp_path: Path) -> Path:
 def test_data_never_reaches_the_terminal_raw_in_any_output(runner, tmp_path, evil_seeds):
     index = tmp_path / "ix"
     jsonl = tmp_path / "a.jsonl"
-    jsonl.write_text(json.dumps({"id": f"{EVIL_NAME}-jsonl", "title": "Kabul \u009b31m title \u202e",
+    # An id with a control character is refused at import (it is named in a warning, escaped).
+    jsonl.write_text(json.dumps({"id": "evil-jsonl", "title": "Kabul \u009b31m title \u202e",
                                  "text": "Kabul talks \u202e resumed", "source": "Src\u202e\u0085"}) + "\n"
                      + json.dumps({"id": f"bad\x1b[2J", "date": "x"}) + "\n", encoding="utf-8")
     outputs = [run(runner, index, evil_seeds, "index")]
@@ -56,7 +57,7 @@ def test_data_never_reaches_the_terminal_raw_in_any_output(runner, tmp_path, evi
         outputs.append(result)
     outputs += [run(runner, index, evil_seeds, "show", "evil"),  # ambiguous: the error lists the ids
                 run(runner, index, evil_seeds, "show", f"{EVIL_NAME}.txt"),
-                run(runner, index, evil_seeds, "show", f"{EVIL_NAME}-jsonl"),
+                run(runner, index, evil_seeds, "show", "evil-jsonl"),
                 run(runner, index, evil_seeds, "similar", f"{EVIL_NAME}.txt"),
                 run(runner, index, evil_seeds, "stats"),
                 run(runner, index, evil_seeds, "delete", f"{EVIL_NAME}-gone"),
@@ -183,7 +184,6 @@ def test_a_record_over_the_size_cap_is_skipped_with_a_warning_and_never_read_who
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_repeated_ids_the_last_record_wins_in_one_commit(tmp_path, monkeypatch, jobs):
     import random
-    import time
 
     from searcher.engines.whoosh import writing
 
@@ -199,11 +199,9 @@ def test_repeated_ids_the_last_record_wins_in_one_commit(tmp_path, monkeypatch, 
     last = {r["id"]: r for r in records}
     from searcher import read_jsonl
 
-    started = time.perf_counter()
     with SearchIndex(tmp_path / "ix") as ix:
         assert ix.add(read_jsonl(path), jobs=jobs) == len(records)
-        seconds = time.perf_counter() - started
-        assert len(commits) == 1 and seconds < 20, (len(commits), seconds)  # was one commit per repeat: 108 s
+        assert len(commits) == 1, len(commits)  # was one commit per repeat: 108 s
         assert len(ix) == len(last)
         for doc_id, record in last.items():
             assert ix.get(doc_id).body == record["text"]
@@ -216,8 +214,6 @@ def test_repeated_ids_the_last_record_wins_in_one_commit(tmp_path, monkeypatch, 
 
 
 def test_snippets_read_a_bounded_window_of_a_huge_body(tmp_path):
-    import time
-
     from searcher.search import snippets
 
     seen: list[int] = []
@@ -227,17 +223,12 @@ def test_snippets_read_a_bounded_window_of_a_huge_body(tmp_path):
         return [(m.start(), m.end()) for m in re.finditer(r"\boil\b", text)]
 
     body = "oil " * 1_000_000  # 4 MB, a match every word
-    started = time.perf_counter()
     marked = snippets.make_snippet(body, "Big", ["oil"], spans)
-    assert time.perf_counter() - started < 1.0 and max(seen) <= snippets.SNIPPET_WINDOW
+    assert max(seen) <= snippets.SNIPPET_WINDOW  # the cost is that of one window, whatever the body
     assert snippets.split_marks(marked)[1]
     assert snippets.lead("word " * 1_000_000).endswith("…")
 
     with SearchIndex(tmp_path / "ix") as ix:  # through the engine, on a body the cap allows
         ix.add([Document(doc_id="big", title="Big", body="oil " * 250_000), Document(doc_id="s", body="oil well")])
-        ix.search("oil")  # the first search opens the index
-        started = time.perf_counter()
-        results = ix.search("oil")
-        seconds = time.perf_counter() - started
+        results = ix.search("oil")  # was minutes: every match of the whole body was a window
         assert results.total == 2 and "**oil**" in results[0].snippet
-        assert seconds < 2.0, seconds  # was minutes: every match of the whole body was a window, compared with each other

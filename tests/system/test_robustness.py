@@ -105,7 +105,7 @@ def test_size_cap_is_configurable(seeds_dir, index_dir):
 def test_unreadable_seed_is_skipped_and_its_old_version_kept(seeds_dir, index_dir, monkeypatch):
     with SearchIndex(index_dir) as ix:
         ix.update(seeds_dir)
-        real_open = open
+        real_open = os.open  # seeds are opened with os.open (without blocking, then checked with fstat)
 
         def refuse(path, *args, **kwargs):
             if str(path).endswith(f"{GOLD_ID}.txt"):
@@ -113,7 +113,7 @@ def test_unreadable_seed_is_skipped_and_its_old_version_kept(seeds_dir, index_di
             return real_open(path, *args, **kwargs)
 
         (seeds_dir / f"{GOLD_ID}.txt").write_text("changed\n\ncontent that cannot be read\n")
-        monkeypatch.setattr("builtins.open", refuse)
+        monkeypatch.setattr("os.open", refuse)
         report = ix.update(seeds_dir)
         monkeypatch.undo()
         assert [f.reason for f in report.failed] == ["permission denied"]

@@ -171,7 +171,7 @@ def client_options(scheme: str, hosts: list[dict[str, Any]], settings: ClusterSe
             if settings.client_key:
                 options["client_key"] = settings.client_key
     if settings.user:
-        options["http_auth"] = (settings.user, settings.password or "")
+        options["headers"] = {"authorization": basic_authorization(settings.user, settings.password or "")}
     elif settings.api_key:
         key = settings.api_key
         if ":" in key:  # id:key, as the cluster shows a new key; the header wants it base64-encoded
@@ -180,6 +180,13 @@ def client_options(scheme: str, hosts: list[dict[str, Any]], settings: ClusterSe
     elif settings.aws_region:
         options["http_auth"] = _aws_signer(settings)
     return options
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """The Authorization header of HTTP basic authentication, in UTF-8 (RFC 7617), so a password
+    may hold any character (the client's own, from ``http_auth``, encodes Latin-1 only: a
+    password with a euro sign failed with UnicodeEncodeError)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
 
 
 def _default_ca_file() -> str | None:

@@ -4,7 +4,10 @@ A location is a folder (the Whoosh engine) unless it starts with ``http://`` or
 ``https://``; then the last path segment is the index name (an alias on the cluster) and
 the rest says how to reach the cluster: one or more hosts (each tried in turn, as the
 official clients do), an optional path prefix (a proxy's), and optionally ``user:password@``
-(percent-encoded), which is taken out of the location at once so that no message shows it.
+(percent-encoded), which is taken out of the location at once so that no message shows it
+(messages show the location through ``core.locations.redacted``). A raw ``@``, ``:``, ``/``,
+``?`` or ``#`` in the user or password, or a query string, is refused in one line that shows
+neither.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from ...core.errors import SearcherError
+from ...core.locations import is_url, redacted
 
 #: What OpenSearch allows in an index name, kept to a safe subset: lower case letters,
 #: digits, "_" and "-", not starting with "_" or "-" (our physical indexes and the lock
@@ -21,11 +25,11 @@ from ...core.errors import SearcherError
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,150}")
 #: One host of a location: a name or IPv4 address, or an IPv6 address in brackets; a port.
 _HOST = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(?P<port>[0-9]{1,5}))?")
+_ENCODE = ("percent-encode it in the URL (@ is %40, : is %3A, / is %2F, ? is %3F, # is %23, % is %25; "
+           "urllib.parse.quote(password, safe='') does it)")
 
-
-def is_cluster_url(location: object) -> bool:
-    """True if ``location`` names an index on a cluster rather than a folder."""
-    return isinstance(location, str) and location.lower().startswith(("http://", "https://"))
+#: ``is_cluster_url(location)``: True if the location names an index on a cluster rather than a folder.
+is_cluster_url = is_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class ClusterLocation:
     hosts: tuple[ClusterHost, ...]
     prefix: str
     name: str
-    user: str | None = None
+    user: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
 
     @property
@@ -66,11 +70,15 @@ def parse_location(location: str) -> ClusterLocation:
     it names no index, a host that is not one, or a name OpenSearch would refuse. A host without
     a port gets the scheme's (443 or 80), as in any URL."""
     text = location.strip()
+    shown = redacted(text)
+    _check_userinfo(text, shown)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
-    shown = _without_credentials(text)
     if scheme not in ("http", "https") or not parts.netloc:
         raise SearcherError(f"{shown!r} is not a cluster URL: give http://host:port/name")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise SearcherError(f"{shown} has a query string or fragment, which searcher does not use: "
+                            "give http(s)://[user:password@]host:port/name")
     userinfo, _, hostlist = parts.netloc.rpartition("@")
     hosts = []
     for item in hostlist.split(","):
@@ -91,15 +99,23 @@ def parse_location(location: str) -> ClusterLocation:
     user, password = None, None
     if userinfo:
         raw_user, has_password, raw_password = userinfo.partition(":")
-        user, password = unquote(raw_user), unquote(raw_password) if has_password else None
+        try:
+            user = unquote(raw_user, errors="strict")
+            password = unquote(raw_password, errors="strict") if has_password else None
+        except UnicodeDecodeError:
+            raise SearcherError(f"the user or password in {shown} is not UTF-8 once percent-decoded") from None
+        if ":" in user:
+            raise SearcherError(f"the user in {shown} holds a ':', which HTTP basic authentication cannot send")
     return ClusterLocation(scheme=scheme, hosts=tuple(dict.fromkeys(hosts)), prefix=f"/{base_path}" if base_path else "",
                            name=name, user=user or None, password=password)
 
 
-def _without_credentials(text: str) -> str:
-    """The location with any ``user:password@`` cut out, for messages about it."""
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text
-    netloc, slash, path = rest.partition("/")
-    return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}"
+def _check_userinfo(text: str, shown: str) -> None:
+    """SearcherError if the user or password holds a character the URL syntax uses: "@" ends
+    the user part, "/", "?" and "#" the host part, and a second ":" cannot be told from a port
+    (urlsplit would read another host, or fail on the port, with the password in its message)."""
+    rest = text.partition("://")[2]
+    authority_end = min((at for at in (rest.find(stop) for stop in "/?#") if at >= 0), default=len(rest))
+    userinfo, has_userinfo, _hosts = rest.rpartition("@")
+    if has_userinfo and (len(userinfo) > authority_end or "@" in userinfo or userinfo.count(":") > 1):
+        raise SearcherError(f"the user or password in {shown} holds a raw '@', ':', '/', '?' or '#': {_ENCODE}")

@@ -42,6 +42,7 @@ from .locking import WriteLock
 from .merging import merge_policy
 from .schema import SCHEMA_VERSION, build_schema
 from .scoring import make_weighting
+from .unpickling import ForbiddenPickle, file_of
 from .storage import (
     INDEX_NAME,
     MANIFEST_NAME,
@@ -225,17 +226,45 @@ class WhooshEngine:
         and the check finds nothing, else an IndexNotFoundError as before."""
         if isinstance(exc, _Stale):
             return IndexNotFoundError(str(exc))
+        if isinstance(exc, ForbiddenPickle):
+            return self._not_ours(exc)
         try:
             current = self._folder.read_marker().current
         except SearcherError as error:
             return error
         gen = self._folder.generation_path(current)
-        found = check_generation(gen)
+        try:
+            found = check_generation(gen)
+        except ForbiddenPickle as forbidden:
+            return self._not_ours(forbidden)
         if found is None and isinstance(exc, DAMAGE_ERRORS) and not isinstance(exc, InterruptedError):
             found = describe(exc, gen)
         if found is None:
             return None if strict else IndexNotFoundError(f"index at {self.path} cannot be read ({exc})")
         return IndexDamagedError(f"the index at {self.path} is damaged ({found}); {REPAIR}")
+
+    def _not_ours(self, exc: ForbiddenPickle) -> IndexDamagedError:
+        """The error for an index holding a pickle no index of ours holds: made elsewhere, maybe
+        to run code. Repairing it in place would trust the folder: the advice is a new one."""
+        where = self._index_file(file_of(exc))
+        return IndexDamagedError(
+            f"the index at {self.path} was not made by searcher: {where} holds {exc}, which an index of ours "
+            "never holds (it could run code), so it was not read; do not open it again, but build a new index "
+            "from the seeds in a new folder (searcher --index-dir NEW_FOLDER index)")
+
+    def _index_file(self, name: str | None) -> str:
+        """Where the file Whoosh calls ``name`` is in the folder: ``gen-000001/MAIN_x.seg``, or
+        ``gen-000001/MAIN_x.seg (its MAIN_x._stored.col)`` for a part of a compound segment."""
+        try:
+            gen = self._folder.generation_path(self._folder.read_marker().current)
+        except SearcherError:
+            return name or "a file of it"
+        if name is None:
+            return f"a file of {gen.name}"
+        if (gen / name).exists():
+            return f"{gen.name}/{name}"
+        compound = next((p.name for p in gen.glob("*.seg") if name.startswith(p.stem)), None)
+        return f"{gen.name}/{compound} (its {name})" if compound else f"{gen.name}/{name}"
 
     def whoosh_index(self) -> Any:
         """The live Whoosh index (for this package and its tests)."""
@@ -270,6 +299,8 @@ class WhooshEngine:
                 self._discard_if_empty(remove_root=not existed)
             if isinstance(exc, OSError) and not isinstance(exc, InterruptedError) and is_about(exc, self.path):
                 raise access_error(exc, self.path, "write") from None
+            if isinstance(exc, ForbiddenPickle):
+                raise self._not_ours(exc) from None
             raise
         finally:
             self._live = None
@@ -653,7 +684,7 @@ def check_generation(gen: Path) -> str | None:
     """Read every file of a Whoosh generation: None if all read, else what is damaged.
 
     Slow on a big index (every stored document and posting list is read): for the error
-    path only, to tell damage from a bug.
+    path only, to tell damage from a bug. A pickle that is not ours raises ForbiddenPickle.
     """
     try:
         ix = windex.open_dir(str(gen), indexname=INDEX_NAME)
@@ -667,6 +698,8 @@ def check_generation(gen: Path) -> str | None:
                         leaf.doc_field_length(0, name)
                 for fieldname, text in leaf.all_terms():
                     leaf.postings(fieldname, text).all_ids()
+    except ForbiddenPickle:
+        raise
     except Exception as exc:  # whatever a damaged file makes Whoosh raise
         return describe(exc, gen)
     return None

@@ -11,6 +11,8 @@ is one part of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from whoosh.matching import binary, wrappers
@@ -36,7 +38,7 @@ def structured_parts(searcher: Any, query: Any, docnum: int, score: float) -> li
         if matcher.is_active() and matcher.id() < local:
             matcher.skip_to(local)
         if matcher.is_active() and matcher.id() == local:
-            _walk(matcher, 1.0, parts)
+            _walk(matcher, 1.0, parts, lambda fieldname, text: _term_text(searcher.schema, fieldname, text))
         break
     rest = score - sum(p.contribution for p in parts)
     if abs(rest) > 1e-9 * max(1.0, abs(score)):
@@ -48,45 +50,59 @@ def _at(matcher: Any, docid: int) -> bool:
     return bool(matcher.is_active() and matcher.id() == docid)
 
 
-def _walk(m: Any, factor: float, parts: list[ScorePart]) -> None:
+#: ``shown(fieldname, text)``: an index term as a part shows it.
+Shown = Callable[[str, Any], str]
+
+
+def _term_text(schema: Any, fieldname: str, text: Any) -> str:
+    """A term as people read it: a word, or the date a ``published`` term encodes."""
+    if not isinstance(text, bytes):
+        return str(text)
+    try:
+        value = schema[fieldname].from_bytes(text)
+    except Exception:  # a term the field cannot decode: show what can be shown
+        return text.decode("utf-8", "replace")
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _walk(m: Any, factor: float, parts: list[ScorePart], shown: Shown) -> None:
     """Add the parts of ``m``'s score at its current document, each times ``factor``."""
     docid = m.id()
     if isinstance(m, wrappers.CoordMatcher):
         matching = sum(1 for _ in m.child.matching_terms(docid))
         offset = m._sqr(0.0, matching)
         scale = m._sqr(1.0, matching) - offset
-        _walk(m.child, factor * scale, parts)
+        _walk(m.child, factor * scale, parts, shown)
         if offset:
             parts.append(ScorePart("coordination", "", factor * offset, boost=factor))
         return
     if isinstance(m, wrappers.RequireMatcher):
-        _walk(m.a, factor, parts)
+        _walk(m.a, factor, parts, shown)
         return
     if isinstance(m, binary.AndNotMatcher):
-        _walk(m.a, factor, parts)
+        _walk(m.a, factor, parts, shown)
         return
     if isinstance(m, _ADDITIVE) and not isinstance(m, binary.DisjunctionMaxMatcher):
         for child in (m.a, m.b):
             if _at(child, docid):
-                _walk(child, factor, parts)
+                _walk(child, factor, parts, shown)
         return
     if isinstance(m, wrappers.WrappingMatcher) and type(m).score is wrappers.WrappingMatcher.score:
-        _walk(m.child, factor * m.boost, parts)
+        _walk(m.child, factor * m.boost, parts, shown)
         return
-    parts.append(_leaf(m, factor))
+    parts.append(_leaf(m, factor, shown))
 
 
-def _leaf(m: Any, factor: float) -> ScorePart:
+def _leaf(m: Any, factor: float, shown: Shown) -> ScorePart:
     """A part for a term in a field, or for a node scored as a whole (a phrase: its words)."""
     term = m.term() if not list(m.children()) else None
     if term is not None:
         fieldname, text = term
-        word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        return ScorePart("word", word, factor * m.score(), {fieldname: m.weight()}, boost=factor)
+        return ScorePart("word", shown(fieldname, text), factor * m.score(), {fieldname: m.weight()}, boost=factor)
     words, fieldnames = [], []
     for leaf in m.term_matchers():
         fieldname, text = leaf.term()
-        words.append(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+        words.append(shown(fieldname, text))
         fieldnames.append(fieldname)
     fields = {name: m.weight() for name in dict.fromkeys(fieldnames)}
     return ScorePart("word", " ".join(words), factor * m.score(), fields, boost=factor)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import mmap
-import pickle
 import re
 import struct
 import zlib
@@ -29,6 +28,8 @@ from itertools import accumulate, repeat
 from typing import Any
 
 from whoosh.reading import TermNotFound
+
+from .unpickling import loads
 
 
 class TermIndex:
@@ -227,7 +228,7 @@ def block_ids_weights(m: Any, offset: int = 0) -> tuple[Any, Any]:
             raw = zlib.decompressobj().decompress(raw, 14 * count + 32)
         end = _head_end(raw, count)
         try:
-            deltas, weights = pickle.loads(raw[:end] + b"\x86.") if end else ((), None)
+            deltas, weights = loads(raw[:end] + b"\x86.") if end else ((), None)
         except Exception:  # not the layout expected: let Whoosh decode the block
             deltas, weights = (), None
         if isinstance(deltas, tuple) and len(deltas) == count:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from whoosh import scoring
+from whoosh import classify, scoring
 
 from ...search.bm25 import field_score, idf
+from ...search.limits import SIMILAR_SAMPLE_CHARS
 from ...search.settings import RankingSettings
 
 
@@ -47,14 +48,18 @@ def make_weighting(settings: RankingSettings) -> scoring.WeightingModel:
 
 
 def key_terms(searcher: Any, docnum: int, count: int = 20) -> dict[str, float]:
-    """The words that best tell this document apart (Whoosh's Bo1 model over title and body)."""
+    """The words that best tell this document apart (Whoosh's Bo1 model over title and body,
+    as ``Searcher.key_terms`` picks them), read from the first SIMILAR_SAMPLE_CHARS of each:
+    a document of megabytes costs no more than one of that size."""
     found: dict[str, float] = defaultdict(float)
+    stored = searcher.stored_fields(docnum)
     for fieldname in ("title", "body"):
-        try:
-            pairs = searcher.key_terms([docnum], fieldname, numterms=count)
-        except Exception:  # a field with nothing stored for this document
+        text = stored.get(fieldname)
+        if not isinstance(text, str) or not text:
             continue
-        for word, weight in pairs:
+        expander = classify.Expander(searcher.reader(), fieldname, model=classify.Bo1Model)
+        expander.add_text(text[:SIMILAR_SAMPLE_CHARS])
+        for word, weight in expander.expanded_terms(count, normalize=True):
             word = word.decode("utf-8") if isinstance(word, bytes) else word
             found[word] += float(weight)
     best = sorted(found.items(), key=lambda kv: kv[1], reverse=True)[:count]
