@@ -192,9 +192,10 @@ class SearchIndex:
             docs = [docs]
         with self.engine.writing():
             upkeep = self._vectors(jobs)
-            count = self.engine.add_stream(map(checked_document, docs), jobs=jobs, progress=progress)
+            checked = map(checked_document, docs)
+            count = self.engine.add_stream(checked if upkeep is None else map(upkeep.note, checked), jobs=jobs,
+                                           progress=progress)
             if upkeep is not None:
-                upkeep.unknown()
                 upkeep.finish(progress=progress)
             return count
 

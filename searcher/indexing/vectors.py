@@ -39,6 +39,10 @@ logger = logging.getLogger(__name__)
 EMBED_BATCH = 4096
 #: Seconds between saves of a reconcile's progress.
 SAVE_EVERY = 60.0
+#: Documents a write may add from code (an import) and still be embedded from the texts kept
+#: as they stream by (some 30 MB); a bigger import re-reads every text instead, which costs
+#: little beside embedding that many.
+NOTED_MAX = 10_000
 
 
 @dataclass(slots=True)
@@ -54,8 +58,8 @@ class VectorUpkeep:
     stored: StoredVectors | None
     before: str
     jobs: int | None = None
-    #: the documents this write added or replaced (None: not known, reconcile)
-    changed: list[Document] | None = field(default_factory=list)
+    #: (doc_id, text) of the documents this write added or replaced (None: not known, reconcile)
+    changed: list[tuple[str, str]] | None = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     _model: EmbeddingModel | None = None
 
@@ -67,9 +71,20 @@ class VectorUpkeep:
 
     def wrote(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
         """Note a write's changes (an incremental update)."""
+        for doc in upserts:
+            self.note(doc)
         if self.changed is not None:
-            self.changed.extend(upserts)
             self.deleted.extend(deletes)
+
+    def note(self, doc: Document) -> Document:
+        """Note one document written (returned, to note a stream as it goes); past NOTED_MAX
+        of them, the changes are not kept (reconcile)."""
+        if self.changed is not None:
+            if len(self.changed) < NOTED_MAX:
+                self.changed.append((doc.doc_id, passage_text(doc.title, doc.body)))
+            else:
+                self.changed = None
+        return doc
 
     def unknown(self) -> None:
         """Note a write whose changes are not listed (a bulk write): reconcile at the end."""
@@ -82,9 +97,9 @@ class VectorUpkeep:
         assert path is not None
         stored = self.stored
         if stored is not None and self.changed is not None and stored.commit == self.before:
-            gone = set(self.deleted) | {d.doc_id for d in self.changed}
-            changed = list({d.doc_id: d for d in self.changed}.values())
-            fresh = self._embed([(d.doc_id, passage_text(d.title, d.body)) for d in changed])
+            gone = set(self.deleted) | {doc_id for doc_id, _ in self.changed}
+            changed = list(dict(self.changed).items())  # the last text of an id written twice
+            fresh = self._embed(changed)
             updated = stored.without(gone).plus(fresh)
             if len(updated) == self.engine.count():
                 if stored.commit != live or fresh or gone:

@@ -194,3 +194,24 @@ def test_a_damaged_vector_file_is_made_again_and_never_breaks_a_keyword_search(t
         reopened.search("kitten", mode="semantic")
     SearchIndex(tmp_path / "ix", model=str(model)).add([])
     in_step(reopened)
+
+
+def test_an_import_embeds_what_it_adds_without_reading_every_text_back(tmp_path, model, monkeypatch):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    read_back: list[int] = []
+    original = type(ix.engine).texts
+
+    def texts(self):
+        read_back.append(1)
+        return original(self)
+
+    monkeypatch.setattr(type(ix.engine), "texts", texts)
+    ix.add([Document("s1", "Sport", "the football match"), Document("p1", "Pets", "a puppy now")])
+    assert read_back == []
+    in_step(ix)
+    read_back.clear()
+    monkeypatch.setattr(upkeep, "NOTED_MAX", 1)  # a big import: every text is read back instead
+    ix.add([Document("s2", "Sport", "goal"), Document("s3", "Sport", "league")])
+    assert read_back == [1]
+    in_step(ix)
