@@ -75,8 +75,9 @@ def compare_builds(reference: Path, docs: int, rounds: int, data: Path) -> None:
 
     here = Path(__file__).resolve().parents[1]
     seconds: dict[str, list[float]] = {"this checkout": [], str(reference): []}
-    for _ in range(rounds):
-        for label, checkout in (("this checkout", here), (str(reference), reference.resolve())):
+    pair = [("this checkout", here), (str(reference), reference.resolve())]
+    for round_ in range(rounds):
+        for label, checkout in pair if round_ % 2 == 0 else pair[::-1]:  # each goes first in turn
             env = dict(os.environ, PYTHONPATH=str(checkout))
             out = subprocess.run([sys.executable, __file__, "--child-build", "--docs", str(docs), "--data", str(data)],
                                  env=env, capture_output=True, text=True, check=True).stdout.split()

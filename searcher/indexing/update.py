@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..core.model_choice import given_model
 from ..core.records import Document, Progress, SeedFile, SeedState, SkippedSeed, UpdateReport
 from ..engines.base import Engine
 from ..sources.seeds import DEFAULT_MAX_BYTES
@@ -82,8 +83,6 @@ def update(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptio
 def upkeep_for(engine: Engine, options: SeedOptions, report: UpdateReport) -> "VectorUpkeep | None":
     """The vector upkeep of this write, if a model is configured (imported only then: the
     semantic extra's packages are needed for it)."""
-    from ..semantic.dense import given_model
-
     if given_model(options.model) is None:
         path = engine.vector_file()
         if path is None or not path.exists():

@@ -28,7 +28,8 @@ from ..core.errors import ModelError
 from ..core.records import Document, Progress, UpdateReport
 from ..engines.base import Engine
 from ..semantic.config import read_config
-from ..semantic.dense import given_model, model_folder_for
+from ..core.model_choice import given_model
+from ..semantic.dense import model_folder_for
 from ..semantic.encoder import EmbeddingModel
 from ..semantic.parallel import encode_passages_parallel
 from ..semantic.store import StoredVectors, passage_text, quantized, text_key

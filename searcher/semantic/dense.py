@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import ModelError
-from .encoder import MODEL_ENV
+from ..core.model_choice import MODEL_ENV, given_model
 from .store import StoredVectors
 
 if TYPE_CHECKING:
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
     from .encoder import EmbeddingModel
 
 logger = logging.getLogger(__name__)
-
-
-def given_model(model: str | os.PathLike[str] | None) -> str | None:
-    """The model a caller gave (a folder or a known model's name), else ``SEARCHER_MODEL``, else None."""
-    if model:
-        return str(model)
-    return os.environ.get(MODEL_ENV, "").strip() or None
 
 
 def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:

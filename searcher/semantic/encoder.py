@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ModelError
+from ..core.model_choice import MODEL_ENV  # re-exported: searcher.semantic.MODEL_ENV
 from .chunking import windows
 from .config import ONNX_FILE, TOKENIZER_FILE, ModelConfig, read_config
 
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-#: The environment variable naming the model folder when none is given.
-MODEL_ENV = "SEARCHER_MODEL"
 #: Token positions per batch (sequences x padded length): large enough that the network's
 #: matrix products run at full speed, small enough to keep memory flat.
 BATCH_TOKENS = 8192

