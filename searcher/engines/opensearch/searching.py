@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import DocumentNotFoundError
 from ...core.records import ScorePart
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
-from ...search.bm25 import idf
+from ...search.bm25 import idf, query_term_weights
 from ...search.duplicates import read_signature
 from ...search.fields import DEFAULT_FIELDS
 from ...search.filters import SearchFilter
@@ -356,10 +356,7 @@ def words_of(client: "OpenSearch", index: str, text: str, settings: RankingSetti
                 continue
         plain.append(unit)
     tokens = analyze(client, index, " ".join(plain)) + tokens
-    weights: dict[str, float] = {}
-    for t in tokens:
-        weights[t] = weights.get(t, 0.0) + 1.0 if settings.query_tf else 1.0
-    return _Words(weights, compounds)
+    return _Words(query_term_weights(tokens, settings.query_tf, settings.query_tf_log), compounds)
 
 
 def term_vectors(client: "OpenSearch", index: str, keys: list[str]
