@@ -26,6 +26,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 sys.path.insert(0, str(REPO))
 
 from searcher.cleaning.cleaner import clean_file, clean_html, clean_text  # noqa: E402
+from searcher.cleaning.text_models import TextModels  # noqa: E402
 
 
 def outputs(data: Path, gold: Path) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def outputs(data: Path, gold: Path) -> dict[str, Any]:
         text = (pages / f"{i}.txt").read_text(encoding="utf-8")
         html = (pages / f"{i}.html").read_text(encoding="utf-8")
         out[f"clean_text/{i}"] = clean_text(text, i).as_dict()
-        out[f"clean_text hand rules/{i}"] = clean_text(text, i, line_model=False).as_dict()
+        out[f"clean_text hand rules/{i}"] = clean_text(text, i, models=TextModels(line_model=False)).as_dict()
         out[f"clean_html/{i}"] = clean_html(html, i).as_dict()
         out[f"clean_html structure/{i}"] = clean_html(html, i, first_stage="structure").as_dict()
     for seed in sorted(gold.glob("*.txt")):

@@ -27,12 +27,20 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from searcher.cleaning.cleaner import clean_html, clean_text
-from searcher.cleaning.lines import clear_cache
+try:  # every cache of the cleaner (issue 23); older checkouts have the lines' only
+    from searcher.cleaning.cleaner import clear_caches as clear_cache
+except ImportError:
+    from searcher.cleaning.lines import clear_cache
 data, repeat = Path(sys.argv[2]), int(sys.argv[3])
 ids = sorted(json.loads(l)["id"] for l in open(data / "truth.jsonl", encoding="utf-8") if l.strip())
 pages = {k: {i: (data / "pages" / f"{i}.{k}").read_text(encoding="utf-8") for i in ids} for k in ("txt", "html")}
+try:  # the models record (issue 23); older checkouts take line_model=False
+    from searcher.cleaning.text_models import TextModels
+    hand_rules = {"models": TextModels(line_model=False)}
+except ImportError:
+    hand_rules = {"line_model": False}
 systems = {"text": ("txt", lambda t: clean_text(t).body),
-           "text, hand rules": ("txt", lambda t: clean_text(t, line_model=False).body),
+           "text, hand rules": ("txt", lambda t: clean_text(t, **hand_rules).body),
            "html": ("html", lambda h: clean_html(h).body)}
 out = {}
 for name, (kind, extract) in systems.items():
@@ -48,6 +56,19 @@ print(json.dumps(out))
 """
 
 
+def measure(checkouts: list[Path], rounds: int, repeat: int, data: Path) -> dict[Path, dict[str, list[float]]]:
+    """checkout -> system -> [best CPU pages/s, best wall pages/s] over ``rounds`` alternating rounds."""
+    best: dict[Path, dict[str, list[float]]] = {c: {} for c in checkouts}
+    for _ in range(rounds):
+        for checkout in checkouts:
+            child = subprocess.run([sys.executable, "-c", _CHILD, str(checkout), str(data), str(repeat)],
+                                   capture_output=True, text=True, check=True)
+            for name, (cpu, wall) in json.loads(child.stdout).items():
+                old = best[checkout].setdefault(name, [0.0, 0.0])
+                best[checkout][name] = [max(old[0], cpu), max(old[1], wall)]
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--against", type=Path, help="another checkout of searcher to time beside this one")
@@ -56,15 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
     checkouts = [REPO] + ([args.against.resolve()] if args.against else [])
-    best: dict[Path, dict[str, list[float]]] = {c: {} for c in checkouts}
     started = time.perf_counter()
-    for _ in range(args.rounds):
-        for checkout in checkouts:
-            child = subprocess.run([sys.executable, "-c", _CHILD, str(checkout), str(args.data), str(args.repeat)],
-                                   capture_output=True, text=True, check=True)
-            for name, (cpu, wall) in json.loads(child.stdout).items():
-                old = best[checkout].setdefault(name, [0.0, 0.0])
-                best[checkout][name] = [max(old[0], cpu), max(old[1], wall)]
+    best = measure(checkouts, args.rounds, args.repeat, args.data)
     print(f"cleaner-dev pages/s, best of {args.rounds} rounds x {args.repeat} passes "
           f"({time.perf_counter() - started:.0f} s); cpu = process CPU time, wall = wall clock")
     names = list(best[REPO])

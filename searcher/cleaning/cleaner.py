@@ -9,8 +9,10 @@ Stages of :func:`clean_text` (a text capture: only the lines are left):
    :mod:`searcher.cleaning.rules`);
    then a second look by a line model with learned weights, which also decides where the
    article starts and ends (:mod:`searcher.cleaning.line_model`);
-5. pick the headline among the lines above the body (a page too short to have a run of
-   prose keeps every line no rule calls chrome, its first line as the headline);
+5. pick the headline near the article's start (:mod:`searcher.cleaning.titles`; a page too
+   short to have a run of prose keeps every line no rule calls chrome), and move the article's
+   start up to it (:mod:`searcher.cleaning.article_bounds`: a list, a table or a short opening
+   between the headline and the first run of prose is the article's);
 6. read metadata from the chrome that was cut (site name, byline, date line);
 7. assemble the Document: kept lines as paragraphs, every other line on ``removed``.
 
@@ -31,7 +33,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from ..core.records import Document, RemovedLine
 from ..sources.seeds import DEFAULT_MAX_BYTES, read_seed, seed_kind
@@ -39,12 +41,13 @@ from ..core.textnorm import normalize_text
 
 if TYPE_CHECKING:
     from .consensus import AgreementSettings
+    from .text_models import TextModels
     from .metadata import Metadata
     from .lines import Line
 
 # Line labels (as in searcher.cleaning.lines) that the assembly step looks at.
 BODY, HEADING, TITLE = "body", "heading", "title"
-_HEADLINE_REASON = "the headline: a headline-shaped line close above the body"
+_HEADLINE_REASON = "the headline: the line that stands, sits and reads like the article's title"
 
 logger = logging.getLogger(__name__)
 
@@ -54,33 +57,47 @@ _SOURCE_LABELS = {"prompt", "navigation", "footer", "share", "short", "related",
 
 
 def clean_text(text: str, doc_id: str = "document", *, path: str | None = None,
-               content_hash: str | None = None, line_weights: Sequence[float] | None = None,
-               line_model: bool = True) -> Document:
+               content_hash: str | None = None, models: TextModels | None = None) -> Document:
     """Clean a text capture of a page into a Document.
 
-    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model` (weights
-    fitted and cross-validated by ``benchmarks/cleaner_eval.py``, stored in
-    :mod:`searcher.cleaning.line_weights`); ``line_weights`` replaces the stored ones (the
-    benchmark's folds pass theirs), ``line_model=False`` leaves the hand rules alone.
+    The hand rules' labels get a second look from :mod:`searcher.cleaning.line_model`, and the
+    headline is picked by :mod:`searcher.cleaning.titles` (weights fitted and cross-validated
+    by ``benchmarks/cleaner_eval.py``, stored as data); ``models`` replaces the stored weights
+    (the benchmark's folds pass theirs) or turns the line model off.
     """
+    from .article_bounds import extend_to_headline
     from .metadata import Metadata, source_from_chrome
-    from .lines import pick_title
+    from .text_models import TextModels
+    from .titles import pick_headline
 
+    models = models or TextModels()
     lines, span, language = label_text_lines(text)                # 1-4
-    if line_model:
+    if models.line_model:
         from .line_model import apply_line_model
-        from .line_weights import LINE_WEIGHTS
 
-        apply_line_model(lines, span, LINE_WEIGHTS if line_weights is None else line_weights,
-                         whole_run=True)
-    title_line = pick_title(lines) or _rescue_short_page(lines)   # 5
-    if title_line is not None:
-        title_line.label, title_line.reason = TITLE, _HEADLINE_REASON
-    meta = Metadata(title=title_line.text if title_line else "", language=language)
-    _metadata_from_lines(meta, lines)                             # 6
+        span = apply_line_model(lines, span, models.lines(), whole_run=True)
+    rescued = _rescue_short_page(lines)
+    title = pick_headline(lines, language, models.titles())      # 5
+    if title is None and rescued is not None:
+        title = next(i for i, line in enumerate(lines) if line is rescued)
+    if title is not None:
+        lines[title].label, lines[title].reason = TITLE, _HEADLINE_REASON
+        extend_to_headline(lines, title, span, models.bounds)
+    meta = Metadata(title=lines[title].text if title is not None else "", language=language)
+    _metadata_from_lines(meta, lines, title)                      # 6
     meta.source = source_from_chrome([ln.text for ln in lines if ln.label in _SOURCE_LABELS
                                       and ln.words <= _SOURCE_LINE_WORDS])
     return assemble(doc_id, lines, meta, path=path, content_hash=content_hash)  # 7
+
+
+def clear_caches() -> None:
+    """Forget every answer the cleaner keeps for lines it has seen (benchmarks call it between
+    timing passes, so each pass starts cold)."""
+    from .lines import clear_cache
+    from .titles import clear_cache as clear_titles
+
+    clear_cache()
+    clear_titles()
 
 
 _FIRST_STAGES = ("trafilatura", "structure")
@@ -267,15 +284,43 @@ def _rescue_short_page(lines: list[Line]) -> Line | None:
     return None
 
 
-def _metadata_from_lines(meta: Metadata, lines: list[Line]) -> None:
-    """Authors from byline lines, the date from the first date line that parses."""
+def _metadata_from_lines(meta: Metadata, lines: list[Line], title: int | None = None) -> None:
+    """Authors from byline lines, the date from a date line that parses: those nearest the
+    headline (or the article's start) first, since a page also shows today's date in its
+    header and readers' comments' dates below. With no byline, a name alone on a line beside
+    the date line is the author ("Jane Doe" / "Nov. 19, 2019")."""
     from .metadata import authors_from_byline, parse_date
 
-    for line in lines:
-        if line.label == "byline" and not meta.authors:
+    anchor = title if title is not None else next(
+        (i for i, ln in enumerate(lines) if ln.label in (BODY, HEADING)), 0)
+    header = [i for i, ln in enumerate(lines) if ln.label == "byline" or ln.label == "dateline"]
+    for i in sorted(header, key=lambda k: (abs(k - anchor), k))[:_HEADER_LINES]:
+        line = lines[i]
+        if not meta.authors:  # a byline, or a date line that ends "by Jane Doe"
             meta.authors = authors_from_byline(line.text)
-        elif line.label == "dateline" and meta.published is None:
-            meta.published = parse_date(line.text)
+        if meta.published is None and (date := parse_date(line.text)) is not None:
+            meta.published = date
+            if not meta.authors:
+                meta.authors = _name_beside(lines, i, title)
+
+
+# The byline and date lines nearest the headline that are read (readers' comments further down
+# hold dozens of dates).
+_HEADER_LINES = 8
+
+
+def _name_beside(lines: list[Line], date: int, title: int | None) -> list[str]:
+    """The name on the line just above or below the date line (a one-word line, a section's
+    name, may sit between), not the headline and not a line of the article."""
+    from .metadata import authors_from_byline, is_name_line
+
+    near = [k for k in (date - 1, date + 1) if 0 <= k < len(lines)]
+    near += [k + (k - date) for k in near if lines[k].words == 1 and 0 <= k + (k - date) < len(lines)]
+    for k in near:
+        line = lines[k]
+        if k != title and line.label not in (BODY, HEADING) and line.rule is None and is_name_line(line.text):
+            return authors_from_byline(line.text)
+    return []
 
 
 def assemble(doc_id: str, lines: list[Line], meta: Metadata, *, path: str | None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from operator import mul
+from operator import attrgetter, mul
 from typing import Sequence
 
 from .lines import BAD, BODY, GOOD, HEADING, NEAR_GOOD, Line
@@ -23,13 +23,14 @@ FEATURES = ("bias", "hand_kept", "context_chrome", "outside_run", "log_words", "
             "prose_after", "relative_position")
 
 _POSITIONAL = {"navigation", "footer", "short"}
+_TEXT = attrgetter("text")
 _PROSE = (GOOD, NEAR_GOOD)
 
 
 def line_features(lines: list[Line], span: tuple[int, int]) -> list[tuple[float, ...]]:
     """One row of :data:`FEATURES` per line, after :func:`label_lines` gave ``span``."""
     start, end = span
-    counts = Counter(line.text for line in lines)
+    counts = Counter(map(_TEXT, lines))
     n = len(lines)
     prose = [line.kind in _PROSE for line in lines]
     log1p = math.log1p
@@ -81,7 +82,7 @@ def line_odds(lines: list[Line], span: tuple[int, int], weights: Sequence[float]
     (w_bias, w_hand, w_context, w_outside, w_words, w_stop, w_no_stop, w_sentence, w_distance, w_good,
      w_near, w_bad, w_repeated, w_before, w_after, w_position) = weights
     start, end = span
-    counts = Counter(line.text for line in lines)
+    counts = Counter(map(_TEXT, lines))
     n = len(lines)
     prose = [line.kind in _PROSE for line in lines] + [False]  # [n]: no line after the last
     log1p, exp = math.log1p, math.exp
@@ -122,17 +123,22 @@ def line_odds(lines: list[Line], span: tuple[int, int], weights: Sequence[float]
             z += w_after
         if w_position:
             z += w_position * (i / n)
-        append(1.0 / (1.0 + exp(-max(-30.0, min(30.0, z)))))
+        if z > 30.0:  # the clamp of keep_probability, without two calls per line
+            z = 30.0
+        elif z < -30.0:
+            z = -30.0
+        append(1.0 / (1.0 + exp(-z)))
     return odds
 
 
 def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence[float], *,
-                     whole_run: bool = False) -> None:
+                     whole_run: bool = False) -> tuple[int, int]:
     """Relabel the lines no single-line rule called chrome by the model's odds.
 
     ``whole_run``: the article is one run of lines, from where the model's evidence for article
     text starts to where it ends (the run with the highest sum of (odds - 1/2) x words); lines
-    outside it go whatever their own odds.
+    outside it go whatever their own odds. Returns that run, ``(start, end)``, end exclusive
+    (the whole page without ``whole_run``).
     """
     odds = line_odds(lines, span, weights)
     start, end = 0, len(lines)
@@ -157,3 +163,4 @@ def apply_line_model(lines: list[Line], span: tuple[int, int], weights: Sequence
             line.label, line.reason = "short", f"the line model gives it {p:.2f} odds of being article text"
         elif not kept and p >= 0.5:
             line.label, line.reason = BODY, f"the line model gives it {p:.2f} odds of being article text"
+    return start, end

@@ -6,20 +6,20 @@ set by eye on the same pages). The benchmark prints its leave-one-site-out figur
 """
 
 LINE_WEIGHTS: tuple[float, ...] = (
-    -0.8429,  # bias
+    -0.7244,  # bias
     0.0000,  # hand_kept
     0.0000,  # context_chrome
-    -2.6156,  # outside_run
-    1.0342,  # log_words
-    -0.9441,  # stop
+    -2.6389,  # outside_run
+    1.0670,  # log_words
+    -1.2425,  # stop
     0.0000,  # no_stop_list
-    1.5853,  # sentence
-    -0.3444,  # log_distance_to_run
-    -1.9210,  # good
-    -1.9553,  # near_good
-    -0.3019,  # bad
-    1.3233,  # repeated
-    1.0139,  # prose_before
-    0.5621,  # prose_after
-    -0.2688,  # relative_position
+    1.6278,  # sentence
+    -0.3533,  # log_distance_to_run
+    -2.0624,  # good
+    -2.0015,  # near_good
+    -0.3358,  # bad
+    1.2678,  # repeated
+    1.0824,  # prose_before
+    0.5907,  # prose_after
+    -0.3797,  # relative_position
 )

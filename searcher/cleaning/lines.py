@@ -25,8 +25,8 @@ from functools import lru_cache
 from typing import Any
 
 from . import rules
-from .rules import (CACHE_LINES, CACHED_LINE_CHARS, CJK_RUN, SENTENCE_END_CHARS, LineRule, match_lower, match_rule,
-                    word_count)
+from .rules import (CACHE_LINES, CACHED_LINE_CHARS, CJK_RUN, COMMENT_HEADER_REASON, SENTENCE_END_CHARS, LineRule,
+                    match_lower, match_rule, word_count)
 from .languages import STOPWORDS, stopword_density
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,10 @@ _NEAR_WORDS = 7
 _BARRIER_LABELS = {"comments", "related", "footer", "cookie"}
 # Chrome that always ends (or precedes) the article: readers' comments are prose, but not the article.
 _HARD_BARRIERS = {"comments"}
-# Prose words above a comment marker for it to end an article (a sidebar can hold some prose).
+# Prose words above a comment marker for it to end an article (a sidebar can hold some prose);
+# above a reader's comment header, a brief's first paragraph is enough.
 _ARTICLE_WORDS = 80
+_BRIEF_WORDS = 15
 
 
 _NOT_LOOKED_UP: Any = object()
@@ -161,11 +163,22 @@ def _glued_teaser(text: str) -> bool:
     return False
 
 
+# A line this long with fewer sentence ends than one per this many words is a run of headlines
+# (a news ticker the capture flattened into one line), not a paragraph (which ends a sentence
+# every 10-30 words).
+_TICKER_WORDS = 300
+_WORDS_PER_SENTENCE_AT_MOST = 50
+_SENTENCE_ENDS = re.compile(r"[.!?。！？](?:\s|$)")
+
+
 def apply_context_rules(lines: list[Line]) -> None:
     _label_related_lists(lines)
     for line in lines:
         if not line.label and line.words >= 10 and _glued_teaser(line.text):
             _label(line, "related", "a headline glued to its summary: a teaser card")
+        elif not line.label and line.words >= _TICKER_WORDS and len(_SENTENCE_ENDS.findall(line.text)) \
+                < line.words / _WORDS_PER_SENTENCE_AT_MOST:
+            _label(line, "related", "hundreds of words on one line with hardly a sentence end: a news ticker")
     for i, line in enumerate(lines):
         if line.label != "video" and line.label != "photo":  # the only lines these rules start from
             continue
@@ -221,12 +234,16 @@ def classify(line: Line) -> str:
 
 def _cut_after_comments(lines: list[Line]) -> None:
     """Readers' comments are prose too: everything after a comment-section marker that
-    follows some prose is labelled comments."""
+    follows some prose is labelled comments. A "Comments" heading can sit in a sidebar, so it
+    needs an article's worth of prose above it; a reader's comment header ("NAME on DATE
+    said:") ends even a brief's few lines."""
     prose_words = 0
     for i, line in enumerate(lines):
         if line.kind == GOOD and not line.chrome:
             prose_words += line.words
-        elif prose_words >= _ARTICLE_WORDS and line.label in _HARD_BARRIERS:
+        elif line.label in _HARD_BARRIERS and prose_words >= (
+                _BRIEF_WORDS if line.rule is not None and line.rule.reason == COMMENT_HEADER_REASON
+                else _ARTICLE_WORDS):
             for rest in lines[i + 1:]:
                 if not rest.chrome:
                     _label(rest, "comments", "after the start of the comment section")

@@ -93,9 +93,46 @@ _AGENCY_NEEDS = ("getty", "shutterstock", "istock", "reuters", "associated press
                  "bloomberg", "alamy", "unsplash", "pexels", "wikimedia", "flickr", "picture alliance", "dpa",
                  "xinhua", "anadolu", "sipa", "rex features", "pa images", "imago")
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+# Month names of the languages the cleaner has stop words for (besides English's, which _MONTH
+# covers with most of these): a date line is a date line in any of them.
+_MONTH_ANY = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|okt|dez|mai|mei|juin|juil|août|déc|"
+              r"fév|avr|ene|abr|ago|dic|fev|out|gen|mag|giu|lug|set|ott|agu|des|"
+              r"янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[^\W\d_]*\.?")
+# A calendar date: 19 November 2019, Nov. 19, 2019, 22 de outubro de 2010, 2019-11-19, 19.11.2019,
+# 2016.12.01, 2019年11月19日. Digits are never glued to it (a phone number is no date).
+_DATE = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH_ANY},?\s+(?:de\s+)?\d{{4}}|"
+         rf"{_MONTH_ANY}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
+         rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}}|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}})(?:(?!\d)|(?<=\d{{4}})(?=\d{{1,2}}:\d\d))")
+_BYLINE_LEAD = r"(?:by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)"
+
+#: The reason of the rule for a reader's comment header: a strong sign the comments have begun.
+COMMENT_HEADER_REASON = "a reader's comment header ('NAME on DATE at TIME said:')"
 
 #: Rules tried in order; the first that matches labels the line.
 RULES: tuple[LineRule, ...] = (
+    # --- byline / dateline (before the photo rules: "By Jane Doe | Agency" and "Reuters Nov. 18, 2019"
+    # are bylines and dates, not credits) -------------------------------------------------------------------
+    _rule("byline", "a contributor credit ('... contributed to this report')",
+          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
+    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
+          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
+          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
+          needs=(" is ",)),
+    _rule("byline", "a byline: 'By' and a name",
+          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+", max_words=9),
+    _rule("byline", "a byline with its date or time ('By Jane Doe Updated Nov. 19, 2019 8:21 am ET')",
+          rf"^{_BYLINE_LEAD}\s*[:\s]\s*[\w@.'’-]+.*(?:(?:19|20)\d\d|\d:\d\d)", max_words=30),
+    _rule("dateline", "a publication or update date line",
+          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
+          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
+          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
+    _rule("dateline", "a line that is only a date (and maybe a time)",
+          rf"^\W*(?:[\w:-]+,?\s+){{0,2}}{_DATE}[^!?]{{0,60}}$", max_words=12, needs=("19", "20")),
+    _rule("dateline", "a relative time stamp (3 hours ago)",
+          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
+          needs=("ago",)),
+    _rule("dateline", "a reading-time note",
+          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- video -----------------------------------------------------------------------------
     _rule("video", "ends with a running time (11:21): a video teaser, not prose",
           r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*$", max_words=30, needs=(":",)),
@@ -112,9 +149,9 @@ RULES: tuple[LineRule, ...] = (
           r"^(image|photo|picture) (copyright|caption|credit)\b", max_words=40),
     _rule("photo", "names a photo agency in a short line: a credit",
           _AGENCIES, max_words=10, sentences_too=False, needs=_AGENCY_NEEDS),
-    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line",
-          r"^[\w.'’ -]{2,40}\s?[/|]\s?[\w.'’& -]{2,40}(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8,
-          needs=("/", "|")),
+    _rule("photo", "a 'Name/Agency' or 'Name | Agency' credit line (names hold no digits)",
+          r"^[^\W\d_][^\W\d_.'’ -]*(?:[.'’ -]+[^\W\d_]*){0,5}\s?[/|]\s?[^\W\d][\w.'’& -]{1,39}"
+          r"(\s?[/|]\s?[\w.'’& -]{2,40})?$", max_words=8, needs=("/", "|")),
     _rule("photo", "a gallery counter (1 of 12), alone or leading a caption",
           r"^\d+\s*(of|/)\s*\d+($|(?=[^\W\d_]))", max_words=80),
     _rule("photo", "ends with 'Credit: Name': a caption",
@@ -153,6 +190,11 @@ RULES: tuple[LineRule, ...] = (
     _rule("comments", "a short line about comments: the comment section starts",
           r"\b(comments?|kommentare?|commenti|comentários?|komentar|комментари\w*|コメント|댓글)\b", max_words=6,
           sentences_too=False, needs=("comment", "kommentar", "коммент", "コメント", "댓글", "komentar")),
+    _rule("comments", COMMENT_HEADER_REASON,
+          r"^[^\W\d_].{1,80}\b(?:said|says|wrote|replied|sagte|schrieb|disse|escreveu|dijo|escribió|a écrit|"
+          r"написал|написала)\s*:\s*$", max_words=20,
+          needs=("said", "says", "wrote", "replied", "sagte", "schrieb", "disse", "escreveu", "dijo", "escribió",
+                 "a écrit", "написал")),
     _rule("comments", "a comment count or comment prompt",
           r"^(\d+\s+)?(comments?|replies|reply|leave a (comment|reply)|add a comment|post a comment|"
           r"join the (conversation|discussion)|show comments|view comments|comment(s)? \(\d+\)|"
@@ -198,29 +240,6 @@ RULES: tuple[LineRule, ...] = (
           r"top stories|trending( now)?|latest( news| stories| videos)?|popular|editor'?s picks|don'?t miss|"
           r"what to read next|further reading|lies auch|leia (também|mais)|leggi anche|"
           r"baca (juga|selengkapnya)|читайте также|関連記事)\W*$"),
-    # --- byline / dateline -------------------------------------------------------------------
-    _rule("byline", "a contributor credit ('... contributed to this report')",
-          r"\bcontributed (to )?(this )?(report|reporting|story)\b", max_words=25, needs=("contributed",)),
-    _rule("byline", "an author's bio line ('Jane Doe is a reporter for ...')",
-          r"^[\w.'’ -]{3,40} is (a|an|the) ([\w-]+ ){0,5}(reporter|writer|correspondent|editor|journalist|"
-          r"contributor|columnist|producer|author|reviewer)\s+(for|at|with|of)\b", max_words=50,
-          needs=(" is ",)),
-    _rule("byline", "a byline: 'By' and a name",
-          r"^(by|von|por|di|oleh|par|door|от|автор|text|текст|written by|posted by|reported by)\s*[:\s]\s*"
-          r"[\w@.'’-]+", max_words=9),
-    _rule("dateline", "a publication or update date line",
-          r"^(published|updated|posted|last updated|modified|created|date|veröffentlicht|aktualisiert|"
-          r"publicado|atualizado|pubblicato|aggiornato|diterbitkan|опубликовано|обновлено)\b[^.!?]{0,30}"
-          r"(\d{4}|\d{1,2}:\d{2}|ago)", max_words=20),
-    _rule("dateline", "a line that is only a date (and maybe a time)",
-          rf"^\W*(\w+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+"
-          rf"\d{{4}}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b[^.!?]{{0,30}}$",
-          max_words=10, needs=("19", "20")),
-    _rule("dateline", "a relative time stamp (3 hours ago)",
-          r"^\W*(\d+|an?|one)\s+(sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago\W*$",
-          needs=("ago",)),
-    _rule("dateline", "a reading-time note",
-          r"^\d+\s*(min|minute)s?\s*(read|de leitura|lettura|lesezeit)\b", max_words=6),
     # --- footer ------------------------------------------------------------------------------
     _rule("footer", "a copyright notice",
           r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved|alle rechte vorbehalten|"
@@ -283,7 +302,7 @@ def clear_cache() -> None:
 # tests/cleaning/test_cleaner.py checks the answers against trying every rule in order.
 
 
-def _trie(strings: Iterable[str]) -> str:
+def trie_pattern(strings: Iterable[str]) -> str:
     """A regex matching any of ``strings``, factored on common prefixes (faster than a flat |)."""
     words = sorted(set(strings))
     tail = ""
@@ -297,7 +316,7 @@ def _trie(strings: Iterable[str]) -> str:
         groups.setdefault(word[0], []).append(word[1:])
     alternatives = []
     for char, rests in groups.items():
-        rest = _trie(rests)
+        rest = trie_pattern(rests)
         alternatives.append(re.escape(char) + (f"(?:{rest})" if "|" in rest or rest.endswith("?") else rest))
     joined = "|".join(alternatives)
     return f"(?:{joined}){tail}" if tail or len(alternatives) > 1 else joined
@@ -308,7 +327,7 @@ def _needs_regex(needs: Iterable[str]) -> re.Pattern[str] | None:
     needs = set(needs)
     # A string that holds another needed string adds nothing to a "holds any" test.
     needs = {need for need in needs if not any(other != need and other in need for other in needs)}
-    return re.compile(_trie(needs)) if needs else None
+    return re.compile(trie_pattern(needs)) if needs else None
 
 
 # Stands for every decimal digit (\d) in a set of first characters: a line that starts with
@@ -430,7 +449,7 @@ def _floating_for(n: int) -> _FloatingRules:
     indices = tuple(i for i in _FLOATING if n <= _max_words(i))
     needs = sorted({need for i in indices for need in RULES[i].needs})
     return _FloatingRules(
-        indices, _needs_regex(needs), re.compile(f"(?=({_trie(needs)}))") if needs else None,
+        indices, _needs_regex(needs), re.compile(f"(?=({trie_pattern(needs)}))") if needs else None,
         {found: frozenset(i for i in indices if any(found.startswith(need) for need in RULES[i].needs))
          for found in needs},
         frozenset(i for i in indices if not RULES[i].needs), max(map(len, needs), default=0))

@@ -22,12 +22,25 @@ class RemovedLine:
     reason: str = ""
 
 
+# How many of the body's first words stand in for a missing headline in lists.
+GUESSED_TITLE_WORDS = 12
+
+
+def guessed_title(body: str, words: int = GUESSED_TITLE_WORDS) -> str:
+    """What lists show for an article with no confident headline: its first words ("..." when
+    cut short), rather than a menu entry or a gallery counter passed off as its title."""
+    first = (body or "").strip().split("\n", 1)[0].split()
+    return " ".join(first[:words]) + (" …" if len(first) > words else "")
+
+
 @dataclass(slots=True)
 class Document:
     """One article: its cleaned text and the metadata the cleaner found.
 
     ``body`` holds paragraphs separated by a blank line; section headings are
-    paragraphs of their own and are also listed in ``sections``.
+    paragraphs of their own and are also listed in ``sections``. ``title_guessed`` is set
+    whenever ``title`` is empty (the cleaner found no line it could trust as the page's
+    headline): lists then show :attr:`display_title`, the body's first words.
     """
 
     doc_id: str
@@ -42,10 +55,19 @@ class Document:
     language: str | None = None
     removed: list[RemovedLine] = field(default_factory=list)
     content_hash: str | None = None
+    title_guessed: bool = False
 
     def __post_init__(self) -> None:
         # ``published`` may be given as an ISO 8601 string or a date: it is kept as a datetime.
         self.published = as_datetime(self.published, "published")
+        # Derived, so a document read back from an index (which stores no flag) says the same.
+        if not self.title or isinstance(self.title, str) and not self.title.strip():
+            self.title_guessed = True
+
+    @property
+    def display_title(self) -> str:
+        """The title, or, with none, the body's first words (the id for an empty document)."""
+        return self.title or guessed_title(self.body) or self.doc_id
 
     @property
     def paragraphs(self) -> list[str]:
@@ -205,6 +227,9 @@ class Hit:
     matches: list[tuple[int, int]] = field(default_factory=list)
     score_parts: list[ScorePart] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    #: The document has no confident headline: ``title`` holds its first words
+    #: (:func:`guessed_title`).
+    title_guessed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO 8601); the snippet as plain text plus match offsets.
@@ -223,6 +248,7 @@ class Hit:
             "snippet": self.snippet_text,
             "matches": [[start, end] for start, end in self.matches],
             "duplicates": list(self.duplicates),
+            "title_guessed": self.title_guessed,
             **({"explanation": {"score": round(self.score, 6), "parts": [p.as_dict() for p in self.score_parts]}}
                if self.explanation else {}),
         }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Generic
 
 from ..core.errors import QueryError
-from ..core.records import Hit, Results, ScorePart
+from ..core.records import Hit, Results, ScorePart, guessed_title
 from .backend import Copy, Key, Plan, SearchBackend, Stored, Window
 from .duplicates import Signature, are_copies, collapse
 from .explain import explanation_lines
@@ -283,7 +283,9 @@ def _hit(stored: Stored, rank: int, score: float, options: SearchOptions, find_s
                               fragments=options.fragments, context=options.context)
         snippet = render(marked, options.highlight)
         text, matches = split_marks(marked)
-    return Hit(rank=rank, doc_id=stored.doc_id, title=stored.title, score=float(score),
+    # A document with no confident headline (title_guessed) is listed by its first words.
+    return Hit(rank=rank, doc_id=stored.doc_id, title=stored.title or guessed_title(stored.body),
+               title_guessed=not stored.title, score=float(score),
                source=stored.source or None, published=stored.published, path=stored.path, url=stored.url,
                snippet=snippet, snippet_text=text, matches=matches)
 

@@ -45,6 +45,8 @@ class HitRecord(_Record):
     matches: list[tuple[int, int]]
     #: the ids of near-duplicate copies folded into this hit
     duplicates: list[str]
+    #: no confident headline was found: ``title`` is the article's first words
+    title_guessed: bool = False
     explanation: ExplanationRecord | None = None
 
 
@@ -84,6 +86,8 @@ class DocumentRecord(_Record):
     language: str | None
     removed: list[RemovedLineRecord]
     content_hash: str | None
+    #: no confident headline was found: ``title`` is empty (lists show the first words)
+    title_guessed: bool = False
 
 
 class StatsRecord(_Record):

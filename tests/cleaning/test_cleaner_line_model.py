@@ -8,6 +8,7 @@ from searcher import clean_text
 from searcher.cleaning.cleaner import label_text_lines
 from searcher.cleaning.line_model import FEATURES, apply_line_model, decides, keep_probability, line_features, line_odds
 from searcher.cleaning.line_weights import LINE_WEIGHTS
+from searcher.cleaning.text_models import TextModels
 
 _ARTICLE = [
     "The council voted on Tuesday to close the old bridge for repairs, and the work is expected to take six months.",
@@ -43,10 +44,13 @@ def test_rule_labels_are_left_alone():
 
 
 def test_the_weights_decide():
-    """A model that scores every line as chrome keeps nothing; the hand rules alone keep the article."""
+    """A model that scores every line as chrome keeps nothing (what is left is the empty page's
+    rescue: every line no rule calls chrome); the hand rules alone keep the article."""
     nothing = [-50.0] + [0.0] * (len(FEATURES) - 1)
-    assert not any(p in clean_text(_PAGE, line_weights=nothing).body for p in _ARTICLE)
-    assert all(p in clean_text(_PAGE, line_model=False).body for p in _ARTICLE)
+    doc = clean_text(_PAGE, models=TextModels(line_weights=tuple(nothing)))
+    assert "Sports" in doc.paragraphs  # the rescue keeps menus too: no model said "article"
+    assert "Sports" not in clean_text(_PAGE).paragraphs
+    assert all(p in clean_text(_PAGE, models=TextModels(line_model=False)).body for p in _ARTICLE)
 
 
 def test_line_odds_are_the_rows_odds():

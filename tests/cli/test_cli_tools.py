@@ -206,7 +206,7 @@ def test_json_snippet_is_plain_text_with_match_offsets(runner, small_index):
     assert result.exit_code == 0
     hit = json.loads(result.stdout)["hits"][0]
     assert list(hit) == ["rank", "doc_id", "title", "score", "source", "published", "path", "url",
-                         "snippet", "matches", "duplicates"]
+                         "snippet", "matches", "duplicates", "title_guessed"]
     assert hit["doc_id"] == "a1" and "**" not in hit["snippet"]
     assert hit["snippet"] == "Peace talks with the Taliban resumed in Doha. The talks were long. Kabul waited."
     assert hit["matches"] and [hit["snippet"][s:e] for s, e in hit["matches"]] == ["Taliban"]

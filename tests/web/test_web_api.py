@@ -252,3 +252,21 @@ def test_document_page_has_article_similar_and_removed_lines(client):
 def test_search_page_without_query_is_the_home_page(client):
     html = client.get("/search?q=").text
     assert "27 articles" in html
+
+
+def test_a_document_with_no_confident_title_is_listed_by_its_first_words(tmp_path):
+    """Issue 23: a page with no confident headline has an empty title and title_guessed; its hit
+    shows the body's first words with the flag set, and both records validate."""
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.add([Document(doc_id="untitled.txt", body="Lighthouse keepers counted the ships that passed the cape "
+                         "all winter long.\n\nThe log is kept at the museum.")])
+    with TestClient(create_app(tmp_path / "index"), raise_server_exceptions=False,
+                    base_url="http://localhost") as client:
+        results = client.get("/api/search", params={"q": "lighthouse"}).json()
+        ResultsRecord.model_validate(results)
+        hit = results["hits"][0]
+        assert hit["title_guessed"] is True
+        assert hit["title"] == "Lighthouse keepers counted the ships that passed the cape all winter long."
+        doc = client.get("/api/documents/untitled.txt").json()
+        DocumentRecord.model_validate(doc)
+        assert doc["title"] == "" and doc["title_guessed"] is True
