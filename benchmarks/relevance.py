@@ -29,6 +29,16 @@ and prints its rows (``opensearch``) beside the Whoosh engine's, with the differ
 
     python benchmarks/relevance.py --index http://127.0.0.1:9200 --no-refs
 
+``--mode hybrid`` (needs the ``semantic`` extra and fetched models) indexes each collection with
+each model as a user would (``SearchIndex(model=...).add``, cached in ``--cache``) and scores
+keyword-only (ours, on the index without a model), semantic-only and hybrid
+(``SearchIndex.search(mode=...)``), with the CPU time per query of each; the mix of the two top
+100s (:mod:`searcher.search.fusion`) at every weight of WEIGHTS, and the weight chosen by
+leave-one-collection-out::
+
+    python benchmarks/relevance.py --mode hybrid --no-refs                 # every fetched model
+    python benchmarks/relevance.py --mode hybrid --model ~/.cache/searcher/models/bge-small-en-v1.5
+
 ``--set NAME=VALUE`` changes a field of the ranking settings for the whole run (any case:
 ``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``);
 ``--variant LABEL:NAME=VALUE,...`` adds a row to the ablation.
@@ -43,6 +53,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import os
 import re
 import sqlite3
 import statistics
@@ -55,6 +66,11 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ir"
 COLLECTIONS = ("time", "cisi", "cranfield")
 DEPTH = 100
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "searcher-relevance"
+
+#: Semantic shares of the hybrid mix tried (--mode hybrid); 0 is keyword-only, 1 semantic-only.
+WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
+#: Reciprocal rank fusion's constant (the usual 60), a reference row beside the linear mix.
+RRF_K = 60
 
 #: The tuning grid: every combination is scored on every collection (query-time knobs only).
 GRID: dict[str, tuple] = {
@@ -96,6 +112,12 @@ ABLATION: list[tuple[str, list[str], str]] = [
     ("no stemming", [], "no-stemming"),
 ]
 _WORD = re.compile(r"\w+")
+
+
+def collections(data: Path) -> list[str]:
+    """Every collection folder in ``data``: the three dev collections first, then any other."""
+    found = sorted(p.name for p in data.iterdir() if (p / "corpus.jsonl").is_file())
+    return [n for n in COLLECTIONS if n in found] + [n for n in found if n not in COLLECTIONS]
 
 
 def load(folder: Path) -> tuple[list[dict], list[dict], list[tuple[str, str, int]]]:
@@ -304,6 +326,196 @@ def run_rank_bm25(corpus: list[dict], queries: list[dict]) -> dict[str, dict[str
     return run
 
 
+
+# ------------------------------------------------------------------------------ hybrid (--mode hybrid)
+
+def cpu_now() -> float:
+    """This process's CPU seconds, every thread counted (ONNX Runtime and BLAS run their own)."""
+    return time.process_time()
+
+
+def model_index(corpus: list[dict], folder: Path, cache: Path, name: str, model_folder: Path) -> tuple[Path, float | None]:
+    """The collection indexed with the model, as a user would (``SearchIndex(model=...).add``:
+    keyword index and vectors), built once into ``cache`` (keyed by the data, the schema and
+    the model's files); with the seconds the build took, wall clock (None when cached: the
+    encoding runs in worker processes whose CPU time this process cannot count)."""
+    import shutil
+
+    from searcher import Document, SearchIndex
+    from searcher.engines.whoosh.schema import SCHEMA_VERSION
+
+    key = hashlib.sha1((folder / "corpus.jsonl").read_bytes() + f"{SCHEMA_VERSION}".encode())
+    for part in ("searcher-model.json", "model.onnx", "tokenizer.json"):
+        key.update(f"{part}:{(model_folder / part).stat().st_size}".encode())
+    key.update((model_folder / "searcher-model.json").read_bytes())
+    path = cache / f"{name}-model-{model_folder.name}-{key.hexdigest()[:12]}"
+    if (path / "done").exists():
+        return path / "ix", None
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    started = time.perf_counter()
+    with SearchIndex(path / "ix", model=str(model_folder)) as ix:
+        ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in corpus])
+    spent = time.perf_counter() - started
+    (path / "done").write_text("built\n")
+    return path / "ix", spent
+
+
+def mode_runs(ix, queries: list[dict], mode: str) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """The top DEPTH per query searched in ``mode`` through SearchIndex.search, with its scores
+    (in rank order), and each query's CPU seconds (every thread: ONNX Runtime's too)."""
+    run, cpu = {}, []
+    ix.search("warm up", limit=DEPTH, syntax=False, fragments=0, mode=mode)
+    for q in queries:
+        started = cpu_now()
+        results = ix.search(q["text"], limit=DEPTH, syntax=False, fragments=0, mode=mode)
+        cpu.append(cpu_now() - started)
+        run[str(q["id"])] = {hit.doc_id: hit.score for hit in results}
+    return run, cpu
+
+
+def fused_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]],
+              weight: float) -> tuple[dict[str, dict[str, float]], list[float]]:
+    """The hybrid run at ``weight`` (the semantic share) and each query's CPU seconds for the mix."""
+    from searcher.search.fusion import fuse
+
+    run, cpu = {}, []
+    for qid in keyword:
+        started = cpu_now()
+        mixed = fuse(keyword[qid], dense.get(qid, {}), weight)[:DEPTH]
+        cpu.append(cpu_now() - started)
+        run[qid] = ranked([f.doc_id for f in mixed])  # the order a user sees: ties as fuse() broke them
+    return run, cpu
+
+
+def in_order(run: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """A run scored by rank (its lists are in rank order), so equal scores keep their order."""
+    return {qid: ranked(list(docs)) for qid, docs in run.items()}
+
+
+def rrf_run(keyword: dict[str, dict[str, float]], dense: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Reciprocal rank fusion (1 / (RRF_K + rank) summed over the two lists): the reference mix."""
+    run = {}
+    for qid in keyword:
+        mixed: dict[str, float] = {}
+        for ranking in (keyword[qid], dense.get(qid, {})):
+            for rank, doc in enumerate(ranking, 1):
+                mixed[doc] = mixed.get(doc, 0.0) + 1.0 / (RRF_K + rank)
+        run[qid] = dict(sorted(mixed.items(), key=lambda kv: -kv[1])[:DEPTH])
+    return run
+
+
+def hybrid_models(folders: list[Path]) -> list[Path]:
+    """The model folders to measure: those given, else every known model in the cache."""
+    if folders:
+        return folders
+    from searcher.semantic import KNOWN_MODELS, model_cache
+
+    found = [model_cache() / name for name in KNOWN_MODELS if (model_cache() / name / "model.onnx").is_file()]
+    if not found:
+        raise SystemExit(f"no model in {model_cache()}: `searcher model fetch NAME` or pass --model DIR")
+    return found
+
+
+def choose_weight(scores: dict[float, dict[str, float]], keyword: dict[str, float], names: list[str]) -> float:
+    """The weight whose smallest gain over keyword-only on ``names`` is largest (ties: the larger mean)."""
+    return max(scores, key=lambda w: (round(min(scores[w][n] - keyword[n] for n in names), 4),
+                                      round(sum(scores[w][n] for n in names) / len(names), 4)))
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000 if values else 0.0
+
+
+def main_hybrid(args, base, names: list[str]) -> int:
+    """--mode hybrid: keyword-only, semantic-only and hybrid per collection and model."""
+    from searcher.semantic import EmbeddingModel
+
+    started = time.perf_counter()
+    models = [EmbeddingModel(folder, threads=1) for folder in hybrid_models(args.model)]
+    shipped = base.semantic_weight
+    print(f"load average {os.getloadavg()[0]:.1f}; shipped SEMANTIC_WEIGHT {shipped}; CPU ms are medians per query")
+    header = (f"{'collection':10} {'model':18} {'system':22} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} "
+              f"{'cpu ms':>7} {'x kw':>5}")
+    print(header)
+    print("-" * len(header))
+    keyword_ndcg: dict[str, float] = {}
+    keyword_cpu: dict[str, float] = {}
+    # per model: weight -> collection -> nDCG@10
+    by_weight: dict[str, dict[float, dict[str, float]]] = {m.config.name: {w: {} for w in WEIGHTS} for m in models}
+    hybrid_cpu: dict[str, dict[str, float]] = {m.config.name: {} for m in models}
+    for name in names:
+        folder = args.data / name
+        corpus, queries, qrels = load(folder)
+        path = cached_index(corpus, folder, args.cache, name, "default")
+        with open_ours(path, base) as ix:
+            keyword, kw_cpu = mode_runs(ix, queries, "keyword")
+        scores = evaluate(in_order(keyword), qrels)
+        keyword_ndcg[name] = scores["nDCG@10"]
+        keyword_cpu[name] = median_ms(kw_cpu)
+        print(line2(name, "-", "keyword (ours)", scores, keyword_cpu[name], 1.0), flush=True)
+        for model in models:
+            label = model.config.name
+            index_path, spent = model_index(corpus, folder, args.cache, name, model.folder)
+            if spent is not None:
+                print(f"{name:10} {label:18} indexed with the model: {len(corpus)} documents in {spent:.0f} s "
+                      f"(keyword index and vectors, load {os.getloadavg()[0]:.1f}): {len(corpus) / spent:.1f} "
+                      "documents per second", flush=True)
+            with open_ours(index_path, base) as ix:
+                dense, dense_cpu = mode_runs(ix, queries, "semantic")
+                product, product_cpu = mode_runs(ix, queries, "hybrid")
+                ix_keyword, ix_keyword_cpu = mode_runs(ix, queries, "keyword")
+            scores = evaluate(in_order(dense), qrels)
+            print(line2(name, label, "semantic", scores, median_ms(dense_cpu), median_ms(dense_cpu) / keyword_cpu[name]),
+                  flush=True)
+            for weight in WEIGHTS:
+                run, _ = fused_run(ix_keyword, dense, weight)
+                by_weight[label][weight][name] = evaluate(run, qrels)["nDCG@10"]
+            # What a user gets: SearchIndex.search(mode="hybrid") on the index made with the model,
+            # its CPU against keyword mode on the same index, query by query in the same run.
+            hybrid_cpu[label][name] = median_ms(product_cpu)
+            ratio = statistics.median(h / k for h, k in zip(product_cpu, ix_keyword_cpu) if k > 0)
+            print(line2(name, label, f"hybrid {shipped} (shipped)", evaluate(in_order(product), qrels),
+                        hybrid_cpu[label][name], ratio), flush=True)
+            offline = by_weight[label][shipped][name]
+            print(f"{name:10} {label:18} {'(offline mix at ' + str(shipped) + ')':22} {offline:8.3f}", flush=True)
+            keyword = ix_keyword
+            rrf = evaluate(in_order(rrf_run(keyword, dense)), qrels)
+            print(line2(name, label, f"rrf k={RRF_K}", rrf, None, None), flush=True)
+            print(f"{name:10} {label:18} {'by weight':22} " +
+                  " ".join(f"{w}:{by_weight[label][w][name]:.3f}" for w in WEIGHTS), flush=True)
+    print()
+    print(f"{'held out':10} {'model':18} {'keyword':>8} {'leave-one-out':>14} {'gain':>7}  weight chosen on the others")
+    for model in models:
+        label = model.config.name
+        table = by_weight[label]
+        if len(names) > 1:
+            for name in names:
+                weight = choose_weight(table, keyword_ndcg, [n for n in names if n != name])
+                figure = table[weight][name]
+                print(f"{name:10} {label:18} {keyword_ndcg[name]:8.3f} {figure:14.3f} {figure - keyword_ndcg[name]:+7.3f}  {weight}")
+        print(f"{'all':10} {label:18} chosen on every collection: {choose_weight(table, keyword_ndcg, names)}")
+    if len(models) > 1 and len(names) > 1:
+        # One weight for every model (RankingSettings holds one): chosen over every (model, collection).
+        joint = {w: {(m, n): by_weight[m][w][n] for m in by_weight for n in names} for w in WEIGHTS}
+        base_of = {(m, n): keyword_ndcg[n] for m in by_weight for n in names}
+        for name in names:
+            others = [(m, n) for m in by_weight for n in names if n != name]
+            weight = choose_weight(joint, base_of, others)
+            print(f"{name:10} {'every model':18} held out: weight {weight} -> " +
+                  ", ".join(f"{m} {by_weight[m][weight][name]:.3f} ({by_weight[m][weight][name] - keyword_ndcg[name]:+.3f})"
+                            for m in by_weight))
+        print(f"{'all':10} {'every model':18} chosen on every collection and model: "
+              f"{choose_weight(joint, base_of, list(base_of))}")
+    print(f"\n({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+def line2(name: str, model: str, label: str, scores: dict[str, float], cpu: float | None, ratio: float | None) -> str:
+    tail = f" {cpu:7.1f} {ratio:5.2f}" if cpu is not None and ratio is not None else ""
+    return f"{name:10} {model:18} {label:22} {scores['nDCG@10']:8.3f} {scores['AP@100']:8.3f} {scores['P@10']:6.3f}{tail}"
+
+
 # ------------------------------------------------------------------------------ main
 
 def apply_settings(pairs: list[str], base=None):
@@ -368,12 +580,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-refs", action="store_true", help="skip the stock engines")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where built indexes are kept (default {DEFAULT_CACHE})")
     ap.add_argument("--index", metavar="URL", help="also run on an OpenSearch cluster (http://host:9200[/prefix])")
+    ap.add_argument("--mode", choices=("keyword", "hybrid"), default="keyword",
+                    help="hybrid: keyword-only, semantic-only and hybrid with each model (see above)")
+    ap.add_argument("--model", action="append", type=Path, default=[], metavar="DIR",
+                    help="a model folder for --mode hybrid (repeatable; default: every fetched known model)")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"no collections at {args.data}: pass --data")
     started = time.perf_counter()
     base = apply_settings(args.set)
-    names = args.only or [n for n in COLLECTIONS if (args.data / n).is_dir()]
+    names = args.only or collections(args.data)
+    if args.mode == "hybrid":
+        return main_hybrid(args, base, names)
     grid = [] if args.quick else grid_settings(base)
     ablation = [] if args.quick else ABLATION + [
         (label, [p for p in spec.split(",") if p], "default") for label, _, spec in (v.partition(":") for v in args.variant)]

@@ -33,6 +33,7 @@ from .core.errors import (
     IndexNotFoundError,
     IndexVersionError,
     InsecureClusterWarning,
+    ModelError,
     NotAnIndexError,
     QueryError,
     SearcherError,
@@ -58,6 +59,9 @@ __all__ = [
     "IndexStats",
     "IndexVersionError",
     "InsecureClusterWarning",
+    "KNOWN_MODELS",
+    "EmbeddingModel",
+    "ModelError",
     "NotAnIndexError",
     "QueryError",
     "RankingSettings",
@@ -75,6 +79,9 @@ __all__ = [
     "clean_file",
     "clean_html",
     "clean_text",
+    "fetch_model",
+    "model_cache",
+    "model_folder",
     "read_jsonl",
     "redacted",
 ]
@@ -87,6 +94,8 @@ if TYPE_CHECKING:
     from .index import SearchIndex
     from .search.options import SearchOptions
     from .search.settings import DEFAULT_SETTINGS, RankingSettings
+    from .semantic.encoder import EmbeddingModel
+    from .semantic.fetch import KNOWN_MODELS, fetch_model, model_cache, model_folder
     from .sources.jsonl import read_jsonl
 
 # Imported on first use: `searcher search` never needs the cleaner (nor its HTML parser).
@@ -100,6 +109,12 @@ _LAZY = {
     "DEFAULT_SETTINGS": ".search.settings",
     "ClusterSettings": ".engines.opensearch.connection",
     "read_jsonl": ".sources.jsonl",
+    # Semantic search (the semantic extra): numpy, onnxruntime and tokenizers load only when a model does.
+    "EmbeddingModel": ".semantic.encoder",
+    "KNOWN_MODELS": ".semantic.fetch",
+    "fetch_model": ".semantic.fetch",
+    "model_cache": ".semantic.fetch",
+    "model_folder": ".semantic.fetch",
 }
 
 

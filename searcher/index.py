@@ -8,6 +8,7 @@ get back Documents, Results and reports; no engine object leaks out.
 
 from __future__ import annotations
 
+import logging
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,9 @@ from .sources.seeds import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:
     from .engines.opensearch.connection import ClusterSettings
     from .indexing.update import SeedOptions
+    from .indexing.vectors import VectorUpkeep
+
+logger = logging.getLogger(__name__)
 
 #: How many candidates an ambiguous id prefix's error lists.
 AMBIGUOUS_SHOWN = 5
@@ -37,7 +41,8 @@ LIST_PAGE = 500
 
 
 def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
-                settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> Engine:
+                settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None,
+                model: str | os.PathLike[str] | None = None) -> Engine:
     """The engine for an index location: an ``http(s)://host:port/name`` URL is an index on an
     OpenSearch cluster (reached with ``cluster``, default: the environment's settings);
     anything else a folder, kept by Whoosh."""
@@ -50,7 +55,7 @@ def open_engine(location: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
         return OpenSearchEngine(str(location), wait=wait, settings=settings, cluster=cluster)
     from .engines.whoosh.engine import WhooshEngine
 
-    return WhooshEngine(location, wait=wait, settings=settings)
+    return WhooshEngine(location, wait=wait, settings=settings, model=model)
 
 
 class SearchIndex:
@@ -63,11 +68,17 @@ class SearchIndex:
         ``searcher.DEFAULT_SETTINGS``; try a variant with ``dataclasses.replace(DEFAULT_SETTINGS, k1=1.2)``).
     :param cluster: how to reach a cluster (TLS, credentials: :class:`searcher.ClusterSettings`);
         default: read from the ``SEARCHER_OPENSEARCH_*`` environment variables.
+    :param model: an embedding model (its folder, or a fetched known model's name; default:
+        the ``SEARCHER_MODEL`` folder): writes then keep each document's vectors, and searches
+        rank by keywords and meaning mixed (``mode``; docs/semantic.md). An index that has
+        vectors keeps them up to date with the model they were made with, given or not.
     """
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
-                 settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None) -> None:
-        self.engine: Engine = open_engine(path, wait=wait, settings=settings, cluster=cluster)
+                 settings: RankingSettings | None = None, cluster: "ClusterSettings | None" = None,
+                 model: str | os.PathLike[str] | None = None) -> None:
+        self.model = str(model) if model is not None else None
+        self.engine: Engine = open_engine(path, wait=wait, settings=settings, cluster=cluster, model=model)
         self._on_cluster = is_url(str(path))
         #: Where the index is, for messages: the folder, or the cluster's URL without credentials.
         self.location = self.engine.location if self._on_cluster else str(path)
@@ -150,7 +161,7 @@ class SearchIndex:
         from .indexing import update
 
         self.check_apart(seeds_dir)
-        return update.update(self.engine, seeds_dir, _seed_options(max_bytes, follow_symlinks, jobs), progress)
+        return update.update(self.engine, seeds_dir, self._seed_options(max_bytes, follow_symlinks, jobs), progress)
 
     def rebuild(
         self,
@@ -169,7 +180,7 @@ class SearchIndex:
         from .indexing import update
 
         self.check_apart(seeds_dir)
-        return update.rebuild(self.engine, seeds_dir, _seed_options(max_bytes, follow_symlinks, jobs), progress)
+        return update.rebuild(self.engine, seeds_dir, self._seed_options(max_bytes, follow_symlinks, jobs), progress)
 
     def add(
         self, docs: Iterable[Document] | Document, *, jobs: int | None = None, progress: Progress | None = None
@@ -187,12 +198,23 @@ class SearchIndex:
         if isinstance(docs, Document):
             docs = [docs]
         with self.engine.writing():
-            return self.engine.add_stream(map(checked_document, docs), jobs=jobs, progress=progress)
+            upkeep = self._vectors(jobs)
+            checked = map(checked_document, docs)
+            count = self.engine.add_stream(checked if upkeep is None else map(upkeep.note, checked), jobs=jobs,
+                                           progress=progress)
+            if upkeep is not None:
+                upkeep.finish(progress=progress)
+            return count
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""
         with self.engine.writing():
-            return self.engine.delete(doc_id)
+            upkeep = self._vectors(None)
+            found = self.engine.delete(doc_id)
+            if upkeep is not None:
+                upkeep.wrote([], [doc_id])
+                upkeep.finish()
+            return found
 
     def delete_many(self, doc_ids: Iterable[str]) -> list[str]:
         """Remove these documents under one write lock; returns the ids that were not there.
@@ -203,10 +225,30 @@ class SearchIndex:
             raise IndexNotFoundError(f"no index at {shown_location(self.location)}")
         missing = []
         with self.engine.writing():
-            for doc_id in dict.fromkeys(doc_ids):
+            upkeep = self._vectors(None)
+            wanted = list(dict.fromkeys(doc_ids))
+            for doc_id in wanted:
                 if not self.engine.delete(doc_id):
                     missing.append(doc_id)
+            if upkeep is not None:
+                upkeep.wrote([], wanted)
+                upkeep.finish()
         return missing
+
+    def _vectors(self, jobs: int | None) -> "VectorUpkeep | None":
+        """The vector upkeep of a write from code (lock held), if the index keeps vectors."""
+        from .indexing.update import SeedOptions, upkeep_for
+
+        report = UpdateReport()
+        upkeep = upkeep_for(self.engine, SeedOptions(jobs=jobs, model=self.model), report)
+        for warning in report.warnings:
+            logger.warning("%s", warning)
+        return upkeep
+
+    def _seed_options(self, max_bytes: int | None, follow_symlinks: bool, jobs: int | None) -> "SeedOptions":
+        from .indexing.update import SeedOptions
+
+        return SeedOptions(max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs, model=self.model)
 
     # ------------------------------------------------------------------ reading
 
@@ -327,8 +369,3 @@ def check_apart(index_dir: str | os.PathLike[str], seeds_dir: str | os.PathLike[
     if index_real == seeds_real or seeds_real in index_real.parents or index_real in seeds_real.parents:
         raise SearcherError(f"the index folder {index_dir} and the seeds folder {seeds_dir} overlap; keep them apart")
 
-
-def _seed_options(max_bytes: int | None, follow_symlinks: bool, jobs: int | None) -> "SeedOptions":
-    from .indexing.update import SeedOptions
-
-    return SeedOptions(max_bytes=max_bytes, follow_symlinks=follow_symlinks, jobs=jobs)

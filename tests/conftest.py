@@ -274,3 +274,77 @@ def article(seed: int, words: int = 220) -> str:
 
 CHROME = ("Share this story. Sign up for our newsletter. Most read today. Follow us on social media. "
           "Copyright the publisher, all rights reserved.")
+
+
+# ---------------------------------------------------------------------------- a tiny embedding model
+
+#: The tiny model's words, by topic: words of one topic get vectors near the topic's axis, so
+#: "dog" is close to "cat" and far from "shares" (semantic search at toy scale).
+TINY_TOPICS = {
+    "pets": "cat dog puppy kitten pet vet".split(),
+    "markets": "stock market shares bank price trader".split(),
+    "weather": "rain storm flood weather wind snow".split(),
+    "sport": "football goal match team league coach".split(),
+}
+TINY_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+TINY_FILLER = "the a of and in on to is was query passage".split()
+
+
+def tiny_vocab() -> list[str]:
+    return TINY_SPECIALS + TINY_FILLER + [w for words in TINY_TOPICS.values() for w in words]
+
+
+def tiny_embeddings():
+    """The tiny model's token vectors (vocab x 8): topic words on their topic's axis plus a
+    little of their own; specials and fillers near zero (they add little to a mean)."""
+    import numpy as np
+
+    vocab = tiny_vocab()
+    table = np.zeros((len(vocab), 8), dtype=np.float32)
+    for number, words in enumerate(TINY_TOPICS.values()):
+        for k, word in enumerate(words):
+            row = vocab.index(word)
+            table[row, number] = 1.0
+            table[row, 4 + k % 4] = 0.2
+    for k, word in enumerate(TINY_SPECIALS + TINY_FILLER):
+        table[vocab.index(word), 4 + k % 4] = 0.05
+    return table
+
+
+def make_tiny_model(folder: Path, **config) -> Path:
+    """A real model folder made here, no download: a WordPiece tokenizer (tokenizers) and an ONNX
+    graph (onnx's helper API) whose token vectors are a Gather from ``tiny_embeddings()``, so
+    a mean-pooled text vector is the mean of its tokens' rows. ``config``: searcher-model.json keys."""
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = tiny_vocab()
+    tok = Tokenizer(models.WordPiece({w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", vocab.index("[CLS]")), ("[SEP]", vocab.index("[SEP]"))])
+    tok.save(str(folder / "tokenizer.json"))
+    table = numpy_helper.from_array(tiny_embeddings(), name="table")
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "tokens"])
+              for name in ("input_ids", "attention_mask", "token_type_ids")]
+    output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "tokens", 8])
+    graph = helper.make_graph([helper.make_node("Gather", ["table", "input_ids"], ["last_hidden_state"])],
+                              "tiny", inputs, [output], initializer=[table])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(folder / "model.onnx"))
+    settings = {"name": "tiny", "pooling": "mean", "max_tokens": 32, "chunk_overlap": 4} | config
+    (folder / "searcher-model.json").write_text(json.dumps(settings))
+    return folder
+
+
+@pytest.fixture
+def tiny_model(tmp_path: Path) -> Path:
+    """A tiny model folder (make_tiny_model; the test extra brings onnx and the semantic extra)."""
+    return make_tiny_model(tmp_path / "tiny-model")

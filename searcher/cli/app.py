@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import click
 
 from .. import DocumentNotFoundError, SearcherError, SearcherWarning, __version__
-from . import documents, indexing, searching, serving
+from . import documents, indexing, models, searching, serving
 from .advice import with_advice
 from .context import EXIT_INTERRUPTED, EXIT_NOTHING, CliError, ClusterOptions, State, error_line
 
@@ -187,12 +187,16 @@ Shell completion (bash; zsh and fish likewise): add to ~/.bashrc
               help="Cluster: do not check its certificate (warned about on every run; env SEARCHER_OPENSEARCH_VERIFY=0).")
 @click.option("--user", envvar="SEARCHER_OPENSEARCH_USER", metavar="NAME",
               help="Cluster: log in as this user; the password from SEARCHER_OPENSEARCH_PASSWORD, never an option.")
+@click.option("--model", metavar="NAME|DIR",
+              help="Embedding model (a folder, or a fetched model's name; default: the folder SEARCHER_MODEL "
+                   "names): `index` keeps each document's vectors, `search` ranks by meaning too "
+                   "(docs/semantic.md).")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr; -v also shows tracebacks.")
 @click.version_option(__version__, "--version", prog_name="searcher")
 @click.pass_context
 def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, ca_certs: str | None,
         client_cert: str | None, client_key: str | None, no_verify: bool | None, user: str | None,
-        verbose: int) -> None:
+        model: str | None, verbose: int) -> None:
     """Full-text search for archives of captured news pages.
 
     \b
@@ -203,14 +207,14 @@ def cli(ctx: click.Context, index: str | None, index_dir: str, seeds_dir: str, c
     """
     cluster = ClusterOptions(ca_certs=ca_certs, client_cert=client_cert, client_key=client_key,
                              verify=False if no_verify else None, user=user)
-    ctx.obj = State(index_dir, seeds_dir, verbose, index=index or None, cluster=cluster)
+    ctx.obj = State(index_dir, seeds_dir, verbose, index=index or None, cluster=cluster, model=model or None)
     warnings.showwarning = _show_warning
     if verbose:
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
                             format="%(levelname)s %(name)s: %(message)s")
 
 
-for module in (indexing, searching, documents, serving):
+for module in (indexing, searching, documents, serving, models):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -53,13 +53,15 @@ class State:
     """Options given to the group, shared with every command."""
 
     def __init__(self, index_dir: str, seeds_dir: str, verbose: int, index: str | None = None,
-                 cluster: ClusterOptions | None = None) -> None:
+                 cluster: ClusterOptions | None = None, model: str | None = None) -> None:
         self.index_dir = index_dir
         self.seeds_dir = seeds_dir
         self.verbose = verbose
         #: Where the index is: ``--index`` (a folder or a cluster URL) if given, else ``--index-dir``.
         self.location = index or index_dir
         self.cluster = cluster or ClusterOptions()
+        #: ``--model``: the embedding model (None: SEARCHER_MODEL, else the index's own).
+        self.model = model
 
     def cluster_settings(self, retry_for: float | None = None) -> "ClusterSettings | None":
         """How to reach the cluster, when the index is on one (None for a folder)."""
@@ -73,8 +75,8 @@ class State:
         from .. import SearchIndex
 
         cluster = self.cluster_settings(retry_for)
-        ix = SearchIndex(self.location, cluster=cluster) if wait is None else \
-            SearchIndex(self.location, wait=wait, cluster=cluster)
+        ix = SearchIndex(self.location, cluster=cluster, model=self.model) if wait is None else \
+            SearchIndex(self.location, wait=wait, cluster=cluster, model=self.model)
         ix.check_apart(self.seeds_dir)
         return ix
 

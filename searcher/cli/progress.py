@@ -29,16 +29,22 @@ class ProgressBar:
         self._last = 0.0
         self._drawn = False
         self._width = 0
+        self._stage, self._stage_started = "indexing", self.started
 
     def __call__(self, done: int, total: int = 0, stage: str = "indexing") -> None:
         if not self.enabled:
             return
         now = time.perf_counter()
+        if stage not in ("indexing", "committing") and stage != self._stage:
+            # A later stage (embedding, after the keyword index) counts again from 0: its rate
+            # and time are its own.
+            self._stage, self._stage_started = stage, now
         elapsed = now - self.started
         if elapsed < self.delay or (now - self._last < self.interval and stage == "indexing"):
             return
         self._last = now
-        rate = done / elapsed if elapsed > 0 else 0.0
+        own = now - (self._stage_started if stage == self._stage else self.started)
+        rate = done / own if own > 0 else 0.0
         if total:
             share = min(done / total, 1.0)
             filled = int(share * 20)
@@ -46,8 +52,8 @@ class ProgressBar:
         else:
             text = f"{done:,} {self.unit}"
         text += f"  {rate:,.0f}/s  {elapsed:.0f} s"
-        if stage == "committing":
-            text += "  committing…"
+        if stage != "indexing":
+            text += f"  {stage}…"
         self._draw(text)
 
     def _draw(self, text: str) -> None:

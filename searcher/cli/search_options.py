@@ -57,11 +57,15 @@ _OPTIONS: dict[str, tuple[str, Callable[[str], Callable[[F], F]]]] = {
         "--collapse/--no-collapse", default=_DEFAULT.collapse, show_default=True,
         help=help or "Fold near-duplicate hits (the same article saved twice, syndicated copies) into the "
                      "best-ranked one.")),
+    "mode": ("mode", lambda help: click.option(
+        "--mode", type=click.Choice(SearchOptions.MODES), default=None,
+        help=help or "Rank by keywords, by meaning (semantic, with the index's vectors) or both mixed "
+                     "[default: hybrid when the index has vectors, else keyword].")),
 }
 
 #: Every option ``searcher search`` takes, in the order its help lists them.
 SEARCH = ("limit", "page", "sort", "source", "since", "until", "syntax", "fragments", "context", "facets",
-          "explain", "expand", "collapse")
+          "explain", "expand", "collapse", "mode")
 
 
 def search_options(*fields: str, help: dict[str, str] | None = None) -> Callable[[F], F]:

@@ -72,6 +72,11 @@ class ClusterUnavailableError(ClusterError):
     new manager, overloaded): the same request may well work in a moment."""
 
 
+class ModelError(SearcherError):
+    """An embedding model folder that cannot be used (a file missing, a bad config, a model
+    whose outputs do not fit), or a model that cannot be fetched; the message names it."""
+
+
 class QueryError(SearcherError):
     """A query that cannot be run as given (empty, unknown field, bad option)."""
 

@@ -435,6 +435,8 @@ class UpdateReport:
     seconds: float = 0.0
     scan_seconds: float = 0.0
     rebuilt: bool = False
+    #: Documents whose vectors were made (an index with a model: searcher.semantic).
+    embedded: int = 0
     #: What could not be kept (documents a damaged index could not give back), one line each.
     warnings: list[str] = field(default_factory=list)
 
@@ -450,6 +452,8 @@ class UpdateReport:
         if self.renamed:
             parts.append(f"{len(self.renamed)} renamed")
         parts += [f"{self.unchanged} unchanged", f"{len(self.failed)} skipped"]
+        if self.embedded:
+            parts.append(f"{self.embedded} embedded")
         return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
     def as_dict(self) -> dict[str, Any]:

@@ -13,7 +13,8 @@ implements). Records in and out are the core's dataclasses; no engine object cro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -111,6 +112,20 @@ class Engine(Protocol):
 
     def delete(self, doc_id: str) -> bool:
         """Remove one document; False if it was not there."""
+        ...
+
+    # ---------------------------------------------------------------- vectors (searcher.semantic)
+
+    def vector_file(self) -> "Path | None":
+        """Where the index keeps its documents' vectors; None: this engine keeps none."""
+        ...
+
+    def commit_id(self) -> str:
+        """The live index's latest commit, as vectors are keyed to it (lock held)."""
+        ...
+
+    def texts(self) -> Iterator[tuple[str, str, str]]:
+        """(doc_id, title, body) of every live document (lock held): what vectors are made of."""
         ...
 
     # ---------------------------------------------------------------- reading

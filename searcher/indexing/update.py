@@ -9,7 +9,9 @@ hash against what the engine holds, and only the difference cleaned and written.
 * a first build is one bulk write into the live, empty index: stopped part-way (Ctrl-C,
   a crash) it keeps what was committed, and the next update goes on from there;
 * an index of an older schema is rebuilt: one bulk write into a fresh index that is
-  swapped in when complete, carrying the documents added from code over.
+  swapped in when complete, carrying the documents added from code over;
+* with a model (``SeedOptions.model``, or the one the index's vectors were made with), the
+  documents' vectors are brought in step after the keyword write (``vectors``).
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ..core.model_choice import given_model
 from ..core.records import Document, Progress, SeedFile, SeedState, SkippedSeed, UpdateReport
 from ..engines.base import Engine
 from ..sources.seeds import DEFAULT_MAX_BYTES
 from .cleaning_pool import clean_seeds
 from .scan import ScanResult, scan_seeds
+
+if TYPE_CHECKING:
+    from .vectors import VectorUpkeep
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,9 @@ class SeedOptions:
     max_bytes: int | None = DEFAULT_MAX_BYTES
     follow_symlinks: bool = False
     jobs: int | None = None
+    #: The embedding model (a folder or a known model's name; None: SEARCHER_MODEL, else the
+    #: one the index's vectors were made with, else none).
+    model: str | None = None
 
 
 def timer() -> Callable[[], float]:
@@ -55,21 +65,50 @@ def update(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptio
             logger.warning("index schema changed: rebuilding %s from %s", engine.location, seeds_dir)
             return _rebuild_locked(engine, seeds_dir, options, progress)
         elapsed = timer()
+        report = UpdateReport()
+        upkeep = upkeep_for(engine, options, report)
         if engine.is_empty():
             # A first build: the bulk path (both cores writing, big commits) is the fast one.
-            return _first_build(engine, seeds_dir, options, progress)
-        known = engine.seed_states()
-        report = UpdateReport()
-        scan = scan_seeds(seeds_dir, known, report, max_bytes=options.max_bytes,
-                          follow_symlinks=options.follow_symlinks)
-        report.scan_seconds = elapsed()
-        if scan.restated:
-            engine.record_seed_states(scan.restated)
-        changes = _changes(scan, known, report, options, progress)
-        _write_changes(engine, changes)
-        report.warnings.extend(engine.repairs)
-        report.seconds = elapsed()
+            report = _first_build(engine, seeds_dir, options, progress, report)
+            if upkeep is not None:
+                upkeep.unknown()
+        else:
+            report = _update_locked(engine, seeds_dir, options, progress, report, upkeep)
+        if upkeep is not None:
+            upkeep.finish(report, progress)
+            report.seconds = elapsed()
         return report
+
+
+def upkeep_for(engine: Engine, options: SeedOptions, report: UpdateReport) -> "VectorUpkeep | None":
+    """The vector upkeep of this write, if a model is configured (imported only then: the
+    semantic extra's packages are needed for it)."""
+    if given_model(options.model) is None:
+        path = engine.vector_file()
+        if path is None or not path.exists():
+            return None
+    from .vectors import start
+
+    return start(engine, options.model, options.jobs, report)
+
+
+def _update_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptions,
+                   progress: Progress | None, report: UpdateReport, upkeep: "VectorUpkeep | None") -> UpdateReport:
+    """An incremental update (lock held, the index not empty)."""
+    elapsed = timer()
+    known = engine.seed_states()
+    scan = scan_seeds(seeds_dir, known, report, max_bytes=options.max_bytes,
+                      follow_symlinks=options.follow_symlinks)
+    report.scan_seconds = elapsed()
+    if scan.restated:
+        engine.record_seed_states(scan.restated)
+    changes = _changes(scan, known, report, options, progress)
+    _write_changes(engine, changes)
+    if upkeep is not None:
+        upkeep.wrote((doc for doc, _ in changes.upserts), changes.deletes)
+    report.warnings.extend(engine.repairs)
+    report.seconds = elapsed()
+    return report
 
 
 def rebuild(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptions = SeedOptions(),
@@ -129,19 +168,22 @@ def _rebuild_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: 
                     progress: Progress | None) -> UpdateReport:
     elapsed = timer()
     report = UpdateReport(rebuilt=True)
+    upkeep = upkeep_for(engine, options, report)
     carried = engine.documents_not_from_seeds(report.warnings)
     scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
     seeds = {seed.doc_id: seed for seed in scan.pending}
     engine.rebuild(_rebuild_stream(seeds, carried, report, options), jobs=options.jobs, progress=progress,
                    total=len(seeds))
+    if upkeep is not None:
+        upkeep.unknown()  # a new generation: every vector is checked against its text again
+        upkeep.finish(report, progress)
     report.seconds = elapsed()
     return report
 
 
 def _first_build(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptions,
-                 progress: Progress | None) -> UpdateReport:
+                 progress: Progress | None, report: UpdateReport) -> UpdateReport:
     elapsed = timer()
-    report = UpdateReport()
     scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
     report.scan_seconds = elapsed()
     seeds = {seed.doc_id: seed for seed in scan.pending}

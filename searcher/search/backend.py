@@ -87,6 +87,19 @@ class FacetCounts:
     months: dict[str, int]
 
 
+class DenseSide(Protocol):
+    """An index's document vectors and the model that made them, as a search reads them."""
+
+    @property
+    def model(self) -> str:
+        """The model's name."""
+        ...
+
+    def top(self, text: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` documents whose best passage is nearest to ``text``: (doc_id, cosine), best first."""
+        ...
+
+
 class SearchBackend(Protocol[Key, P]):
     """One index, read for one search (see the module docstring)."""
 
@@ -148,6 +161,22 @@ class SearchBackend(Protocol[Key, P]):
 
     def facet_counts(self, plan: P) -> FacetCounts:
         """How many documents matching ``plan`` each source and month has."""
+        ...
+
+    def dense(self) -> DenseSide | None:
+        """The index's vectors in step with what this search reads, or None (see ``no_dense``)."""
+        ...
+
+    def no_dense(self) -> str:
+        """Why ``dense()`` is None, for a QueryError when semantic ranking was asked for."""
+        ...
+
+    def keys_of(self, doc_ids: Sequence[str]) -> dict[str, Key]:
+        """The keys of those ``doc_ids`` that are indexed."""
+        ...
+
+    def matching(self, plan: P, keys: Sequence[Key]) -> set[Key]:
+        """Those of ``keys`` that match ``plan`` (its query and filter)."""
         ...
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:

@@ -77,3 +77,15 @@ def field_score(idf: float, tf: float, length: float, avg_length: float, b: floa
     The operations of Whoosh's ``scoring.bm25`` in its order (the same bits).
     """
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / avg_length)))
+
+
+def query_term_weights(tokens: Iterable[str], counted: bool, logarithmic: bool) -> dict[str, float]:
+    """Each distinct query word's weight, in first-seen order: 1, or with ``counted`` the
+    times it was typed, damped to 1 + ln(count) with ``logarithmic`` (a long question that
+    names its topic five times means it, but not five times over a word named once)."""
+    counts: dict[str, int] = {}
+    for token in tokens:
+        counts[token] = counts.get(token, 0) + 1
+    if not counted:
+        return {t: 1.0 for t in counts}
+    return {t: 1.0 + math.log(c) if logarithmic else float(c) for t, c in counts.items()}

@@ -16,6 +16,8 @@ from ..core.errors import QueryError
 from .limits import QUERY_SECONDS
 from .snippets import FORMATS
 
+#: The rankings a search can use (``mode``): by words, by meaning, or the two mixed.
+MODES = ("keyword", "semantic", "hybrid")
 #: Orders a search can return its hits in: ``date`` is newest first, ``oldest`` oldest first
 #: (undated documents last in both).
 SORTS = ("relevance", "date", "oldest")
@@ -40,6 +42,9 @@ class SearchOptions:
     :param collapse: fold near-duplicate hits (the same article saved twice, syndicated
         copies) into the best-ranked one, listed in its ``Hit.duplicates``; False shows
         every copy (see :mod:`searcher.search.duplicates`).
+    :param mode: ``keyword``, ``semantic`` (by meaning, with the index's vectors) or ``hybrid``
+        (the two mixed, ``RankingSettings.semantic_weight``); None: hybrid when the index has
+        vectors and the hits are sorted by relevance, else keyword.
     :param seconds: the search's time budget (``limits.QUERY_SECONDS``); past it the search
         stops with QueryError. None: no budget.
     """
@@ -47,6 +52,7 @@ class SearchOptions:
     #: The values ``sort`` and ``highlight`` take.
     SORTS: ClassVar[tuple[str, ...]] = SORTS
     HIGHLIGHTS: ClassVar[tuple[str, ...]] = tuple(FORMATS)
+    MODES: ClassVar[tuple[str, ...]] = MODES
 
     limit: int = 10
     page: int = 1
@@ -62,6 +68,7 @@ class SearchOptions:
     explain: bool = False
     expand: bool | None = None
     collapse: bool = True
+    mode: str | None = None
     seconds: float | None = QUERY_SECONDS
 
     def checked(self) -> "SearchOptions":
@@ -72,6 +79,8 @@ class SearchOptions:
             raise QueryError(f"unknown sort {self.sort!r}: use {', '.join(SORTS)}")
         if self.highlight not in FORMATS:
             raise QueryError(f"unknown highlight format {self.highlight!r}: use {', '.join(FORMATS)}")
+        if self.mode is not None and self.mode not in MODES:
+            raise QueryError(f"unknown mode {self.mode!r}: use {', '.join(MODES)}")
         if self.seconds is not None and not self.seconds > 0:
             raise QueryError("seconds (the time budget) must be more than 0, or None")
         return self

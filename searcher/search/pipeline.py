@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Generic
 
 from ..core.errors import QueryError
-from ..core.records import Hit, Results, guessed_title
+from ..core.records import Hit, Results, ScorePart, guessed_title
 from .backend import Copy, Key, Plan, SearchBackend, Stored, Window
 from .duplicates import Signature, are_copies, collapse
 from .explain import explanation_lines
-from .filters import make_filter
+from .filters import SearchFilter, make_filter
 from .limits import Deadline, check_query
 from .options import SearchOptions
 from .query_text import is_plain, query_words
@@ -28,11 +28,13 @@ from .snippets import SpanFinder, make_snippet, render, split_marks
 from .suggestions import SUGGEST_BELOW, SUGGEST_MAX_WORDS, corrected_query
 
 if TYPE_CHECKING:
+    from . import query_tree as qt
+    from .hybrid import HybridRanking
     from .query_parser import ParsedQuery
 
 #: What ``similar`` has no use for: an article's likes are not filtered, sorted, parsed,
 #: counted, explained or expanded. Set, they are a QueryError rather than ignored.
-NOT_FOR_SIMILAR = ("sort", "source", "since", "until", "syntax", "facets", "explain", "expand")
+NOT_FOR_SIMILAR = ("sort", "source", "since", "until", "syntax", "facets", "explain", "expand", "mode")
 
 Backend = SearchBackend[Any, Any]
 #: A backend's ``rank``, or one that takes something out of its windows.
@@ -46,6 +48,14 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
     check_query(query)
     deadline = Deadline(options.seconds)
     filt = make_filter(options.source, options.since, options.until)
+    # Asked only when the ranking may use it: a keyword search never reads the vectors.
+    dense = backend.dense() if options.mode != "keyword" else None
+    mode = "keyword"
+    if dense is not None or options.mode not in (None, "keyword"):
+        from .hybrid import resolved_mode
+
+        mode = resolved_mode(options.mode, dense, backend.no_dense(), options.sort)
+    tree = None
     parsed: "ParsedQuery | None" = None
     if options.syntax and not is_plain(query):
         # Imported here: most searches are plain words, and a cold `searcher search` should
@@ -54,17 +64,24 @@ def search(backend: Backend, query: str, options: SearchOptions) -> Results:
 
         parsed = parse_query(query, syntax=True, index_fields=backend.query_fields, dialect=backend.dialect)
         plan = backend.structured(parsed, options, filt, deadline)
+        tree = parsed.tree if plan.searched_as_words is None else None
     else:
         plan = backend.words(query, options, filt)
+    hybrid = None
+    rank: Rank = backend.rank
+    if mode != "keyword" and dense is not None:
+        hybrid = _hybrid(backend, dense, query, tree, options, filt, deadline, mode)
+        rank = hybrid.rank
     copies = _Copies(backend)
-    window, entries, folded = _ranked(plan, deadline, copies, backend.rank)
+    window, entries, folded = _ranked(plan, deadline, copies, rank)
     deadline.check("ranking the matches")
-    results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline),
+    results = Results(query=query, hits=_page(backend, plan, window, entries, copies, deadline, hybrid),
                       total=window.total, page=options.page, limit=options.limit,
                       searched_as_words=plan.searched_as_words, copies=folded, undated=window.undated)
     if options.facets and window.total:
         results.facets = _facets(backend, plan)
-    if window.total < SUGGEST_BELOW:
+    # A misspelt word finds nothing by keywords, however much the semantic side finds.
+    if (window.total if hybrid is None else hybrid.keyword_total) < SUGGEST_BELOW:
         results.suggestion = _suggestion(backend, query, deadline)
         deadline.check("looking for a spelling suggestion")
     if not window.total:
@@ -112,6 +129,23 @@ def similar(backend: Backend, doc_id: str, options: SearchOptions) -> Results:
         results.copies = folded + len(own)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _hybrid(backend: Backend, dense: Any, query: str, tree: "qt.Node | None", options: SearchOptions,
+            filt: SearchFilter | None, deadline: Deadline, mode: str) -> HybridRanking:
+    """The semantic or hybrid ranking of a search: the dense side searched with the query's
+    positive words, its candidates held to what the query says besides words."""
+    from . import query_tree as qt
+    from .hybrid import HybridRanking, filter_tree, positive_words
+    from .query_parser import ParsedQuery
+
+    text = " ".join(positive_words(tree)) if tree is not None else query
+    restrict = filter_tree(tree)
+    filter_plan = None
+    if restrict is not None or filt is not None:
+        filter_plan = backend.structured(ParsedQuery(query, restrict or qt.MatchAll(), None), options, filt,
+                                         deadline)
+    return HybridRanking(backend, dense, text or query, filter_plan, mode, backend.settings.semantic_weight)
 
 
 def _similar_options(options: SearchOptions) -> SearchOptions:
@@ -188,7 +222,7 @@ def _ranked(plan: Plan, deadline: Deadline, copies: _Copies, rank: Rank
 
 
 def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entry[Any]], copies: _Copies,
-          deadline: Deadline) -> list[Hit]:
+          deadline: Deadline, hybrid: "HybridRanking | None" = None) -> list[Hit]:
     """The hits of the requested page: stored fields, snippets, folded copies, explanations.
 
     Ranks follow the hits shown: a document deleted between ranking and reading is left
@@ -208,7 +242,9 @@ def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entr
         hit = _hit(found, options.first + len(hits) + 1, entry.score, options, backend.find_spans)
         hit.duplicates = [copies.doc_id(k) for k in entry.copies]
         deadline.check("making the snippets")
-        if options.explain:
+        if options.explain and hybrid is not None:
+            _explain_mix(hit, backend, plan, window, hybrid, entry.key)
+        elif options.explain:
             parts = window.why.get(entry.key)
             if parts is None:
                 parts = backend.explain(plan, entry.key, entry.score)
@@ -219,6 +255,30 @@ def _page(backend: Backend, plan: Plan, window: Window[Any], entries: list[_Entr
                                                 all_words_first=sorted(words) if words and tiered and parts else None)
         hits.append(hit)
     return hits
+
+
+def _explain_mix(hit: Hit, backend: Backend, plan: Plan, window: Window[Any], hybrid: "HybridRanking",
+                 key: Any) -> None:
+    """A mixed hit's explanation: the mix, its keyword part and its semantic part, then the
+    keyword score's own lines. ``score_parts`` are the two parts of the mix (they add up)."""
+    from .hybrid import mix_lines
+
+    mixed = hybrid.mix.get(key)
+    if mixed is None:
+        return
+    weight = hybrid.weight
+    hit.score_parts = [ScorePart("semantic", hybrid.dense.model, weight * mixed.semantic)]
+    if hybrid.mode == "semantic":
+        hit.score_parts = [ScorePart("semantic", hybrid.dense.model, mixed.score)]
+    else:
+        hit.score_parts.insert(0, ScorePart("keyword", "", (1 - weight) * mixed.keyword))
+    hit.explanation = mix_lines(mixed, weight, hybrid.mode)
+    if mixed.keyword_score is not None:
+        parts = window.why.get(key)
+        if parts is None:
+            parts = backend.explain(plan, key, mixed.keyword_score)
+        lines = explanation_lines(mixed.keyword_score, parts, sorted_by_date=False)
+        hit.explanation += ["         the keyword score:"] + ["    " + line for line in lines]
 
 
 def _hit(stored: Stored, rank: int, score: float, options: SearchOptions, find_spans: SpanFinder) -> Hit:

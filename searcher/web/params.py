@@ -46,6 +46,8 @@ class SearchParams:
     words: bool = False
     #: (the search page) search the query as typed, even when it finds nothing and a correction would
     typed: bool = False
+    #: keyword, semantic or hybrid; None: the library's default (hybrid when the index has vectors)
+    mode: str | None = None
 
     def changed(self, **changes: object) -> "SearchParams":
         """These parameters with some changed (a new filter starts again at page 1)."""
@@ -57,7 +59,8 @@ class SearchParams:
         """The library's SearchOptions for these parameters, with the page's or the API's
         own (``facets=True``): the one place a request becomes a search."""
         return replace(SearchOptions(limit=self.limit, page=self.page, sort=self.sort, source=self.source or None,
-                                     since=self.since, until=self.until, syntax=not self.words), **changes)
+                                     since=self.since, until=self.until, syntax=not self.words,
+                                     mode=self.mode), **changes)
 
     def query_string(self) -> str:
         """The URL query that gives these parameters back (defaults left out)."""
@@ -77,6 +80,8 @@ class SearchParams:
             pairs.append(("words", "true"))
         if self.typed:
             pairs.append(("typed", "true"))
+        if self.mode:
+            pairs.append(("mode", self.mode))
         return urlencode(pairs)
 
 
@@ -94,8 +99,11 @@ def search_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")] = PAGE_HITS,
     words: Annotated[bool, Query(description="Treat the query as plain words: no operators, fields or quotes.")]
     = False,
+    mode: Annotated[Literal["keyword", "semantic", "hybrid"] | None,
+                    Query(description="Rank by keywords, by meaning (the index's vectors) or both mixed; "
+                                      "default: hybrid when the index has vectors.")] = None,
 ) -> SearchParams:
     """The search parameters of a request (a FastAPI dependency)."""
     sources = tuple(dict.fromkeys(name.strip() for name in source or () if name.strip()))
     return SearchParams(q=q, source=sources, since=_blank_is_none(since), until=_blank_is_none(until),
-                        sort=sort, page=page, limit=limit, words=words)
+                        sort=sort, page=page, limit=limit, words=words, mode=mode)

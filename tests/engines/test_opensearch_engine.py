@@ -67,6 +67,15 @@ def pair(request, tmp_path_factory):
 # ---------------------------------------------------------------------------- searching
 
 
+def test_semantic_search_on_a_cluster_says_it_is_an_embedded_index_feature(pair):
+    from searcher import QueryError
+
+    _whoosh, cluster = pair
+    with pytest.raises(QueryError, match="semantic search is an embedded-index feature for now"):
+        cluster.search("peace", mode="semantic")
+    assert cluster.search("peace", mode="keyword").total == cluster.search("peace").total
+
+
 @pytest.mark.parametrize("query", QUERIES)
 def test_every_query_form_finds_what_the_whoosh_engine_finds(pair, query):
     whoosh, cluster = pair

@@ -160,6 +160,19 @@ def test_progress_bar_draws_on_a_terminal() -> None:
     assert ProgressBar(stream=Tty(), enabled=False).enabled is False
 
 
+def test_progress_bar_names_the_embedding_stage_and_counts_it_from_zero() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    with ProgressBar(stream=stream, delay=0, interval=0) as bar:
+        bar(1000, 1000, "indexing")
+        bar(10, 1000, "embedding")
+        drawn = stream.getvalue().split("\r")[-1]
+        assert "10/1,000 articles" in drawn and "embedding…" in drawn
+
+
 def test_import_warns_of_a_date_it_cannot_read_naming_the_line(runner, tmp_path: Path) -> None:
     path = tmp_path / "dated.jsonl"
     path.write_text(json.dumps({"id": "a", "title": "Kabul talks", "text": "x", "date": "yesterday"}) + "\n"

@@ -98,5 +98,6 @@ def test_mypy_strict_sees_the_readme_library_example_typed(tmp_path: Path) -> No
     for (expr, wanted), got in zip(REVEALED.items(), revealed):
         assert wanted in got.replace("builtins.", ""), (expr, got)
     for name, got in zip(public, revealed[len(REVEALED):]):
-        # A class or a function of ours, or a function typed with builtins alone (searcher.redacted).
+        # A class or a function of ours, or a function typed with builtins alone (searcher.redacted,
+        # fetch_model -> Path).
         assert got != "Any" and ("searcher." in got or (got.startswith("def (") and "Any" not in got)), (name, got)

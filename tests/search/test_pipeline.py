@@ -70,7 +70,8 @@ class FakeBackend:
     def structured(self, parsed, options, filt, deadline):
         self.calls.append(("structured", parsed.text))
         terms = re.findall(r"\w+", parsed.text.lower())
-        return FakePlan(options, terms=terms, searched_as_words=parsed.broken_reason or None)
+        return FakePlan(options, terms=terms, searched_as_words=parsed.broken_reason or None,
+                        sources=filt.sources if filt else ())
 
     def like(self, doc_id, options):
         key = next((k for k, d in enumerate(self.docs) if d.doc_id == doc_id), None)
@@ -128,6 +129,22 @@ class FakeBackend:
         deadline.check()
         return {w: k for w in words for k in self.known
                 if len(k) == len(w) and sum(a != b for a, b in zip(k, w.lower())) == 1}
+
+    # The semantic side: None unless a test gives it FakeDense.
+    dense_side = None
+
+    def dense(self):
+        return self.dense_side
+
+    def no_dense(self):
+        return "the index has none"
+
+    def keys_of(self, doc_ids):
+        return {d.doc_id: k for k, d in enumerate(self.docs) if d.doc_id in set(doc_ids) and k not in self.gone}
+
+    def matching(self, plan, keys):
+        self.calls.append(("matching", list(keys)))
+        return {k for k in keys if not plan.sources or self.docs[k].source in plan.sources}
 
     def called(self, name: str) -> list[object]:
         return [args for what, args in self.calls if what == name]
@@ -292,3 +309,97 @@ def test_similar_leaves_out_the_article_and_its_copies_and_counts_them():
 def test_similar_refuses_the_options_it_has_no_use_for(changes):
     with pytest.raises(QueryError, match=f"similar does not take {next(iter(changes))}"):
         pipeline.similar(FakeBackend(corpus()), "d1", replace(SearchOptions(), **changes))
+
+
+# ---------------------------------------------------------------------------- semantic and hybrid
+
+
+class FakeDense:
+    """A semantic side with fixed cosines per doc id (best first); logs the texts it was asked."""
+
+    model = "fake-model"
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self.cosines = dict(sorted(cosines.items(), key=lambda kv: -kv[1]))
+        self.asked: list[tuple[str, int]] = []
+
+    def top(self, text, k):
+        self.asked.append((text, k))
+        return list(self.cosines.items())[:k]
+
+
+def with_dense(cosines: dict[str, float], docs=None) -> FakeBackend:
+    backend = FakeBackend(docs or corpus(6))
+    backend.dense_side = FakeDense(cosines)
+    return backend
+
+
+def test_hybrid_is_the_default_with_vectors_and_mixes_min_max_scores_at_the_settings_weight():
+    # keyword scores: d5 6+2.., the k-th document scores k+1 (harbour) — d5 best, d0 worst
+    backend = with_dense({"d0": 0.9, "d1": 0.5, "d5": 0.1})
+    got = run(backend, collapse=False, limit=6)
+    w = DEFAULT_SETTINGS.semantic_weight
+    keyword = {f"d{k}": (k + 1 - 1) / 5 for k in range(6)}  # min-max of 1..6
+    semantic = {"d0": 1.0, "d1": 0.5, "d5": 0.0}
+    expected = {d: (1 - w) * keyword[d] + w * semantic.get(d, 0.0) for d in keyword}
+    assert {h.doc_id: round(h.score, 9) for h in got} == {d: round(v, 9) for d, v in expected.items()}
+    assert [h.doc_id for h in got] == sorted(expected, key=lambda d: -expected[d])
+    assert backend.dense_side.asked[0][0] == "harbour"
+
+
+def test_keyword_mode_never_asks_the_semantic_side():
+    backend = with_dense({"d0": 0.9})
+    got = run(backend, mode="keyword", collapse=False)
+    assert [h.doc_id for h in got][:3] == ["d5", "d4", "d3"] and backend.dense_side.asked == []
+
+
+def test_semantic_mode_ranks_by_cosine_alone_and_finds_documents_without_the_words():
+    docs = corpus(4) + [Doc("other", title="Ships", body="vessels in port")]
+    backend = with_dense({"other": 0.8, "d1": 0.6, "d3": 0.2}, docs)
+    got = run(backend, mode="semantic", collapse=False)
+    assert [(h.doc_id, h.score) for h in got] == [("other", 0.8), ("d1", 0.6), ("d3", 0.2)]
+    assert got.total == 3
+
+
+def test_the_semantic_side_respects_the_filters():
+    backend = with_dense({"d0": 0.9, "d1": 0.8, "d3": 0.7, "d4": 0.6})  # sources: Reuters bbc AP Reuters bbc AP
+    got = run(backend, mode="semantic", source="Reuters", collapse=False)
+    assert [h.doc_id for h in got] == ["d0", "d3"]
+    assert backend.called("matching")
+
+
+def test_semantic_ranking_without_vectors_is_a_clear_error_and_default_is_keyword():
+    backend = FakeBackend(corpus(6))
+    with pytest.raises(QueryError, match="--mode semantic needs the index's vectors: the index has none"):
+        run(backend, mode="semantic")
+    assert [h.doc_id for h in run(backend, collapse=False)][:2] == ["d5", "d4"]
+    with pytest.raises(QueryError, match="unknown mode"):
+        run(backend, mode="dense")
+
+
+def test_sorting_by_date_is_keyword_ranking_and_an_explicit_hybrid_refuses_it():
+    backend = with_dense({"d0": 0.9})
+    assert run(backend, sort="date", collapse=False).hits and backend.dense_side.asked == []
+    with pytest.raises(QueryError, match="does not sort by date"):
+        run(backend, sort="date", mode="hybrid")
+
+
+def test_explain_shows_the_keyword_part_the_semantic_part_and_the_mix():
+    backend = with_dense({"d0": 0.9, "d5": 0.3})
+    got = run(backend, explain=True, collapse=False, limit=6)
+    by_id = {h.doc_id: h for h in got}
+    top = by_id["d5"]
+    assert "hybrid" in top.explanation[0] and "keyword part" in top.explanation[1]
+    assert "semantic part" in top.explanation[2] and "cosine 0.300" in top.explanation[2]
+    assert any("the keyword score" in line for line in top.explanation)
+    assert sum(p.contribution for p in top.score_parts) == pytest.approx(top.score)
+    assert [p.kind for p in top.score_parts] == ["keyword", "semantic"]
+    absent = by_id["d2"]  # in the keyword top only
+    assert "not in the semantic top" in absent.explanation[2]
+
+
+def test_a_misspelt_word_gets_its_correction_in_hybrid_mode_too():
+    backend = with_dense({"d0": 0.9, "d1": 0.8})
+    backend.known = ["harbour"]
+    got = run(backend, "harbonr")
+    assert got.total == 2 and got.suggestion == "harbour"  # the semantic side found two; keywords none

@@ -264,3 +264,15 @@ def test_stored_term_counts_are_the_analysed_text(tmp_path):
             assert list(got.items()) == list(expected.items())
             assert list(stats.doc_terms(docnum)[name].items()) == list(expected.items())
     index.close()
+
+
+def test_repeated_query_words_weigh_their_count_or_one_plus_its_log():
+    import math
+
+    from searcher.search.bm25 import query_term_weights
+
+    tokens = ["oil", "price", "oil", "oil"]
+    assert query_term_weights(tokens, True, False) == {"oil": 3.0, "price": 1.0}
+    assert query_term_weights(tokens, True, True) == {"oil": 1.0 + math.log(3), "price": 1.0}
+    assert query_term_weights(tokens, False, True) == {"oil": 1.0, "price": 1.0}
+    assert list(query_term_weights(tokens, True, True)) == ["oil", "price"]

@@ -140,6 +140,8 @@ def test_openapi_document_describes_the_api(client):
     ("/api/search?q=harbour&page=0", 422, "page: Input should be greater than or equal to 1"),
     ("/api/search?q=harbour&page=two", 422, "page: Input should be a valid integer"),
     ("/api/search?q=harbour&sort=random", 422, "sort: Input should be 'relevance', 'date' or 'oldest'"),
+    ("/api/search?q=harbour&mode=semantic", 400, "--mode semantic needs the index's vectors"),
+    ("/api/search?q=harbour&mode=dense", 422, "mode: Input should be 'keyword', 'semantic' or 'hybrid'"),
     ("/api/nothing-here", 404, "nothing at /api/nothing-here"),
 ])
 def test_api_errors_are_one_json_line(client, path, status, text):

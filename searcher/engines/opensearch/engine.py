@@ -337,6 +337,15 @@ class OpenSearchEngine:
             return []
         return [to_document(src) for src in self._scan({"bool": {"must_not": [{"exists": {"field": "path"}}]}}, None)]
 
+    def vector_file(self) -> None:
+        return None  # semantic search is an embedded-index feature for now (searching.NO_VECTORS)
+
+    def commit_id(self) -> str:
+        return ""
+
+    def texts(self) -> Iterator[tuple[str, str, str]]:
+        return iter(())
+
     def delete(self, doc_id: str) -> bool:
         physical = self._ensure_live()
         with self.errors():

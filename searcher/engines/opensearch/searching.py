@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import DocumentNotFoundError
 from ...core.records import ScorePart
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
-from ...search.bm25 import idf
+from ...search.bm25 import idf, query_term_weights
 from ...search.duplicates import read_signature
 from ...search.fields import DEFAULT_FIELDS
 from ...search.filters import SearchFilter
@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from opensearchpy import OpenSearch
 
     from ...search.query_parser import ParsedQuery
+
+#: Why a cluster index has no semantic side (issue 26: its k-NN plugin is not used yet).
+NO_VECTORS = ("semantic search is an embedded-index feature for now: index into a folder "
+              "(searcher index --model DIR) to rank by meaning")
 
 _MARKED = re.compile("\x02(.*?)\x03", re.S)
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
@@ -342,6 +346,20 @@ class ClusterBackend:
                        "aggs": {"name": {"top_hits": {"size": 1, "_source": ["source"]}}}},
             "month": {"terms": {"field": "month", "size": 10_000}}}}
 
+    # ------------------------------------------------------------------ vectors
+
+    def dense(self) -> None:
+        return None
+
+    def no_dense(self) -> str:
+        return NO_VECTORS
+
+    def keys_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        return {}
+
+    def matching(self, plan: Any, keys: Sequence[str]) -> set[str]:
+        return set()
+
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
         """The most frequent indexed word within the edits allowed for each unknown word, from
         the cluster's term suggester over the unstemmed words of titles and bodies (the
@@ -421,10 +439,7 @@ def words_of(client: "OpenSearch", index: str, text: str, settings: RankingSetti
                 continue
         plain.append(unit)
     tokens = analyze(client, index, " ".join(plain)) + tokens
-    weights: dict[str, float] = {}
-    for t in tokens:
-        weights[t] = weights.get(t, 0.0) + 1.0 if settings.query_tf else 1.0
-    return _Words(weights, compounds)
+    return _Words(query_term_weights(tokens, settings.query_tf, settings.query_tf_log), compounds)
 
 
 def term_vectors(client: "OpenSearch", index: str, keys: list[str]

@@ -47,6 +47,7 @@ from .storage import (
     INDEX_NAME,
     MANIFEST_NAME,
     REPAIR,
+    VECTORS_NAME,
     IndexFolder,
     access_error,
     is_about,
@@ -56,6 +57,7 @@ from .storage import (
 )
 
 if TYPE_CHECKING:
+    from ...semantic.dense import VectorReader
     from .searching import WhooshBackend
 
 # The writing methods import .writing (segment builders, worker processes) when they
@@ -83,8 +85,11 @@ class WhooshEngine:
     """An index folder (see storage.py for its layout), read and written with Whoosh."""
 
     def __init__(self, path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT,
-                 settings: RankingSettings | None = None) -> None:
+                 settings: RankingSettings | None = None, model: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path)
+        #: The model given for semantic queries (None: SEARCHER_MODEL, else the vectors' own).
+        self.model = model
+        self._vectors: VectorReader | None = None
         self.location = str(path)
         self.wait = wait
         #: The ranking knobs: the searcher's weighting and the word path are made from them.
@@ -557,21 +562,47 @@ class WhooshEngine:
         return self._read(documents)
 
     def backend(self) -> "WhooshBackend":
+        return self._backend(self.searcher())
+
+    def _backend(self, searcher: Any) -> "WhooshBackend":
         from .searching import WhooshBackend
 
-        return WhooshBackend(self.searcher(), self.settings)
+        return WhooshBackend(searcher, self.settings, self._vector_reader(),
+                             f"{self._generation}:{searcher.reader().generation()}")
+
+    def _vector_reader(self) -> "VectorReader | None":
+        """The index's vectors, if it has a vector file (the semantic package is not imported
+        for an index without one: a cold keyword search never pays for it)."""
+        if self._vectors is None and self.vector_file().exists():
+            from ...semantic.dense import VectorReader
+
+            self._vectors = VectorReader(self.vector_file(), self.model)
+        return self._vectors
 
     def search(self, query: str, options: SearchOptions) -> Results:
         from ...search import pipeline
-        from .searching import WhooshBackend
 
-        return self._read(lambda searcher: pipeline.search(WhooshBackend(searcher, self.settings), query, options))
+        return self._read(lambda searcher: pipeline.search(self._backend(searcher), query, options))
 
     def similar(self, doc_id: str, options: SearchOptions) -> Results:
         from ...search import pipeline
-        from .searching import WhooshBackend
 
-        return self._read(lambda searcher: pipeline.similar(WhooshBackend(searcher, self.settings), doc_id, options))
+        return self._read(lambda searcher: pipeline.similar(self._backend(searcher), doc_id, options))
+
+    # ------------------------------------------------------------------ vectors
+
+    def vector_file(self) -> Path:
+        return self.path / VECTORS_NAME
+
+    def commit_id(self) -> str:
+        marker = self._folder.read_marker()
+        return f"{marker.current}:{_latest_commit(self._folder.generation_path(marker.current))}"
+
+    def texts(self) -> Iterator[tuple[str, str, str]]:
+        ix, _gen = self._ensure_live()
+        with ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                yield fields["doc_id"], fields.get("title", "") or "", fields.get("body", "") or ""
 
     def stats(self) -> IndexStats:
         return self._read(self._stats)

@@ -40,7 +40,9 @@ from .suggestions import corrections_for
 from .word_ranking import matching_docs, rank_words
 
 if TYPE_CHECKING:
+    from ...search.backend import DenseSide
     from ...search.query_parser import Dialect, ParsedQuery
+    from ...semantic.dense import VectorReader
 
 _WHOOSH3 = tuple(whoosh.__version__) >= (3,)
 
@@ -69,9 +71,12 @@ class WhooshPlan(Plan):
 class WhooshBackend:
     """One search on an open Whoosh searcher (see the module docstring)."""
 
-    def __init__(self, searcher: Any, settings: RankingSettings) -> None:
+    def __init__(self, searcher: Any, settings: RankingSettings, vectors: "VectorReader | None" = None,
+                 commit: str = "") -> None:
         self.searcher = searcher
         self.settings = settings
+        #: the index's vectors (None: it has no vector file), and the commit this search reads
+        self._vectors, self._commit = vectors, commit
         self.query_fields = searcher.schema.names()
         self._find_spans = span_finder(searcher.schema["body"].analyzer)
         #: stored fields read during this search (ranking may read some: the page reuses them)
@@ -205,6 +210,29 @@ class WhooshBackend:
         columns = columns_for(self.searcher)
         mask = columns.mask(docs)
         return FacetCounts(sources=columns.source_counts(mask), months=columns.month_counts(mask))
+
+    # ------------------------------------------------------------------ vectors
+
+    def dense(self) -> "DenseSide | None":
+        return self._vectors.side(self._commit) if self._vectors is not None else None
+
+    def no_dense(self) -> str:
+        if self._vectors is None:
+            return "the index has none: run `searcher index --model DIR` to make them"
+        return self._vectors.why_not()
+
+    def keys_of(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        found = {}
+        for doc_id in doc_ids:
+            docnum = self.searcher.document_number(doc_id=doc_id)
+            if docnum is not None:
+                found[doc_id] = docnum
+        return found
+
+    def matching(self, plan: WhooshPlan, keys: Sequence[int]) -> set[int]:
+        query = plan.query if plan.filter is None else wq.And([plan.query, plan.filter])
+        wanted = set(keys)
+        return {docnum for docnum in self.searcher.docs_for_query(query) if docnum in wanted}
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
         return corrections_for(self.searcher, words, deadline)

@@ -8,6 +8,7 @@ Layout of an index folder::
     gen-000001/manifest.json   doc_id -> (content hash, seed path) as of a Whoosh generation
 
     gen-000001/readers.lock    held (shared flock) by every process reading this generation
+    vectors.npz           with a model: the documents' vectors, naming the commit they match
 
 A rebuild writes a new ``gen-*`` folder beside the live one and then replaces the marker
 (an atomic rename), so readers see the old index or the new one and never half of either.
@@ -52,6 +53,8 @@ LOCK_NAME = "write.lock"
 MANIFEST_NAME = "manifest.json"
 READERS_NAME = "readers.lock"
 INDEX_NAME = "MAIN"
+#: The document vectors of an index made with a model (searcher.semantic.store), beside the marker.
+VECTORS_NAME = "vectors.npz"
 _FORMAT = "searcher-index"
 _GENERATION = re.compile(r"gen-[0-9]{6,}")
 REPAIR = "rebuild it from the seeds"
@@ -325,7 +328,7 @@ def _remove_unless_read(gen: Path, *, keep_unknown: bool) -> None:
 
 def _ours(name: str) -> bool:
     """Names searcher itself creates in an index folder."""
-    return name == LOCK_NAME or name.startswith(("gen-", f".{MARKER_NAME}."))
+    return name in (LOCK_NAME, VECTORS_NAME, f".{VECTORS_NAME}.tmp") or name.startswith(("gen-", f".{MARKER_NAME}."))
 
 
 def read_manifest(generation: Path) -> tuple[int, dict[str, SeedState]]:

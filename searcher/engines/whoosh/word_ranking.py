@@ -14,7 +14,7 @@ keep it, and tests compare them with the explained path posting by posting.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress
@@ -25,7 +25,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from ...core.records import ScorePart
-from ...search.bm25 import add_term_scores, idf, term_score, term_scores, term_scores_of
+from ...search.bm25 import add_term_scores, idf, query_term_weights, term_score, term_scores, term_scores_of
 from ...search.feedback import rm3
 from ...search.settings import RankingSettings
 from ...search.sums import fold
@@ -66,9 +66,8 @@ class _Query:
 
 
 def term_weights(tokens: list[str], settings: RankingSettings) -> dict[str, float]:
-    """Query-term weights: counts if ``settings.query_tf``, else 1 each (order kept)."""
-    counts = Counter(tokens)
-    return {t: (float(c) if settings.query_tf else 1.0) for t, c in counts.items()}
+    """Query-term weights as the settings count repeated words (order kept)."""
+    return query_term_weights(tokens, settings.query_tf, settings.query_tf_log)
 
 
 def rank_words(

@@ -1,0 +1,124 @@
+"""An index's vectors as searches read them: the file loaded once per change, the model once.
+
+An engine keeps one :class:`VectorReader` for its index; each search asks it for the
+vectors in step with the commit the search reads (:meth:`VectorReader.side`). Vectors
+checked against another commit are never used (see ``store``): the search is keyword-only
+until ``searcher index`` brings them in step again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import ModelError
+from ..core.model_choice import MODEL_ENV, given_model
+from .store import StoredVectors
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .encoder import EmbeddingModel
+
+logger = logging.getLogger(__name__)
+
+
+def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
+    """The folder of the model given, else of the one the vectors were made with (its folder
+    as it was, or a fetched known model of its name); ModelError if there is neither."""
+    from .fetch import model_folder
+
+    if given is not None:
+        return model_folder(given)
+    if stored is None:
+        raise ModelError(f"no model given: pass --model DIR or set {MODEL_ENV}")
+    return model_folder(stored.folder if stored.folder and Path(stored.folder).is_dir() else stored.model)
+
+
+def load_model(given: str | None, stored: StoredVectors | None) -> "EmbeddingModel":
+    """The model to encode queries with (see :func:`model_folder_for`); ModelError when the
+    one given is not the one the vectors were made with."""
+    from .encoder import EmbeddingModel
+
+    model = EmbeddingModel(model_folder_for(given, stored))
+    if given is not None and stored is not None and len(stored) and model.config.name != stored.model:
+        raise ModelError(f"the index's vectors were made with {stored.model}, and the model given is "
+                         f"{model.config.name}: give {stored.model}, or index again with the new model")
+    return model
+
+
+class DenseVectors:
+    """The vectors of one commit and the model to encode queries with (a ``DenseSide``)."""
+
+    def __init__(self, stored: StoredVectors, model: "EmbeddingModel") -> None:
+        self.stored, self.encoder = stored, model
+        self._last: tuple[str, "npt.NDArray[np.float32]"] | None = None
+
+    @property
+    def model(self) -> str:
+        return self.stored.model
+
+    def top(self, text: str, k: int) -> list[tuple[str, float]]:
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.encoder.encode_queries([text])[0])
+        ids = self.stored.ids
+        return [(ids[n], score) for n, score in self.stored.vectors.top(self._last[1], k)]
+
+
+class VectorReader:
+    """The vector file of one index (see the module docstring).
+
+    :param path: the file (it may not exist: the index has no vectors).
+    :param model: the model given for queries (a folder or a known name), or None: the
+        ``SEARCHER_MODEL`` folder, else the one the vectors were made with.
+    """
+
+    def __init__(self, path: Path, model: str | os.PathLike[str] | None = None) -> None:
+        self.path = path
+        self.given = given_model(model)
+        self._stamp: tuple[int, int, int] | None = None
+        self._stored: StoredVectors | None = None
+        self._encoder: EmbeddingModel | None = None
+        self._problem = ""
+
+    def stored(self) -> StoredVectors | None:
+        """The file's vectors (read again only when the file changed); None without one."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            self._stamp, self._stored = None, None
+            return None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if stamp != self._stamp:
+            self._stored, self._stamp = StoredVectors.load(self.path), stamp
+        return self._stored
+
+    def side(self, commit: str) -> DenseVectors | None:
+        """The vectors checked against ``commit`` with their model, or None (``why_not`` says why)."""
+        self._problem = ""
+        try:
+            stored = self.stored()
+        except ModelError as exc:
+            self._problem = str(exc)
+            return None
+        if stored is None or not len(stored):
+            self._problem = "the index has none: run `searcher index --model DIR` to make them"
+            return None
+        if stored.commit != commit:
+            self._problem = "they are behind the index's documents: run `searcher index` to bring them up to date"
+            return None
+        try:
+            if self._encoder is None or self._encoder.config.name != stored.model:
+                self._encoder = load_model(self.given, stored)
+        except ModelError as exc:
+            self._problem = str(exc)
+            logger.warning("semantic ranking is off: %s", exc)
+            return None
+        return DenseVectors(stored, self._encoder)
+
+    def why_not(self) -> str:
+        """Why the last :meth:`side` gave None."""
+        return self._problem or "the index has no vectors"
