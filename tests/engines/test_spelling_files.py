@@ -62,7 +62,7 @@ def test_a_damaged_spelling_file_is_built_in_memory_instead(tmp_path):
     ix.add(_docs(30))
     for path in (tmp_path / "ix").glob(f"gen-*/*{spelling.SUFFIX}"):
         path.write_bytes(path.read_bytes()[:100])
-    spelling._OPEN.clear()
+    spelling.OPEN_FILES.clear()
     fresh = SearchIndex(tmp_path / "ix")
     assert fresh.search("harvset").suggestion.startswith("harvest")
     fresh.close()

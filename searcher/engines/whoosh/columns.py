@@ -10,8 +10,6 @@ generation) and goes with it, so no reader sees another generation's arrays.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .internals import BytesColumn, deleted_docnums, numeric_column, ref_column, segment_key
+from .segment_cache import SegmentCache
 from .segment_stats import from_micros, shown_sources
 
 #: Segments whose arrays are kept (a few arrays of one number per document each).
@@ -38,30 +37,21 @@ class _Segment:
     source_values: list[str]
 
 
-_CACHE: "OrderedDict[tuple[str, str], _Segment]" = OrderedDict()
-_LOCK = threading.Lock()
+_CACHE: SegmentCache[_Segment] = SegmentCache(SEGMENTS_KEPT)
 
 
 def segment_columns(leaf: Any) -> _Segment:
     """One segment's date and source columns (deleted documents included), cached by segment."""
     key = segment_key(leaf)
-    if key is not None:
-        with _LOCK:
-            found = _CACHE.get(key)
-            if found is not None:
-                _CACHE.move_to_end(key)
-                return found
+    return _read_columns(leaf) if key is None else _CACHE.get(key, lambda: _read_columns(leaf))
+
+
+def _read_columns(leaf: Any) -> _Segment:
     raw, default = numeric_column(leaf, "published")
     published = raw.astype(np.int64)
     published[raw == np.uint64(default)] = -1
     refs, values = ref_column(leaf, "source")
-    found = _Segment(published, refs, [v.decode("utf-8", "replace") for v in values])
-    if key is not None:
-        with _LOCK:
-            _CACHE[key] = found
-            while len(_CACHE) > SEGMENTS_KEPT:
-                _CACHE.popitem(last=False)
-    return found
+    return _Segment(published, refs, [v.decode("utf-8", "replace") for v in values])
 
 
 class Columns:

@@ -10,22 +10,19 @@ stay right for every reader that lists it, until the segment is merged away.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
 
 from .internals import is_block_matcher, remaining_blocks, segment_key
+from .segment_cache import SegmentCache
 
 #: Postings kept decoded, over every segment and term (8 bytes each: about 64 MB).
 POSTINGS_KEPT = 8_000_000
 
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-_CACHE: "OrderedDict[tuple, tuple[Any, Any]]" = OrderedDict()
-_SIZE = [0]
-_LOCK = threading.Lock()
+_CACHE: SegmentCache[tuple[Any, Any]] = SegmentCache(POSTINGS_KEPT, weight=lambda postings: len(postings[0]))
 
 
 def _decode(stats: Any, leaf: Any, fieldname: str, text: str) -> tuple[Any, Any]:
@@ -60,21 +57,7 @@ def segment_postings(stats: Any, leaf: Any, fieldname: str, text: str) -> tuple[
     seg = segment_key(leaf)
     if seg is None:
         return _decode(stats, leaf, fieldname, text)
-    key = (seg, fieldname, text)
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-            return found
-    found = _decode(stats, leaf, fieldname, text)
-    with _LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = found
-            _SIZE[0] += len(found[0])
-            while _SIZE[0] > POSTINGS_KEPT and len(_CACHE) > 1:
-                _, (old, _w) = _CACHE.popitem(last=False)
-                _SIZE[0] -= len(old)
-    return found
+    return _CACHE.get((seg, fieldname, text), lambda: _decode(stats, leaf, fieldname, text))
 
 
 def term_postings(stats: Any, fieldname: str, text: str) -> tuple[Any, Any]:

@@ -19,22 +19,20 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from .internals import segment_key
+from .segment_cache import SegmentCache
 
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".stats"
 #: Segments whose files are kept in memory (a few names and numbers each).
 _KEPT = 256
-_CACHE: "OrderedDict[tuple[str, str], SegmentStats | None]" = OrderedDict()
-_LOCK = threading.Lock()
+_CACHE: "SegmentCache[SegmentStats | None]" = SegmentCache(_KEPT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +106,11 @@ def _read(leaf: Any) -> SegmentStats | None:
     key = segment_key(leaf)
     if key is None:
         return None
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+    return _CACHE.get(key, lambda: _read_file(os.path.join(key[0], leaf.segment().make_filename(SUFFIX))))
+
+
+def _read_file(path: str) -> SegmentStats | None:
     found = None
-    path = os.path.join(key[0], leaf.segment().make_filename(SUFFIX))
     if os.path.isfile(path):
         try:
             with open(path, encoding="utf-8") as handle:
@@ -122,10 +119,6 @@ def _read(leaf: Any) -> SegmentStats | None:
                                  tuple((str(n), int(c), int(f)) for n, c, f in data["sources"]))
         except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged: the columns answer
             logger.debug("stats file %s not used: %s", path, exc)
-    with _LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > _KEPT:
-            _CACHE.popitem(last=False)
     return found
 
 
@@ -149,7 +142,7 @@ def write_missing(ix: Any, columns_of: Callable[[Any], Any]) -> int:
     its columns (``columns_of(leaf)``: passed in, so that reading stats never imports the
     columns' numpy); the writer calls this after each commit, lock held. Returns how many it
     wrote. A failure (a full disk) is logged: stats read the columns meanwhile."""
-    from .spelling import atomic_write
+    from .storage import atomic_write_bytes
 
     folder = getattr(ix.storage, "folder", None)
     if not isinstance(folder, str):
@@ -161,7 +154,7 @@ def write_missing(ix: Any, columns_of: Callable[[Any], Any]) -> int:
             if os.path.exists(path):
                 continue
             try:
-                atomic_write(path, encode(columns_of(leaf)))
+                atomic_write_bytes(path, encode(columns_of(leaf)), durable=False)
                 written += 1
             except OSError as exc:
                 logger.warning("could not write %s (%s): stats read the columns instead", path, exc)

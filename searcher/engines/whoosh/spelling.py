@@ -24,15 +24,15 @@ from __future__ import annotations
 import logging
 import mmap
 import os
-import threading
 import zlib
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from .internals import segment_key
+from .segment_cache import SegmentCache
 from .deletions import DEPTH, deletions
+from .storage import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,7 @@ class SegmentSpelling:
 
 
 #: Mapped files kept open, by (index folder, segment id, field).
-_OPEN: "OrderedDict[tuple, SegmentSpelling | None]" = OrderedDict()
-_LOCK = threading.Lock()
-_KEPT = 256
+OPEN_FILES: "SegmentCache[SegmentSpelling | None]" = SegmentCache(256)
 
 
 def segment_spelling(leaf: Any, fieldname: str) -> SegmentSpelling | None:
@@ -121,22 +119,17 @@ def segment_spelling(leaf: Any, fieldname: str) -> SegmentSpelling | None:
     key = segment_key(leaf)
     if key is None or fieldname not in SPELLED_FIELDS:
         return None
-    cache_key = (*key, fieldname)
-    with _LOCK:
-        if cache_key in _OPEN:
-            _OPEN.move_to_end(cache_key)
-            return _OPEN[cache_key]
-    found = None
     path = os.path.join(key[0], _file_name(leaf.segment(), fieldname))
+    return OPEN_FILES.get((*key, fieldname), lambda: _open_file(path))
+
+
+def _open_file(path: str) -> SegmentSpelling | None:
+    found = None
     if os.path.isfile(path):
         try:
             found = SegmentSpelling(path)
         except (OSError, ValueError) as exc:  # damaged: the reader builds it in memory instead
             logger.debug("spelling file %s not used: %s", path, exc)
-    with _LOCK:
-        _OPEN[cache_key] = found
-        while len(_OPEN) > _KEPT:
-            _OPEN.popitem(last=False)
     return found
 
 
@@ -163,26 +156,8 @@ def write_missing(ix: Any) -> int:
                     continue
                 terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(fieldname)]
                 try:
-                    atomic_write(path, encode(terms))
+                    atomic_write_bytes(path, encode(terms), durable=False)
                     written += 1
                 except OSError as exc:
                     logger.warning("could not write %s (%s): did-you-mean builds it in memory", path, exc)
     return written
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a reader never opens half a file."""
-    from .storage import current_umask
-
-    tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666 & ~current_umask())
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

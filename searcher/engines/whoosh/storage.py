@@ -71,19 +71,23 @@ class Marker:
     previous: str | None = None
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_bytes(path: Path | str, data: bytes, *, durable: bool = True) -> None:
     """Write a file so that readers see the old content or the new, never a torn one.
 
     Its mode is what the umask gives any new file (mkstemp's is 0600, which would keep the
-    index from everyone the segment files are readable by).
+    index from everyone the segment files are readable by). ``durable`` puts it on the disk
+    before it takes its name; a file made from a segment's own data (spelling, stats), which
+    readers can do without and the next commit writes again, need not wait for that.
     """
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -91,6 +95,11 @@ def atomic_write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """:func:`atomic_write_bytes` of ``text`` in UTF-8, on the disk before it takes its name."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def current_umask() -> int:
