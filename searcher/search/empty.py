@@ -30,14 +30,14 @@ def empty_reason(query: str, reading: "ParsedQuery | None", analyse: Callable[[s
     tree = reading.tree if reading is not None else None
     if tree is not None:
         if isinstance(tree, qt.AndNot):
-            leaves = _leaves(tree.positive)
+            leaves = qt.positive_leaves(tree.positive)
             if not leaves:
                 return (f"the query only says what to leave out ({' '.join(query.split())}): "
                         "give a word to look for too")
             if not all(map(_is_words, leaves)):
                 return None
             looked_for = " ".join(plain_words(leaf.text) for leaf in leaves)  # type: ignore[union-attr]
-        elif not all(map(_is_words, _leaves(tree))):
+        elif not all(map(_is_words, qt.positive_leaves(tree))):
             return None
     words = list(dict.fromkeys(looked_for.split()))
     if not words or analyse(" ".join(words)):
@@ -51,20 +51,3 @@ def empty_reason(query: str, reading: "ParsedQuery | None", analyse: Callable[[s
 def _is_words(leaf: qt.Node) -> bool:
     """True for words or a phrase searched in the text (where stop words are dropped)."""
     return isinstance(leaf, (qt.Term, qt.Phrase)) and (leaf.field is None or leaf.field in DEFAULT_FIELDS)
-
-
-def _leaves(node: qt.Node) -> list[qt.Node]:
-    """The leaves of a tree (what it looks for), in order."""
-    if isinstance(node, (qt.And, qt.Or)):
-        return [leaf for child in node.children for leaf in _leaves(child)]
-    if isinstance(node, qt.Not):
-        return []
-    if isinstance(node, qt.AndNot):
-        return _leaves(node.positive)
-    if isinstance(node, qt.AndMaybe):
-        return _leaves(node.required) + _leaves(node.optional)
-    if isinstance(node, qt.Require):
-        return _leaves(node.query) + _leaves(node.condition)
-    if isinstance(node, qt.Empty):
-        return []
-    return [node]

@@ -69,17 +69,9 @@ def positive_words(node: qt.Node | None) -> list[str]:
     """The words a query looks for (not those it excludes): the semantic side's query text."""
     if node is None:
         return []
-    if isinstance(node, (qt.Term, qt.Phrase, qt.Prefix, qt.Wildcard, qt.Fuzzy)):
-        return [node.text.rstrip("*?")] if node.field is None or node.field in WORD_FIELDS else []
-    if isinstance(node, (qt.And, qt.Or)):
-        return [w for c in node.children for w in positive_words(c)]
-    if isinstance(node, qt.AndNot):
-        return positive_words(node.positive)
-    if isinstance(node, qt.AndMaybe):
-        return positive_words(node.required) + positive_words(node.optional)
-    if isinstance(node, qt.Require):
-        return positive_words(node.query) + positive_words(node.condition)
-    return []
+    return [leaf.text.rstrip("*?") for leaf in qt.positive_leaves(node)
+            if isinstance(leaf, (qt.Term, qt.Phrase, qt.Prefix, qt.Wildcard, qt.Fuzzy))
+            and (leaf.field is None or leaf.field in WORD_FIELDS)]
 
 
 class HybridRanking:

@@ -140,3 +140,19 @@ class Require:
 Leaf = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, Range]
 Node = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, Range, Stray, MatchAll, Empty, And, Or, Not, AndNot, AndMaybe, Require]
 LEAVES = (Term, Phrase, Prefix, Wildcard, Fuzzy, Range)
+
+
+def positive_leaves(node: Node) -> list[Node]:
+    """The leaves a query looks for, in order: what it excludes (NOT, ANDNOT's right side)
+    left out. Read by the empty-result reason and by the semantic side's query text."""
+    if isinstance(node, (And, Or)):
+        return [leaf for child in node.children for leaf in positive_leaves(child)]
+    if isinstance(node, (Not, Empty)):
+        return []
+    if isinstance(node, AndNot):
+        return positive_leaves(node.positive)
+    if isinstance(node, AndMaybe):
+        return positive_leaves(node.required) + positive_leaves(node.optional)
+    if isinstance(node, Require):
+        return positive_leaves(node.query) + positive_leaves(node.condition)
+    return [node]
