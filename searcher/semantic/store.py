@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import ModelError
+from ..core.files import atomic_write
 from .vectors import Int8Vectors
 
 if TYPE_CHECKING:
@@ -123,15 +123,11 @@ class StoredVectors:
         import numpy as np
 
         meta = json.dumps({"model": self.model, "folder": self.folder, "commit": self.commit})
-        temp = path.with_name(f".{path.name}.tmp")
         ids = np.array(self.ids, dtype=np.str_) if self.ids else np.zeros(0, dtype="<U1")
         keys = np.frombuffer(b"".join(self.keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
-        with temp.open("wb") as handle:
-            np.savez(handle, meta=np.array(meta), ids=ids, keys=keys, codes=self.vectors.codes,
-                     scales=self.vectors.scales, owners=self.vectors.owners)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        atomic_write(path, lambda handle: np.savez(handle, meta=np.array(meta), ids=ids, keys=keys,
+                                                   codes=self.vectors.codes, scales=self.vectors.scales,
+                                                   owners=self.vectors.owners))
 
     @classmethod
     def load(cls, path: Path) -> "StoredVectors | None":

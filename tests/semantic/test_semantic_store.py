@@ -48,6 +48,24 @@ def test_save_and_load_keep_ids_keys_vectors_and_commit(tmp_path):
     assert len(StoredVectors.load(path)) == 0
 
 
+def test_a_save_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "vectors.npz"
+    stored(["a"], [1]).at_commit("gen-000001:1").save(path)
+    before = path.read_bytes()
+
+    def half_then_fail(handle, **arrays):
+        handle.write(b"PK half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        stored(["a", "b"], [1, 1]).at_commit("gen-000001:2").save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npz"]
+    monkeypatch.undo()
+    assert StoredVectors.load(path).commit == "gen-000001:1"
+
+
 def test_a_damaged_file_is_a_model_error_naming_it(tmp_path):
     path = tmp_path / "vectors.npz"
     path.write_bytes(b"PK\x03\x04 not really")
