@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import ModelError
+from ..core.errors import ModelError, NoVectors
 from ..core.model_choice import MODEL_ENV, given_model
 from .store import StoredVectors
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from .encoder import EmbeddingModel
 
 logger = logging.getLogger(__name__)
+
+#: Why an index without a vector file has no semantic side.
+NO_VECTORS = NoVectors("the index has none (it was made without a model)", "make")
 
 
 def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
@@ -82,7 +85,7 @@ class VectorReader:
         self._stamp: tuple[int, int, int] | None = None
         self._stored: StoredVectors | None = None
         self._encoder: EmbeddingModel | None = None
-        self._problem = ""
+        self._problem = NO_VECTORS
 
     def stored(self) -> StoredVectors | None:
         """The file's vectors (read again only when the file changed); None without one."""
@@ -98,27 +101,26 @@ class VectorReader:
 
     def side(self, commit: str) -> DenseVectors | None:
         """The vectors checked against ``commit`` with their model, or None (``why_not`` says why)."""
-        self._problem = ""
+        self._problem = NO_VECTORS
         try:
             stored = self.stored()
         except ModelError as exc:
-            self._problem = str(exc)
+            self._problem = NoVectors(str(exc), "update")
             return None
         if stored is None or not len(stored):
-            self._problem = "the index has none: run `searcher index --model DIR` to make them"
             return None
         if stored.commit != commit:
-            self._problem = "they are behind the index's documents: run `searcher index` to bring them up to date"
+            self._problem = NoVectors("they are behind the index's documents", "update")
             return None
         try:
             if self._encoder is None or self._encoder.config.name != stored.model:
                 self._encoder = load_model(self.given, stored)
         except ModelError as exc:
-            self._problem = str(exc)
+            self._problem = NoVectors(str(exc))
             logger.warning("semantic ranking is off: %s", exc)
             return None
         return DenseVectors(stored, self._encoder)
 
-    def why_not(self) -> str:
+    def why_not(self) -> NoVectors:
         """Why the last :meth:`side` gave None."""
-        return self._problem or "the index has no vectors"
+        return self._problem

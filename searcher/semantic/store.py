@@ -146,11 +146,10 @@ class StoredVectors:
         except FileNotFoundError:
             return None
         except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"{path} is not a vector file ({exc}): run `searcher index` to make it again") from None
+            raise ModelError(f"{path} is not a vector file ({exc})") from None
         if vectors.codes.dtype != np.int8 or len(keys) != len(ids) or vectors.documents != len(ids) or not (
                 len(vectors.codes) == len(vectors.scales) == len(vectors.owners)):
-            raise ModelError(f"{path} is not a vector file (wrong shapes or types): run `searcher index` "
-                             "to make it again")
+            raise ModelError(f"{path} is not a vector file (wrong shapes or types)")
         return cls(str(meta["model"]), str(meta.get("folder", "")), str(meta["commit"]), ids, keys, vectors)
 
 

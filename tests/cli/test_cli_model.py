@@ -78,3 +78,4 @@ def test_semantic_mode_without_vectors_is_one_line_exit_2(runner, tmp_path):
     result = runner.invoke(searcher_cli, [*where, "search", "cat", "--mode", "semantic"])
     assert result.exit_code == 2
     assert "needs the index's vectors" in result.output and "Traceback" not in result.output
+    assert "`searcher index --model DIR`" in result.output  # the command line's advice

@@ -85,8 +85,9 @@ def test_a_crash_between_the_keyword_commit_and_the_vectors_never_uses_stale_vec
         with pytest.raises(RuntimeError, match="power cut"):
             ix.add(Document("p1", "Markets now", "the stock market and the trader"))  # p1's text changed
     assert ix.get("p1").title == "Markets now"  # the keyword commit happened
-    with pytest.raises(QueryError, match="behind the index's documents: run `searcher index`"):
+    with pytest.raises(QueryError, match="behind the index's documents$") as raised:
         ix.search("cat", mode="semantic")
+    assert raised.value.remedy == "update"
     hits = ix.search("kitten", fragments=0, explain=True).hits  # the default falls back to keywords
     assert all("hybrid" not in line for h in hits for line in h.explanation)
     ix.add([])  # the next write repairs them
@@ -117,7 +118,7 @@ def test_a_model_added_later_embeds_what_is_missing(tmp_path, model):
     plain = SearchIndex(tmp_path / "ix")
     plain.add(pets_and_markets())
     assert not (tmp_path / "ix" / "vectors.npz").exists()
-    with pytest.raises(QueryError, match="--mode semantic needs the index's vectors: the index has none"):
+    with pytest.raises(QueryError, match="semantic ranking needs the index's vectors: the index has none"):
         plain.search("cat", mode="semantic")
     assert plain.search("cat", fragments=0).hits[0].doc_id == "p1"  # keyword, as before
     SearchIndex(tmp_path / "ix", model=str(model)).add([Document("s1", "Sport", "the football match")])
