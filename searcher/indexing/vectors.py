@@ -27,7 +27,7 @@ from pathlib import Path
 from ..core.errors import ModelError
 from ..core.records import Document, Progress, UpdateReport
 from ..engines.base import Engine
-from ..semantic.config import read_config
+from ..semantic.config import model_digest, read_config
 from ..core.model_choice import given_model
 from ..semantic.dense import model_folder_for
 from ..semantic.encoder import EmbeddingModel
@@ -56,6 +56,8 @@ class VectorUpkeep:
     engine: Engine
     folder: Path
     name: str
+    #: the model's ``config.model_digest``, kept with the vectors (never its folder)
+    digest: str
     stored: StoredVectors | None
     before: str
     jobs: int | None = None
@@ -103,8 +105,8 @@ class VectorUpkeep:
             fresh = self._embed(changed)
             updated = stored.without(gone).plus(fresh)
             if len(updated) == self.engine.count():
-                if stored.commit != live or fresh or gone:
-                    updated.at_commit(live).save(path)
+                if stored.commit != live or fresh or gone or stored.digest != self.digest:
+                    updated.at_commit(live).stamped(self.name, self.digest).save(path)
                 return self._done(report, len(changed))
         return self._done(report, self._reconcile(live, progress))
 
@@ -117,8 +119,8 @@ class VectorUpkeep:
 
     def _empty(self) -> StoredVectors:
         if self.stored is not None:
-            return StoredVectors.empty(self.name, str(self.folder), self.stored.vectors.codes.shape[1])
-        return StoredVectors.empty(self.name, str(self.folder), self.model.dimensions)
+            return StoredVectors.empty(self.name, self.digest, self.stored.vectors.codes.shape[1])
+        return StoredVectors.empty(self.name, self.digest, self.model.dimensions)
 
     def _embed(self, texts: list[tuple[str, str]], progress: Progress | None = None,
                done: int = 0, total: int = 0) -> StoredVectors:
@@ -131,7 +133,7 @@ class VectorUpkeep:
 
         encoded = encode_passages_parallel(self.model, [t for _, t in texts], workers=self.jobs, progress=step)
         return quantized([d for d, _ in texts], [text_key(t) for _, t in texts], encoded.vectors,
-                         encoded.owners, self.name, str(self.folder))
+                         encoded.owners, self.name, self.digest)
 
     def _reconcile(self, live: str, progress: Progress | None) -> int:
         """Every live document's vectors: kept where its text is unchanged, else embedded."""
@@ -149,7 +151,7 @@ class VectorUpkeep:
 
         def assembled() -> StoredVectors:
             kept = old.select(kept_numbers)
-            result = StoredVectors(kept.model, kept.folder, live, list(kept_ids), kept.keys, kept.vectors)
+            result = StoredVectors(self.name, self.digest, live, list(kept_ids), kept.keys, kept.vectors)
             for part in parts:
                 result = result.plus(part)
             return result.at_commit(live)
@@ -181,8 +183,10 @@ def start(engine: Engine, model: str | None, jobs: int | None, report: UpdateRep
     """The upkeep a write needs (lock held, before writing), or None: no model given and no
     vectors kept, or an engine that keeps none (a warning in ``report`` if one was given).
 
-    The model is the one given (``--model``, ``SEARCHER_MODEL``), else the one the index's
-    vectors were made with; a model other than theirs replaces them all.
+    The model is the one given (``--model``, ``SEARCHER_MODEL``), else the one of the vectors'
+    name in the user's model cache (never a path the index names: ``dense.model_folder_for``);
+    a model other than theirs (by digest) replaces them all. With neither, the keyword write
+    goes on and the vectors are left behind, with a warning saying what to give.
     """
     given = given_model(model)
     path = engine.vector_file()
@@ -198,10 +202,17 @@ def start(engine: Engine, model: str | None, jobs: int | None, report: UpdateRep
         stored = None
     if given is None and stored is None:
         return None
-    folder = model_folder_for(given, None if given is not None else stored)
-    name = read_config(folder).name
-    if stored is not None and stored.model != name:
-        report.warnings.append(f"the vectors of {stored.model} are replaced by {name}'s")
+    try:
+        folder = model_folder_for(given, None if given is not None else stored)
+    except ModelError as exc:
+        if given is not None:
+            raise
+        report.warnings.append(f"{exc}; the vectors are left behind the documents until it is given")
+        return None
+    config = read_config(folder)
+    digest = model_digest(folder, config)
+    if stored is not None and not stored.made_with(config.name, digest):
+        report.warnings.append(f"the vectors of {stored.model} are replaced by {config.name}'s")
         stored = None
     before = engine.commit_id() if engine.exists() and not engine.is_empty() else ""
-    return VectorUpkeep(engine, folder, name, stored, before, jobs)
+    return VectorUpkeep(engine, folder, config.name, digest, stored, before, jobs)

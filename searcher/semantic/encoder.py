@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import ModelError
 from ..core.model_choice import MODEL_ENV  # re-exported: searcher.semantic.MODEL_ENV
 from .chunking import windows
-from .config import ONNX_FILE, TOKENIZER_FILE, ModelConfig, read_config
+from .config import ONNX_FILE, TOKENIZER_FILE, ModelConfig, model_digest, read_config
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,6 +104,8 @@ class EmbeddingModel:
             raise ModelError(f"{self.folder}: max_tokens {self.config.max_tokens} leaves no room for text "
                              "after the special tokens and the prefix")
         self.dimensions = int(self.encode_queries(["dimensions"]).shape[1])
+        #: the hash of the files and settings that make its vectors (``config.model_digest``)
+        self.digest = model_digest(self.folder, self.config)
 
     @classmethod
     def from_env(cls, folder: str | os.PathLike[str] | None = None, **kwargs: Any) -> "EmbeddingModel":

@@ -8,6 +8,7 @@ from conftest import make_tiny_model
 
 from searcher import Document, QueryError, SearchIndex
 from searcher.indexing import vectors as upkeep
+from searcher.semantic.fetch import CACHE_ENV
 from searcher.semantic.store import StoredVectors, passage_text, text_key
 
 
@@ -19,8 +20,10 @@ def pets_and_markets() -> list[Document]:
 
 
 @pytest.fixture
-def model(tmp_path):
-    return make_tiny_model(tmp_path / "model")
+def model(tmp_path, monkeypatch):
+    """The tiny model, in the user's model cache (where a search without a model looks by name)."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return make_tiny_model(tmp_path / "cache" / "tiny")
 
 
 def vectors_of(ix: SearchIndex) -> StoredVectors:
@@ -177,7 +180,7 @@ def test_another_model_replaces_the_vectors_and_a_search_with_it_says_which_was_
     ix = SearchIndex(tmp_path / "ix", model=str(model))
     ix.add(pets_and_markets())
     other = make_tiny_model(tmp_path / "other", name="tiny-2")
-    with pytest.raises(QueryError, match="made with tiny, and the model given is tiny-2"):
+    with pytest.raises(QueryError, match=r"made with another model \(tiny [0-9a-f]{16}\) than the one given \(tiny-2 "):
         SearchIndex(tmp_path / "ix", model=str(other)).search("cat", mode="semantic")
     again = SearchIndex(tmp_path / "ix", model=str(other))
     again.add([])
@@ -216,3 +219,72 @@ def test_an_import_embeds_what_it_adds_without_reading_every_text_back(tmp_path,
     ix.add([Document("s2", "Sport", "goal"), Document("s3", "Sport", "league")])
     assert read_back == [1]
     in_step(ix)
+
+
+def rewrite_meta(path, **meta) -> None:
+    """Replace the vector file's meta record (what an old searcher, or a crafted index, wrote)."""
+    import json
+
+    import numpy as np
+
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["meta"] = np.array(json.dumps(meta))
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def test_the_vector_file_names_no_path_and_a_search_loads_no_file_the_index_names(tmp_path, model, caplog):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    import json
+
+    import numpy as np
+
+    with np.load(tmp_path / "ix" / "vectors.npz") as data:
+        meta = json.loads(str(data["meta"]))
+    assert set(meta) == {"model", "digest", "commit"} and meta["model"] == "tiny"
+    # An index from elsewhere naming a model file (the old format) and a model no cache holds
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "model.onnx").write_bytes(b"not a model")
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="planted", folder=str(planted), commit=meta["commit"])
+    shared = SearchIndex(tmp_path / "ix")
+    with caplog.at_level("WARNING"):
+        hits = shared.search("kitten", fragments=0, explain=True).hits  # keyword-only, with a notice
+    assert hits[0].doc_id == "p1" and all("hybrid" not in line for h in hits for line in h.explanation)
+    assert [r.getMessage() for r in caplog.records if "semantic ranking is off" in r.getMessage()] == [
+        f"semantic ranking is off: the index's vectors were made with planted, which is not in the model cache "
+        f"({tmp_path / 'cache'}): give that model to rank by meaning"]
+    with pytest.raises(QueryError, match="planted, which is not in the model cache") as raised:
+        shared.search("kitten", mode="semantic")
+    assert "cannot be loaded" not in str(raised.value)  # the planted file was never opened
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="../planted", digest="", commit=meta["commit"])
+    with pytest.raises(QueryError, match="not in the model cache"):
+        SearchIndex(tmp_path / "ix").search("kitten", mode="semantic")
+
+
+def test_a_model_of_the_same_name_with_other_files_is_refused_in_one_line(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    namesake = make_tiny_model(tmp_path / "namesake", chunk_overlap=2)  # also "tiny"
+    other = SearchIndex(tmp_path / "ix", model=str(namesake))
+    with pytest.raises(QueryError, match=r"made with another model \(tiny [0-9a-f]{16}\) than the one given") as raised:
+        other.search("kitten", mode="semantic")
+    assert "\n" not in str(raised.value)
+    assert other.search("kitten", fragments=0).hits[0].doc_id == "p1"  # the default: keyword-only
+    assert semantic(SearchIndex(tmp_path / "ix", model=str(model)), "dog", limit=1) == ["p2"]
+
+
+def test_an_old_vector_file_is_read_by_its_models_name_and_gets_a_digest(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    before = vectors_of(ix)
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="tiny", folder="/nowhere/tiny", commit=before.commit)
+    old = SearchIndex(tmp_path / "ix")  # no model given: "tiny" from the user's model cache
+    assert vectors_of(old).digest == "" and semantic(old, "dog", limit=1) == ["p2"]
+    SearchIndex(tmp_path / "ix", model=str(model)).add([])
+    after = vectors_of(old)
+    assert after.digest == before.digest and after.vectors is not before.vectors
+    assert (after.vectors.codes == before.vectors.codes).all()  # kept, not embedded again
+    in_step(old)
