@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,13 @@ logger = logging.getLogger(__name__)
 NO_VECTORS = NoVectors("the index has none (it was made without a model)", "make")
 
 
+#: Models loaded by this process, by folder and digest: every reader of every index (a web
+#: server's threads) encodes queries with one session (ONNX Runtime's ``run`` is thread-safe),
+#: not one copy of the model each (some 100 MB).
+_loaded: dict[tuple[str, str], "EmbeddingModel"] = {}
+_loading = threading.Lock()
+
+
 def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
     """The folder of the model given (a folder or a known model's name); else the model of the
     vectors' name in the user's own model cache (``fetch.cached_model``: never a path the index
@@ -46,12 +54,22 @@ def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
     return cached
 
 
+def shared_model(folder: Path) -> "EmbeddingModel":
+    """The model in ``folder``, loaded once per process (see ``_loaded``)."""
+    from .config import model_digest, read_config
+    from .encoder import EmbeddingModel
+
+    key = (str(folder.resolve()), model_digest(folder, read_config(folder)))
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = EmbeddingModel(folder)
+        return _loaded[key]
+
+
 def load_model(given: str | None, stored: StoredVectors | None) -> "EmbeddingModel":
     """The model to encode queries with (see :func:`model_folder_for`); ModelError when it is
     not the one the vectors were made with (by digest: the same name is not enough)."""
-    from .encoder import EmbeddingModel
-
-    model = EmbeddingModel(model_folder_for(given, stored))
+    model = shared_model(model_folder_for(given, stored))
     if stored is not None and len(stored) and not stored.made_with(model.config.name, model.digest):
         made = f"{stored.model} {stored.digest}" if stored.digest else stored.model
         raise ModelError(f"the index's vectors were made with another model ({made}) than the one given "

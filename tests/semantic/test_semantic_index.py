@@ -288,3 +288,35 @@ def test_an_old_vector_file_is_read_by_its_models_name_and_gets_a_digest(tmp_pat
     assert after.digest == before.digest and after.vectors is not before.vectors
     assert (after.vectors.codes == before.vectors.codes).all()  # kept, not embedded again
     in_step(old)
+
+
+def test_readers_of_an_index_share_one_model_and_search_with_it_at_once(tmp_path, model, monkeypatch):
+    import threading
+
+    from searcher.semantic import encoder
+
+    SearchIndex(tmp_path / "ix", model=str(model)).add(pets_and_markets())
+    loaded = []
+    real_init = encoder.EmbeddingModel.__init__
+
+    def counting(self, *args, **kwargs):
+        loaded.append(args[0])
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(encoder.EmbeddingModel, "__init__", counting)
+    readers = [SearchIndex(tmp_path / "ix", model=str(model)) for _ in range(4)]  # a web server's handles
+    alone = {q: semantic(readers[0], q) for q in ("dog", "bank", "storm", "kitten")}
+    found: dict[str, list[str]] = {}
+    start = threading.Barrier(4)
+
+    def search(ix: SearchIndex, query: str) -> None:
+        start.wait()
+        found[query] = semantic(ix, query)
+
+    threads = [threading.Thread(target=search, args=(ix, q)) for ix, q in zip(readers, alone)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == alone
+    assert len(loaded) == 1  # one model for the process, not one per reader
