@@ -202,10 +202,13 @@ class SearchIndex:
         with self.engine.writing():
             upkeep = self._vectors(jobs)
             checked = map(checked_document, docs)
-            count = self.engine.add_stream(checked if upkeep is None else map(upkeep.note, checked), jobs=jobs,
-                                           progress=progress)
-            if upkeep is not None:
+            if upkeep is None:
+                return self.engine.add_stream(checked, jobs=jobs, progress=progress)
+            try:  # the documents are encoded (upkeep.note) while they are indexed
+                count = self.engine.add_stream(map(upkeep.note, checked), jobs=jobs, progress=progress)
                 upkeep.finish(progress=progress)
+            finally:
+                upkeep.close()
             return count
 
     def delete(self, doc_id: str) -> bool:

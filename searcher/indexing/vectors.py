@@ -31,7 +31,7 @@ from ..semantic.config import model_digest, read_config
 from ..core.model_choice import given_model
 from ..semantic.dense import model_folder_for
 from ..semantic.encoder import EmbeddingModel
-from ..semantic.parallel import encode_passages_parallel
+from ..semantic.parallel import EncodingAhead
 from ..semantic.store import StoredVectors, passage_text, quantized, text_key
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ class VectorUpkeep:
     """One write's vector upkeep: the model, the vectors as they were, and what changed.
 
     The model is loaded only when something is to be embedded (a delete needs no network).
+    The texts the write streams are encoded ahead, in worker processes, while the keyword
+    index is written (``semantic.parallel.EncodingAhead``); :meth:`close` stops them, and
+    every write that starts an upkeep closes it in a ``finally``.
     """
 
     engine: Engine
@@ -65,6 +68,7 @@ class VectorUpkeep:
     changed: list[tuple[str, str]] | None = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     _model: EmbeddingModel | None = None
+    _ahead: EncodingAhead | None = None
 
     @property
     def model(self) -> EmbeddingModel:
@@ -80,14 +84,27 @@ class VectorUpkeep:
             self.deleted.extend(deletes)
 
     def note(self, doc: Document) -> Document:
-        """Note one document written (returned, to note a stream as it goes); past NOTED_MAX
-        of them, the changes are not kept (reconcile)."""
+        """Note one document written (returned, to note a stream as it goes) and start encoding
+        it; past NOTED_MAX of them, the changes are not kept (reconcile)."""
+        text = passage_text(doc.title, doc.body)
+        self.ahead.offer(text)
         if self.changed is not None:
             if len(self.changed) < NOTED_MAX:
-                self.changed.append((doc.doc_id, passage_text(doc.title, doc.body)))
+                self.changed.append((doc.doc_id, text))
             else:
                 self.changed = None
         return doc
+
+    @property
+    def ahead(self) -> EncodingAhead:
+        if self._ahead is None:
+            self._ahead = EncodingAhead(lambda: self.model, str(self.folder), self.jobs)
+        return self._ahead
+
+    def close(self) -> None:
+        """Stop the encoding workers, if any were started (the write is over, or failed)."""
+        if self._ahead is not None:
+            self._ahead.close()
 
     def unknown(self) -> None:
         """Note a write whose changes are not listed (a bulk write): reconcile at the end."""
@@ -95,6 +112,12 @@ class VectorUpkeep:
 
     def finish(self, report: UpdateReport | None = None, progress: Progress | None = None) -> int:
         """Bring the vectors in step with the live index; returns how many documents were embedded."""
+        try:
+            return self._finish(report, progress)
+        finally:
+            self.close()
+
+    def _finish(self, report: UpdateReport | None, progress: Progress | None) -> int:
         live = self.engine.commit_id()
         path = self.engine.vector_file()
         assert path is not None
@@ -131,7 +154,7 @@ class VectorUpkeep:
             if progress is not None:
                 progress(done + finished, total, "embedding")
 
-        encoded = encode_passages_parallel(self.model, [t for _, t in texts], workers=self.jobs, progress=step)
+        encoded = self.ahead.encode([t for _, t in texts], progress=step)
         return quantized([d for d, _ in texts], [text_key(t) for _, t in texts], encoded.vectors,
                          encoded.owners, self.name, self.digest)
 

@@ -320,3 +320,44 @@ def test_readers_of_an_index_share_one_model_and_search_with_it_at_once(tmp_path
         t.join()
     assert found == alone
     assert len(loaded) == 1  # one model for the process, not one per reader
+
+
+@pytest.mark.slow
+def test_documents_are_encoded_while_indexed_and_a_failed_write_stops_the_workers(tmp_path, model, monkeypatch):
+    from searcher.semantic import parallel
+
+    monkeypatch.setattr(parallel, "TASK_PASSAGES", 4)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PASSAGES", 8)
+    words = "cat dog stock market rain wind football goal bank vet".split()
+    docs = [Document(f"d{i}", words[i % 10], " ".join(words[(i * k) % 10] for k in range(1, 12)) + f" {i}")
+            for i in range(40)]
+    submitted, closed = [], []
+    real_encode, real_close = parallel.EncodingAhead.encode, parallel.EncodingAhead.close
+
+    def encode(self, texts, progress=None):
+        submitted.append(self.submitted)  # what the workers had been given before the write asked
+        return real_encode(self, texts, progress)
+
+    def close(self):
+        closed.append(self.submitted)
+        real_close(self)
+
+    monkeypatch.setattr(parallel.EncodingAhead, "encode", encode)
+    monkeypatch.setattr(parallel.EncodingAhead, "close", close)
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(docs, jobs=2)
+    assert submitted[0] == 40 and closed  # all of them given to the workers while they were indexed
+    in_step(ix)
+    alone = SearchIndex(tmp_path / "alone", model=str(model))
+    alone.add(docs, jobs=1)
+    assert semantic(ix, "dog") == semantic(alone, "dog")
+
+    def failing():
+        yield from (Document(f"e{i}", "Extra", f"the cat number {i}") for i in range(20))
+        raise RuntimeError("the source broke")
+
+    closed.clear()
+    with pytest.raises(RuntimeError, match="the source broke"):
+        ix.add(failing(), jobs=2)
+    assert closed and closed[-1] >= 8  # workers had started, and were stopped
+    in_step(ix)
