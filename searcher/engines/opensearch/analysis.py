@@ -10,21 +10,19 @@ a text holding one and the caller asks the cluster instead.
 
 from __future__ import annotations
 
-import re
-
+from ...core.words import WORD_RE
 from .compile import fold
 from .mapping import STOP_WORDS
 from .porter import stem
 
 _STOP = frozenset(STOP_WORDS)
-_WORD = re.compile(r"\w+(?:\.\w+)*")
 
 
 def local_terms(text: str) -> list[str] | None:
     """The terms the index makes of ``text`` in a word field, in order; None when a word
     folds to something other than ASCII (the cluster must analyse it)."""
     terms: list[str] = []
-    for match in _WORD.finditer(text):
+    for match in WORD_RE.finditer(text):
         word = fold(match.group())
         if not word.isascii():
             return None
@@ -39,7 +37,7 @@ def marked_words(texts: list[str], terms: frozenset[str]) -> frozenset[str]:
     marks: set[str] = set()
     seen: set[str] = set()
     for text in texts:
-        for match in _WORD.finditer(text):
+        for match in WORD_RE.finditer(text):
             word = fold(match.group())
             if word in seen:
                 continue
