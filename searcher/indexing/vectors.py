@@ -102,9 +102,13 @@ class VectorUpkeep:
         return self._ahead
 
     def close(self) -> None:
-        """Stop the encoding workers, if any were started (the write is over, or failed)."""
+        """Stop the encoding workers, if any were started (the write is over, or failed), and let
+        the model go now: an ONNX Runtime session left to the garbage collector is still alive
+        when the process next forks workers (the keyword writer's), and a forked child that
+        frees it at exit waits forever for its threads, which the child does not have."""
         if self._ahead is not None:
             self._ahead.close()
+        self._ahead = self._model = None
 
     def unknown(self) -> None:
         """Note a write whose changes are not listed (a bulk write): reconcile at the end."""

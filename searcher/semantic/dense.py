@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,8 +33,9 @@ NO_VECTORS = NoVectors("the index has none (it was made without a model)", "make
 
 #: Models loaded by this process, by folder and digest: every reader of every index (a web
 #: server's threads) encodes queries with one session (ONNX Runtime's ``run`` is thread-safe),
-#: not one copy of the model each (some 100 MB).
-_loaded: dict[tuple[str, str], "EmbeddingModel"] = {}
+#: not one copy of the model each (some 100 MB). Weak: a model no reader holds is freed, as
+#: are its ONNX Runtime threads (a process that later forks workers must not carry them).
+_loaded: "weakref.WeakValueDictionary[tuple[str, str], EmbeddingModel]" = weakref.WeakValueDictionary()
 _loading = threading.Lock()
 
 
@@ -61,9 +63,10 @@ def shared_model(folder: Path) -> "EmbeddingModel":
 
     key = (str(folder.resolve()), model_digest(folder, read_config(folder)))
     with _loading:
-        if key not in _loaded:
-            _loaded[key] = EmbeddingModel(folder)
-        return _loaded[key]
+        model = _loaded.get(key)
+        if model is None:
+            model = _loaded[key] = EmbeddingModel(folder)
+        return model
 
 
 def load_model(given: str | None, stored: StoredVectors | None) -> "EmbeddingModel":

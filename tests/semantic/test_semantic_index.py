@@ -361,3 +361,27 @@ def test_documents_are_encoded_while_indexed_and_a_failed_write_stops_the_worker
         ix.add(failing(), jobs=2)
     assert closed and closed[-1] >= 8  # workers had started, and were stopped
     in_step(ix)
+
+
+def test_a_write_lets_its_model_go_when_it_ends(tmp_path, model, monkeypatch):
+    # An ONNX Runtime session still alive when the process forks the keyword writer's workers
+    # makes a worker hang at exit, freeing threads it does not have: the write frees it at once.
+    import gc
+    import weakref
+
+    from searcher.semantic import encoder
+
+    made = []
+    real_init = encoder.EmbeddingModel.__init__
+
+    def recording(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(encoder.EmbeddingModel, "__init__", recording)
+    gc.disable()  # freed by reference counting, not by a collection that may come late
+    try:
+        SearchIndex(tmp_path / "ix", model=str(model)).add(pets_and_markets())
+        assert made and all(ref() is None for ref in made)
+    finally:
+        gc.enable()
