@@ -375,6 +375,23 @@ def test_documents_the_cluster_must_analyse_rank_as_those_analysed_here(pair, re
         assert ours.total > 1
 
 
+def test_each_shard_is_reached_by_the_routing_value_worked_out_for_it(pair):
+    """routing.py's shard_routings: the cluster itself says each value leads to its shard."""
+    from opensearchpy import OpenSearch
+
+    from searcher.engines.opensearch.routing import shard_routings
+
+    _, cluster = pair
+    url, name = cluster.location.rsplit("/", 1)
+    client = OpenSearch(hosts=[url])
+    try:
+        shards = int(client.search(index=name, body={"size": 0})["_shards"]["total"])
+        reached = [client.search_shards(index=name, routing=r)["shards"][0][0]["shard"] for r in shard_routings(shards)]
+    finally:
+        client.close()
+    assert reached == list(range(shards))
+
+
 def test_stored_texts_are_analysed_here_as_the_cluster_makes_their_term_vectors(pair):
     """analysis.py's field_terms: each word field's term counts equal the term vectors the
     cluster keeps of the same document."""
