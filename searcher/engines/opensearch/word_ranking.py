@@ -63,7 +63,8 @@ class Vectors:
 
     def average(self, name: str) -> float:
         """A field's average length over every document (as the Whoosh engine averages it:
-        documents without the field count as 0), over the shards the candidates came from."""
+        documents without the field count as 0), over the shards read (every one, up to
+        MAX_SHARDS_ASKED); before any is read, the ``assumed`` one."""
         docs = sum(self.shard_docs.values())
         if not docs and name in self.assumed:
             return self.assumed[name]
