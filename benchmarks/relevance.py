@@ -39,6 +39,13 @@ leave-one-collection-out::
     python benchmarks/relevance.py --mode hybrid --no-refs                 # every fetched model
     python benchmarks/relevance.py --mode hybrid --model ~/.cache/searcher/models/bge-small-en-v1.5
 
+``--glue-sentences SHARE`` also scores a copy of each collection whose documents lost the space
+after that share of their sentence ends (a period after a word character, white space, then an
+upper-case letter: "disabilities. A line" -> "disabilities.A line", as scraped text has it; chosen
+at random with a fixed seed, so every run glues the same ones), in rows ``ours, glued``::
+
+    python benchmarks/relevance.py --quick --no-refs --glue-sentences 0.5
+
 ``--set NAME=VALUE`` changes a field of the ranking settings for the whole run (any case:
 ``K1``, ``TITLE_WEIGHT``, ``feedback_docs``; see ``searcher/search/settings.py``);
 ``--variant LABEL:NAME=VALUE,...`` adds a row to the ablation.
@@ -54,6 +61,7 @@ import hashlib
 import itertools
 import json
 import os
+import random
 import re
 import sqlite3
 import statistics
@@ -112,6 +120,10 @@ ABLATION: list[tuple[str, list[str], str]] = [
     ("no stemming", [], "no-stemming"),
 ]
 _WORD = re.compile(r"\w+")
+#: The space after a sentence end: a period after a word character, white space, then a word
+#: character (glued only before an upper-case letter: see glue_sentences).
+_SENTENCE_GAP = re.compile(r"(?<=\w\.)\s+(?=\w)")
+GLUE_SEED = 26
 
 
 def collections(data: Path) -> list[str]:
@@ -130,6 +142,26 @@ def load(folder: Path) -> tuple[list[dict], list[dict], list[tuple[str, str, int
         if len(parts) >= 3 and parts[2].lstrip("-").isdigit():
             qrels.append((parts[0], parts[1], int(parts[2])))
     return corpus, queries, qrels
+
+
+def glue_sentences(corpus: list[dict], share: float, seed: int = GLUE_SEED) -> tuple[list[dict], int, int]:
+    """A copy of ``corpus`` whose documents' texts lost the space after ``share`` of their
+    sentence ends (chosen with a seeded generator: the same ones every run); with the number
+    glued and the number of sentence ends there were. Titles and queries are left alone."""
+    rng = random.Random(seed)
+    counts = [0, 0]
+
+    def glue(match: re.Match) -> str:
+        if not match.string[match.end()].isupper():
+            return match.group()
+        counts[1] += 1
+        if rng.random() < share:
+            counts[0] += 1
+            return ""
+        return match.group()
+
+    copy = [{**d, "text": _SENTENCE_GAP.sub(glue, d.get("text") or "")} for d in corpus]
+    return copy, counts[0], counts[1]
 
 
 def evaluate(run: dict[str, dict[str, float]], qrels: list[tuple[str, str, int]]) -> dict[str, float]:
@@ -196,12 +228,13 @@ def analysis(name: str):
         schema._TEXT_ANALYZER = None
 
 
-def cached_index(corpus: list[dict], folder: Path, cache: Path, name: str, how: str) -> Path:
-    """The index of ``corpus`` analysed ``how``, built once into ``cache`` (keyed by the data and schema)."""
+def cached_index(corpus: list[dict], folder: Path, cache: Path, name: str, how: str, copy: str = "") -> Path:
+    """The index of ``corpus`` analysed ``how``, built once into ``cache`` (keyed by the data,
+    the schema and ``copy``, what was done to the collection's documents: "" for nothing)."""
     from searcher.engines.whoosh.schema import SCHEMA_VERSION
 
-    digest = hashlib.sha1((folder / "corpus.jsonl").read_bytes() + f"{SCHEMA_VERSION}/{how}".encode()).hexdigest()[:12]
-    path = cache / f"{name}-{how}-{digest}"
+    key = (folder / "corpus.jsonl").read_bytes() + f"{SCHEMA_VERSION}/{how}/{copy}".encode()
+    path = cache / f"{name}{'-' + copy if copy else ''}-{how}-{hashlib.sha1(key).hexdigest()[:12]}"
     if not (path / "done").exists():
         import shutil
 
@@ -579,6 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="stock engines and ours only: no grid, no ablation")
     ap.add_argument("--no-refs", action="store_true", help="skip the stock engines")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where built indexes are kept (default {DEFAULT_CACHE})")
+    ap.add_argument("--glue-sentences", type=float, metavar="SHARE",
+                    help="also score a copy whose documents lost the space after this share of sentence ends")
     ap.add_argument("--index", metavar="URL", help="also run on an OpenSearch cluster (http://host:9200[/prefix])")
     ap.add_argument("--mode", choices=("keyword", "hybrid"), default="keyword",
                     help="hybrid: keyword-only, semantic-only and hybrid with each model (see above)")
@@ -595,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     grid = [] if args.quick else grid_settings(base)
     ablation = [] if args.quick else ABLATION + [
         (label, [p for p in spec.split(",") if p], "default") for label, _, spec in (v.partition(":") for v in args.variant)]
+    print(f"load average {os.getloadavg()[0]:.1f}")
     header = f"{'collection':10} {'system':24} {'nDCG@10':>8} {'MAP@100':>8} {'P@10':>6} median/p95 ms, margin"
     print(header)
     print("-" * len(header))
@@ -622,6 +658,14 @@ def main(argv: list[str] | None = None) -> int:
         print(line(name, "ours", scores, f"{statistics.median(lat_ms):6.1f} / {p95:5.1f}{margin}"), flush=True)
         if args.index:
             run_cluster(args.index, name, corpus, queries, qrels, base, ours[name])
+        if args.glue_sentences is not None:
+            glued, count, ends = glue_sentences(corpus, args.glue_sentences)
+            copy = f"glued{args.glue_sentences:g}"
+            scores, lat = score_ours(cached_index(glued, folder, args.cache, name, "default", copy), base, queries, qrels)
+            print(line(name, "ours, glued", scores, f"  {scores['nDCG@10'] - ours[name]:+.3f} vs ours; "
+                       f"{count} of {ends} sentence ends glued"), flush=True)
+            if args.index:
+                run_cluster(args.index, f"{name}-glued", glued, queries, qrels, base, scores["nDCG@10"])
         # nDCG@10 per (analysis, settings): a setting in both the grid and the ablation runs once.
         seen = {("default", base): ours[name]}
         for label, settings in grid:
@@ -655,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'shipped settings':30} " + " ".join(f"{ours[n]:16.3f}" for n in names))
         for label, _, _ in ablation:
             print(f"{label:30} " + " ".join(f"{ablated[label][n]:8.3f} ({ablated[label][n] - ours[n]:+.3f})" for n in names))
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    print(f"\n({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})")
     return 0
 
 

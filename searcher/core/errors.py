@@ -57,6 +57,13 @@ class IndexDamagedError(SearcherError):
 class IndexVersionError(SearcherError):
     """The index was written with another schema version and must be rebuilt."""
 
+    @classmethod
+    def rebuild(cls, where: str, found: object, written_by: object, needed: int) -> "IndexVersionError":
+        """The error for the index at ``where``, of schema version ``found`` written by searcher
+        ``written_by``, read by code that needs version ``needed`` (the same words for both engines)."""
+        return cls(f"the index at {where} has schema version {found} (written by searcher {written_by}); "
+                   f"this searcher needs version {needed}: rebuild it")
+
 
 class IndexLockedError(SearcherError):
     """Another process holds the index's write lock for longer than we may wait."""

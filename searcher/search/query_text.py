@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..core.errors import QueryError
+from ..core.words import WORD_PATTERN
 from .fields import QUERY_FIELDS, SHOWN_FIELDS
 
 # `name:` at the start of a word, outside quotes; URLs ("https://") are not fields.
@@ -21,7 +22,7 @@ _WORD = re.compile(r"\w+")
 #: A hyphen between two word characters: "re-set", "al-Qaeda", "COVID-19" (also U+2010/2011).
 HYPHEN_JOIN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 #: A hyphenated word: word characters (and inner dots, "U.S.-led") joined by hyphens.
-HYPHENATED = re.compile(r"\w+(?:\.\w+)*(?:[-\u2010\u2011]\w+(?:\.\w+)*)+")
+HYPHENATED = re.compile(f"{WORD_PATTERN}(?:[-\u2010\u2011]{WORD_PATTERN})+")
 _NEGATION = re.compile(r"(?<![^\s(])-\w|\bNOT\b")
 #: Characters and words that make a typed query more than a list of words.
 _SYNTAX = re.compile(r'\?(?=\w)|["()*~^:\[\]{}]|(?:^|\s)[-+]\S|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b')

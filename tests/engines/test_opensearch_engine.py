@@ -435,3 +435,64 @@ def test_words_are_analysed_here_as_the_cluster_analyses_them(pair):
     finally:
         client.close()
     assert local_terms(words) == [t["token"] for t in found["tokens"]]
+
+
+def test_the_clusters_tokenizer_splits_words_as_python_does(pair):
+    """core/words.py's rule in its Java form (the index's tokenizer) gives the words its Python
+    form gives: on the table of cases and on random text heavy in periods and both cases."""
+    from opensearchpy import OpenSearch
+
+    from searcher.core.words import WORD_RE
+    from test_words import CASES, random_texts
+
+    _, cluster = pair
+    texts = [text for text, _ in CASES] + random_texts(400)
+    url, name = cluster.location.rsplit("/", 1)
+    client = OpenSearch(hosts=[url])
+    try:
+        for text in texts[:len(CASES)]:  # one by one: a failure names its case
+            found = client.indices.analyze(index=name, body={"tokenizer": "searcher_words", "text": text})
+            assert [t["token"] for t in found["tokens"]] == WORD_RE.findall(text), text
+        joined = "\n".join(texts)  # the rest in one request (a line break ends every word)
+        found = client.indices.analyze(index=name, body={"tokenizer": "searcher_words", "text": joined})
+    finally:
+        client.close()
+    assert [t["token"] for t in found["tokens"]] == WORD_RE.findall(joined)
+
+
+def test_an_index_of_an_older_schema_says_rebuild_and_update_rebuilds_it(location, tmp_path):
+    """Its words were analysed otherwise (schema 1: "disabilities.A" one word): searching or
+    adding to it says to rebuild, as for a Whoosh folder; ``update`` rebuilds it."""
+    from opensearchpy import OpenSearch
+
+    from searcher import IndexVersionError
+    from searcher.engines.opensearch.mapping import SCHEMA_VERSION, index_body, to_source
+    from searcher.search.settings import DEFAULT_SETTINGS
+
+    url, name = location.rsplit("/", 1)
+    body = index_body(DEFAULT_SETTINGS, shards=1, replicas=0)
+    body["mappings"]["_meta"]["searcher"]["schema_version"] = SCHEMA_VERSION - 1
+    client = OpenSearch(hosts=[url])
+    try:
+        client.indices.create(index=f"{name}--old", body=body)
+        client.indices.put_alias(index=f"{name}--old", name=name)
+        client.index(index=f"{name}--old", id="note", body=to_source(Document("note", title="Note", body="Ferries.")),
+                     refresh=True)
+    finally:
+        client.close()
+    seeds = tmp_path / "seeds"
+    write_articles(seeds, 3)
+    with SearchIndex(location) as ix:
+        assert ix.engine.outdated()
+        with pytest.raises(IndexVersionError, match=f"schema version {SCHEMA_VERSION - 1} .*: rebuild it$"):
+            ix.search("ferries")
+    said = CliRunner().invoke(main, ["--index", location, "--seeds-dir", str(tmp_path / "none"), "search", "ferries"])
+    assert said.exit_code == 2 and "searcher index --rebuild" in said.output
+    with SearchIndex(location) as ix:
+        with pytest.raises(IndexVersionError, match="rebuild it$"):
+            ix.add(Document("other", title="Other", body="Harbour."))
+    # With the seeds at hand, a search rebuilds it first (as a Whoosh folder's).
+    said = CliRunner().invoke(main, ["--index", location, "--seeds-dir", str(seeds), "search", "ferries"])
+    assert said.exit_code == 0 and "older schema; building it" in said.output and "Note" in said.output
+    with SearchIndex(location) as ix:
+        assert not ix.engine.outdated() and len(ix) == 4  # the imported note carried over

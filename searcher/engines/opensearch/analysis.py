@@ -12,19 +12,18 @@ cluster (word_ranking.py).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import cast
 
+from ...core.words import WORD_RE
 from .compile import fold
 from .mapping import STOP_WORDS
 from .porter import stem
 
 _STOP = frozenset(STOP_WORDS)
-_WORD = re.compile(r"\w+(?:\.\w+)*")
 #: A word as a document writes it -> its term ("" for a stop word): a search analyses about
 #: a hundred documents, whose words repeat from one search to the next.
 _TERMS: dict[str, str] = {}
@@ -36,7 +35,7 @@ def local_terms(text: str) -> list[str] | None:
     """The terms the index makes of ``text`` in a word field, in order; None when a word
     folds to something other than ASCII (the cluster must analyse it)."""
     terms: list[str] = []
-    for match in _WORD.finditer(text):
+    for match in WORD_RE.finditer(text):
         word = fold(match.group())
         if not word.isascii():
             return None
@@ -49,7 +48,7 @@ def marked_words(texts: list[str], terms: frozenset[str]) -> frozenset[str]:
     """The words of ``texts`` (folded) whose term is one of ``terms``: what a snippet marks,
     as the cluster's highlighter would find them for a query of those terms."""
     marks: set[str] = set()
-    for word in {w for text in texts for w in _WORD.findall(text)}:
+    for word in {w for text in texts for w in WORD_RE.findall(text)}:
         term = _TERMS.get(word)
         if term is None:
             term = _term(word)
@@ -62,13 +61,14 @@ def marked_words(texts: list[str], terms: frozenset[str]) -> frozenset[str]:
 def field_terms(texts: Iterable[str]) -> dict[str, int] | None:
     """Each term the index makes of a field's ``texts`` (its values) and how often: the
     field's term vector. None when a text holds a character the index's tokenizer may read
-    otherwise than Python's ``\\w`` (a combining mark, some numerals, a joiner) or a word
-    that folds to something other than ASCII: the cluster must analyse that document."""
+    otherwise than ``core.words``' pattern in Python (Java's ``\\w`` and Python's differ on
+    combining marks, some numerals, joiners) or a word that folds to something other than
+    ASCII: the cluster must analyse that document."""
     tokens: list[str] = []
     for text in texts:
         if not text.isascii() and not all(map(_read_alike, set(text))):
             return None
-        tokens += _WORD.findall(text)
+        tokens += WORD_RE.findall(text)
     terms = list(map(_TERMS.get, tokens))
     if None in terms:
         for word in {w for w, t in zip(tokens, terms) if t is None}:

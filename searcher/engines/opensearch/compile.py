@@ -20,13 +20,13 @@ nothing to search for is searched as its words, and says why.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ...core.errors import QueryError
+from ...core.words import WORD_RE
 from ...search import query_tree as qt
 from ...search.dates import date_span
 from ...search.fields import DEFAULT_FIELDS, WORD_FIELDS
@@ -37,7 +37,6 @@ from .mapping import DATE_FIELDS, KEYWORD_FIELDS, NAME_FIELDS, STOP_WORDS
 Query = dict[str, Any]
 #: Every field a query may name, as the index has it.
 INDEX_FIELDS = DEFAULT_FIELDS + NAME_FIELDS + KEYWORD_FIELDS + DATE_FIELDS
-_TOKEN = re.compile(r"\w+(?:\.\w+)*")
 _STOPS = frozenset(STOP_WORDS)
 MATCH_NONE: Query = {"match_none": {}}
 
@@ -61,7 +60,7 @@ def compile_reading(parsed: ParsedQuery, field_boosts: dict[str, float]) -> tupl
 
 def has_words(text: str, fieldname: str) -> bool:
     """True if ``text`` leaves a term in ``fieldname`` once analysed (not only stop words)."""
-    words = [fold(w) for w in _TOKEN.findall(text)]
+    words = [fold(w) for w in WORD_RE.findall(text)]
     if fieldname in WORD_FIELDS:
         words = [w for w in words if w not in _STOPS]
     return bool(words)
@@ -174,7 +173,7 @@ class _Builder:
         if isinstance(leaf, qt.Prefix):
             if keyword:
                 return {"prefix": {fieldname: {"value": leaf.text, "boost": boost}}}
-            if not _TOKEN.search(leaf.text):
+            if not WORD_RE.search(leaf.text):
                 return None
             prefix = {"match_bool_prefix": {fieldname: {"query": leaf.text, "boost": boost}}}
             if fieldname not in WORD_FIELDS:
@@ -205,7 +204,7 @@ class _Builder:
 
     def compound(self, fieldname: str, text: str, boost: float) -> Query | None:
         """A hyphenated word as one thing: its parts side by side, or written as one word."""
-        if not has_words(text, fieldname) or len([w for w in _TOKEN.findall(text) if fold(w) not in _STOPS]) < 2:
+        if not has_words(text, fieldname) or len([w for w in WORD_RE.findall(text) if fold(w) not in _STOPS]) < 2:
             return None
         phrase = {"match_phrase": {fieldname: {"query": text, "boost": boost}}}
         whole = joined(text)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import DocumentNotFoundError, IndexNotFoundError, NotAnIndexError
+from ...core.errors import DocumentNotFoundError, IndexNotFoundError, IndexVersionError, NotAnIndexError
 from ...core.records import Document, IndexStats, Progress, Results, SeedState
 from ...search.options import SearchOptions
 from ...search.settings import DEFAULT_SETTINGS, RankingSettings
@@ -82,9 +82,10 @@ class OpenSearchEngine:
 
     def _searchable(self) -> str:
         """What searches read: the alias itself (always the live index, even across a
-        rebuild's swap), once it was checked to be ours; one look-up per engine, not per search."""
+        rebuild's swap), once it was checked to be ours and of this schema version (its words
+        analysed as queries are); two look-ups per engine, not per search."""
         if not self._checked:
-            self._live(local=True)
+            self._check_version(self._meta(self._live(local=True)))
             self._checked = True
         return self.alias
 
@@ -119,14 +120,23 @@ class OpenSearchEngine:
     def check_usable(self) -> None:
         self._physical()
 
-    def _meta(self) -> dict[str, Any]:
-        physical = self._live()
+    def _meta(self, physical: str | None = None) -> dict[str, Any]:
+        """What searcher wrote in the mapping of ``physical`` (default: the live index)."""
+        physical = physical or self._live()
         with self.errors():
             mapping = self.client.indices.get_mapping(index=physical)[physical]["mappings"]
-        return (mapping.get("_meta") or {}).get("searcher") or {}
+        return _searcher_meta(mapping)
 
     def outdated(self) -> bool:
         return self._meta().get("schema_version") != SCHEMA_VERSION
+
+    def _check_version(self, meta: dict[str, Any]) -> None:
+        """IndexVersionError if the index was written with another schema version (``meta``:
+        its mapping's), as the Whoosh engine says of a folder: only a rebuild (``update``
+        makes one) analyses its words as this code does."""
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexVersionError.rebuild(self.location, meta.get("schema_version", "?"),
+                                            meta.get("searcher_version", "?"), SCHEMA_VERSION)
 
     def _live(self, local: bool = False) -> str:
         physical = self._physical(local)
@@ -214,9 +224,12 @@ class OpenSearchEngine:
 
     def _add_new_fields(self, physical: str) -> None:
         """Give an index made by an older searcher the fields added since (ADDED_FIELDS), so
-        its new documents can carry them (the mapping is strict)."""
+        its new documents can carry them (the mapping is strict); one of another schema
+        version is refused (its words were analysed otherwise: ``update`` rebuilds it)."""
         with self.errors():
             mapping = self.client.indices.get_mapping(index=physical)[physical]["mappings"]
+        self._check_version(_searcher_meta(mapping))
+        with self.errors():
             missing = {name: spec for name, spec in ADDED_FIELDS.items() if name not in mapping.get("properties", {})}
             if missing:
                 self.client.indices.put_mapping(index=physical, body={"properties": missing})
@@ -448,6 +461,11 @@ class OpenSearchEngine:
             schema_version=int(meta.get("schema_version", 0)),
             searcher_version=str(meta.get("searcher_version", "?")),
         )
+
+
+def _searcher_meta(mapping: dict[str, Any]) -> dict[str, Any]:
+    """What searcher wrote in an index mapping's ``_meta`` (schema and searcher version)."""
+    return (mapping.get("_meta") or {}).get("searcher") or {}
 
 
 def _agg_date(agg: dict[str, Any]) -> datetime | None:

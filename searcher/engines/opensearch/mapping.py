@@ -1,9 +1,10 @@
 """The index's settings and mapping: the Whoosh schema's fields, analysed as it analyses them.
 
 Text fields (title, sections, body) go through the same steps as the Whoosh engine's
-``text_analyzer``: words by the same pattern (``\\w+(\\.\\w+)*``, Unicode-aware, so "U.S."
-stays one word), lower case, accents folded, the same 131 stop words, Porter stems. Names
-(source, authors) are folded but neither stemmed nor stopped. Where OpenSearch differs:
+``text_analyzer``: words by the same rule (core/words.py: Unicode-aware, "U.S." one word,
+a glued sentence end "disabilities.A" two), lower case, accents folded, the same 131 stop
+words, Porter stems. Names (source, authors) are folded but neither stemmed nor stopped.
+Where OpenSearch differs:
 
 * accent folding is Lucene's ASCIIFoldingFilter, which folds more than Whoosh's accent map
   (ligatures such as "æ" -> "ae", "ß" -> "ss"): a few more words meet;
@@ -30,11 +31,12 @@ from typing import Any
 
 from ...core.records import Document, SeedState
 from ...core.version import __version__
+from ...core.words import JAVA_WORD_PATTERN
 from ...search.duplicates import body_signature
 from ...search.settings import RankingSettings
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a glued sentence end splits two words ("disabilities.A": core/words.py)
 
 #: The Whoosh engine's stop words (Whoosh's short list plus its English list: see
 #: engines/whoosh/schema.py for why); tests check the two lists are equal.
@@ -48,8 +50,8 @@ STOP_WORDS = (
     "yourselves"
 ).split()
 
-#: Words, as the Whoosh engine's TOKEN_PATTERN (Java regex; Unicode word characters).
-TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+#: Words, as the Whoosh engine's TOKEN_PATTERN: the same rule written for Java's regex.
+TOKEN_PATTERN = JAVA_WORD_PATTERN
 NAME_FIELDS = ("source", "authors")
 KEYWORD_FIELDS = ("doc_id", "url", "language")
 DATE_FIELDS = ("published",)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DocumentNotFoundError
 from ...core.records import ScorePart
+from ...core.words import WORD_RE
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
 from ...search.bm25 import idf, query_term_weights
 from ...search.duplicates import read_signature
@@ -55,7 +56,6 @@ NO_VECTORS = ("semantic search is an embedded-index feature for now: index into 
               "(searcher index --model DIR) to rank by meaning")
 
 _MARKED = re.compile("\x02(.*?)\x03", re.S)
-_TOKEN = re.compile(r"\w+(?:\.\w+)*")
 #: What a hit's page needs of the stored document.
 _HIT_FIELDS = ["doc_id", "title", "body", "source", "published", "path", "url"]
 #: What the ranking search reads of each hit, so that the page and the folding of copies
@@ -143,7 +143,7 @@ class ClusterBackend:
     @staticmethod
     def find_spans(text: str, words: frozenset[str]) -> list[tuple[int, int]]:
         """(start, end) of each word of ``text`` that is one of ``words`` (folded)."""
-        return [m.span() for m in _TOKEN.finditer(text) if fold(m.group()) in words]
+        return [m.span() for m in WORD_RE.finditer(text) if fold(m.group()) in words]
 
     def analyse(self, text: str) -> list[str]:
         """The terms the cluster searches for ``text`` (stop words dropped)."""
@@ -450,7 +450,7 @@ def words_of(client: "OpenSearch", index: str, text: str, settings: RankingSetti
             if len(parts) >= 2:
                 whole = analyze(client, index, joined(unit))
                 key = " ".join(parts)
-                compounds[key] = (" ".join(_TOKEN.findall(unit)), whole[0] if len(whole) == 1 else None)
+                compounds[key] = (" ".join(WORD_RE.findall(unit)), whole[0] if len(whole) == 1 else None)
                 tokens.append(key)
                 continue
         plain.append(unit)

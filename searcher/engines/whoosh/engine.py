@@ -40,7 +40,7 @@ from ..base import DEFAULT_WAIT
 from .fields import fields_to_document
 from .locking import WriteLock
 from .merging import merge_policy
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import SCHEMA_VERSION, build_schema, is_text_analyzer
 from .scoring import make_weighting
 from .unpickling import ForbiddenPickle, file_of
 from .storage import (
@@ -649,13 +649,15 @@ def _latest_commit(gen: Path) -> int:
 
 
 def _schema_of(gen: Path) -> int:
-    """The schema version a generation was written with, as far as its fields tell: this
-    searcher's if its schema has this searcher's fields, else 0 (an update then rebuilds it)."""
+    """The schema version a generation was written with, as far as its schema tells: this
+    searcher's if it has this searcher's fields and word analysis, else 0 (an update then
+    rebuilds it)."""
     try:
-        names = set(windex.open_dir(str(gen), indexname=INDEX_NAME).schema.names())
+        schema = windex.open_dir(str(gen), indexname=INDEX_NAME).schema
     except Exception:  # a damaged TOC: a rebuild will carry over what it can
         return 0
-    return SCHEMA_VERSION if names == set(build_schema().names()) else 0
+    ours = set(schema.names()) == set(build_schema().names()) and is_text_analyzer(schema["body"].analyzer)
+    return SCHEMA_VERSION if ours else 0
 
 
 def salvage_documents(gen: Path) -> tuple[list[Document], list[str]]:

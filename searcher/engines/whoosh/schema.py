@@ -7,7 +7,6 @@ analysed exactly like the text it is matched against.
 from __future__ import annotations
 
 import pickle
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -19,17 +18,20 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+from ...core.words import INSIDE_WORD, WORD_PATTERN, WORD_RE
 from .unpickling import loads
 
 #: Bumped whenever fields or analysis change: an index with another version must be rebuilt.
-SCHEMA_VERSION = 6  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
+SCHEMA_VERSION = 7  # 3: the stored ``terms`` field (feedback's forward index); 4: ``signature``;
 # 5: ``source`` keeps a column (stats and facets read it), ``terms`` and ``signature`` are
 # columns instead of stored fields (a ranking reads them for 30-40 documents a query: issue 21);
-# 6: ``doc_id`` keeps a column too (folding names a window's documents without their stored text)
+# 6: ``doc_id`` keeps a column too (folding names a window's documents without their stored text);
+# 7: a sentence end glued to the next sentence splits two words ("disabilities.A": core/words.py)
 
-# Words, keeping dotted abbreviations ("U.S.") and decimals together; apostrophes split
-# ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
-TOKEN_PATTERN = r"\w+(\.?\w+)*"
+# Words, keeping dotted abbreviations ("U.S.") and decimals together but splitting a glued
+# sentence end ("disabilities.A"): the rule both engines share (core/words.py); apostrophes
+# split ("Taliban's" -> "taliban", "s"), which the stemmer and stop list then absorb.
+TOKEN_PATTERN = WORD_PATTERN
 
 #: Words too common to say what a document is about: Whoosh's short default list plus
 #: its 127-word English list (pronouns, auxiliaries, "what", "which", "about", "there").
@@ -116,11 +118,9 @@ class TermFilter(Filter):
                 yield t
 
 
-# The tokens of TOKEN_PATTERN, for the fast paths here, in ranking and in segments: no
-# capturing group (findall returns whole tokens) and no optional dot (an empty "." branch
-# only re-matches word characters the greedy \w+ already took, and made findall try it at
-# every word's end: 30% slower). Tests compare the tokens with the analyzer's.
-TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
+# The tokens of TOKEN_PATTERN, for the fast paths here, in ranking and in segments (no
+# capturing group: findall returns whole tokens). Tests compare them with the analyzer's.
+TOKEN_RE = WORD_RE
 #: Raw token -> its indexed term, or "" for a stop word (bounded: cleared when large).
 _TERMS: dict[str, str] = {}
 
@@ -166,7 +166,7 @@ def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     The spans the analyzer's tokens give (tests compare them), for less work: each
     distinct word is analysed once (a cached look-up), and only the few that match are
     searched for, an occurrence counting where the tokenizer would start and end a token
-    (not after a word character or "word.", not before one or before ".word").
+    (the characters beside it do not belong to its word: see core/words.py).
     """
     cache = _TERMS
     if len(cache) > 200_000:
@@ -179,18 +179,13 @@ def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
         if term in terms:
             wanted.append(token)
     spans = []
-    size = len(text)
+    inside = INSIDE_WORD.match
     for token in wanted:
         width = len(token)
         at = text.find(token)
         while at >= 0:
             end = at + width
-            before = text[at - 1] if at else " "
-            after = text[end] if end < size else " "
-            if (not (before.isalnum() or before == "_")
-                    and not (before == "." and at >= 2 and (text[at - 2].isalnum() or text[at - 2] == "_"))
-                    and not (after.isalnum() or after == "_")
-                    and not (after == "." and end + 1 < size and (text[end + 1].isalnum() or text[end + 1] == "_"))):
+            if not (at and inside(text, at - 1)) and not inside(text, end):
                 spans.append((at, end))
             at = text.find(token, at + 1)
     spans.sort()

@@ -183,11 +183,8 @@ class IndexFolder:
     def check_version(self, marker: Marker, schema_version: int) -> None:
         """Raise IndexVersionError when the index's schema is not the one this code writes."""
         if marker.schema_version != schema_version:
-            raise IndexVersionError(
-                f"the index at {shown_location(self.root)} has schema version {marker.schema_version} "
-                f"(written by searcher {marker.searcher_version}); this searcher needs version "
-                f"{schema_version}: rebuild it"
-            )
+            raise IndexVersionError.rebuild(shown_location(self.root), marker.schema_version,
+                                            marker.searcher_version, schema_version)
 
     def write_marker(
         self, current: str, *, schema_version: int, searcher_version: str, previous: str | None = None
