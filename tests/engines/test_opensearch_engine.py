@@ -341,7 +341,8 @@ def test_a_search_with_its_page_snippets_and_facets_takes_few_round_trips(pair, 
     whoosh, cluster = pair
     cluster.search("kabul")  # opening the index (version, nodes, alias) is not the search's
     for query, options, most in [("taliban kabul", {}, 2), ("taliban kabul", {"expand": False}, 2),
-                                 ("re-set", {}, 2), ('"peace talks"', {}, 1), ("kabul", {"sort": "date"}, 1)]:
+                                 ("re-set", {}, 2), ('"peace talks"', {}, 1), ("kabul", {"sort": "date"}, 1),
+                                 ("zebra quokka", {}, 1)]:
         requests_sent.clear()
         theirs = cluster.search(query, facets=True, **options)
         most += theirs.total < SUGGEST_BELOW

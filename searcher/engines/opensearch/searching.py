@@ -221,6 +221,8 @@ class ClusterBackend:
             hits = response["hits"]["hits"][:size - len(candidates)]
             self._keep(hits)
             candidates += [hit["_id"] for hit in hits]
+        if not candidates:
+            return Window([], total)
         doc_count = int(responses[len(searches)]["hits"]["total"]["value"])
         dfs = DocFreqs(self.client, self.index, words.compounds, doc_count,
                        read_term_counts(responses[len(searches)], terms), _shards(responses[0]))
