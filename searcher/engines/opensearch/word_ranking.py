@@ -6,13 +6,13 @@ word path's formula (``search.bm25``: field frequencies combined with the field 
 and length normalisation before saturating once, one idf per word), from their term
 vectors and the index's own document frequencies. Feedback (``search.feedback.rm3``) reads
 the top hits' term vectors and re-scores the first pass's best ``feedback_depth`` the same
-way.
+way. So the order is the Whoosh engine's wherever the cluster's candidates hold its top
+hits; explanations are the parts computed here, which add up to the score.
 
 The term vectors are made here from the texts the ranking search read (analysis.py), so
 the scoring costs one more request only (:func:`read_statistics`): each shard's field
 statistics (the average lengths) and the document counts of the words feedback will most
-likely ask for (:func:`likely_words`, guessed with the averages the last search read). So the order is the Whoosh engine's wherever the cluster's candidates hold its top
-hits; explanations are the parts computed here, which add up to the score.
+likely ask for (:func:`likely_words`, guessed with the averages the last search read).
 """
 
 from __future__ import annotations
