@@ -398,6 +398,8 @@ def test_stored_texts_are_analysed_here_as_the_cluster_makes_their_term_vectors(
     cluster keeps of the same document."""
     from opensearchpy import OpenSearch
 
+    from collections import Counter
+
     from searcher.engines.opensearch.analysis import field_terms
     from searcher.search.fields import WORD_FIELDS
 
@@ -407,8 +409,11 @@ def test_stored_texts_are_analysed_here_as_the_cluster_makes_their_term_vectors(
     try:
         found = client.mtermvectors(index=name, body={"ids": [d.doc_id for d in NEWS], "parameters": {
             "fields": list(WORD_FIELDS), "positions": False, "offsets": False}})["docs"]
+        odd = "Add 3½ cups, x² and ¼ of the U.S. talks.Next"
+        tokens = client.indices.analyze(index=name, body={"analyzer": "searcher_text", "text": odd})["tokens"]
     finally:
         client.close()
+    assert field_terms([odd]) == Counter(t["token"] for t in tokens)
     by_id = {d.doc_id: d for d in NEWS}
     for doc in found:
         article = by_id[doc["_id"]]

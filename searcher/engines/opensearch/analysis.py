@@ -62,12 +62,19 @@ def field_terms(texts: Iterable[str]) -> dict[str, int] | None:
     """Each term the index makes of a field's ``texts`` (its values) and how often: the
     field's term vector. None when a text holds a character the index's tokenizer may read
     otherwise than ``core.words``' pattern in Python (Java's ``\\w`` and Python's differ on
-    combining marks, some numerals, joiners) or a word that folds to something other than
-    ASCII: the cluster must analyse that document."""
+    combining marks, connectors, joiners; a fraction or a superscript digit, which only
+    Python takes for a word character, is read as a space) or a word that folds to something
+    other than ASCII: the cluster must analyse that document."""
     tokens: list[str] = []
     for text in texts:
-        if not text.isascii() and not all(map(_read_alike, set(text))):
-            return None
+        if not text.isascii():
+            odd = [ch for ch in set(text) if not _read_alike(ch)]
+            if odd:
+                if not all(unicodedata.category(ch) == "No" for ch in odd):
+                    return None
+                # A fraction or a superscript ("3½", "x²") is a word character to Python
+                # only: for the index it parts words as a space does.
+                text = text.translate(dict.fromkeys(map(ord, odd), " "))
         tokens += WORD_RE.findall(text)
     terms = list(map(_TERMS.get, tokens))
     if None in terms:
