@@ -161,6 +161,17 @@ def test_did_you_mean(news):
     assert news.search("taliban").suggestion is None
 
 
+def test_did_you_mean_prefers_one_slip_to_a_commoner_word_two_away(indexes):
+    """One slip of the keys is likelier than two: "kiners" means "miners" (one edit), not
+    the far commoner "general" (two), on both engines."""
+    docs = [Document(doc_id=f"g{n}", title=f"General report {n}", body="The general meeting was general.")
+            for n in range(12)]
+    docs.append(Document(doc_id="m", title="Coal report", body="The miners went back to work."))
+    ix = indexes(docs)
+    assert ix.search("kiners").suggestion == "miners"
+    assert ix.search("generel").suggestion == "general"
+
+
 def test_did_you_mean_keeps_to_the_searchs_budget(news):
     """Aligned: the cluster's did-you-mean ran without the search's time budget."""
     backend = news.engine.backend()

@@ -379,14 +379,15 @@ class ClusterBackend:
         return set()
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
-        """The most frequent indexed word within the edits allowed for each unknown word, from
-        the cluster's term suggester over the unstemmed words of titles and bodies (the
-        ``spell`` field), so a correction is a real word; one request, within the deadline."""
+        """The nearest indexed word within the edits allowed for each unknown word (the most
+        frequent of the nearest, as the Whoosh engine chooses), from the cluster's term
+        suggester over the unstemmed words of titles and bodies (the ``spell`` field), so a
+        correction is a real word; one request, within the deadline."""
         from opensearchpy.exceptions import ConnectionTimeout
 
         body = {"size": 0, "suggest": {f"w{i}": {"text": fold(w), "term": {
             "field": "spell", "suggest_mode": "missing", "max_edits": 2, "prefix_length": 0, "min_word_length": 3,
-            "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 5}} for i, w in enumerate(words)}}
+            "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 10}} for i, w in enumerate(words)}}
         deadline.check("looking for a spelling suggestion")
         left = deadline.left()
         try:
@@ -397,11 +398,12 @@ class ClusterBackend:
         chosen: dict[str, str] = {}
         for i, word in enumerate(words):
             entries = response.get("suggest", {}).get(f"w{i}", [])
-            candidates = [o["text"] for entry in entries for o in entry.get("options", [])]
             folded = fold(word)
-            choices = [c for c in candidates if edits(folded, c) <= max_edits(word) and c != folded]
+            near = [(edits(folded, o["text"]), -o.get("freq", 0), o["text"])
+                    for entry in entries for o in entry.get("options", []) if o["text"] != folded]
+            choices = sorted(c for c in near if c[0] <= max_edits(word))
             if choices:
-                chosen[word] = choices[0]
+                chosen[word] = choices[0][2]
         return chosen
 
 
