@@ -69,6 +69,13 @@ def _spread(top: Sequence[TopDocument]) -> float:
     return (best - min(scores)) / best if best > 0 else 0.0
 
 
+def model_words(top: Sequence[TopDocument]) -> list[str]:
+    """The top documents' words, most likely first: the order :func:`rm3` looks up their
+    document frequencies in (an engine that fetches them can fetch these first)."""
+    model = _relevance_model(top)
+    return sorted(model, key=model.__getitem__, reverse=True)
+
+
 def _relevance_model(top: Sequence[TopDocument]) -> dict[str, float]:
     """Word -> its probability in the top documents, each weighed by its share of their scores."""
     total = sum(s for s, _, _ in top) or 1.0

@@ -161,6 +161,20 @@ def test_did_you_mean(news):
     assert news.search("taliban").suggestion is None
 
 
+def test_did_you_mean_prefers_one_slip_to_a_commoner_word_two_away(indexes):
+    """One slip of the keys is likelier than two: "kiners" means "miners" (one edit), not
+    the far commoner "general" (two), on both engines."""
+    docs = [Document(doc_id=f"g{n}", title=f"General report {n}", body="The general meeting was general.")
+            for n in range(12)]
+    docs.append(Document(doc_id="m", title="Coal report", body="The miners went back to work."))
+    ix = indexes(docs)
+    assert ix.search("kiners").suggestion == "miners"
+    assert ix.search("generel").suggestion == "general"  # "genere", one letter less, stems alike
+    # A slip that changes how the word stems ("revsiions" keeps its ending) is still one slip.
+    ix.add([Document(doc_id="r", title="Budget revisions", body="The revisions were small.")])
+    assert ix.search("revsiions").suggestion == "revisions"
+
+
 def test_did_you_mean_keeps_to_the_searchs_budget(news):
     """Aligned: the cluster's did-you-mean ran without the search's time budget."""
     backend = news.engine.backend()

@@ -64,6 +64,8 @@ class OpenSearchEngine:
         self._created: str | None = None  # a physical index this write made for a first build
         self._checked = False  # the alias was found to be ours (see _searchable)
         self._current: str | None = None  # the live index this write checked for new fields
+        #: the word fields' average lengths the last search read (ClusterBackend.averages)
+        self._averages: dict[str, float] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -419,7 +421,7 @@ class OpenSearchEngine:
     def backend(self) -> "ClusterBackend":
         from .searching import ClusterBackend
 
-        return ClusterBackend(self.client, self._searchable(), self.settings)
+        return ClusterBackend(self.client, self._searchable(), self.settings, self._averages)
 
     def search(self, query: str, options: SearchOptions) -> Results:
         from ...search import pipeline

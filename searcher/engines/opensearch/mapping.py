@@ -77,7 +77,10 @@ def bm25_type(server_version: str) -> str:
 
 def index_body(settings: RankingSettings, *, shards: int, replicas: int, bm25: str = "BM25") -> dict[str, Any]:
     """The settings and mapping a new physical index is created with (``bm25``: see :func:`bm25_type`)."""
-    text = {"type": "text", "analyzer": "searcher_text", "term_vector": "yes"}
+    # No stored term vectors: a search analyses its candidates' stored texts itself
+    # (analysis.py), and the few term vectors still asked for (``similar``'s article, a
+    # document holding a word only the cluster analyses) are made from the source on the fly.
+    text = {"type": "text", "analyzer": "searcher_text"}
     names = {"type": "text", "analyzer": "searcher_names"}
     return {
         "settings": {

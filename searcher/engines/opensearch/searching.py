@@ -5,11 +5,14 @@ Word queries (``syntax=False``, or typed without any operator) are ranked as the
 engine ranks them (word_ranking.py): the words analysed here as the index analyses them
 (analysis.py; repeated words weigh more), candidates found by the cluster (documents
 holding every word first), then scored with BM25F and re-ranked by pseudo-relevance
-feedback here, from their term vectors. Structured queries are compiled to the DSL
-(compile.py) and ranked by the cluster. Few round trips: one msearch ranks (the tiers, or
-the compiled query), reads what the page and the folding of copies need of each hit, and
-counts the facets, the index's documents and each query word's; a word query's term
-vectors are a second request, and feedback's word counts usually a third. The words a
+feedback here, from their stored texts, analysed here too. Structured queries are
+compiled to the DSL (compile.py) and ranked by the cluster. Few round trips: one msearch
+ranks (the tiers, or the compiled query), reads what the page, the folding of copies and
+(for words) the scoring need of each hit, and counts the facets, the index's documents and
+each query word's; a word query's second and last request reads the shards' field
+statistics with the document counts of the words feedback will likely ask for (a third
+only when it asks for one not guessed, or a candidate holds a word only the cluster can
+analyse). The words a
 snippet marks are those analysed to a query word (a compiled query's: those the cluster's
 highlighter marked in the same search); explanations of structured queries are the
 cluster's own. Keys are the documents' ``_id``.
@@ -28,7 +31,7 @@ from ...core.words import WORD_RE
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
 from ...search.bm25 import idf, query_term_weights
 from ...search.duplicates import read_signature
-from ...search.fields import DEFAULT_FIELDS
+from ...search.fields import DEFAULT_FIELDS, WORD_FIELDS
 from ...search.filters import SearchFilter
 from ...search.limits import Deadline
 from ...search.options import SearchOptions
@@ -40,7 +43,8 @@ from .compile import INDEX_FIELDS, Query, compile_reading, epoch_millis, fold
 from .explain import score_parts
 from .mapping import doc_key, parse_date, stored_signature
 from .analysis import local_terms, marked_words
-from .word_ranking import CANDIDATES, DocFreqs, Scorer, fetch_vectors, rank, read_term_counts, term_counts
+from .word_ranking import (CANDIDATES, DocFreqs, Scorer, likely_words, rank, read_statistics, read_term_counts, read_texts,
+                           term_counts)
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
@@ -57,6 +61,9 @@ _HIT_FIELDS = ["doc_id", "title", "body", "source", "published", "path", "url"]
 #: What the ranking search reads of each hit, so that the page and the folding of copies
 #: need no request of their own (the body only when snippets are made).
 _RANKED_FIELDS = _HIT_FIELDS + ["signature"]
+#: What a word query's ranking search reads of each candidate: the word fields' texts too,
+#: whose term vectors are made here (word_ranking.read_texts).
+_SCORED_FIELDS = _RANKED_FIELDS + ["sections"]
 
 
 @dataclass(slots=True)
@@ -117,10 +124,14 @@ class ClusterBackend:
     dialect = WHOOSH3
     query_fields = INDEX_FIELDS
 
-    def __init__(self, client: "OpenSearch", index: str, settings: RankingSettings) -> None:
+    def __init__(self, client: "OpenSearch", index: str, settings: RankingSettings,
+                 averages: dict[str, float] | None = None) -> None:
         self.client = client
         self.index = index
         self.settings = settings
+        #: the word fields' average lengths as the last search read them (kept by the engine
+        #: from one search to the next): a guess at which words feedback will look up
+        self.averages = {} if averages is None else averages
         #: what the ranking searches read of their hits (``_RANKED_FIELDS``), by key
         self._read: dict[str, dict[str, Any]] = {}
         #: the words of each hit the cluster's highlighter marked (a ranking search of a
@@ -196,10 +207,9 @@ class ClusterBackend:
             searches = [_filtered(all_words, plan.filter), _filtered(rest, plan.filter)]
         else:
             searches = [_filtered(words.query(words.weights, fw), plan.filter)]
-        fields = self._ranked_fields(options)
         bodies: list[dict[str, Any]] = []
         for q in searches:
-            bodies += [{}, {"query": q, "size": size, "_source": fields, "track_total_hits": True}]
+            bodies += [{}, {"query": q, "size": size, "_source": _SCORED_FIELDS, "track_total_hits": True}]
         # The index's document count and each query word's, in the same request.
         terms = list(words.weights)
         bodies += [{}, {"size": 0, "track_total_hits": True, "aggs": term_counts(terms, words.compounds)}]
@@ -211,10 +221,18 @@ class ClusterBackend:
             hits = response["hits"]["hits"][:size - len(candidates)]
             self._keep(hits)
             candidates += [hit["_id"] for hit in hits]
+        if not candidates:
+            return Window([], total)
         doc_count = int(responses[len(searches)]["hits"]["total"]["value"])
         dfs = DocFreqs(self.client, self.index, words.compounds, doc_count,
-                       read_term_counts(responses[len(searches)], terms))
-        scorer = Scorer(fetch_vectors(self.client, self.index, candidates), dfs, settings, words.compounds)
+                       read_term_counts(responses[len(searches)], terms), _shards(responses[0]))
+        vectors, unanalysed = read_texts(self._read, candidates)
+        likely = likely_words(vectors, dfs, settings, words.compounds, words.weights, candidates, self.averages,
+                              tiered=tiered) if use_feedback else []
+        # The second and last request (unless feedback asks for a word not guessed).
+        read_statistics(self.client, self.index, vectors, dfs, likely, unanalysed)
+        self.averages.update((name, vectors.average(name)) for name in WORD_FIELDS)
+        scorer = Scorer(vectors, dfs, settings, words.compounds)
         order, why, _ = rank(scorer, words.weights, candidates, tiered=tiered, depth=depth, feedback=use_feedback,
                              explain=options.explain)
         return Window(order, total, why)
@@ -361,14 +379,15 @@ class ClusterBackend:
         return set()
 
     def corrections(self, words: list[str], deadline: Deadline) -> dict[str, str]:
-        """The most frequent indexed word within the edits allowed for each unknown word, from
-        the cluster's term suggester over the unstemmed words of titles and bodies (the
-        ``spell`` field), so a correction is a real word; one request, within the deadline."""
+        """The nearest indexed word within the edits allowed for each unknown word (the most
+        frequent of the nearest, as the Whoosh engine chooses), from the cluster's term
+        suggester over the unstemmed words of titles and bodies (the ``spell`` field), so a
+        correction is a real word; one request, within the deadline."""
         from opensearchpy.exceptions import ConnectionTimeout
 
         body = {"size": 0, "suggest": {f"w{i}": {"text": fold(w), "term": {
             "field": "spell", "suggest_mode": "missing", "max_edits": 2, "prefix_length": 0, "min_word_length": 3,
-            "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 5}} for i, w in enumerate(words)}}
+            "sort": "frequency", "string_distance": "damerau_levenshtein", "size": 10}} for i, w in enumerate(words)}}
         deadline.check("looking for a spelling suggestion")
         left = deadline.left()
         try:
@@ -379,11 +398,12 @@ class ClusterBackend:
         chosen: dict[str, str] = {}
         for i, word in enumerate(words):
             entries = response.get("suggest", {}).get(f"w{i}", [])
-            candidates = [o["text"] for entry in entries for o in entry.get("options", [])]
             folded = fold(word)
-            choices = [c for c in candidates if edits(folded, c) <= max_edits(word) and c != folded]
+            near = [(edits(folded, o["text"]), -o.get("freq", 0), o["text"])
+                    for entry in entries for o in entry.get("options", []) if o["text"] != folded]
+            choices = sorted(c for c in near if c[0] <= max_edits(word))
             if choices:
-                chosen[word] = choices[0]
+                chosen[word] = choices[0][2]
         return chosen
 
 
@@ -484,6 +504,11 @@ def _marks(hit: dict[str, Any]) -> frozenset[str]:
     """The words (folded) the highlighter marked in a hit."""
     return frozenset(fold(w) for texts in (hit.get("highlight") or {}).values() for text in texts
                      for w in _MARKED.findall(text))
+
+
+def _shards(response: dict[str, Any]) -> int:
+    """The index's shards, as a search of it reports them (the shards it asked)."""
+    return int((response.get("_shards") or {}).get("total") or 1)
 
 
 def _check(response: dict[str, Any]) -> None:
