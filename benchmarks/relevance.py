@@ -247,11 +247,12 @@ def cached_index(corpus: list[dict], folder: Path, cache: Path, name: str, how: 
     return path / "ix"
 
 
-def open_ours(path: Path, settings):
-    """The built index opened with these ranking settings."""
+def open_ours(path: Path, settings, model: Path | None = None):
+    """The built index opened with these ranking settings (and the model its vectors were
+    made with: an index names no model file, its user gives the model)."""
     from searcher import SearchIndex
 
-    return SearchIndex(path, settings=settings)
+    return SearchIndex(path, settings=settings, model=model)
 
 
 def run_ours(ix, queries: list[dict]) -> tuple[dict[str, dict[str, float]], list[float]]:
@@ -494,7 +495,7 @@ def main_hybrid(args, base, names: list[str]) -> int:
                 print(f"{name:10} {label:18} indexed with the model: {len(corpus)} documents in {spent:.0f} s "
                       f"(keyword index and vectors, load {os.getloadavg()[0]:.1f}): {len(corpus) / spent:.1f} "
                       "documents per second", flush=True)
-            with open_ours(index_path, base) as ix:
+            with open_ours(index_path, base, model.folder) as ix:
                 dense, dense_cpu = mode_runs(ix, queries, "semantic")
                 product, product_cpu = mode_runs(ix, queries, "hybrid")
                 ix_keyword, ix_keyword_cpu = mode_runs(ix, queries, "keyword")

@@ -6,10 +6,12 @@ ratios, not the absolute times):
 * keyword-only build: ``SearchIndex.add`` of the first N Reuters articles with text (the
   reference);
 * encoding the same articles (title + body, in windows) with the model in this process
-  alone with one thread (documents per CPU second);
+  alone with one thread (documents per CPU second, tokens a document, the share of the
+  network's token positions that were padding);
 * the build with a model, as ``searcher index --model`` does it: ``SearchIndex(model=...).add``
-  of the same articles (keyword index, then the vectors, encoded in worker processes on
-  every core), in documents per second and against the keyword-only build;
+  of the same articles (the vectors encoded in worker processes on every core while the
+  keyword index is written), in documents per second, per CPU second of every process
+  (psutil) and against the keyword-only build;
 * search CPU per query on that index, keyword, hybrid and semantic mode alternately (limit
   10 with snippets), and the hybrid / keyword ratio;
 * query encoding CPU time (median over Reuters titles);
@@ -66,6 +68,47 @@ def keyword_build(docs: list[dict], model: Path | None = None) -> float:
         with SearchIndex(Path(folder) / "ix", **({"model": model} if model else {})) as ix:
             ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "") for d in docs])
         return time.perf_counter() - started
+
+
+class TreeCpu:
+    """CPU seconds of this process and every process under it (the encoding workers, the
+    keyword writer's), sampled while a build runs: a worker that ends between two samples
+    loses at most SAMPLE seconds of its time."""
+
+    SAMPLE = 0.2
+
+    def __enter__(self) -> "TreeCpu":
+        import threading
+
+        import psutil
+
+        self._me = psutil.Process()
+        self._seen: dict[tuple[int, float], float] = {}
+        self._stop = threading.Event()
+        self._start = self._own()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _own(self) -> float:
+        t = self._me.cpu_times()
+        return t.user + t.system
+
+    def _watch(self) -> None:
+        import psutil
+
+        while not self._stop.wait(self.SAMPLE):
+            for child in self._me.children(recursive=True):
+                try:
+                    t = child.cpu_times()
+                    self._seen[child.pid, child.create_time()] = t.user + t.system
+                except psutil.Error:
+                    pass
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.seconds = self._own() - self._start + sum(self._seen.values())
 
 
 def compare_builds(reference: Path, docs: int, rounds: int, data: Path) -> None:
@@ -164,16 +207,22 @@ def main(argv: list[str] | None = None) -> int:
         started = time.process_time()
         model.encode_passages(sample)
         per_cpu = len(sample) / (time.process_time() - started)
-        print(f"encoding, one process, one thread: {per_cpu:7.1f} docs per CPU second ({load_avg()})", flush=True)
+        padding = 1 - model.tokens_run / max(model.positions_run, 1)
+        print(f"encoding, one process, one thread: {per_cpu:7.1f} docs per CPU second, "
+              f"{model.tokens_run / len(sample):.0f} tokens a document, {padding:.1%} of positions padding "
+              f"({load_avg()})", flush=True)
         with tempfile.TemporaryDirectory() as folder:
+            load_before = load_avg()
             started = time.perf_counter()
-            built_ix = SearchIndex(Path(folder) / "ix", model=args.model)
-            built_ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "")
-                          for d in docs])
+            with TreeCpu() as cpu:
+                built_ix = SearchIndex(Path(folder) / "ix", model=args.model)
+                built_ix.add([Document(doc_id=str(d["id"]), title=d.get("title") or "", body=d.get("text") or "")
+                              for d in docs])
             built = time.perf_counter() - started
             print(f"build with the model (SearchIndex(model=...).add, {os.cpu_count()} cores): "
-                  f"{len(docs) / built:7.1f} docs/s ({built:.1f} s), {built / keyword:.1f}x the keyword-only build "
-                  f"({load_avg()})", flush=True)
+                  f"{len(docs) / built:7.1f} docs/s ({built:.1f} s), {len(docs) / cpu.seconds:.1f} docs per CPU "
+                  f"second ({cpu.seconds:.1f} CPU s, every process), {built / keyword:.1f}x the keyword-only build "
+                  f"({load_before} before, {load_avg()} after)", flush=True)
             query_costs(built_ix, [d.get("title") or d["text"][:80] for d in docs[:60]])
             built_ix.close()
     queries = [d.get("title") or d["text"][:80] for d in docs[:60]]

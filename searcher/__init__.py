@@ -40,6 +40,7 @@ from .core.errors import (
     SearcherWarning,
     SeedError,
     SourceFileError,
+    VectorsUnavailableError,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "SearcherWarning",
     "SeedError",
     "SourceFileError",
+    "VectorsUnavailableError",
     "UpdateReport",
     "__version__",
     "clean_file",

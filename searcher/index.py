@@ -71,7 +71,9 @@ class SearchIndex:
     :param model: an embedding model (its folder, or a fetched known model's name; default:
         the ``SEARCHER_MODEL`` folder): writes then keep each document's vectors, and searches
         rank by keywords and meaning mixed (``mode``; docs/semantic.md). An index that has
-        vectors keeps them up to date with the model they were made with, given or not.
+        vectors keeps them up to date with the model they were made with, given or not (not
+        given: the model of their name in the user's model cache; the index never names a
+        model file). A model other than the vectors' is refused.
     """
 
     def __init__(self, path: str | os.PathLike[str] = "index", *, wait: float = DEFAULT_WAIT,
@@ -200,10 +202,13 @@ class SearchIndex:
         with self.engine.writing():
             upkeep = self._vectors(jobs)
             checked = map(checked_document, docs)
-            count = self.engine.add_stream(checked if upkeep is None else map(upkeep.note, checked), jobs=jobs,
-                                           progress=progress)
-            if upkeep is not None:
+            if upkeep is None:
+                return self.engine.add_stream(checked, jobs=jobs, progress=progress)
+            try:  # the documents are encoded (upkeep.note) while they are indexed
+                count = self.engine.add_stream(map(upkeep.note, checked), jobs=jobs, progress=progress)
                 upkeep.finish(progress=progress)
+            finally:
+                upkeep.close()
             return count
 
     def delete(self, doc_id: str) -> bool:

@@ -67,7 +67,7 @@ def serve_command(state: State, host: str, port: int, allowed: tuple[str, ...], 
                              "--allowed-host adds a name)"), err=True)
     server.serve(state.location, sock, open_browser=open_browser, access_log=state.verbose > 0, hosts=allowed,
                  say=lambda line: click.echo(printable(line), err=True), workers=workers,
-                 cluster=state.cluster_settings())
+                 cluster=state.cluster_settings(), model=state.model)
 
 
 #: The commands this module adds to the `searcher` group.

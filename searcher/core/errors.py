@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class SearcherError(Exception):
     """Base class of every error searcher raises on purpose."""
@@ -86,6 +88,28 @@ class ModelError(SearcherError):
 
 class QueryError(SearcherError):
     """A query that cannot be run as given (empty, unknown field, bad option)."""
+
+
+class VectorsUnavailableError(QueryError):
+    """Semantic or hybrid ranking was asked of an index whose vectors cannot serve it.
+
+    The message says what is wrong in the library's words; ``remedy`` says what mends it,
+    for a face to word its own way: ``"make"`` (the index has none: index with a model),
+    ``"update"`` (they are behind the documents or unreadable: index again), ``""`` (the
+    index cannot keep vectors, or the model is the trouble: the message says which).
+    """
+
+    def __init__(self, message: str, *, remedy: str = "") -> None:
+        super().__init__(message)
+        self.remedy = remedy
+
+
+@dataclass(frozen=True, slots=True)
+class NoVectors:
+    """Why an index's vectors cannot serve a search, and its VectorsUnavailableError.remedy."""
+
+    reason: str
+    remedy: str = ""
 
 
 class DocumentNotFoundError(SearcherError):

@@ -67,16 +67,20 @@ def update(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptio
         elapsed = timer()
         report = UpdateReport()
         upkeep = upkeep_for(engine, options, report)
-        if engine.is_empty():
-            # A first build: the bulk path (both cores writing, big commits) is the fast one.
-            report = _first_build(engine, seeds_dir, options, progress, report)
+        try:
+            if engine.is_empty():
+                # A first build: the bulk path (both cores writing, big commits) is the fast one.
+                report = _first_build(engine, seeds_dir, options, progress, report, upkeep)
+                if upkeep is not None:
+                    upkeep.unknown()
+            else:
+                report = _update_locked(engine, seeds_dir, options, progress, report, upkeep)
             if upkeep is not None:
-                upkeep.unknown()
-        else:
-            report = _update_locked(engine, seeds_dir, options, progress, report, upkeep)
-        if upkeep is not None:
-            upkeep.finish(report, progress)
-            report.seconds = elapsed()
+                upkeep.finish(report, progress)
+                report.seconds = elapsed()
+        finally:
+            if upkeep is not None:
+                upkeep.close()
         return report
 
 
@@ -103,9 +107,9 @@ def _update_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: S
     if scan.restated:
         engine.record_seed_states(scan.restated)
     changes = _changes(scan, known, report, options, progress)
-    _write_changes(engine, changes)
-    if upkeep is not None:
+    if upkeep is not None:  # (first: their encoding starts while they are written)
         upkeep.wrote((doc for doc, _ in changes.upserts), changes.deletes)
+    _write_changes(engine, changes)
     report.warnings.extend(engine.repairs)
     report.seconds = elapsed()
     return report
@@ -172,25 +176,38 @@ def _rebuild_locked(engine: Engine, seeds_dir: str | os.PathLike[str], options: 
     carried = engine.documents_not_from_seeds(report.warnings)
     scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
     seeds = {seed.doc_id: seed for seed in scan.pending}
-    engine.rebuild(_rebuild_stream(seeds, carried, report, options), jobs=options.jobs, progress=progress,
-                   total=len(seeds))
-    if upkeep is not None:
-        upkeep.unknown()  # a new generation: every vector is checked against its text again
-        upkeep.finish(report, progress)
+    try:
+        engine.rebuild(_noted(_rebuild_stream(seeds, carried, report, options), upkeep), jobs=options.jobs,
+                       progress=progress, total=len(seeds))
+        if upkeep is not None:
+            upkeep.unknown()  # a new generation: every vector is checked against its text again
+            upkeep.finish(report, progress)
+    finally:
+        if upkeep is not None:
+            upkeep.close()
     report.seconds = elapsed()
     return report
 
 
 def _first_build(engine: Engine, seeds_dir: str | os.PathLike[str], options: SeedOptions,
-                 progress: Progress | None, report: UpdateReport) -> UpdateReport:
+                 progress: Progress | None, report: UpdateReport, upkeep: "VectorUpkeep | None") -> UpdateReport:
     elapsed = timer()
     scan = scan_seeds(seeds_dir, {}, report, max_bytes=options.max_bytes, follow_symlinks=options.follow_symlinks)
     report.scan_seconds = elapsed()
     seeds = {seed.doc_id: seed for seed in scan.pending}
-    engine.build(_rebuild_stream(seeds, [], report, options), jobs=options.jobs, progress=progress, total=len(seeds))
+    engine.build(_noted(_rebuild_stream(seeds, [], report, options), upkeep), jobs=options.jobs, progress=progress,
+                 total=len(seeds))
     report.warnings.extend(engine.repairs)
     report.seconds = elapsed()
     return report
+
+
+def _noted(stream: Iterator[tuple[Document, SeedState]],
+           upkeep: "VectorUpkeep | None") -> Iterator[tuple[Document, SeedState]]:
+    """``stream``, each document noted by ``upkeep`` (its encoding starts while it is indexed)."""
+    if upkeep is None:
+        return stream
+    return ((upkeep.note(doc), state) for doc, state in stream)
 
 
 def _rebuild_stream(seeds: dict[str, SeedFile], carried: list[Document], report: UpdateReport,

@@ -27,11 +27,11 @@ from pathlib import Path
 from ..core.errors import ModelError
 from ..core.records import Document, Progress, UpdateReport
 from ..engines.base import Engine
-from ..semantic.config import read_config
+from ..semantic.config import model_digest, read_config
 from ..core.model_choice import given_model
 from ..semantic.dense import model_folder_for
 from ..semantic.encoder import EmbeddingModel
-from ..semantic.parallel import encode_passages_parallel
+from ..semantic.parallel import EncodingAhead
 from ..semantic.store import StoredVectors, passage_text, quantized, text_key
 
 logger = logging.getLogger(__name__)
@@ -51,11 +51,16 @@ class VectorUpkeep:
     """One write's vector upkeep: the model, the vectors as they were, and what changed.
 
     The model is loaded only when something is to be embedded (a delete needs no network).
+    The texts the write streams are encoded ahead, in worker processes, while the keyword
+    index is written (``semantic.parallel.EncodingAhead``); :meth:`close` stops them, and
+    every write that starts an upkeep closes it in a ``finally``.
     """
 
     engine: Engine
     folder: Path
     name: str
+    #: the model's ``config.model_digest``, kept with the vectors (never its folder)
+    digest: str
     stored: StoredVectors | None
     before: str
     jobs: int | None = None
@@ -63,6 +68,7 @@ class VectorUpkeep:
     changed: list[tuple[str, str]] | None = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     _model: EmbeddingModel | None = None
+    _ahead: EncodingAhead | None = None
 
     @property
     def model(self) -> EmbeddingModel:
@@ -78,14 +84,31 @@ class VectorUpkeep:
             self.deleted.extend(deletes)
 
     def note(self, doc: Document) -> Document:
-        """Note one document written (returned, to note a stream as it goes); past NOTED_MAX
-        of them, the changes are not kept (reconcile)."""
+        """Note one document written (returned, to note a stream as it goes) and start encoding
+        it; past NOTED_MAX of them, the changes are not kept (reconcile)."""
+        text = passage_text(doc.title, doc.body)
+        self.ahead.offer(text)
         if self.changed is not None:
             if len(self.changed) < NOTED_MAX:
-                self.changed.append((doc.doc_id, passage_text(doc.title, doc.body)))
+                self.changed.append((doc.doc_id, text))
             else:
                 self.changed = None
         return doc
+
+    @property
+    def ahead(self) -> EncodingAhead:
+        if self._ahead is None:
+            self._ahead = EncodingAhead(lambda: self.model, str(self.folder), self.jobs)
+        return self._ahead
+
+    def close(self) -> None:
+        """Stop the encoding workers, if any were started (the write is over, or failed), and let
+        the model go now: an ONNX Runtime session left to the garbage collector is still alive
+        when the process next forks workers (the keyword writer's), and a forked child that
+        frees it at exit waits forever for its threads, which the child does not have."""
+        if self._ahead is not None:
+            self._ahead.close()
+        self._ahead = self._model = None
 
     def unknown(self) -> None:
         """Note a write whose changes are not listed (a bulk write): reconcile at the end."""
@@ -93,6 +116,12 @@ class VectorUpkeep:
 
     def finish(self, report: UpdateReport | None = None, progress: Progress | None = None) -> int:
         """Bring the vectors in step with the live index; returns how many documents were embedded."""
+        try:
+            return self._finish(report, progress)
+        finally:
+            self.close()
+
+    def _finish(self, report: UpdateReport | None, progress: Progress | None) -> int:
         live = self.engine.commit_id()
         path = self.engine.vector_file()
         assert path is not None
@@ -103,8 +132,8 @@ class VectorUpkeep:
             fresh = self._embed(changed)
             updated = stored.without(gone).plus(fresh)
             if len(updated) == self.engine.count():
-                if stored.commit != live or fresh or gone:
-                    updated.at_commit(live).save(path)
+                if stored.commit != live or fresh or gone or stored.digest != self.digest:
+                    updated.at_commit(live).stamped(self.name, self.digest).save(path)
                 return self._done(report, len(changed))
         return self._done(report, self._reconcile(live, progress))
 
@@ -117,8 +146,8 @@ class VectorUpkeep:
 
     def _empty(self) -> StoredVectors:
         if self.stored is not None:
-            return StoredVectors.empty(self.name, str(self.folder), self.stored.vectors.codes.shape[1])
-        return StoredVectors.empty(self.name, str(self.folder), self.model.dimensions)
+            return StoredVectors.empty(self.name, self.digest, self.stored.vectors.codes.shape[1])
+        return StoredVectors.empty(self.name, self.digest, self.model.dimensions)
 
     def _embed(self, texts: list[tuple[str, str]], progress: Progress | None = None,
                done: int = 0, total: int = 0) -> StoredVectors:
@@ -129,9 +158,9 @@ class VectorUpkeep:
             if progress is not None:
                 progress(done + finished, total, "embedding")
 
-        encoded = encode_passages_parallel(self.model, [t for _, t in texts], workers=self.jobs, progress=step)
+        encoded = self.ahead.encode([t for _, t in texts], progress=step)
         return quantized([d for d, _ in texts], [text_key(t) for _, t in texts], encoded.vectors,
-                         encoded.owners, self.name, str(self.folder))
+                         encoded.owners, self.name, self.digest)
 
     def _reconcile(self, live: str, progress: Progress | None) -> int:
         """Every live document's vectors: kept where its text is unchanged, else embedded."""
@@ -149,7 +178,7 @@ class VectorUpkeep:
 
         def assembled() -> StoredVectors:
             kept = old.select(kept_numbers)
-            result = StoredVectors(kept.model, kept.folder, live, list(kept_ids), kept.keys, kept.vectors)
+            result = StoredVectors(self.name, self.digest, live, list(kept_ids), kept.keys, kept.vectors)
             for part in parts:
                 result = result.plus(part)
             return result.at_commit(live)
@@ -181,8 +210,10 @@ def start(engine: Engine, model: str | None, jobs: int | None, report: UpdateRep
     """The upkeep a write needs (lock held, before writing), or None: no model given and no
     vectors kept, or an engine that keeps none (a warning in ``report`` if one was given).
 
-    The model is the one given (``--model``, ``SEARCHER_MODEL``), else the one the index's
-    vectors were made with; a model other than theirs replaces them all.
+    The model is the one given (``--model``, ``SEARCHER_MODEL``), else the one of the vectors'
+    name in the user's model cache (never a path the index names: ``dense.model_folder_for``);
+    a model other than theirs (by digest) replaces them all. With neither, the keyword write
+    goes on and the vectors are left behind, with a warning saying what to give.
     """
     given = given_model(model)
     path = engine.vector_file()
@@ -198,10 +229,17 @@ def start(engine: Engine, model: str | None, jobs: int | None, report: UpdateRep
         stored = None
     if given is None and stored is None:
         return None
-    folder = model_folder_for(given, None if given is not None else stored)
-    name = read_config(folder).name
-    if stored is not None and stored.model != name:
-        report.warnings.append(f"the vectors of {stored.model} are replaced by {name}'s")
+    try:
+        folder = model_folder_for(given, None if given is not None else stored)
+    except ModelError as exc:
+        if given is not None:
+            raise
+        report.warnings.append(f"{exc}; the vectors are left behind the documents until it is given")
+        return None
+    config = read_config(folder)
+    digest = model_digest(folder, config)
+    if stored is not None and not stored.made_with(config.name, digest):
+        report.warnings.append(f"the vectors of {stored.model} are replaced by {config.name}'s")
         stored = None
     before = engine.commit_id() if engine.exists() and not engine.is_empty() else ""
-    return VectorUpkeep(engine, folder, name, stored, before, jobs)
+    return VectorUpkeep(engine, folder, config.name, digest, stored, before, jobs)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from ..core.errors import NoVectors
 from ..core.records import ScorePart
 from .duplicates import Signature
 from .filters import SearchFilter
@@ -167,8 +168,8 @@ class SearchBackend(Protocol[Key, P]):
         """The index's vectors in step with what this search reads, or None (see ``no_dense``)."""
         ...
 
-    def no_dense(self) -> str:
-        """Why ``dense()`` is None, for a QueryError when semantic ranking was asked for."""
+    def no_dense(self) -> NoVectors:
+        """Why ``dense()`` is None, for the error when semantic ranking was asked for."""
         ...
 
     def keys_of(self, doc_ids: Sequence[str]) -> dict[str, Key]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import QueryError
+from ..core.errors import NoVectors, QueryError, VectorsUnavailableError
 from . import query_tree as qt
 from .backend import DenseSide, Plan, Window
 from .fields import WORD_FIELDS
@@ -27,15 +27,17 @@ WIDEN = 4
 Rank = Callable[[Any, int, Deadline], Window[Any]]
 
 
-def resolved_mode(mode: str | None, dense: DenseSide | None, why_not: str, sort: str) -> str:
-    """The mode a search runs in; QueryError when semantic ranking was asked for and cannot run."""
+def resolved_mode(mode: str | None, dense: DenseSide | None, why_not: NoVectors, sort: str) -> str:
+    """The mode a search runs in; QueryError when semantic ranking was asked for and cannot run
+    (in the library's words: the command line adds what to type, ``cli/advice.py``)."""
     if mode is None:
         return "hybrid" if dense is not None and sort == "relevance" else "keyword"
     if mode != "keyword":
         if dense is None:
-            raise QueryError(f"--mode {mode} needs the index's vectors: {why_not}")
+            raise VectorsUnavailableError(f"{mode} ranking needs the index's vectors: {why_not.reason}",
+                                          remedy=why_not.remedy)
         if sort != "relevance":
-            raise QueryError(f"--mode {mode} ranks by meaning and does not sort by date: use --mode keyword")
+            raise QueryError(f"{mode} ranking orders by meaning, not by date: sort by date in keyword mode")
     return mode
 
 

@@ -8,7 +8,9 @@ than guessed at.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,34 @@ def read_config(folder: Path) -> ModelConfig:
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ModelError(f"{path}: {key} must be a {expected.__name__}, not {value!r}")
     return ModelConfig(**data).checked(str(path))
+
+
+#: (path, size, mtime) of a model's files -> their digest: a model is hashed once per process.
+_digests: dict[tuple, str] = {}
+
+
+def model_digest(folder: Path, config: ModelConfig) -> str:
+    """What makes a model's vectors, hashed: ``model.onnx``, ``tokenizer.json`` and the config's
+    settings (blake2b, 16 hex digits). An index's vectors keep it instead of the model's path,
+    so an index folder never points a search at a file to load: the search checks that the
+    model its user chose is the one the vectors were made with."""
+    stamps = []
+    for name in (ONNX_FILE, TOKENIZER_FILE):
+        try:
+            st = os.stat(folder / name)
+        except OSError as exc:
+            raise ModelError(f"{folder} has no readable {name}: {exc.strerror}") from None
+        stamps.append((str((folder / name).resolve()), st.st_size, st.st_mtime_ns))
+    key = (tuple(stamps), json.dumps(config.as_dict(), sort_keys=True))
+    if key not in _digests:
+        digest = hashlib.blake2b(digest_size=8)
+        for name in (ONNX_FILE, TOKENIZER_FILE):
+            with (folder / name).open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+        digest.update(key[1].encode("utf-8"))
+        _digests[key] = digest.hexdigest()
+    return _digests[key]
 
 
 def write_config(folder: Path, config: ModelConfig) -> None:

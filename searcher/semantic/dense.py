@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import ModelError
+from ..core.errors import ModelError, NoVectors
 from ..core.model_choice import MODEL_ENV, given_model
 from .store import StoredVectors
 
@@ -25,28 +27,56 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Why an index without a vector file has no semantic side.
+NO_VECTORS = NoVectors("the index has none (it was made without a model)", "make")
+
+
+#: Models loaded by this process, by folder and digest: every reader of every index (a web
+#: server's threads) encodes queries with one session (ONNX Runtime's ``run`` is thread-safe),
+#: not one copy of the model each (some 100 MB). Weak: a model no reader holds is freed, as
+#: are its ONNX Runtime threads (a process that later forks workers must not carry them).
+_loaded: "weakref.WeakValueDictionary[tuple[str, str], EmbeddingModel]" = weakref.WeakValueDictionary()
+_loading = threading.Lock()
+
 
 def model_folder_for(given: str | None, stored: StoredVectors | None) -> Path:
-    """The folder of the model given, else of the one the vectors were made with (its folder
-    as it was, or a fetched known model of its name); ModelError if there is neither."""
-    from .fetch import model_folder
+    """The folder of the model given (a folder or a known model's name); else the model of the
+    vectors' name in the user's own model cache (``fetch.cached_model``: never a path the index
+    names); ModelError if there is neither."""
+    from .fetch import cached_model, model_cache, model_folder
 
     if given is not None:
         return model_folder(given)
     if stored is None:
-        raise ModelError(f"no model given: pass --model DIR or set {MODEL_ENV}")
-    return model_folder(stored.folder if stored.folder and Path(stored.folder).is_dir() else stored.model)
+        raise ModelError(f"no model given: name one (a folder or a known model) or set {MODEL_ENV}")
+    cached = cached_model(stored.model)
+    if cached is None:
+        raise ModelError(f"the index's vectors were made with {stored.model}, which is not in the model cache "
+                         f"({model_cache()}): give that model to rank by meaning")
+    return cached
+
+
+def shared_model(folder: Path) -> "EmbeddingModel":
+    """The model in ``folder``, loaded once per process (see ``_loaded``)."""
+    from .config import model_digest, read_config
+    from .encoder import EmbeddingModel
+
+    key = (str(folder.resolve()), model_digest(folder, read_config(folder)))
+    with _loading:
+        model = _loaded.get(key)
+        if model is None:
+            model = _loaded[key] = EmbeddingModel(folder)
+        return model
 
 
 def load_model(given: str | None, stored: StoredVectors | None) -> "EmbeddingModel":
-    """The model to encode queries with (see :func:`model_folder_for`); ModelError when the
-    one given is not the one the vectors were made with."""
-    from .encoder import EmbeddingModel
-
-    model = EmbeddingModel(model_folder_for(given, stored))
-    if given is not None and stored is not None and len(stored) and model.config.name != stored.model:
-        raise ModelError(f"the index's vectors were made with {stored.model}, and the model given is "
-                         f"{model.config.name}: give {stored.model}, or index again with the new model")
+    """The model to encode queries with (see :func:`model_folder_for`); ModelError when it is
+    not the one the vectors were made with (by digest: the same name is not enough)."""
+    model = shared_model(model_folder_for(given, stored))
+    if stored is not None and len(stored) and not stored.made_with(model.config.name, model.digest):
+        made = f"{stored.model} {stored.digest}" if stored.digest else stored.model
+        raise ModelError(f"the index's vectors were made with another model ({made}) than the one given "
+                         f"({model.config.name} {model.digest}): search with theirs, or index again with this one")
     return model
 
 
@@ -73,7 +103,9 @@ class VectorReader:
 
     :param path: the file (it may not exist: the index has no vectors).
     :param model: the model given for queries (a folder or a known name), or None: the
-        ``SEARCHER_MODEL`` folder, else the one the vectors were made with.
+        ``SEARCHER_MODEL`` folder, else the model of the vectors' name in the user's model
+        cache. A model that is not the one the vectors were made with is refused; with none
+        to be had, searches are keyword-only and say so once (a warning).
     """
 
     def __init__(self, path: Path, model: str | os.PathLike[str] | None = None) -> None:
@@ -81,8 +113,9 @@ class VectorReader:
         self.given = given_model(model)
         self._stamp: tuple[int, int, int] | None = None
         self._stored: StoredVectors | None = None
-        self._encoder: EmbeddingModel | None = None
-        self._problem = ""
+        #: the vectors last checked for a model, and the model (or why there is none)
+        self._checked: tuple[StoredVectors, "EmbeddingModel | NoVectors"] | None = None
+        self._problem = NO_VECTORS
 
     def stored(self) -> StoredVectors | None:
         """The file's vectors (read again only when the file changed); None without one."""
@@ -98,27 +131,29 @@ class VectorReader:
 
     def side(self, commit: str) -> DenseVectors | None:
         """The vectors checked against ``commit`` with their model, or None (``why_not`` says why)."""
-        self._problem = ""
+        self._problem = NO_VECTORS
         try:
             stored = self.stored()
         except ModelError as exc:
-            self._problem = str(exc)
+            self._problem = NoVectors(str(exc), "update")
             return None
         if stored is None or not len(stored):
-            self._problem = "the index has none: run `searcher index --model DIR` to make them"
             return None
         if stored.commit != commit:
-            self._problem = "they are behind the index's documents: run `searcher index` to bring them up to date"
+            self._problem = NoVectors("they are behind the index's documents", "update")
             return None
-        try:
-            if self._encoder is None or self._encoder.config.name != stored.model:
-                self._encoder = load_model(self.given, stored)
-        except ModelError as exc:
-            self._problem = str(exc)
-            logger.warning("semantic ranking is off: %s", exc)
+        if self._checked is None or self._checked[0] is not stored:  # once per vector file
+            try:
+                self._checked = (stored, load_model(self.given, stored))
+            except ModelError as exc:
+                self._checked = (stored, NoVectors(str(exc)))
+                logger.warning("semantic ranking is off: %s", exc)
+        encoder = self._checked[1]
+        if isinstance(encoder, NoVectors):
+            self._problem = encoder
             return None
-        return DenseVectors(stored, self._encoder)
+        return DenseVectors(stored, encoder)
 
-    def why_not(self) -> str:
+    def why_not(self) -> NoVectors:
         """Why the last :meth:`side` gave None."""
-        return self._problem or "the index has no vectors"
+        return self._problem

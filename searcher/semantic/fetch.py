@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -80,6 +81,23 @@ def model_cache() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
     return Path(base) / "searcher" / "models"
+
+
+#: What a model's name may be to be looked up in the cache: one folder's name, no path.
+_CACHE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def cached_model(name: str) -> Path | None:
+    """The folder of the model called ``name`` in the user's model cache, or None.
+
+    How a search finds the model an index's vectors were made with when its user named none:
+    by name, in the user's own cache (where ``searcher model fetch`` puts models), never by a
+    path the index folder holds, so an index shared or downloaded cannot make a search load
+    a file of its choosing."""
+    if not _CACHE_NAME.fullmatch(name) or ".." in name:
+        return None
+    folder = model_cache() / name
+    return folder if (folder / CONFIG_FILE).is_file() else None
 
 
 def known_model(name: str) -> KnownModel:

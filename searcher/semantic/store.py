@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import ModelError
+from ..core.files import atomic_write
 from .vectors import Int8Vectors
 
 if TYPE_CHECKING:
@@ -47,23 +47,32 @@ class StoredVectors:
     """The vectors of an index's documents: ``ids[n]`` is document number ``n`` of
     ``vectors`` (its rows where ``owners == n``), ``keys[n]`` the hash of its text.
 
-    :param model: the model's name (``searcher-model.json``), and ``folder`` where it was.
+    :param model: the model's name (``searcher-model.json``).
+    :param digest: the hash of its files and settings (``config.model_digest``), never its
+        path: an index folder names no file to load. Empty in files written before the digest
+        was kept (they named the model's folder, which is ignored now): their model is known
+        by its name alone.
     :param commit: the index commit these vectors were last checked against.
     """
 
     model: str
-    folder: str
+    digest: str
     commit: str
     ids: list[str]
     keys: list[bytes]
     vectors: Int8Vectors
 
     @classmethod
-    def empty(cls, model: str, folder: str, dimensions: int) -> "StoredVectors":
+    def empty(cls, model: str, digest: str, dimensions: int) -> "StoredVectors":
         import numpy as np
 
-        return cls(model, folder, "", [], [], Int8Vectors(np.zeros((0, dimensions), np.int8),
+        return cls(model, digest, "", [], [], Int8Vectors(np.zeros((0, dimensions), np.int8),
                                                           np.zeros(0, np.float32), np.zeros(0, np.int32)))
+
+    def made_with(self, name: str, digest: str) -> bool:
+        """Whether these vectors were made with the model ``name`` whose digest is ``digest``
+        (by name alone for a file without a digest)."""
+        return self.digest == digest if self.digest else self.model == name
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -79,12 +88,12 @@ class StoredVectors:
         chosen = np.asarray(numbers, dtype=np.int64)
         v = self.vectors
         if len(chosen) == 0:
-            return StoredVectors.empty(self.model, self.folder, v.codes.shape[1])._with_commit(self.commit)
+            return StoredVectors.empty(self.model, self.digest, v.codes.shape[1])._with_commit(self.commit)
         starts = np.searchsorted(v.owners, chosen, side="left")
         ends = np.searchsorted(v.owners, chosen, side="right")
         rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)])
         owners = np.repeat(np.arange(len(chosen), dtype=np.int32), ends - starts)
-        return StoredVectors(self.model, self.folder, self.commit, [self.ids[i] for i in chosen],
+        return StoredVectors(self.model, self.digest, self.commit, [self.ids[i] for i in chosen],
                              [self.keys[i] for i in chosen],
                              Int8Vectors(v.codes[rows], v.scales[rows], owners))
 
@@ -102,14 +111,19 @@ class StoredVectors:
         if not len(other):
             return self
         if not len(self):
-            return StoredVectors(self.model, self.folder, self.commit, other.ids, other.keys, other.vectors)
+            return StoredVectors(self.model, self.digest, self.commit, other.ids, other.keys, other.vectors)
         a, b = self.vectors, other.vectors
-        return StoredVectors(self.model, self.folder, self.commit, self.ids + other.ids, self.keys + other.keys,
+        return StoredVectors(self.model, self.digest, self.commit, self.ids + other.ids, self.keys + other.keys,
                              Int8Vectors(np.concatenate([a.codes, b.codes]), np.concatenate([a.scales, b.scales]),
                                          np.concatenate([a.owners, b.owners + len(self)]).astype(np.int32)))
 
     def _with_commit(self, commit: str) -> "StoredVectors":
-        return StoredVectors(self.model, self.folder, commit, self.ids, self.keys, self.vectors)
+        return StoredVectors(self.model, self.digest, commit, self.ids, self.keys, self.vectors)
+
+    def stamped(self, model: str, digest: str) -> "StoredVectors":
+        """The same vectors, named as made with ``model`` of ``digest`` (a file without a digest
+        gets its model's when it is next saved)."""
+        return StoredVectors(model, digest, self.commit, self.ids, self.keys, self.vectors)
 
     def at_commit(self, commit: str) -> "StoredVectors":
         """The same vectors, declared in step with index commit ``commit``."""
@@ -122,16 +136,12 @@ class StoredVectors:
         old file or the new one, never half of one."""
         import numpy as np
 
-        meta = json.dumps({"model": self.model, "folder": self.folder, "commit": self.commit})
-        temp = path.with_name(f".{path.name}.tmp")
+        meta = json.dumps({"model": self.model, "digest": self.digest, "commit": self.commit})
         ids = np.array(self.ids, dtype=np.str_) if self.ids else np.zeros(0, dtype="<U1")
         keys = np.frombuffer(b"".join(self.keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
-        with temp.open("wb") as handle:
-            np.savez(handle, meta=np.array(meta), ids=ids, keys=keys, codes=self.vectors.codes,
-                     scales=self.vectors.scales, owners=self.vectors.owners)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        atomic_write(path, lambda handle: np.savez(handle, meta=np.array(meta), ids=ids, keys=keys,
+                                                   codes=self.vectors.codes, scales=self.vectors.scales,
+                                                   owners=self.vectors.owners))
 
     @classmethod
     def load(cls, path: Path) -> "StoredVectors | None":
@@ -150,15 +160,14 @@ class StoredVectors:
         except FileNotFoundError:
             return None
         except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"{path} is not a vector file ({exc}): run `searcher index` to make it again") from None
+            raise ModelError(f"{path} is not a vector file ({exc})") from None
         if vectors.codes.dtype != np.int8 or len(keys) != len(ids) or vectors.documents != len(ids) or not (
                 len(vectors.codes) == len(vectors.scales) == len(vectors.owners)):
-            raise ModelError(f"{path} is not a vector file (wrong shapes or types): run `searcher index` "
-                             "to make it again")
-        return cls(str(meta["model"]), str(meta.get("folder", "")), str(meta["commit"]), ids, keys, vectors)
+            raise ModelError(f"{path} is not a vector file (wrong shapes or types)")
+        return cls(str(meta["model"]), str(meta.get("digest", "")), str(meta["commit"]), ids, keys, vectors)
 
 
 def quantized(ids: list[str], keys: list[bytes], vectors: "npt.NDArray[np.float32]",
-              owners: "npt.NDArray[np.int32]", model: str, folder: str) -> StoredVectors:
+              owners: "npt.NDArray[np.int32]", model: str, digest: str) -> StoredVectors:
     """Freshly encoded window vectors of documents ``ids`` as StoredVectors (no commit yet)."""
-    return StoredVectors(model, folder, "", list(ids), list(keys), Int8Vectors.quantize(vectors, owners))
+    return StoredVectors(model, digest, "", list(ids), list(keys), Int8Vectors.quantize(vectors, owners))

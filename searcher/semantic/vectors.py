@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import ModelError
+from ..core.files import atomic_write
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,16 +110,9 @@ class Int8Vectors:
     def save(self, path: Path) -> None:
         """Write to ``path`` (a ``.npz``) through a temporary file and a rename: a crash leaves
         the old file or the new one, never half of one."""
-        import os
-
         import numpy as np
 
-        temp = path.with_name(f".{path.name}.tmp")
-        with temp.open("wb") as handle:
-            np.savez(handle, codes=self.codes, scales=self.scales, owners=self.owners)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        atomic_write(path, lambda handle: np.savez(handle, codes=self.codes, scales=self.scales, owners=self.owners))
 
     @classmethod
     def load(cls, path: Path) -> "Int8Vectors":

@@ -31,12 +31,14 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def create_app(location: str | os.PathLike[str], *, readers: int = DEFAULT_READERS,
-               cluster: ClusterSettings | None = None, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
+               cluster: ClusterSettings | None = None, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+               model: str | None = None) -> FastAPI:
     """The app serving the index at ``location``, read-only (``readers``: handles on it, see
     :mod:`searcher.web.readers`; ``cluster``: how to reach a cluster, default: the environment's),
     to requests whose Host is one of ``allowed_hosts`` (any other gets a 400; ``*`` lets every
-    host in)."""
-    pool = IndexPool(location, readers, cluster)
+    host in); ``model``: the embedding model for queries (a folder or a fetched model's name;
+    default: SEARCHER_MODEL, else the index vectors' model in the user's model cache)."""
+    pool = IndexPool(location, readers, cluster, model)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

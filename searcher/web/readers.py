@@ -32,14 +32,16 @@ STATS_SECONDS = 60.0
 
 
 class IndexPool:
-    """``readers`` handles on the index at ``location``, lent out one request at a time."""
+    """``readers`` handles on the index at ``location``, lent out one request at a time
+    (``model``: the embedding model for queries, see ``SearchIndex``)."""
 
     def __init__(self, location: str | os.PathLike[str], readers: int = DEFAULT_READERS,
-                 cluster: ClusterSettings | None = None) -> None:
+                 cluster: ClusterSettings | None = None, model: str | None = None) -> None:
         if readers < 1:
             raise ValueError("readers must be 1 or more")
         self._free: queue.SimpleQueue[SearchIndex] = queue.SimpleQueue()
-        self._all = [SearchIndex(location, cluster=cluster) for _ in range(readers)]
+        # (the handles encode queries with one model: searcher.semantic.dense.shared_model)
+        self._all = [SearchIndex(location, cluster=cluster, model=model) for _ in range(readers)]
         #: The location as messages show it (a cluster's without credentials).
         self.shown = self._all[0].location
         for index in self._all:

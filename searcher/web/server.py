@@ -69,7 +69,8 @@ def address_url(sock: socket.socket) -> str:
 
 def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser: bool = False,
           readers: int = DEFAULT_READERS, access_log: bool = False, hosts: Sequence[str] = (),
-          say: Callable[[str], None] = print, workers: int = 1, cluster: "ClusterSettings | None" = None) -> None:
+          say: Callable[[str], None] = print, workers: int = 1, cluster: "ClusterSettings | None" = None,
+          model: str | None = None) -> None:
     """Serve the index at ``location`` (on a cluster: reached with ``cluster``) on the bound
     ``sock`` until interrupted (uvicorn re-raises Ctrl-C as KeyboardInterrupt once it has shut
     down), to requests naming one of :func:`allowed_hosts` (with ``hosts`` added).
@@ -80,7 +81,7 @@ def serve(location: str | os.PathLike[str], sock: socket.socket, *, open_browser
     """
     url = address_url(sock)
     children = _fork_workers(workers - 1)
-    app = create_app(location, readers=readers, cluster=cluster, allowed_hosts=allowed_hosts(sock, hosts))
+    app = create_app(location, readers=readers, cluster=cluster, allowed_hosts=allowed_hosts(sock, hosts), model=model)
     config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
                             server_header=False, lifespan="on", http=BoundedH11Protocol,
                             timeout_keep_alive=KEEP_ALIVE_SECONDS)

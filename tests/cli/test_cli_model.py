@@ -60,6 +60,8 @@ def test_index_with_a_model_then_search_by_meaning_and_explain(runner, tiny_mode
     result = runner.invoke(searcher_cli, [*where, "--model", str(tiny_model), "index"])
     assert result.exit_code == 0, result.output
     assert "2 embedded" in result.output
+    # The index names no model file: searches are given the model as the index was
+    where = [*where, "--model", str(tiny_model)]
     found = runner.invoke(searcher_cli, [*where, "search", "dog", "--mode", "semantic", "--fragments", "0"])
     assert found.exit_code == 0 and found.output.index("pets.txt") < found.output.index("markets.txt")
     explained = runner.invoke(searcher_cli, [*where, "search", "kitten", "--explain", "-n", "1"])
@@ -78,3 +80,4 @@ def test_semantic_mode_without_vectors_is_one_line_exit_2(runner, tmp_path):
     result = runner.invoke(searcher_cli, [*where, "search", "cat", "--mode", "semantic"])
     assert result.exit_code == 2
     assert "needs the index's vectors" in result.output and "Traceback" not in result.output
+    assert "`searcher index --model DIR`" in result.output  # the command line's advice

@@ -11,7 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from searcher import DEFAULT_SETTINGS, DocumentNotFoundError, QueryError, SearchOptions
+from searcher import DEFAULT_SETTINGS, DocumentNotFoundError, QueryError, SearchOptions, VectorsUnavailableError
+from searcher.core.errors import NoVectors
 from searcher.core.records import ScorePart
 from searcher.search import pipeline
 from searcher.search.backend import Copy, FacetCounts, Plan, Stored, Window
@@ -137,7 +138,7 @@ class FakeBackend:
         return self.dense_side
 
     def no_dense(self):
-        return "the index has none"
+        return NoVectors("the index has none", "make")
 
     def keys_of(self, doc_ids):
         return {d.doc_id: k for k, d in enumerate(self.docs) if d.doc_id in set(doc_ids) and k not in self.gone}
@@ -370,8 +371,9 @@ def test_the_semantic_side_respects_the_filters():
 
 def test_semantic_ranking_without_vectors_is_a_clear_error_and_default_is_keyword():
     backend = FakeBackend(corpus(6))
-    with pytest.raises(QueryError, match="--mode semantic needs the index's vectors: the index has none"):
+    with pytest.raises(VectorsUnavailableError, match="^semantic ranking needs the index's vectors: the index has none$") as raised:
         run(backend, mode="semantic")
+    assert raised.value.remedy == "make"  # the faces word what to do; the library says what is wrong
     assert [h.doc_id for h in run(backend, collapse=False)][:2] == ["d5", "d4"]
     with pytest.raises(QueryError, match="unknown mode"):
         run(backend, mode="dense")
@@ -380,7 +382,7 @@ def test_semantic_ranking_without_vectors_is_a_clear_error_and_default_is_keywor
 def test_sorting_by_date_is_keyword_ranking_and_an_explicit_hybrid_refuses_it():
     backend = with_dense({"d0": 0.9})
     assert run(backend, sort="date", collapse=False).hits and backend.dense_side.asked == []
-    with pytest.raises(QueryError, match="does not sort by date"):
+    with pytest.raises(QueryError, match="orders by meaning, not by date"):
         run(backend, sort="date", mode="hybrid")
 
 

@@ -21,6 +21,20 @@ def test_windows_overlap_and_the_last_ends_at_the_end():
     assert windows(list(range(11)), 4, 1, 10)[-1] == [7, 8, 9, 10]
 
 
+def test_a_text_a_little_longer_than_a_window_is_two_shorter_windows_not_two_full_ones():
+    # (a last window moved back to end at the end repeated 7 of 9 tokens: 16 run for 9)
+    assert windows(list(range(9)), 8, 2, 10) == [[0, 1, 2, 3, 4, 5], [3, 4, 5, 6, 7, 8]]
+
+
+@settings(max_examples=50)
+@given(st.integers(1, 400), st.integers(2, 40), st.integers(0, 50))
+def test_windows_are_of_one_length_and_repeat_little_more_than_the_overlap(length, size, overlap):
+    got = windows(list(range(length)), size, overlap, 10_000)
+    assert len({len(w) for w in got}) == 1
+    shared = min(overlap, size - 1)
+    assert sum(map(len, got)) <= length + (len(got) - 1) * shared + len(got)  # + rounding, one a window
+
+
 def test_window_count_is_limited_to_the_first_ones():
     assert windows(list(range(100)), 10, 0, 3) == [list(range(0, 10)), list(range(10, 20)), list(range(20, 30))]
 

@@ -8,6 +8,7 @@ from conftest import make_tiny_model
 
 from searcher import Document, QueryError, SearchIndex
 from searcher.indexing import vectors as upkeep
+from searcher.semantic.fetch import CACHE_ENV
 from searcher.semantic.store import StoredVectors, passage_text, text_key
 
 
@@ -19,8 +20,10 @@ def pets_and_markets() -> list[Document]:
 
 
 @pytest.fixture
-def model(tmp_path):
-    return make_tiny_model(tmp_path / "model")
+def model(tmp_path, monkeypatch):
+    """The tiny model, in the user's model cache (where a search without a model looks by name)."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return make_tiny_model(tmp_path / "cache" / "tiny")
 
 
 def vectors_of(ix: SearchIndex) -> StoredVectors:
@@ -85,8 +88,9 @@ def test_a_crash_between_the_keyword_commit_and_the_vectors_never_uses_stale_vec
         with pytest.raises(RuntimeError, match="power cut"):
             ix.add(Document("p1", "Markets now", "the stock market and the trader"))  # p1's text changed
     assert ix.get("p1").title == "Markets now"  # the keyword commit happened
-    with pytest.raises(QueryError, match="behind the index's documents: run `searcher index`"):
+    with pytest.raises(QueryError, match="behind the index's documents$") as raised:
         ix.search("cat", mode="semantic")
+    assert raised.value.remedy == "update"
     hits = ix.search("kitten", fragments=0, explain=True).hits  # the default falls back to keywords
     assert all("hybrid" not in line for h in hits for line in h.explanation)
     ix.add([])  # the next write repairs them
@@ -117,7 +121,7 @@ def test_a_model_added_later_embeds_what_is_missing(tmp_path, model):
     plain = SearchIndex(tmp_path / "ix")
     plain.add(pets_and_markets())
     assert not (tmp_path / "ix" / "vectors.npz").exists()
-    with pytest.raises(QueryError, match="--mode semantic needs the index's vectors: the index has none"):
+    with pytest.raises(QueryError, match="semantic ranking needs the index's vectors: the index has none"):
         plain.search("cat", mode="semantic")
     assert plain.search("cat", fragments=0).hits[0].doc_id == "p1"  # keyword, as before
     SearchIndex(tmp_path / "ix", model=str(model)).add([Document("s1", "Sport", "the football match")])
@@ -176,7 +180,7 @@ def test_another_model_replaces_the_vectors_and_a_search_with_it_says_which_was_
     ix = SearchIndex(tmp_path / "ix", model=str(model))
     ix.add(pets_and_markets())
     other = make_tiny_model(tmp_path / "other", name="tiny-2")
-    with pytest.raises(QueryError, match="made with tiny, and the model given is tiny-2"):
+    with pytest.raises(QueryError, match=r"made with another model \(tiny [0-9a-f]{16}\) than the one given \(tiny-2 "):
         SearchIndex(tmp_path / "ix", model=str(other)).search("cat", mode="semantic")
     again = SearchIndex(tmp_path / "ix", model=str(other))
     again.add([])
@@ -215,3 +219,169 @@ def test_an_import_embeds_what_it_adds_without_reading_every_text_back(tmp_path,
     ix.add([Document("s2", "Sport", "goal"), Document("s3", "Sport", "league")])
     assert read_back == [1]
     in_step(ix)
+
+
+def rewrite_meta(path, **meta) -> None:
+    """Replace the vector file's meta record (what an old searcher, or a crafted index, wrote)."""
+    import json
+
+    import numpy as np
+
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["meta"] = np.array(json.dumps(meta))
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def test_the_vector_file_names_no_path_and_a_search_loads_no_file_the_index_names(tmp_path, model, caplog):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    import json
+
+    import numpy as np
+
+    with np.load(tmp_path / "ix" / "vectors.npz") as data:
+        meta = json.loads(str(data["meta"]))
+    assert set(meta) == {"model", "digest", "commit"} and meta["model"] == "tiny"
+    # An index from elsewhere naming a model file (the old format) and a model no cache holds
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "model.onnx").write_bytes(b"not a model")
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="planted", folder=str(planted), commit=meta["commit"])
+    shared = SearchIndex(tmp_path / "ix")
+    with caplog.at_level("WARNING"):
+        hits = shared.search("kitten", fragments=0, explain=True).hits  # keyword-only, with a notice
+    assert hits[0].doc_id == "p1" and all("hybrid" not in line for h in hits for line in h.explanation)
+    assert [r.getMessage() for r in caplog.records if "semantic ranking is off" in r.getMessage()] == [
+        f"semantic ranking is off: the index's vectors were made with planted, which is not in the model cache "
+        f"({tmp_path / 'cache'}): give that model to rank by meaning"]
+    with pytest.raises(QueryError, match="planted, which is not in the model cache") as raised:
+        shared.search("kitten", mode="semantic")
+    assert "cannot be loaded" not in str(raised.value)  # the planted file was never opened
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="../planted", digest="", commit=meta["commit"])
+    with pytest.raises(QueryError, match="not in the model cache"):
+        SearchIndex(tmp_path / "ix").search("kitten", mode="semantic")
+
+
+def test_a_model_of_the_same_name_with_other_files_is_refused_in_one_line(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    namesake = make_tiny_model(tmp_path / "namesake", chunk_overlap=2)  # also "tiny"
+    other = SearchIndex(tmp_path / "ix", model=str(namesake))
+    with pytest.raises(QueryError, match=r"made with another model \(tiny [0-9a-f]{16}\) than the one given") as raised:
+        other.search("kitten", mode="semantic")
+    assert "\n" not in str(raised.value)
+    assert other.search("kitten", fragments=0).hits[0].doc_id == "p1"  # the default: keyword-only
+    assert semantic(SearchIndex(tmp_path / "ix", model=str(model)), "dog", limit=1) == ["p2"]
+
+
+def test_an_old_vector_file_is_read_by_its_models_name_and_gets_a_digest(tmp_path, model):
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(pets_and_markets())
+    before = vectors_of(ix)
+    rewrite_meta(tmp_path / "ix" / "vectors.npz", model="tiny", folder="/nowhere/tiny", commit=before.commit)
+    old = SearchIndex(tmp_path / "ix")  # no model given: "tiny" from the user's model cache
+    assert vectors_of(old).digest == "" and semantic(old, "dog", limit=1) == ["p2"]
+    SearchIndex(tmp_path / "ix", model=str(model)).add([])
+    after = vectors_of(old)
+    assert after.digest == before.digest and after.vectors is not before.vectors
+    assert (after.vectors.codes == before.vectors.codes).all()  # kept, not embedded again
+    in_step(old)
+
+
+def test_readers_of_an_index_share_one_model_and_search_with_it_at_once(tmp_path, model, monkeypatch):
+    import threading
+
+    from searcher.semantic import encoder
+
+    SearchIndex(tmp_path / "ix", model=str(model)).add(pets_and_markets())
+    loaded = []
+    real_init = encoder.EmbeddingModel.__init__
+
+    def counting(self, *args, **kwargs):
+        loaded.append(args[0])
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(encoder.EmbeddingModel, "__init__", counting)
+    readers = [SearchIndex(tmp_path / "ix", model=str(model)) for _ in range(4)]  # a web server's handles
+    alone = {q: semantic(readers[0], q) for q in ("dog", "bank", "storm", "kitten")}
+    found: dict[str, list[str]] = {}
+    start = threading.Barrier(4)
+
+    def search(ix: SearchIndex, query: str) -> None:
+        start.wait()
+        found[query] = semantic(ix, query)
+
+    threads = [threading.Thread(target=search, args=(ix, q)) for ix, q in zip(readers, alone)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == alone
+    assert len(loaded) == 1  # one model for the process, not one per reader
+
+
+@pytest.mark.slow
+def test_documents_are_encoded_while_indexed_and_a_failed_write_stops_the_workers(tmp_path, model, monkeypatch):
+    from searcher.semantic import parallel
+
+    monkeypatch.setattr(parallel, "TASK_PASSAGES", 4)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PASSAGES", 8)
+    words = "cat dog stock market rain wind football goal bank vet".split()
+    docs = [Document(f"d{i}", words[i % 10], " ".join(words[(i * k) % 10] for k in range(1, 12)) + f" {i}")
+            for i in range(40)]
+    submitted, closed = [], []
+    real_encode, real_close = parallel.EncodingAhead.encode, parallel.EncodingAhead.close
+
+    def encode(self, texts, progress=None):
+        submitted.append(self.submitted)  # what the workers had been given before the write asked
+        return real_encode(self, texts, progress)
+
+    def close(self):
+        closed.append(self.submitted)
+        real_close(self)
+
+    monkeypatch.setattr(parallel.EncodingAhead, "encode", encode)
+    monkeypatch.setattr(parallel.EncodingAhead, "close", close)
+    ix = SearchIndex(tmp_path / "ix", model=str(model))
+    ix.add(docs, jobs=2)
+    assert submitted[0] == 40 and closed  # all of them given to the workers while they were indexed
+    in_step(ix)
+    alone = SearchIndex(tmp_path / "alone", model=str(model))
+    alone.add(docs, jobs=1)
+    assert semantic(ix, "dog") == semantic(alone, "dog")
+
+    def failing():
+        yield from (Document(f"e{i}", "Extra", f"the cat number {i}") for i in range(20))
+        raise RuntimeError("the source broke")
+
+    closed.clear()
+    with pytest.raises(RuntimeError, match="the source broke"):
+        ix.add(failing(), jobs=2)
+    assert closed and closed[-1] >= 8  # workers had started, and were stopped
+    in_step(ix)
+
+
+def test_a_write_lets_its_model_go_when_it_ends(tmp_path, model, monkeypatch):
+    # An ONNX Runtime session still alive when the process forks the keyword writer's workers
+    # makes a worker hang at exit, freeing threads it does not have: the write frees it at once.
+    import gc
+    import weakref
+
+    from searcher.semantic import encoder
+
+    made = []
+    real_init = encoder.EmbeddingModel.__init__
+
+    def recording(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(encoder.EmbeddingModel, "__init__", recording)
+    gc.disable()  # freed by reference counting, not by a collection that may come late
+    try:
+        SearchIndex(tmp_path / "ix", model=str(model)).add(pets_and_markets())
+        assert made and all(ref() is None for ref in made)
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ def stored(ids: list[str], windows: list[int], seed: int = 0) -> StoredVectors:
     rng = np.random.default_rng(seed)
     owners = np.repeat(np.arange(len(ids), dtype=np.int32), windows)
     vectors = rng.normal(size=(len(owners), 8)).astype(np.float32)
-    return quantized(ids, [text_key(i) for i in ids], vectors, owners, "m", "/models/m")
+    return quantized(ids, [text_key(i) for i in ids], vectors, owners, "m", "0123456789abcdef")
 
 
 def rows_of(vectors: StoredVectors, doc_id: str) -> np.ndarray:
@@ -39,13 +39,31 @@ def test_save_and_load_keep_ids_keys_vectors_and_commit(tmp_path):
     original.save(path)
     back = StoredVectors.load(path)
     assert back is not None
-    assert (back.ids, back.keys, back.commit, back.model, back.folder) == \
-        (original.ids, original.keys, "gen-000001:3", "m", "/models/m")
+    assert (back.ids, back.keys, back.commit, back.model, back.digest) == \
+        (original.ids, original.keys, "gen-000001:3", "m", "0123456789abcdef")
     assert np.array_equal(back.vectors.codes, original.vectors.codes)
     assert StoredVectors.load(tmp_path / "none.npz") is None
     empty = StoredVectors.empty("m", "", 8).at_commit("x")
     empty.save(path)
     assert len(StoredVectors.load(path)) == 0
+
+
+def test_a_save_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "vectors.npz"
+    stored(["a"], [1]).at_commit("gen-000001:1").save(path)
+    before = path.read_bytes()
+
+    def half_then_fail(handle, **arrays):
+        handle.write(b"PK half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        stored(["a", "b"], [1, 1]).at_commit("gen-000001:2").save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npz"]
+    monkeypatch.undo()
+    assert StoredVectors.load(path).commit == "gen-000001:1"
 
 
 def test_a_damaged_file_is_a_model_error_naming_it(tmp_path):

@@ -140,7 +140,7 @@ def test_openapi_document_describes_the_api(client):
     ("/api/search?q=harbour&page=0", 422, "page: Input should be greater than or equal to 1"),
     ("/api/search?q=harbour&page=two", 422, "page: Input should be a valid integer"),
     ("/api/search?q=harbour&sort=random", 422, "sort: Input should be 'relevance', 'date' or 'oldest'"),
-    ("/api/search?q=harbour&mode=semantic", 400, "--mode semantic needs the index's vectors"),
+    ("/api/search?q=harbour&mode=semantic", 400, "semantic ranking needs the index's vectors: the index has none"),
     ("/api/search?q=harbour&mode=dense", 422, "mode: Input should be 'keyword', 'semantic' or 'hybrid'"),
     ("/api/nothing-here", 404, "nothing at /api/nothing-here"),
 ])
@@ -151,6 +151,11 @@ def test_api_errors_are_one_json_line(client, path, status, text):
     body = response.json()
     ErrorRecord.model_validate(body)
     assert body["status"] == status and text in body["error"] and "\n" not in body["error"]
+
+
+def test_the_web_says_what_is_wrong_without_command_line_advice(client):
+    error = client.get("/api/search?q=harbour&mode=semantic").json()["error"]
+    assert "searcher index" not in error and "--mode" not in error
 
 
 def test_ambiguous_prefix_lists_candidates(client):

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import DocumentNotFoundError
+from ...core.errors import DocumentNotFoundError, NoVectors
 from ...core.records import ScorePart
 from ...core.words import WORD_RE
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
     from ...search.query_parser import ParsedQuery
 
 #: Why a cluster index has no semantic side (issue 26: its k-NN plugin is not used yet).
-NO_VECTORS = ("semantic search is an embedded-index feature for now: index into a folder "
-              "(searcher index --model DIR) to rank by meaning")
+NO_VECTORS = NoVectors("semantic search is an embedded-index feature for now: an index in a folder, "
+                       "made with a model, ranks by meaning")
 
 _MARKED = re.compile("\x02(.*?)\x03", re.S)
 #: What a hit's page needs of the stored document.
@@ -369,7 +369,7 @@ class ClusterBackend:
     def dense(self) -> None:
         return None
 
-    def no_dense(self) -> str:
+    def no_dense(self) -> NoVectors:
         return NO_VECTORS
 
     def keys_of(self, doc_ids: Sequence[str]) -> dict[str, str]:

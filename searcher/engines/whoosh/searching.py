@@ -21,7 +21,7 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimitCollector
 from whoosh.searching import TimeLimit
 
-from ...core.errors import DocumentNotFoundError
+from ...core.errors import DocumentNotFoundError, NoVectors
 from ...core.records import ScorePart
 from ...search.backend import Copy, FacetCounts, Plan, Stored, Window
 from ...search.duplicates import Signature, read_signature
@@ -216,9 +216,11 @@ class WhooshBackend:
     def dense(self) -> "DenseSide | None":
         return self._vectors.side(self._commit) if self._vectors is not None else None
 
-    def no_dense(self) -> str:
+    def no_dense(self) -> NoVectors:
         if self._vectors is None:
-            return "the index has none: run `searcher index --model DIR` to make them"
+            from ...semantic.dense import NO_VECTORS
+
+            return NO_VECTORS
         return self._vectors.why_not()
 
     def keys_of(self, doc_ids: Sequence[str]) -> dict[str, int]:

@@ -142,7 +142,7 @@ def write_missing(ix: Any, columns_of: Callable[[Any], Any]) -> int:
     its columns (``columns_of(leaf)``: passed in, so that reading stats never imports the
     columns' numpy); the writer calls this after each commit, lock held. Returns how many it
     wrote. A failure (a full disk) is logged: stats read the columns meanwhile."""
-    from .storage import atomic_write_bytes
+    from ...core.files import atomic_write_bytes
 
     folder = getattr(ix.storage, "folder", None)
     if not isinstance(folder, str):

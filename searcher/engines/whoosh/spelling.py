@@ -32,7 +32,7 @@ import numpy as np
 from .internals import segment_key
 from .segment_cache import SegmentCache
 from .deletions import DEPTH, deletions
-from .storage import atomic_write_bytes
+from ...core.files import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 

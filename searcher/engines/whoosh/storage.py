@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from ...core.errors import (
     IndexVersionError,
     NotAnIndexError,
 )
+from ...core.files import atomic_write_text
 from ...core.places import shown_location
 from ...core.records import SeedState
 
@@ -69,51 +69,6 @@ class Marker:
     current: str
     updated: float
     previous: str | None = None
-
-
-def atomic_write_bytes(path: Path | str, data: bytes, *, durable: bool = True) -> None:
-    """Write a file so that readers see the old content or the new, never a torn one.
-
-    Its mode is what the umask gives any new file (mkstemp's is 0600, which would keep the
-    index from everyone the segment files are readable by). ``durable`` puts it on the disk
-    before it takes its name; a file made from a segment's own data (spelling, stats), which
-    readers can do without and the next commit writes again, need not wait for that.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """:func:`atomic_write_bytes` of ``text`` in UTF-8, on the disk before it takes its name."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def current_umask() -> int:
-    """The process's umask (read without changing it where the system allows)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def access_error(exc: OSError, root: Path, doing: str) -> IndexAccessError:
@@ -334,7 +289,7 @@ def _remove_unless_read(gen: Path, *, keep_unknown: bool) -> None:
 
 def _ours(name: str) -> bool:
     """Names searcher itself creates in an index folder."""
-    return name in (LOCK_NAME, VECTORS_NAME, f".{VECTORS_NAME}.tmp") or name.startswith(("gen-", f".{MARKER_NAME}."))
+    return name in (LOCK_NAME, VECTORS_NAME) or name.startswith(("gen-", f".{MARKER_NAME}.", f".{VECTORS_NAME}."))
 
 
 def read_manifest(generation: Path) -> tuple[int, dict[str, SeedState]]:
