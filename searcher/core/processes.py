@@ -15,10 +15,13 @@ it inherited, so a library call in it starts its own (see ``_after_fork_in_child
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _lifeline: tuple[Any, Any] | None = None  # (read end, write end) of this process's lifeline
@@ -78,6 +81,34 @@ def exit_with_parent(lifeline: Any) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+@contextmanager
+def heap_frozen_for_fork() -> Iterator[None]:
+    """Around ``os.fork()`` of workers that call :func:`thaw_in_child` first: the garbage
+    collector of a child never frees what it inherited.
+
+    An object that owns threads (an ONNX Runtime session, left in a reference cycle by an
+    earlier write) and is freed in a forked child waits for threads that only exist in the
+    parent: the child hangs at its end. The recipe is the one Python documents for
+    ``gc.freeze``: the collector off and the heap frozen across the fork; the parent thaws
+    after, the child collects only what it makes itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def thaw_in_child() -> None:
+    """In a worker forked inside :func:`heap_frozen_for_fork`: collect again, but only the
+    objects made here (the inherited ones stay frozen)."""
+    gc.enable()
 
 
 def _install_fork_hook() -> None:

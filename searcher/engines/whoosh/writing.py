@@ -14,7 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any
 
 from ...core.errors import SearcherError
-from ...core.processes import exit_with_parent, ignore_interrupts, parent_lifeline
+from ...core.processes import exit_with_parent, heap_frozen_for_fork, ignore_interrupts, parent_lifeline, thaw_in_child
 from ...core.records import Document, Progress, SeedState
 from .fields import document_to_fields
 
@@ -423,8 +423,9 @@ class _WorkerSink(_Sink):
         ]
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until workers ignore it
         try:
-            for proc in self.procs:
-                proc.start()
+            with heap_frozen_for_fork():
+                for proc in self.procs:
+                    proc.start()
         except BaseException:
             self.procs = [proc for proc in self.procs if proc.pid is not None]
             self.cancel()
@@ -513,6 +514,7 @@ def _segment_worker(number: int, storage: Any, indexname: str, schema: Any, jobs
                     lifeline: Any, budget: int) -> None:
     """Worker process: write the documents from ``jobs`` into segments, report them on ``results``."""
     global SEGMENT_POSTINGS
+    thaw_in_child()
     ignore_interrupts()  # Ctrl-C is the parent's to handle: it finishes or cancels the batch
     _die_with(parent, lifeline)
     SEGMENT_POSTINGS = budget
