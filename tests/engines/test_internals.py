@@ -118,3 +118,30 @@ def test_bytes_and_numeric_columns_equal_whooshs_own(tmp_path):
         assert [uniques[r] for r in refs] == [public[d] for d in range(leaf.doc_count_all())]
         assert sorted(internals.deleted_docnums(leaf)) == [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
     ix.close()
+
+
+def test_matching_keys_are_those_the_query_matches_in_every_segment(tmp_path):
+    """The dense side's filter (WhooshBackend.matching) skips through each segment's matches;
+    it must keep exactly the keys the query matches, deleted documents out."""
+    from types import SimpleNamespace
+
+    from whoosh import query as wq
+
+    from searcher.engines.whoosh.searching import WhooshBackend
+    from searcher.search.settings import DEFAULT_SETTINGS
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add([Document(doc_id=f"a{i}", title="t", body="oil" if i % 3 else "gold") for i in range(60)])
+    ix.add([Document(doc_id=f"b{i}", title="t", body="oil price" if i % 2 else "gold") for i in range(60)])
+    ix.delete("a1")
+    searcher = ix.engine.searcher()
+    assert len(list(searcher.leaf_searchers())) == 2
+    backend = WhooshBackend(searcher, DEFAULT_SETTINGS)
+    query = wq.Term("body", "oil")
+    every = set(searcher.docs_for_query(query))
+    keys = list(range(searcher.doc_count_all()))[::-1]  # any order, deleted ones too
+    assert backend.matching(SimpleNamespace(query=query, filter=None), keys) == every
+    assert backend.matching(SimpleNamespace(query=query, filter=None), keys[::7]) == every & set(keys[::7])
+    filt = wq.Term("body", "price")
+    assert backend.matching(SimpleNamespace(query=query, filter=filt), keys) == every & set(searcher.docs_for_query(filt))
+    ix.close()
