@@ -165,3 +165,33 @@ def test_a_damaged_stats_file_leaves_stats_to_the_columns(tmp_path):
     assert segment_stats.totals(ix.engine.searcher()) is None
     _check_stats(ix)
     ix.close()
+
+
+def test_a_word_querys_filter_lets_through_what_the_filter_query_matches(tmp_path):
+    """A word query's --since/--until and --source read the date and source columns; they must
+    let through exactly what the Whoosh filter query matches (deletions, undated documents,
+    several segments, a source's words in order, case and accents aside)."""
+    from datetime import datetime
+
+    from searcher.engines.whoosh.searching import compile_filter
+    from searcher.search.filters import make_filter
+
+    sources = ["Reuters", "Agence France-Presse", "Le Monde Économie", None, "France 24"]
+    docs = [Document(doc_id=f"d{i}", title="t", body=f"oil report {i} " + " ".join(f"w{i}x{j}" for j in range(30)),
+                     source=sources[i % 5], published=datetime(2020, 1 + i % 12, 1 + i % 27, i % 24) if i % 7 else None)
+            for i in range(80)]
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(docs[:50])
+    ix.add(docs[50:])
+    ix.delete("d3")
+    searcher = ix.engine.searcher()
+    for source, since, until in [(None, "2020-03", None), (None, None, "2020-06-15"), (None, "2020-02-02", "2020-02-02"),
+                                 ("france", None, None), ("economie", "2020-05", None), ("presse agence", None, None),
+                                 ("france presse", None, "2020-08"), ("monde", "2020-01", "2020-12"),
+                                 (["reuters", "24"], "2020-04", None)]:
+        filt = make_filter(source, since, until)
+        expected = {searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(compile_filter(filt, searcher.schema))}
+        found = ix.search("oil", limit=100, source=source, since=since, until=until)
+        assert {hit.doc_id for hit in found.hits} == expected, (source, since, until)
+        assert found.total == len(expected)
+    ix.close()

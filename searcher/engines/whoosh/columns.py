@@ -10,12 +10,13 @@ generation) and goes with it, so no reader sees another generation's arrays.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from whoosh.util.times import datetime_to_long
 
 from .internals import BytesColumn, deleted_docnums, numeric_column, ref_column, segment_key
 from .segment_cache import SegmentCache
@@ -120,6 +121,23 @@ class Columns:
         counts = np.bincount(picked[picked >= 0], minlength=len(names))
         return {names[i]: int(c) for i, c in enumerate(counts) if c}
 
+    def from_sources(self, wanted: Callable[[str], bool]) -> Any:
+        """The live documents whose source name (as documents write it) is ``wanted``: a
+        source filter decided once per distinct name, not by walking a source's postings
+        (1.2 s at 5x Reuters for a source every document has)."""
+        codes = [number for number, name in enumerate(self.source_names) if wanted(name)]
+        return self.live & np.isin(self.source, np.array(codes, dtype=self.source.dtype))
+
+    def published_between(self, since: datetime | None, until: datetime | None) -> Any:
+        """The live documents dated from ``since`` to ``until`` (inclusive; None: no limit),
+        as a mask: what ``DateRange("published", since, until)`` matches, read from the date
+        column instead of walking the date field's terms and postings (0.2-0.5 s at 5x
+        Reuters for a range of years)."""
+        mask = self.live & (self.published >= (datetime_to_long(since) if since else 0))
+        if until is not None:
+            mask &= self.published <= datetime_to_long(until)
+        return mask
+
     def date_range(self) -> tuple[datetime | None, datetime | None]:
         """The oldest and newest date among the live documents."""
         dated = self.published[self.live & (self.published >= 0)]
@@ -147,6 +165,22 @@ class Columns:
             docs, keys = docs[keep], keys[keep]
         order = np.lexsort((docs, -keys))
         return [int(d) for d in docs[order[:limit]]], undated
+
+
+class DocMask:
+    """Documents as a boolean mask over an index's docnums, read as a set (``in``, ``len``):
+    a filter or a match set made from columns or postings without a Python int apiece."""
+
+    __slots__ = ("mask",)
+
+    def __init__(self, mask: Any) -> None:
+        self.mask = mask
+
+    def __contains__(self, docnum: object) -> bool:
+        return self.mask is not None and bool(self.mask[docnum])
+
+    def __len__(self) -> int:
+        return 0 if self.mask is None else int(np.count_nonzero(self.mask))
 
 
 def columns_for(searcher: Any) -> Columns:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import whoosh
 from whoosh import query as wq
 from whoosh.collectors import TimeLimitCollector
@@ -31,7 +32,7 @@ from ...search.limits import Deadline
 from ...search.options import SearchOptions
 from ...search.settings import RankingSettings
 from .bounds import check_expansions
-from .columns import columns_for, query_docs, value_column
+from .columns import DocMask, columns_for, query_docs, value_column
 from .compounds import Compound, analyze_query, highlight_terms
 from .explain import structured_parts
 from .schema import span_finder
@@ -60,6 +61,8 @@ class WhooshPlan(Plan):
     structured: bool = False
     #: the compiled --source/--since/--until, or None
     filter: Any = None
+    #: the same filter as given (a word query reads its dates from the date column)
+    search_filter: SearchFilter | None = None
     #: ``similar``: the key terms' weights, and the article's own docnum (never ranked)
     weights: dict[str, float] | None = None
     exclude: int | None = None
@@ -113,7 +116,7 @@ class WhooshBackend:
     def words(self, query: str, options: SearchOptions, filt: SearchFilter | None) -> WhooshPlan:
         tokens = analyze_query(query, self.searcher.schema["body"].analyzer)
         return WhooshPlan(options, words=tokens, terms=highlight_terms(tokens), query=_words_query(tokens),
-                          filter=compile_filter(filt, self.searcher.schema))
+                          filter=compile_filter(filt, self.searcher.schema), search_filter=filt)
 
     def like(self, doc_id: str, options: SearchOptions) -> tuple[int, WhooshPlan | None]:
         docnum = self.searcher.document_number(doc_id=doc_id)
@@ -143,8 +146,20 @@ class WhooshBackend:
         self._stored.update(ranked.stored)
         return Window(ranked.order, ranked.total, ranked.why)
 
-    def _allowed(self, plan: WhooshPlan) -> set[int] | None:
-        return set(self.searcher.docs_for_query(plan.filter)) if plan.filter is not None else None
+    def _allowed(self, plan: WhooshPlan) -> DocMask | None:
+        """The documents a word query's filter lets through: dates read from the date column,
+        sources from the source words' postings (one term or phrase, not a range's terms)."""
+        filt = plan.search_filter
+        if filt is None:
+            return None
+        columns = columns_for(self.searcher)
+        mask = columns.published_between(filt.since, filt.until) if filt.since or filt.until else columns.live
+        if filt.sources:
+            analyzer = self.searcher.schema["source"].analyzer
+            wanted = [source_words(name, analyzer) for name in filt.sources]
+            mask = mask & columns.from_sources(
+                lambda name: any(words and _in_order(words, source_words(name, analyzer)) for words in wanted))
+        return DocMask(mask)
 
     def _rank_by_date(self, plan: WhooshPlan, limit: int) -> Window[int]:
         """The matches newest (or oldest) first, undated ones last: their dates read from
@@ -301,9 +316,19 @@ def compile_filter(filt: SearchFilter | None, schema: Any) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+def source_words(source: str, analyzer: Any) -> list[str]:
+    """The words of a source name as the source field holds them."""
+    return [t.text for t in analyzer(source, mode="query")]
+
+
+def _in_order(words: list[str], name: list[str]) -> bool:
+    """True if ``name``'s words hold ``words`` side by side, in order (a phrase's match)."""
+    return any(name[i:i + len(words)] == words for i in range(len(name) - len(words) + 1))
+
+
 def source_query(source: str, schema: Any) -> wq.Query:
     """Documents whose source has the words of ``source`` in order (nothing for no words)."""
-    words = [t.text for t in schema["source"].analyzer(source, mode="query")]
+    words = source_words(source, schema["source"].analyzer)
     if not words:
         return wq.NullQuery
     return wq.Term("source", words[0]) if len(words) == 1 else wq.Phrase("source", words)

@@ -30,6 +30,7 @@ from ...search.feedback import rm3
 from ...search.settings import RankingSettings
 from ...search.sums import fold
 from ...search.tiers import with_tier_bonus
+from .columns import DocMask
 from .compounds import Compound, compound_postings, plain_terms
 from .internals import block_postings, is_block_matcher, remaining_blocks
 from .postings import term_postings
@@ -60,7 +61,7 @@ class _Query:
     stats: WordStats
     settings: RankingSettings
     terms: dict[str, float]
-    allowed: set[int] | None
+    allowed: DocMask | None
     exclude: int | None
     tiered: bool
 
@@ -75,7 +76,7 @@ def rank_words(
     tokens: list[str],
     *,
     settings: RankingSettings,
-    allowed: set[int] | None = None,
+    allowed: DocMask | None = None,
     limit: int = 10,
     explain: bool = False,
     feedback: bool | None = None,
@@ -121,7 +122,7 @@ def rank_words(
 # ---------------------------------------------------------------------------- first pass, as arrays
 
 
-def matching_docs(searcher: Any, tokens: list[str], allowed: set[int] | None = None) -> Any:
+def matching_docs(searcher: Any, tokens: list[str], allowed: DocMask | None = None) -> Any:
     """The docnums (a numpy array, ascending) holding any of the analysed ``tokens`` in a
     word field: what a word query matches, for a date sort."""
     stats = stats_for(searcher)
@@ -131,26 +132,8 @@ def matching_docs(searcher: Any, tokens: list[str], allowed: set[int] | None = N
             docs, _ = _field_arrays(stats, fieldname, term)
             mask[docs] = True
     if allowed is not None:
-        keep = np.zeros(stats.doc_count, dtype=bool)
-        if allowed:
-            keep[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
-        mask &= keep
+        mask &= allowed.mask
     return np.flatnonzero(mask)
-
-
-class _Marked:
-    """``docnum in full`` over a numpy mask (the documents holding every word)."""
-
-    __slots__ = ("mask",)
-
-    def __init__(self, mask: Any) -> None:
-        self.mask = mask
-
-    def __contains__(self, docnum: object) -> bool:
-        return self.mask is not None and bool(self.mask[docnum])
-
-    def __len__(self) -> int:
-        return 0 if self.mask is None else int(np.count_nonzero(self.mask))
 
 
 def _field_arrays(stats: WordStats, fieldname: str, term: str) -> tuple[Any, Any]:
@@ -162,7 +145,7 @@ def _field_arrays(stats: WordStats, fieldname: str, term: str) -> tuple[Any, Any
     return term_postings(stats, fieldname, term)
 
 
-def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], _Marked, int, Any]:
+def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], DocMask, int, Any]:
     """The first pass over numpy arrays: (top ``first`` (score, docnum), the documents
     holding every word, the hit count, the matches' mask).
 
@@ -177,11 +160,7 @@ def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], 
     fields = stats.word_field_arrays(settings)
     k1, delta = settings.k1, settings.delta
     k1_plus = k1 + 1.0
-    allowed = None
-    if q.allowed is not None:
-        allowed = np.zeros(n, dtype=bool)
-        if q.allowed:
-            allowed[np.fromiter(q.allowed, dtype=np.int64, count=len(q.allowed))] = True
+    allowed = None if q.allowed is None else q.allowed.mask
     scores = np.zeros(n, dtype=np.float64)
     count = np.zeros(n, dtype=np.int32)
     first_match = np.full(n, np.iinfo(np.int32).max, dtype=np.int32)
@@ -242,7 +221,7 @@ def _first_pass_arrays(q: _Query, first: int) -> tuple[list[tuple[float, int]], 
     else:
         best = _top(candidates, scores, first_match, first)
     order = [(float(s), int(d)) for s, d in zip(scores[best], best)]
-    return order, _Marked(full_mask), total, matched
+    return order, DocMask(full_mask), total, matched
 
 
 def _top(docs: Any, scores: Any, first_match: Any, k: int) -> Any:
@@ -368,7 +347,7 @@ def _term_tfs(
     stats: WordStats,
     settings: RankingSettings,
     terms: dict[str, float],
-    allowed: set[int] | None = None,
+    allowed: DocMask | None = None,
     exclude: int | None = None,
 ) -> TermTfs:
     """Per query term, in order: (term, query weight, docnum -> pseudo-tf), {} if it matches nothing.
@@ -462,7 +441,7 @@ def _sum_scores(
 
 
 def _score_terms(
-    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None, explain: bool
+    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: DocMask | None, explain: bool
 ) -> tuple[dict[int, float], set[int], dict[int, list[ScorePart]], dict[str, float]]:
     """BM25F accumulators: docnum -> score, the documents matching every term, score parts, term weights.
 
@@ -477,7 +456,7 @@ def _score_terms(
 
 
 def _score_terms_explained(
-    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: set[int] | None
+    stats: WordStats, settings: RankingSettings, terms: dict[str, float], allowed: DocMask | None
 ) -> tuple[dict[int, float], set[int], dict[int, list[ScorePart]], dict[str, float]]:
     """:func:`_score_terms` with a score part per document and term (the same scores, posting by posting)."""
     n = stats.doc_count
