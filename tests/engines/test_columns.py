@@ -188,10 +188,11 @@ def test_a_word_querys_filter_lets_through_what_the_filter_query_matches(tmp_pat
     for source, since, until in [(None, "2020-03", None), (None, None, "2020-06-15"), (None, "2020-02-02", "2020-02-02"),
                                  ("france", None, None), ("economie", "2020-05", None), ("presse agence", None, None),
                                  ("france presse", None, "2020-08"), ("monde", "2020-01", "2020-12"),
-                                 (["reuters", "24"], "2020-04", None)]:
+                                 (["reuters", "24"], "2020-04", None), ("no such source", None, None)]:
         filt = make_filter(source, since, until)
         expected = {searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(compile_filter(filt, searcher.schema))}
-        found = ix.search("oil", limit=100, source=source, since=since, until=until)
-        assert {hit.doc_id for hit in found.hits} == expected, (source, since, until)
-        assert found.total == len(expected)
+        for query in ("oil", '"oil report"'):  # a word query, and one Whoosh ranks itself
+            found = ix.search(query, limit=100, source=source, since=since, until=until)
+            assert {hit.doc_id for hit in found.hits} == expected, (query, source, since, until)
+            assert found.total == len(expected)
     ix.close()

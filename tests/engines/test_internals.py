@@ -127,6 +127,9 @@ def test_matching_keys_are_those_the_query_matches_in_every_segment(tmp_path):
 
     from whoosh import query as wq
 
+    import numpy as np
+
+    from searcher.engines.whoosh.columns import DocMask
     from searcher.engines.whoosh.searching import WhooshBackend
     from searcher.search.settings import DEFAULT_SETTINGS
 
@@ -140,8 +143,10 @@ def test_matching_keys_are_those_the_query_matches_in_every_segment(tmp_path):
     query = wq.Term("body", "oil")
     every = set(searcher.docs_for_query(query))
     keys = list(range(searcher.doc_count_all()))[::-1]  # any order, deleted ones too
-    assert backend.matching(SimpleNamespace(query=query, filter=None), keys) == every
-    assert backend.matching(SimpleNamespace(query=query, filter=None), keys[::7]) == every & set(keys[::7])
-    filt = wq.Term("body", "price")
-    assert backend.matching(SimpleNamespace(query=query, filter=filt), keys) == every & set(searcher.docs_for_query(filt))
+    assert backend.matching(SimpleNamespace(query=query, allowed=None), keys) == every
+    assert backend.matching(SimpleNamespace(query=query, allowed=None), keys[::7]) == every & set(keys[::7])
+    priced = set(searcher.docs_for_query(wq.Term("body", "price")))
+    mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+    mask[list(priced)] = True
+    assert backend.matching(SimpleNamespace(query=query, allowed=DocMask(mask)), keys) == every & priced
     ix.close()

@@ -171,16 +171,23 @@ class DocMask:
     """Documents as a boolean mask over an index's docnums, read as a set (``in``, ``len``):
     a filter or a match set made from columns or postings without a Python int apiece."""
 
-    __slots__ = ("mask",)
+    __slots__ = ("mask", "_count")
 
     def __init__(self, mask: Any) -> None:
         self.mask = mask
+        self._count = -1
 
     def __contains__(self, docnum: object) -> bool:
         return self.mask is not None and bool(self.mask[docnum])
 
     def __len__(self) -> int:
-        return 0 if self.mask is None else int(np.count_nonzero(self.mask))
+        if self._count < 0:
+            self._count = 0 if self.mask is None else int(np.count_nonzero(self.mask))
+        return self._count
+
+    def docnums(self) -> set[int]:
+        """The documents as a set (what Whoosh's collectors take as a filter)."""
+        return set(np.flatnonzero(self.mask).tolist()) if self.mask is not None else set()
 
 
 def columns_for(searcher: Any) -> Columns:
@@ -191,12 +198,12 @@ def columns_for(searcher: Any) -> Columns:
     return found
 
 
-def query_docs(searcher: Any, query: Any, filt: Any = None) -> Any:
-    """The live docnums ``query`` matches (and ``filt``, when given), ascending, as a numpy array."""
+def query_docs(searcher: Any, query: Any, allowed: DocMask | None = None) -> Any:
+    """The live docnums ``query`` matches (and ``allowed`` lets through, when given), ascending,
+    as a numpy array."""
     docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-    if filt is not None and len(docs):
-        allowed = np.fromiter(searcher.docs_for_query(filt), dtype=np.int64)
-        docs = docs[np.isin(docs, allowed)]
+    if allowed is not None and len(docs):
+        docs = docs[allowed.mask[docs]]
     docs.sort()
     return docs
 
