@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import whoosh
 from whoosh import query as wq
 from whoosh.collectors import TimeLimitCollector
@@ -249,8 +248,9 @@ class WhooshBackend:
         return found
 
     def matching(self, plan: WhooshPlan, keys: Sequence[int]) -> set[int]:
-        """Each segment's matcher skips to the keys in turn: a filter that matches most of a
-        large index (``source:reuters``) costs a skip per key, not a walk of its postings."""
+        """Each segment's matcher skips to the keys in turn: a query that matches most of a
+        large index (``source:reuters``) costs a skip per key, not a walk of its postings;
+        the filter is the plan's mask."""
         query = plan.query
         wanted = sorted(key for key in set(keys) if plan.allowed is None or key in plan.allowed)
         found: set[int] = set()
