@@ -148,11 +148,14 @@ def test_progress_bar_silent_when_not_a_terminal(runner, tmp_path: Path) -> None
     assert "\r" not in result.output and "/s " not in result.output.split("imported")[0]
 
 
-def test_progress_bar_draws_on_a_terminal() -> None:
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
+class Tty(io.StringIO):
+    """A stream that says it is a terminal, as the progress bar's own check asks."""
 
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal() -> None:
     stream = Tty()
     with ProgressBar(stream=stream, delay=0, interval=0) as bar:
         bar(500, 1000, "indexing")
@@ -161,10 +164,6 @@ def test_progress_bar_draws_on_a_terminal() -> None:
 
 
 def test_progress_bar_names_the_embedding_stage_and_counts_it_from_zero() -> None:
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
     stream = Tty()
     with ProgressBar(stream=stream, delay=0, interval=0) as bar:
         bar(1000, 1000, "indexing")
