@@ -43,8 +43,7 @@ def corrections_for(searcher: Any, words: list[str], deadline: Deadline | None =
         # slip away. The nearest wins, then the most frequent; (distance, -frequency,
         # stem, word as shown or None).
         allowed = max_edits(word)
-        near = [(d, -reader.frequency("body", c), c, None)
-                for c in corrections(reader, stem, deadline=deadline) if (d := edits(stem, c)) <= allowed]
+        near = [(d, -f, c, None) for d, f, c in corrections(reader, stem, deadline=deadline) if d <= allowed]
         for spelling in _one_slip_undone(word.lower()):
             found = _stem(analyzer, spelling)
             if found is not None and found != stem and (frequency := reader.frequency("body", found)):
@@ -95,9 +94,10 @@ def _surface_form(searcher: Any, stem: str, analyzer: Any, spelling: str | None 
 
 
 def corrections(reader: Any, text: str, limit: int = 5, maxdist: int = 2, *,
-                deadline: Deadline | None = None) -> list[str]:
+                deadline: Deadline | None = None) -> list[tuple[int, int, str]]:
     """The ``limit`` best terms of the body within ``maxdist`` edits of ``text`` (a swap
-    counting as one): the nearest first, then the most frequent, then by the term.
+    counting as one), as (edits, frequency, term): the nearest first, then the most frequent,
+    then by the term.
 
     Nearest first, as Whoosh's corrector (``ReaderCorrector.suggest``) meant by asking one
     edit before two: one slip of the keys is far likelier than two, so "kiners" means
@@ -105,14 +105,15 @@ def corrections(reader: Any, text: str, limit: int = 5, maxdist: int = 2, *,
     suggestion in four on typing slips of Reuters headline words was another word
     (``benchmarks/spelling.py``).
     """
-    heap: list[tuple[float, str]] = []
+    heap: list[tuple[float, str, int, int]] = []
     for term in terms_within(reader, "body", text, maxdist, swaps=True, deadline=deadline):
         if term == text:
             continue
         f = reader.frequency("body", term) or 1
-        item = (0 - (edits(text, term) + (1.0 / f * 0.5)), term)
+        distance = edits(text, term)
+        item = (0 - (distance + (1.0 / f * 0.5)), term, distance, f)
         if len(heap) < limit:
             heappush(heap, item)
         elif item > heap[0]:
             heapreplace(heap, item)
-    return [term for _, term in sorted(heap, key=lambda item: (0 - item[0], item[1]))]
+    return [(distance, f, term) for _, term, distance, f in sorted(heap, key=lambda item: (0 - item[0], item[1]))]
