@@ -15,17 +15,6 @@ from click.testing import CliRunner
 
 from searcher import Document
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Under the original Whoosh 2.7.4, its reader files left to the collector (inside its own
-    reader objects) warn when a later test's collection frees them, failing whichever test
-    that is; the whoosh3 run keeps ResourceWarning an error, for our own files."""
-    import whoosh
-
-    if whoosh.versionstring() == "2.7.4":
-        config.addinivalue_line("filterwarnings", "ignore::ResourceWarning")
-
-
 REPO = Path(__file__).resolve().parents[1]
 #: Read-only evaluation data kept beside the checkout (never copied into the repo).
 SHARED = REPO.parent / "shared"
